@@ -1,0 +1,287 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+	mcpserver "github.com/mark3labs/mcp-go/server"
+
+	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/config"
+	"github.com/stream-mcp/stream-mcp/internal/server"
+	"github.com/stream-mcp/stream-mcp/tools"
+)
+
+// Exit codes of every subcommand.
+const (
+	exitOK        = 0
+	exitToolError = 1
+	exitUsage     = 2
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `usage: stream-mcp [global flags] [command]
+
+commands:
+  serve                 run the MCP server on stdio (the default)
+  tools [--json]        list the registered tools
+  call TOOL --args JSON run one tool and print its structured result
+  demo                  a guided run on embedded defaults (no AWS account needed)
+  version               print the version
+
+Run 'stream-mcp -h' for the global flags.`
+
+// run executes one subcommand and returns the process exit code.
+func run(ctx context.Context, cfg config.Config, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	logger := newLogger(cfg.LogLevel, stderr)
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(ctx, cfg, logger, stdin, stdout)
+	case "tools":
+		err = listTools(cfg, logger, args, stdout)
+	case "call":
+		return call(ctx, cfg, logger, args, stdout, stderr)
+	case "demo":
+		err = demo(ctx, cfg, logger, stdout)
+	case "version":
+		_, err = fmt.Fprintln(stdout, "stream-mcp", version)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "stream-mcp: unknown command %q\n%s\n", cmd, usage)
+		return exitUsage
+	}
+	if err != nil {
+		var u usageError
+		if errors.As(err, &u) {
+			fmt.Fprintln(stderr, "stream-mcp:", err)
+			return exitUsage
+		}
+		fmt.Fprintln(stderr, "stream-mcp:", err)
+		return exitToolError
+	}
+	return exitOK
+}
+
+// usageError marks an error in how a command was called (exit 2).
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func newLogger(level string, w io.Writer) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level)) // config.Parse validated it
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+const instructions = `stream-mcp gives expert, computed answers about Lambda event source mappings (ESMs), Kafka/Amazon MSK and Kinesis Data Streams.
+- Setting up a mapping, its network or IAM: esm_guidance. Checking a config or template: validate_config (or esm_optimize action=validate).
+- Tuning a mapping for throughput, latency or cost: esm_optimize action=analyze, then generate_template. Capacity questions: sizing.
+- A live mapping misbehaves: esm_inspect, then kafka_troubleshoot (Kafka sources) or kinesis_inspect (Kinesis).
+- Kafka cluster health, topics, consumer lag: kafka_inspect. Changes (only with --allow-write) return a plan and need confirmation.`
+
+// app is a built server with its dependencies.
+type app struct {
+	srv     *mcpserver.MCPServer
+	tools   []server.ServerTool // the admitted ones
+	cleanup func()
+}
+
+func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, error) {
+	base, err := guidance.Load()
+	if err != nil {
+		return nil, err
+	}
+	rd := tools.ReadDeps{Guidance: base, Logger: logger}
+	wd := tools.WriteDeps{ReadDeps: rd}
+	all := tools.All(rd, wd)
+	opts := server.Options{
+		Name:             "stream-mcp",
+		Version:          version,
+		Instructions:     instructions,
+		AllowWrite:       cfg.AllowWrite,
+		AllowDestructive: cfg.AllowDestructive,
+		CallTimeout:      cfg.CallTimeout,
+		Logger:           logger,
+	}
+	admitted, err := server.Registered(opts, all)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := server.New(opts, all, server.GuidanceResources(base), nil)
+	if err != nil {
+		return nil, err
+	}
+	return &app{srv: srv, tools: admitted, cleanup: func() {}}, nil
+}
+
+func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, stdin io.Reader, stdout io.Writer) error {
+	a, err := newApp(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer a.cleanup()
+	logger.Info("serving MCP on stdio", "version", version, "allow_write", cfg.AllowWrite, "allow_destructive", cfg.AllowDestructive, "tools", len(a.tools))
+	s := mcpserver.NewStdioServer(a.srv)
+	s.SetErrorLogger(slog.NewLogLogger(logger.Handler(), slog.LevelError))
+	err = s.Listen(ctx, stdin, stdout)
+	if errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
+		return nil
+	}
+	return err
+}
+
+// toolRow is one line of `stream-mcp tools`.
+type toolRow struct {
+	Name        string `json:"name"`
+	Title       string `json:"title"`
+	Access      string `json:"access"`
+	Description string `json:"description"`
+}
+
+func listTools(cfg config.Config, logger *slog.Logger, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("tools", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil {
+		return usageError{"tools: " + err.Error() + " (usage: stream-mcp tools [--json])"}
+	}
+	a, err := newApp(context.Background(), cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer a.cleanup()
+	rows := make([]toolRow, 0, len(a.tools))
+	for _, t := range a.tools {
+		acc, _ := server.AccessOf(t.Tool) // Registered already checked it
+		rows = append(rows, toolRow{Name: t.Tool.Name, Title: t.Tool.Annotations.Title, Access: acc.String(), Description: firstSentence(t.Tool.Description)})
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].Name < rows[j].Name })
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tACCESS\tTITLE\tDESCRIPTION")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Name, r.Access, r.Title, r.Description)
+	}
+	return tw.Flush()
+}
+
+func firstSentence(s string) string {
+	if i := strings.Index(s, ". "); i >= 0 {
+		return s[:i+1]
+	}
+	return s
+}
+
+// call runs one tool through an in-process MCP client, so it passes the same
+// registry, schema validation and middleware as a call over stdio.
+func call(ctx context.Context, cfg config.Config, logger *slog.Logger, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("call", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	rawArgs := fs.String("args", "{}", "tool arguments as a JSON object")
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintln(stderr, "stream-mcp: usage: stream-mcp call TOOL --args 'JSON'")
+		return exitUsage
+	}
+	name := args[0]
+	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "stream-mcp: usage: stream-mcp call TOOL --args 'JSON'")
+		return exitUsage
+	}
+	var arguments map[string]any
+	if err := json.Unmarshal([]byte(*rawArgs), &arguments); err != nil {
+		fmt.Fprintf(stderr, "stream-mcp: --args is not a JSON object: %v\n", err)
+		return exitUsage
+	}
+	a, err := newApp(ctx, cfg, logger)
+	if err != nil {
+		fmt.Fprintln(stderr, "stream-mcp:", err)
+		return exitToolError
+	}
+	defer a.cleanup()
+	known := false
+	for _, t := range a.tools {
+		known = known || t.Tool.Name == name
+	}
+	if !known {
+		names := make([]string, 0, len(a.tools))
+		for _, t := range a.tools {
+			names = append(names, t.Tool.Name)
+		}
+		sort.Strings(names)
+		fmt.Fprintf(stderr, "stream-mcp: no tool %q in this mode (write tools need --allow-write); registered: %s\n", name, strings.Join(names, ", "))
+		return exitUsage
+	}
+	res, err := callInProcess(ctx, a.srv, name, arguments)
+	if err != nil {
+		fmt.Fprintln(stderr, "stream-mcp:", err)
+		return exitToolError
+	}
+	if res.IsError {
+		fmt.Fprintln(stderr, "stream-mcp:", resultText(res))
+		return exitToolError
+	}
+	out := res.StructuredContent
+	if out == nil {
+		out = map[string]any{"text": resultText(res)}
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		fmt.Fprintln(stderr, "stream-mcp:", err)
+		return exitToolError
+	}
+	return exitOK
+}
+
+func callInProcess(ctx context.Context, srv *mcpserver.MCPServer, name string, arguments map[string]any) (*mcp.CallToolResult, error) {
+	c, err := client.NewInProcessClient(srv)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	if err := c.Start(ctx); err != nil {
+		return nil, err
+	}
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	init.Params.ClientInfo = mcp.Implementation{Name: "stream-mcp-call", Version: version}
+	if _, err := c.Initialize(ctx, init); err != nil {
+		return nil, err
+	}
+	req := mcp.CallToolRequest{}
+	req.Params.Name = name
+	req.Params.Arguments = arguments
+	return c.CallTool(ctx, req)
+}
+
+func resultText(res *mcp.CallToolResult) string {
+	var parts []string
+	for _, c := range res.Content {
+		if t, ok := c.(mcp.TextContent); ok {
+			parts = append(parts, t.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}

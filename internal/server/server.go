@@ -1,0 +1,168 @@
+// Package server builds the MCP server: it applies the write gate, registers
+// tools, resources and prompts, and wraps every tool handler in the
+// middleware every call passes through (panic recovery, a per-call deadline,
+// an output cap, structured logging to stderr).
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	mcpserver "github.com/mark3labs/mcp-go/server"
+)
+
+// ServerTool is a tool definition with its handler. It is mcp-go's type; the
+// alias keeps tool constructors independent of the server library's package
+// name.
+type ServerTool = mcpserver.ServerTool
+
+// ServerResource is a resource with its read handler.
+type ServerResource = mcpserver.ServerResource
+
+// ServerPrompt is a prompt with its handler.
+type ServerPrompt = mcpserver.ServerPrompt
+
+// Options configure the server.
+type Options struct {
+	Name    string
+	Version string
+	// Instructions tell a model, in a few lines, which tool to reach for.
+	Instructions string
+	// AllowWrite registers write tools; AllowDestructive also registers
+	// destructive ones (it implies nothing without AllowWrite).
+	AllowWrite       bool
+	AllowDestructive bool
+	// CallTimeout bounds every tool call (default 60s).
+	CallTimeout time.Duration
+	// MaxOutputBytes caps a result's structured content (default 256 KiB).
+	MaxOutputBytes int
+	Logger         *slog.Logger
+}
+
+const (
+	defaultCallTimeout    = 60 * time.Second
+	defaultMaxOutputBytes = 256 << 10
+)
+
+// Registered reports which of the given tools the access flags admit, in
+// order. It is the one place the write gate is decided, so listing (`tools`),
+// serving and tests agree.
+func Registered(opts Options, tools []ServerTool) ([]ServerTool, error) {
+	var out []ServerTool
+	seen := map[string]bool{}
+	for _, t := range tools {
+		if seen[t.Tool.Name] {
+			return nil, fmt.Errorf("server: duplicate tool %q", t.Tool.Name)
+		}
+		seen[t.Tool.Name] = true
+		a, err := AccessOf(t.Tool)
+		if err != nil {
+			return nil, err
+		}
+		if a.Admitted(opts.AllowWrite, opts.AllowDestructive) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// New builds the MCP server with the tools the access flags admit. Tools that
+// are not admitted are never added, so they have no handler to reach.
+func New(opts Options, tools []ServerTool, resources []ServerResource, prompts []ServerPrompt) (*mcpserver.MCPServer, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.CallTimeout <= 0 {
+		opts.CallTimeout = defaultCallTimeout
+	}
+	if opts.MaxOutputBytes <= 0 {
+		opts.MaxOutputBytes = defaultMaxOutputBytes
+	}
+	admitted, err := Registered(opts, tools)
+	if err != nil {
+		return nil, err
+	}
+	s := mcpserver.NewMCPServer(opts.Name, opts.Version,
+		mcpserver.WithInstructions(opts.Instructions),
+		mcpserver.WithToolCapabilities(false),
+		mcpserver.WithResourceCapabilities(false, false),
+		mcpserver.WithPromptCapabilities(false),
+		mcpserver.WithInputSchemaValidation(),
+		mcpserver.WithElicitation(),
+		// Outermost first: logging sees the final result, including a
+		// recovered panic, a deadline or a capped output.
+		mcpserver.WithToolHandlerMiddleware(logCalls(opts.Logger)),
+		mcpserver.WithToolHandlerMiddleware(capOutput(opts.MaxOutputBytes)),
+		mcpserver.WithToolHandlerMiddleware(deadline(opts.CallTimeout)),
+		mcpserver.WithToolHandlerMiddleware(recoverPanics(opts.Logger)),
+	)
+	s.AddTools(admitted...)
+	if len(resources) > 0 {
+		s.AddResources(resources...)
+	}
+	if len(prompts) > 0 {
+		s.AddPrompts(prompts...)
+	}
+	return s, nil
+}
+
+// recoverPanics turns a handler panic into a tool error, so one bad input
+// never costs the client its session.
+func recoverPanics(log *slog.Logger) mcpserver.ToolHandlerMiddleware {
+	return func(next mcpserver.ToolHandlerFunc) mcpserver.ToolHandlerFunc {
+		return func(ctx context.Context, req mcp.CallToolRequest) (res *mcp.CallToolResult, err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					log.Error("tool panicked", "tool", req.Params.Name, "panic", fmt.Sprint(r))
+					res = mcp.NewToolResultError(fmt.Sprintf(
+						"internal error in %s: %v; this is a bug in stream-mcp, please report it with the arguments you sent",
+						req.Params.Name, r))
+					err = nil
+				}
+			}()
+			return next(ctx, req)
+		}
+	}
+}
+
+// deadline bounds every call; a handler that overruns gets a tool error that
+// says so, not a hung client.
+func deadline(d time.Duration) mcpserver.ToolHandlerMiddleware {
+	return func(next mcpserver.ToolHandlerFunc) mcpserver.ToolHandlerFunc {
+		return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			ctx, cancel := context.WithTimeout(ctx, d)
+			defer cancel()
+			res, err := next(ctx, req)
+			if err == nil && res == nil && ctx.Err() != nil {
+				return mcp.NewToolResultError(fmt.Sprintf("%s did not finish within %s; narrow the request (fewer resources, a smaller limit) and call again", req.Params.Name, d)), nil
+			}
+			if err != nil && ctx.Err() == context.DeadlineExceeded {
+				return mcp.NewToolResultError(fmt.Sprintf("%s did not finish within %s: %v; narrow the request and call again", req.Params.Name, d, err)), nil
+			}
+			return res, err
+		}
+	}
+}
+
+func logCalls(log *slog.Logger) mcpserver.ToolHandlerMiddleware {
+	return func(next mcpserver.ToolHandlerFunc) mcpserver.ToolHandlerFunc {
+		return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			start := time.Now()
+			res, err := next(ctx, req)
+			outcome := "ok"
+			switch {
+			case err != nil:
+				outcome = "internal_error"
+			case res != nil && res.IsError:
+				outcome = "tool_error"
+			}
+			// Argument values are never logged: they may name secrets.
+			log.Info("tool call", "tool", req.Params.Name, "outcome", outcome,
+				"duration_ms", float64(time.Since(start).Microseconds())/1000)
+			return res, err
+		}
+	}
+}

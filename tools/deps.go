@@ -1,0 +1,22 @@
+// Package tools holds one file per MCP tool: its input and output types, its
+// description and annotations, and a thin handler that decodes, calls
+// internal/ and shapes the result. registry.go is the only list of tools.
+package tools
+
+import (
+	"log/slog"
+
+	"github.com/stream-mcp/stream-mcp/guidance"
+)
+
+// ReadDeps is everything a read tool may use. It holds only readers: the
+// constructor signature of a tool shows what the tool can do (STYLE.md 18).
+type ReadDeps struct {
+	Guidance *guidance.Base
+	Logger   *slog.Logger
+}
+
+// WriteDeps is what write tools get on top of reading.
+type WriteDeps struct {
+	ReadDeps
+}

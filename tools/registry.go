@@ -1,0 +1,12 @@
+package tools
+
+import (
+	"github.com/stream-mcp/stream-mcp/internal/server"
+)
+
+// All returns every tool, read and write, in display order. The server's
+// write gate decides which of them a process registers; this list is the
+// only place a tool is added (no init() registration).
+func All(r ReadDeps, w WriteDeps) []server.ServerTool {
+	return []server.ServerTool{}
+}
