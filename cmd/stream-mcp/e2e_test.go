@@ -1,0 +1,299 @@
+package main
+
+// The end-to-end suite: it builds the real binary once and drives it over
+// stdio with the official MCP Go SDK client, exactly as an assistant does.
+// Every tool adds its cases to e2eCases (e2e_cases_test.go).
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/jsonschema-go/jsonschema"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// binPath is the binary built by TestMain.
+var binPath string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "stream-mcp-e2e")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binPath = filepath.Join(dir, "stream-mcp")
+	build := exec.Command("go", "build", "-o", binPath, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building the binary:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// e2eEnv is the environment every spawned binary gets: no real AWS
+// credentials or config, a private state directory.
+func e2eEnv(t testing.TB, extra ...string) []string {
+	t.Helper()
+	env := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + t.TempDir(),
+		"STREAM_MCP_STATE_DIR=" + t.TempDir(),
+		"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_REGION=us-east-1",
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+	}
+	return append(env, extra...)
+}
+
+// session spawns the binary with flags and connects the SDK client.
+func session(t testing.TB, opts *mcp.ClientOptions, flags ...string) *mcp.ClientSession {
+	t.Helper()
+	cmd := exec.Command(binPath, append(flags, "serve")...)
+	cmd.Env = e2eEnv(t)
+	cmd.Stderr = &testLogWriter{t: t}
+	client := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "0"}, opts)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cs, err := client.Connect(ctx, &mcp.CommandTransport{Command: cmd}, nil)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	return cs
+}
+
+// testLogWriter forwards the server's stderr (slog) to the test log.
+type testLogWriter struct{ t testing.TB }
+
+func (w *testLogWriter) Write(p []byte) (int, error) {
+	w.t.Logf("server: %s", strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+func sessionTools(t testing.TB, cs *mcp.ClientSession) map[string]*mcp.Tool {
+	t.Helper()
+	res, err := cs.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]*mcp.Tool{}
+	for _, tool := range res.Tools {
+		out[tool.Name] = tool
+	}
+	return out
+}
+
+func TestE2EListToolsReadOnly(t *testing.T) {
+	t.Parallel()
+	cs := session(t, nil)
+	for name, tool := range sessionTools(t, cs) {
+		if tool.Title == "" && (tool.Annotations == nil || tool.Annotations.Title == "") {
+			t.Errorf("%s: no title", name)
+		}
+		if tool.Annotations == nil {
+			t.Fatalf("%s: no annotations", name)
+		}
+		if !tool.Annotations.ReadOnlyHint {
+			t.Errorf("%s: readOnlyHint false in the default mode", name)
+		}
+		if tool.OutputSchema == nil {
+			t.Errorf("%s: no output schema", name)
+		}
+	}
+}
+
+func TestE2EResources(t *testing.T) {
+	t.Parallel()
+	cs := session(t, nil)
+	res, err := cs.ListResources(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var uris []string
+	for _, r := range res.Resources {
+		uris = append(uris, r.URI)
+	}
+	if len(uris) < 2 {
+		t.Fatalf("resources = %v, want the limits table and the guidance documents", uris)
+	}
+	rr, err := cs.ReadResource(context.Background(), &mcp.ReadResourceParams{URI: "guidance://limits"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var limits []map[string]any
+	if err := json.Unmarshal([]byte(rr.Contents[0].Text), &limits); err != nil || len(limits) == 0 {
+		t.Fatalf("limits resource: %v (%d entries)", err, len(limits))
+	}
+	for _, l := range limits {
+		if l["source"] == "" || l["verified"] == "" {
+			t.Errorf("limit %v has no provenance", l["id"])
+		}
+	}
+}
+
+// TestE2ECalls runs every case of e2eCases through the binary and checks
+// structured content against the tool's own output schema.
+func TestE2ECalls(t *testing.T) {
+	t.Parallel()
+	sessions := map[string]*mcp.ClientSession{}
+	tools := map[string]map[string]*mcp.Tool{}
+	get := func(flags []string) (*mcp.ClientSession, map[string]*mcp.Tool) {
+		key := strings.Join(flags, " ")
+		if cs, ok := sessions[key]; ok {
+			return cs, tools[key]
+		}
+		cs := session(t, nil, flags...)
+		sessions[key], tools[key] = cs, sessionTools(t, cs)
+		return cs, tools[key]
+	}
+	for _, tc := range e2eCases(t) {
+		cs, known := get(tc.flags)
+		tool, ok := known[tc.tool]
+		if !ok {
+			t.Errorf("%s: tool %s not listed with flags %v", tc.name, tc.tool, tc.flags)
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: tc.tool, Arguments: tc.args})
+		cancel()
+		if err != nil {
+			t.Errorf("%s: protocol error %v; failures must be tool results", tc.name, err)
+			continue
+		}
+		if res.IsError != tc.wantError {
+			t.Errorf("%s: isError=%v, want %v: %s", tc.name, res.IsError, tc.wantError, contentText(res))
+			continue
+		}
+		if res.IsError {
+			if txt := contentText(res); tc.errorContains != "" && !strings.Contains(txt, tc.errorContains) {
+				t.Errorf("%s: error %q does not mention %q", tc.name, txt, tc.errorContains)
+			}
+			continue
+		}
+		checkAgainstSchema(t, tc.name, tool, res.StructuredContent)
+		if tc.check != nil {
+			raw, _ := json.Marshal(res.StructuredContent)
+			tc.check(t, raw)
+		}
+	}
+}
+
+func checkAgainstSchema(t *testing.T, name string, tool *mcp.Tool, structured any) {
+	t.Helper()
+	if structured == nil {
+		t.Errorf("%s: no structuredContent", name)
+		return
+	}
+	raw, err := json.Marshal(tool.OutputSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s jsonschema.Schema
+	if err := json.Unmarshal(raw, &s); err != nil {
+		t.Fatalf("%s: output schema: %v", name, err)
+	}
+	rs, err := s.Resolve(nil)
+	if err != nil {
+		t.Fatalf("%s: resolve output schema: %v", name, err)
+	}
+	// Validate the JSON form, as a client receives it.
+	b, _ := json.Marshal(structured)
+	var inst any
+	_ = json.Unmarshal(b, &inst)
+	if err := rs.Validate(inst); err != nil {
+		t.Errorf("%s: structuredContent does not match the output schema: %v", name, err)
+	}
+}
+
+func contentText(res *mcp.CallToolResult) string {
+	var parts []string
+	for _, c := range res.Content {
+		if tc, ok := c.(*mcp.TextContent); ok {
+			parts = append(parts, tc.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+func TestE2EBadArgumentsAreToolErrors(t *testing.T) {
+	t.Parallel()
+	cs := session(t, nil)
+	for name := range sessionTools(t, cs) {
+		res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: name, Arguments: map[string]any{"no_such_field": true}})
+		if err != nil {
+			t.Errorf("%s: bad arguments gave a protocol error %v", name, err)
+			continue
+		}
+		if !res.IsError {
+			t.Errorf("%s: bad arguments accepted", name)
+		}
+	}
+	// The session is still alive.
+	if _, err := cs.ListTools(context.Background(), nil); err != nil {
+		t.Fatalf("session lost: %v", err)
+	}
+}
+
+// TestE2ECallCommand checks `stream-mcp call` exit codes: 0 ok, 1 tool error,
+// 2 usage.
+func TestE2ECallCommand(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"no tool", []string{"call"}, 2},
+		{"unknown tool", []string{"call", "no_such_tool"}, 2},
+		{"args not JSON", []string{"call", "no_such_tool", "--args", "{"}, 2},
+		{"unknown command", []string{"frobnicate"}, 2},
+		{"bad flag", []string{"--log-level", "loud", "tools"}, 2},
+		{"version", []string{"version"}, 0},
+		{"tools", []string{"tools", "--json"}, 0},
+	}
+	for _, c := range e2eCases(t) {
+		if len(c.flags) > 0 || c.skipCLI {
+			continue
+		}
+		raw, _ := json.Marshal(c.args)
+		code := 0
+		if c.wantError {
+			code = 1
+		}
+		cases = append(cases, struct {
+			name string
+			args []string
+			code int
+		}{"call " + c.name, []string{"call", c.tool, "--args", string(raw)}, code})
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(binPath, tc.args...)
+			cmd.Env = e2eEnv(t)
+			out, err := cmd.Output()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d; stdout %s", code, tc.code, out)
+			}
+			if code == 0 && tc.args[0] == "call" && !json.Valid(out) {
+				t.Fatalf("stdout is not JSON: %s", out)
+			}
+		})
+	}
+}

@@ -1,0 +1,160 @@
+package tools
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/server"
+	"github.com/stream-mcp/stream-mcp/internal/toolsnap"
+)
+
+func allTools(t *testing.T) []server.ServerTool {
+	t.Helper()
+	b, err := guidance.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd := ReadDeps{Guidance: b, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	return All(rd, WriteDeps{ReadDeps: rd})
+}
+
+var (
+	toolName  = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
+	paramName = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
+	// One name per concept across tools (STYLE.md rule 12).
+	synonyms = map[string]string{
+		"uuid": "esm_uuid", "mapping_id": "esm_uuid", "esm_id": "esm_uuid", "mapping_uuid": "esm_uuid",
+		"function": "function_name", "lambda_name": "function_name", "function_arn": "function_name",
+		"stream": "stream_name", "kinesis_stream": "stream_name",
+		"group": "group_id", "consumer_group": "group_id", "consumer_group_id": "group_id",
+		"arn": "cluster_arn", "msk_cluster_arn": "cluster_arn", "cluster_name": "cluster",
+		"bootstrap": "bootstrap_servers", "brokers": "bootstrap_servers", "bootstrap_brokers": "bootstrap_servers",
+		"max_results": "limit", "page_size": "limit", "aws_region": "region", "token": "confirmation_token",
+	}
+)
+
+func TestRegistryInvariants(t *testing.T) {
+	t.Parallel()
+	seen := map[string]bool{}
+	for _, st := range allTools(t) {
+		tool := st.Tool
+		t.Run(tool.Name, func(t *testing.T) {
+			if !toolName.MatchString(tool.Name) {
+				t.Errorf("name %q is not snake_case", tool.Name)
+			}
+			if seen[tool.Name] {
+				t.Errorf("duplicate name")
+			}
+			seen[tool.Name] = true
+			if st.Handler == nil {
+				t.Error("no handler")
+			}
+			if _, err := server.AccessOf(tool); err != nil {
+				t.Error(err)
+			}
+			if tool.Annotations.Title == "" || !strings.Contains(tool.Annotations.Title, ": ") {
+				t.Errorf("title %q is not \"Domain: Action\"", tool.Annotations.Title)
+			}
+			if strings.Count(tool.Description, ". ") < 1 {
+				t.Errorf("description needs what it returns and when to use it: %q", tool.Description)
+			}
+			in := decode(t, tool.RawInputSchema)
+			out := decode(t, tool.RawOutputSchema)
+			for label, s := range map[string]map[string]any{"input": in, "output": out} {
+				if s["type"] != "object" {
+					t.Errorf("%s schema root type %v, want object", label, s["type"])
+				}
+				for _, k := range []string{"anyOf", "oneOf", "allOf", "$ref", "$defs"} {
+					if _, ok := s[k]; ok {
+						t.Errorf("%s schema root has %s", label, k)
+					}
+				}
+				checkDescribed(t, label, s)
+			}
+			if _, ok := props(out)["truncated"]; !ok {
+				t.Error("output schema has no root `truncated` field (the output cap sets it)")
+			}
+			for name := range props(in) {
+				if !paramName.MatchString(name) {
+					t.Errorf("parameter %q is not snake_case", name)
+				}
+				if want, bad := synonyms[name]; bad {
+					t.Errorf("parameter %q: this concept is called %q across tools", name, want)
+				}
+			}
+			toolsnap.Check(t, tool.Name, tool)
+		})
+	}
+}
+
+// TestModeSnapshots pins which tools each access mode registers.
+func TestModeSnapshots(t *testing.T) {
+	t.Parallel()
+	all := allTools(t)
+	modes := map[string]server.Options{
+		"read_only":         {},
+		"allow_write":       {AllowWrite: true},
+		"allow_destructive": {AllowWrite: true, AllowDestructive: true},
+	}
+	snap := map[string][]string{}
+	for name, opts := range modes {
+		got, err := server.Registered(opts, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range got {
+			acc, _ := server.AccessOf(st.Tool)
+			if name == "read_only" && acc != server.Read {
+				t.Errorf("read-only mode registers %s (%s)", st.Tool.Name, acc)
+			}
+			if name == "allow_write" && acc == server.Destructive {
+				t.Errorf("allow-write mode registers destructive %s", st.Tool.Name)
+			}
+			snap[name] = append(snap[name], st.Tool.Name+" ("+acc.String()+")")
+		}
+		sort.Strings(snap[name])
+	}
+	toolsnap.Check(t, "_modes", snap)
+}
+
+func decode(t *testing.T, raw json.RawMessage) map[string]any {
+	t.Helper()
+	if raw == nil {
+		t.Fatal("schema missing (use schema.Input / schema.Output)")
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func props(s map[string]any) map[string]any {
+	p, _ := s["properties"].(map[string]any)
+	return p
+}
+
+// checkDescribed walks a schema and fails on any property without a
+// description: the model only knows what a field means from it.
+func checkDescribed(t *testing.T, path string, s map[string]any) {
+	t.Helper()
+	for name, v := range props(s) {
+		p, ok := v.(map[string]any)
+		if !ok {
+			continue
+		}
+		if d, _ := p["description"].(string); d == "" {
+			t.Errorf("%s.%s has no description", path, name)
+		}
+		checkDescribed(t, path+"."+name, p)
+		if items, ok := p["items"].(map[string]any); ok {
+			checkDescribed(t, path+"."+name+"[]", items)
+		}
+	}
+}
