@@ -1,3 +1,65 @@
+# stream-mcp developer targets. `make help` lists them.
+# Every tool the tests need is installed from here (npm packages into
+# testdata/npm, pinned Go tools through `go run pkg@version`), never by hand.
+
+SHELL := /bin/bash
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+BENCH_OUT ?= bench.txt
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## build bin/stream-mcp with the version stamped in
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/stream-mcp ./cmd/stream-mcp
+
+.PHONY: test
+test: npm-deps fmt-check vet ## everything CI checks: format, vet, race tests (count=1)
+	CI=$${CI:-true} $(GO) test -race -count=1 -timeout 20m ./...
+
+.PHONY: test-short
+test-short: ## quick tests without the race detector
+	$(GO) test -count=1 ./...
+
+.PHONY: fmt-check
+fmt-check: ## fail when gofmt would change a file
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './testdata/*')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+.PHONY: vet
+vet: ## go vet
+	$(GO) vet ./...
+
+.PHONY: lint
+lint: fmt-check vet ## gofmt, vet and a pinned staticcheck
+	$(GO) run $(STATICCHECK) ./...
+
+.PHONY: tidy-check
+tidy-check: ## fail when go.mod/go.sum are not tidy
+	$(GO) mod tidy -diff
+
+.PHONY: snaps
+snaps: ## rewrite tool schema snapshots (review the diff!)
+	UPDATE_TOOLSNAPS=1 $(GO) test -count=1 ./tools/...
+
+.PHONY: demo
+demo: ## the guided run on embedded defaults
+	$(GO) run ./cmd/stream-mcp demo
+
+.PHONY: bench
+bench: npm-deps ## benchmarks; results are written to bench.txt (BENCH_OUT)
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./... | tee $(BENCH_OUT)
+
+.PHONY: cover
+cover: ## coverage report (no gate)
+	$(GO) test -count=1 -coverprofile=cover.out ./... && $(GO) tool cover -func=cover.out | tail -1
+
 NPM_DIR := testdata/npm
 
 .PHONY: npm-deps
@@ -9,3 +71,7 @@ npm-deps: $(NPM_DIR)/node_modules/.package-lock.json ## install test emulators (
 $(NPM_DIR)/node_modules/.package-lock.json: $(NPM_DIR)/package.json $(NPM_DIR)/package-lock.json
 	npm ci --prefix $(NPM_DIR) --no-audit --no-fund
 	@touch $@
+
+.PHONY: docs
+docs: ## regenerate the README's flags and tools tables
+	UPDATE_README=1 $(GO) test -count=1 -run TestReadmeTables ./cmd/stream-mcp/
