@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/confirm"
 )
 
 // ReadDeps is everything a read tool may use. It holds only readers: the
@@ -19,4 +20,7 @@ type ReadDeps struct {
 // WriteDeps is what write tools get on top of reading.
 type WriteDeps struct {
 	ReadDeps
+	// Confirm plans, confirms and audits every write (nil in read-only
+	// mode, where no write tool is registered).
+	Confirm *confirm.Gate
 }

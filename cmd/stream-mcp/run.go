@@ -18,6 +18,7 @@ import (
 
 	"github.com/stream-mcp/stream-mcp/guidance"
 	"github.com/stream-mcp/stream-mcp/internal/config"
+	"github.com/stream-mcp/stream-mcp/internal/confirm"
 	"github.com/stream-mcp/stream-mcp/internal/server"
 	"github.com/stream-mcp/stream-mcp/tools"
 )
@@ -111,6 +112,13 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 	}
 	rd := tools.ReadDeps{Guidance: base, Logger: logger}
 	wd := tools.WriteDeps{ReadDeps: rd}
+	if cfg.AllowWrite {
+		// Only write mode touches the state directory: read-only runs
+		// create nothing on disk.
+		if wd.Confirm, err = confirm.New(confirm.Options{StateDir: cfg.StateDir, AuditLog: cfg.AuditLog}); err != nil {
+			return nil, fmt.Errorf("--allow-write needs a usable --state-dir: %w", err)
+		}
+	}
 	all := tools.All(rd, wd)
 	opts := server.Options{
 		Name:             "stream-mcp",
