@@ -1,0 +1,79 @@
+package esm
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stream-mcp/stream-mcp/internal/limitcheck"
+)
+
+// TestNoHardCodedLimits fails when a rule types a number instead of reading
+// it from the guidance table.
+func TestNoHardCodedLimits(t *testing.T) {
+	t.Parallel()
+	lits, err := limitcheck.NumericLiterals(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range lits {
+		t.Errorf("numeric literal in rule code (move it to guidance/limits): %s", l)
+	}
+}
+
+// TestEveryIDResolves fails when the code names a guidance id the tables do
+// not hold, and when a rule id the code can report has no failing example in
+// ruleCases.
+func TestEveryIDResolves(t *testing.T) {
+	t.Parallel()
+	b := loadBase(t)
+	ids, err := limitcheck.IDLiterals(".", "esm.", "lambda.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) == 0 {
+		t.Fatal("no ids found; the scan is broken")
+	}
+	failing := map[string]bool{}
+	passing := map[string]bool{}
+	for _, tc := range ruleCases() {
+		if tc.fail {
+			failing[tc.rule] = true
+		} else {
+			passing[tc.rule] = true
+		}
+	}
+	// Facts the rules read as inputs (defaults, thresholds, prefixes,
+	// companions of a reported id) rather than report under their own id.
+	dataOnly := map[string]bool{
+		"esm.batch_size.default.other": true, "esm.batch_size.default.sqs": true,
+		"esm.sqs.batch_size.window_threshold": true, "esm.maximum_retry_attempts.infinite": true,
+		"esm.maximum_record_age.infinite": true, "esm.kafka.destination_topic.prefix": true,
+		"esm.fields.read_only": true, "lambda.invoke.sync_payload.max_bytes": true,
+		"lambda.account.concurrency.default": true, "esm.self_managed.endpoints.min": true,
+		"esm.source.arn_mismatch": true, // failing example in TestArnMismatch
+	}
+	for _, id := range ids {
+		if _, ok := b.Lookup(id); !ok {
+			t.Errorf("code names %q, which is not in guidance/limits", id)
+			continue
+		}
+		if !dataOnly[id] && !failing[id] {
+			t.Errorf("rule %s has no failing example in ruleCases", id)
+		}
+	}
+	// Rules generated from the tables (applicability and required fields)
+	// need examples too.
+	for _, l := range b.All() {
+		if strings.HasPrefix(l.ID, "esm.fields.applicable.") || strings.HasPrefix(l.ID, "esm.fields.required.") {
+			if l.ID == "esm.fields.required.SelfManagedEventSource" {
+				continue // without it the source is undetectable: TestValidateUnknownSource
+			}
+			if !failing[l.ID] {
+				t.Errorf("table rule %s has no failing example", l.ID)
+			}
+		}
+	}
+	if len(passing) == 0 {
+		t.Fatal("no passing examples")
+	}
+}

@@ -1,0 +1,44 @@
+package limitcheck
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestFindsLiteralsAndIDs(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src := `package x
+
+import "strconv"
+
+func f(b interface{ Num(string) float64 }) (float64, string) {
+	if b.Num("esm.batch_size.max") > 10000 { // hard-coded limit
+		return -1, strconv.FormatFloat(0.5, 'f', -1, 64)
+	}
+	return 1, "not an id" + "esm.prefix."
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "x.go"), []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "x_test.go"), []byte("package x\nvar _ = 42\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	lits, err := NumericLiterals(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lits) != 1 || !strings.HasSuffix(lits[0], ": 10000") {
+		t.Fatalf("literals = %v, want only 10000", lits)
+	}
+	ids, err := IDLiterals(dir, "esm.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 1 || ids[0] != "esm.batch_size.max" {
+		t.Fatalf("ids = %v", ids)
+	}
+}
