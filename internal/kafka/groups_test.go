@@ -1,0 +1,141 @@
+package kafka
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/stream-mcp/stream-mcp/internal/kafka/kafkatest"
+	"github.com/stream-mcp/stream-mcp/internal/lag"
+)
+
+func startCluster(t *testing.T, brokers int, opts ...kfake.Opt) *kfake.Cluster {
+	t.Helper()
+	c, err := kafkatest.Start(brokers, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+func plainConn(t *testing.T, c *kfake.Cluster) *Conn {
+	t.Helper()
+	f := NewFactory(nil, nil, Env{}, nil)
+	t.Cleanup(f.Close)
+	conn, err := f.Conn(context.Background(), Target{Bootstrap: c.ListenAddrs(), Auth: AuthNone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
+func testThresholds() lag.Thresholds {
+	return lag.Thresholds{PhantomMaxRecords: 2, MinWindow: 10 * time.Second, WorstN: 5}
+}
+
+// TestGroupLagStatuses drives real members and commits between samples, so
+// every status comes from live offsets on a 3-broker kfake cluster.
+func TestGroupLagStatuses(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c := startCluster(t, 3, kfake.SeedTopics(1, "stalled", "falling", "catching", "empty", "uncommitted", "idle", "loss", "rewound"))
+	prod, err := kafkatest.Producer(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prod.Close()
+	p0 := []int32{0}
+	for _, topic := range []string{"stalled", "falling", "catching", "empty", "uncommitted", "idle", "loss", "rewound"} {
+		if err := kafkatest.Produce(ctx, prod, topic, p0, 100, time.Now().Add(-time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	join := func(group, topic string) *kafkatest.Member {
+		m, err := kafkatest.Join(ctx, c, group, topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { m.Client.Close() })
+		return m
+	}
+	commit := func(m *kafkatest.Member, topic string, off int64) {
+		if err := m.Commit(ctx, topic, map[int32]int64{0: off}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stalled, falling, catching := join("g-stalled", "stalled"), join("g-falling", "falling"), join("g-catching", "catching")
+	join("g-uncommitted", "uncommitted")
+	idle, rewound := join("g-idle", "idle"), join("g-rewound", "rewound")
+	commit(stalled, "stalled", 10)
+	commit(falling, "falling", 50)
+	commit(catching, "catching", 10)
+	commit(idle, "idle", 100)
+	commit(rewound, "rewound", 90)
+	if err := kafkatest.CommitEmpty(ctx, c, "g-empty", "empty", map[int32]int64{0: 20}); err != nil {
+		t.Fatal(err)
+	}
+	if err := kafkatest.CommitEmpty(ctx, c, "g-loss", "loss", map[int32]int64{0: 5}); err != nil {
+		t.Fatal(err)
+	}
+	adm := kadm.NewClient(prod)
+	del := kadm.Offsets{}
+	del.Add(kadm.Offset{Topic: "loss", Partition: 0, At: 40})
+	if _, err := adm.DeleteRecords(ctx, del); err != nil {
+		t.Fatal(err)
+	}
+
+	conn := plainConn(t, c)
+	step := 0
+	s := Sampling{Samples: 3, Interval: 50 * time.Millisecond, Progress: func(done, total int) {
+		if done == total {
+			return
+		}
+		step++
+		// Between samples: producers write, some consumers commit.
+		must(t, kafkatest.Produce(ctx, prod, "stalled", p0, 20, time.Time{}))
+		must(t, kafkatest.Produce(ctx, prod, "falling", p0, 30, time.Time{}))
+		commit(falling, "falling", 50+int64(step)*10)
+		commit(catching, "catching", 10+int64(step)*40)
+		commit(rewound, "rewound", 90-int64(step)*40)
+	}}
+	groups := []string{"g-stalled", "g-falling", "g-catching", "g-empty", "g-uncommitted", "g-idle", "g-loss", "g-rewound"}
+	gs, err := conn.SampleGroups(ctx, groups, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]lag.Status{
+		"g-stalled": lag.Stalled, "g-falling": lag.FallingBehind, "g-catching": lag.CatchingUp, "g-empty": lag.NoActiveMembers,
+		"g-uncommitted": lag.Uncommitted, "g-idle": lag.IdleCaughtUp, "g-loss": lag.DataLoss, "g-rewound": lag.Rewound,
+	}
+	for _, g := range gs.Groups {
+		rep, _ := lag.Evaluate(g, testThresholds())
+		if rep.Status != want[g.Name] {
+			ev := ""
+			if len(rep.Worst) > 0 {
+				ev = rep.Worst[0].Evidence
+			}
+			t.Errorf("%s: status %s, want %s (state %s, members %d, evidence %q)", g.Name, rep.Status, want[g.Name], g.State, g.Members, ev)
+		}
+		if rep.Samples != 3 {
+			t.Errorf("%s: samples = %d", g.Name, rep.Samples)
+		}
+	}
+	if len(gs.Groups) != len(groups) {
+		t.Fatalf("groups = %d", len(gs.Groups))
+	}
+	if info := gs.Info["g-stalled"]; len(info.Members) != 1 || len(info.Members[0].Assigned) != 1 {
+		t.Errorf("member assignment not decoded: %+v", info)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Error(err)
+	}
+}
