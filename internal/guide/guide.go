@@ -1,0 +1,241 @@
+// Package guide is the esm_guidance engine: for each event source (Kinesis,
+// DynamoDB Streams, SQS standard and FIFO, Amazon MSK, self-managed Kafka)
+// and guidance type (setup, networking, permissions, troubleshooting) it
+// computes the steps, the decisions with a recommendation and the reason,
+// the artifacts (IaC via internal/iac, least-privilege IAM policies,
+// security-group rules, scripts) and the checks to run afterwards, naming
+// the live stream-mcp tools that perform each check.
+//
+// Every number (ports, AZ minimum, visibility-timeout ratio, ...) comes from
+// the guidance tables through *guidance.Base. The engine takes plain inputs
+// and never calls AWS; live state, when the tool has it, arrives in
+// Request.Live and is compared against the guidance.
+package guide
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/iac"
+)
+
+// Guidance types.
+const (
+	TypeSetup           = "setup"
+	TypeNetworking      = "networking"
+	TypePermissions     = "permissions"
+	TypeTroubleshooting = "troubleshooting"
+)
+
+// Poller modes.
+const (
+	ModeOnDemand    = "on_demand"
+	ModeProvisioned = "provisioned"
+)
+
+// Request is one guidance question with whatever names the caller knows.
+type Request struct {
+	Source               iac.Source
+	Type                 string
+	Auth                 iac.Auth
+	PollerMode           string
+	Format               iac.Format
+	FunctionName         string // name or ARN
+	EventSourceArn       string
+	ClusterArn           string // MSK cluster ARN when the source is a VPC connection
+	Topic                string
+	ConsumerGroupID      string
+	BootstrapServers     []string
+	SecretArn            string
+	RootCASecretArn      string
+	KMSKeyArns           []string
+	OnFailureDestination string
+	SchemaRegistryArn    string
+	SubnetIDs            []string
+	SecurityGroupIDs     []string
+	ClientAccount        string // cross-account MSK: the Lambda account
+	Region               string
+	// Live is the mapping as read from AWS, when the caller had an esm_uuid.
+	Live *iac.ESM
+}
+
+// Result is the answer.
+type Result struct {
+	Steps           []Step         `json:"steps"`
+	Artifacts       []iac.Artifact `json:"artifacts"`
+	Checks          []Check        `json:"checks"`
+	Troubleshooting []Row          `json:"troubleshooting,omitempty"`
+	Departures      []string       `json:"departures,omitempty"`
+	References      []string       `json:"references"`
+}
+
+// Step is one ordered step, optionally a decision the user must make.
+type Step struct {
+	Title    string    `json:"title" jsonschema_description:"what this step does"`
+	Detail   string    `json:"detail" jsonschema_description:"the facts behind it, with the computed values"`
+	Decision *Decision `json:"decision,omitempty" jsonschema_description:"set when the user must choose"`
+}
+
+// Decision is a choice with our recommendation and why.
+type Decision struct {
+	Choice         string   `json:"choice" jsonschema_description:"what must be decided"`
+	Options        []string `json:"options" jsonschema_description:"the possible values"`
+	Recommendation string   `json:"recommendation" jsonschema_description:"what we recommend for this input"`
+	Why            string   `json:"why" jsonschema_description:"the reason"`
+}
+
+// Check is something to verify afterwards, with the tool that verifies it.
+type Check struct {
+	Name string `json:"name" jsonschema_description:"what to verify"`
+	How  string `json:"how" jsonschema_description:"what passing looks like"`
+	Tool string `json:"tool,omitempty" jsonschema_description:"the stream-mcp tool that checks it"`
+}
+
+// Row is one troubleshooting line: symptom, cause, how to check, fix, tool.
+type Row struct {
+	Symptom string `json:"symptom"`
+	Cause   string `json:"cause"`
+	Check   string `json:"check"`
+	Fix     string `json:"fix"`
+	Tool    string `json:"tool" jsonschema_description:"the stream-mcp tool that checks this live"`
+}
+
+// Engine answers guidance requests from the knowledge base.
+type Engine struct {
+	b *guidance.Base
+}
+
+// New returns an engine reading numbers from b.
+func New(b *guidance.Base) *Engine { return &Engine{b: b} }
+
+// Guide answers r. It returns an error wrapping iac.ErrInvalid for bad input
+// (an unknown source or type, a malformed name or ARN).
+func (e *Engine) Guide(r Request) (Result, error) {
+	if err := e.normalize(&r); err != nil {
+		return Result{}, err
+	}
+	var (
+		res Result
+		err error
+	)
+	switch r.Type {
+	case TypeSetup:
+		res, err = e.setup(r)
+	case TypeNetworking:
+		res, err = e.networking(r)
+	case TypePermissions:
+		res, err = e.permissions(r)
+	case TypeTroubleshooting:
+		res = e.troubleshooting(r)
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	if r.Live != nil {
+		res.Departures = e.departures(r)
+	}
+	res.References = dedupe(append(res.References, references(r)...))
+	if res.Artifacts == nil {
+		res.Artifacts = []iac.Artifact{}
+	}
+	if res.Checks == nil {
+		res.Checks = []Check{}
+	}
+	return res, nil
+}
+
+func (e *Engine) normalize(r *Request) error {
+	ok := false
+	for _, s := range iac.Sources() {
+		ok = ok || s == r.Source
+	}
+	if !ok {
+		return fmt.Errorf("%w: event_source %q is not one of kinesis, dynamodb, sqs, sqs_fifo, msk, self_managed_kafka", iac.ErrInvalid, r.Source)
+	}
+	if r.Type == "" {
+		r.Type = TypeSetup
+	}
+	switch r.Type {
+	case TypeSetup, TypeNetworking, TypePermissions, TypeTroubleshooting:
+	default:
+		return fmt.Errorf("%w: guidance_type %q is not one of setup, networking, permissions, troubleshooting", iac.ErrInvalid, r.Type)
+	}
+	switch r.PollerMode {
+	case "", ModeOnDemand, ModeProvisioned:
+	default:
+		return fmt.Errorf("%w: poller_mode %q is not on_demand or provisioned", iac.ErrInvalid, r.PollerMode)
+	}
+	if r.PollerMode == ModeProvisioned && r.Source.IsStream() {
+		return fmt.Errorf("%w: provisioned mode exists for SQS and Kafka mappings only, not %s", iac.ErrInvalid, r.Source)
+	}
+	if r.Format == "" {
+		r.Format = iac.FormatSAM
+	}
+	if r.Auth != "" && !r.Source.IsKafka() {
+		return fmt.Errorf("%w: auth applies to Kafka sources only; %s uses the execution role", iac.ErrInvalid, r.Source)
+	}
+	if r.Source == iac.SourceMSK && r.Auth == iac.AuthPlain {
+		return fmt.Errorf("%w: Amazon MSK does not support SASL/PLAIN for Lambda; use iam, sasl_scram_512 or mtls", iac.ErrInvalid)
+	}
+	if r.Source == iac.SourceMSK && r.Auth == iac.AuthSCRAM256 {
+		return fmt.Errorf("%w: Amazon MSK SCRAM is SASL/SCRAM-512 (sasl_scram_512)", iac.ErrInvalid)
+	}
+	if r.Source == iac.SourceSelfManagedKafka && r.Auth == iac.AuthIAM {
+		return fmt.Errorf("%w: self-managed Kafka does not support IAM auth; use sasl_scram_512, sasl_scram_256, sasl_plain, mtls or none", iac.ErrInvalid)
+	}
+	if r.Source.IsKafka() && r.Auth == "" {
+		if r.Source == iac.SourceMSK {
+			r.Auth = iac.AuthIAM
+		} else if r.SecretArn != "" {
+			r.Auth = iac.AuthSCRAM512
+		}
+	}
+	if r.EventSourceArn != "" && r.Source != iac.SourceSelfManagedKafka {
+		if err := iac.ValidateSourceARN(r.Source, r.EventSourceArn); err != nil {
+			return err
+		}
+	}
+	if r.FunctionName != "" {
+		if err := iac.ValidateFunctionName(r.FunctionName); err != nil {
+			return err
+		}
+	}
+	if r.Region != "" {
+		if err := iac.ValidateRegion(r.Region); err != nil {
+			return err
+		}
+	}
+	if r.Topic != "" {
+		if err := iac.ValidateTopic(r.Topic); err != nil {
+			return err
+		}
+	}
+	if r.ConsumerGroupID != "" {
+		if err := iac.ValidateConsumerGroupID(r.ConsumerGroupID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func dedupe(in []string) []string {
+	seen := map[string]bool{}
+	out := make([]string, 0, len(in))
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func sortedCopy(in []string) []string {
+	out := append([]string(nil), in...)
+	sort.Strings(out)
+	return out
+}
+
+func joinOr(in []string) string { return strings.Join(in, " or ") }
