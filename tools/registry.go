@@ -8,5 +8,7 @@ import (
 // write gate decides which of them a process registers; this list is the
 // only place a tool is added (no init() registration).
 func All(r ReadDeps, w WriteDeps) []server.ServerTool {
-	return []server.ServerTool{}
+	return []server.ServerTool{
+		EsmGuidance(r),
+	}
 }

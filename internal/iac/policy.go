@@ -41,7 +41,10 @@ func (p PolicyDocument) JSON() (string, error) {
 func (p PolicyDocument) cfn() map[string]any {
 	sts := make([]any, 0, len(p.Statement))
 	for _, s := range p.Statement {
-		m := map[string]any{"Effect": s.Effect, "Action": s.Action, "Resource": s.Resource}
+		m := map[string]any{"Effect": s.Effect, "Action": s.Action}
+		if len(s.Resource) > 0 {
+			m["Resource"] = s.Resource
+		}
 		if s.Sid != "" {
 			m["Sid"] = s.Sid
 		}

@@ -1,0 +1,141 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/stream-mcp/stream-mcp/internal/guide"
+	"github.com/stream-mcp/stream-mcp/internal/iac"
+	"github.com/stream-mcp/stream-mcp/internal/schema"
+	"github.com/stream-mcp/stream-mcp/internal/server"
+)
+
+type esmGuidanceIn struct {
+	EventSource          string          `json:"event_source" jsonschema:"enum=kinesis,enum=dynamodb,enum=sqs,enum=sqs_fifo,enum=msk,enum=self_managed_kafka" jsonschema_description:"the event source kind"`
+	GuidanceType         string          `json:"guidance_type,omitempty" jsonschema:"enum=setup,enum=networking,enum=permissions,enum=troubleshooting" jsonschema_description:"what to guide; default setup"`
+	Auth                 string          `json:"auth,omitempty" jsonschema:"enum=iam,enum=sasl_scram_512,enum=sasl_scram_256,enum=sasl_plain,enum=mtls,enum=none" jsonschema_description:"Kafka authentication; MSK defaults to iam"`
+	PollerMode           string          `json:"poller_mode,omitempty" jsonschema:"enum=on_demand,enum=provisioned" jsonschema_description:"SQS and Kafka only; decides whether NAT or VPC endpoints are needed"`
+	IaCFormat            string          `json:"iac_format,omitempty" jsonschema:"enum=sam,enum=cloudformation,enum=terraform" jsonschema_description:"format of generated templates; default sam"`
+	FunctionName         string          `json:"function_name,omitempty" jsonschema_description:"function name or ARN (an ARN also scopes the log statement)"`
+	EventSourceArn       string          `json:"event_source_arn,omitempty" jsonschema_description:"stream, stream consumer, table stream, queue, MSK cluster or MSK VPC connection ARN"`
+	ClusterArn           string          `json:"cluster_arn,omitempty" jsonschema_description:"MSK cluster ARN when event_source_arn is a VPC connection (its UUID scopes topic and group ARNs)"`
+	Topic                string          `json:"topic,omitempty" jsonschema_description:"Kafka topic"`
+	GroupID              string          `json:"group_id,omitempty" jsonschema_description:"Kafka consumer group ID for the mapping (ConsumerGroupId)"`
+	BootstrapServers     string          `json:"bootstrap_servers,omitempty" jsonschema_description:"self-managed Kafka: comma-separated host:port"`
+	SecretArn            string          `json:"secret_arn,omitempty" jsonschema_description:"Secrets Manager ARN of SCRAM/PLAIN credentials or the mTLS client certificate (never the secret itself)"`
+	RootCASecretArn      string          `json:"root_ca_secret_arn,omitempty" jsonschema_description:"self-managed Kafka: secret holding a private root CA"`
+	KMSKeyArns           []string        `json:"kms_key_arns,omitempty" jsonschema_description:"customer managed KMS keys of the stream, queue or secret"`
+	OnFailureDestination string          `json:"on_failure_destination,omitempty" jsonschema_description:"SQS, SNS or S3 ARN, or kafka://TOPIC"`
+	SchemaRegistryArn    string          `json:"schema_registry_arn,omitempty" jsonschema_description:"Glue schema registry ARN (Kafka, provisioned mode)"`
+	SubnetIDs            []string        `json:"subnet_ids,omitempty" jsonschema_description:"self-managed Kafka: the mapping's subnets"`
+	SecurityGroupIDs     []string        `json:"security_group_ids,omitempty" jsonschema_description:"MSK: the cluster's security groups; self-managed Kafka: the mapping's"`
+	ClientAccount        string          `json:"client_account,omitempty" jsonschema_description:"MSK cross-account: the Lambda function's account, for the cluster policy"`
+	Region               string          `json:"region,omitempty" jsonschema_description:"AWS Region code, e.g. us-east-1, us-gov-west-1, cn-north-1"`
+	ESMUUID              string          `json:"esm_uuid,omitempty" jsonschema_description:"a live mapping to compare against the guidance"`
+	LiveConfig           json.RawMessage `json:"live_config,omitempty" jsonschema_description:"the live mapping's configuration in Lambda API names (from esm_inspect or get-event-source-mapping), compared against the guidance"`
+}
+
+type esmGuidanceOut struct {
+	EventSource     string         `json:"event_source"`
+	GuidanceType    string         `json:"guidance_type"`
+	Steps           []guide.Step   `json:"steps" jsonschema_description:"ordered steps; decisions carry a recommendation and why"`
+	Artifacts       []iac.Artifact `json:"artifacts" jsonschema_description:"generated IaC, IAM policies, security group rules and scripts"`
+	Checks          []guide.Check  `json:"checks" jsonschema_description:"what to verify afterwards and the tool that verifies it"`
+	Troubleshooting []guide.Row    `json:"troubleshooting,omitempty" jsonschema_description:"symptom, cause, check, fix and the live tool per row"`
+	Departures      []string       `json:"departures,omitempty" jsonschema_description:"where the live mapping departs from the guidance"`
+	Warnings        []string       `json:"warnings,omitempty"`
+	References      []string       `json:"references"`
+	Truncated       bool           `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
+}
+
+// EsmGuidance answers setup, networking, permissions and troubleshooting
+// questions for an event source mapping, with generated artifacts.
+func EsmGuidance(d ReadDeps) server.ServerTool {
+	eng := guide.New(d.Guidance)
+	t := mcp.NewTool("esm_guidance",
+		mcp.WithDescription("Returns the ordered steps, decisions with a recommendation and why, generated artifacts (SAM/CloudFormation/Terraform, least-privilege IAM policy, security-group rules, deploy and validate scripts) and follow-up checks for a Lambda event source mapping on Kinesis, DynamoDB, SQS, MSK or self-managed Kafka. Use it to set up, network, permit or troubleshoot a mapping; give ARNs and names to get exact artifacts, then check live state with esm_inspect, kafka_troubleshoot or kinesis_inspect."),
+		mcp.WithTitleAnnotation("ESM: Guidance"),
+		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
+		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
+		schema.Input[esmGuidanceIn](), schema.Output[esmGuidanceOut]())
+	h := func(_ context.Context, _ mcp.CallToolRequest, in esmGuidanceIn) (*mcp.CallToolResult, error) {
+		req, warnings, err := in.request()
+		if err != nil {
+			return mcp.NewToolResultError(err.Error()), nil
+		}
+		res, err := eng.Guide(req)
+		if errors.Is(err, iac.ErrInvalid) {
+			return mcp.NewToolResultError(err.Error() + "; fix the value and call esm_guidance again"), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		out := esmGuidanceOut{EventSource: string(req.Source), GuidanceType: req.Type, Steps: res.Steps, Artifacts: res.Artifacts,
+			Checks: res.Checks, Troubleshooting: res.Troubleshooting, Departures: res.Departures, Warnings: warnings, References: res.References}
+		return mcp.NewToolResultStructured(out, esmGuidanceSummary(out)), nil
+	}
+	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}
+}
+
+func (in esmGuidanceIn) request() (guide.Request, []string, error) {
+	r := guide.Request{
+		Source: iac.Source(in.EventSource), Type: in.GuidanceType, Auth: iac.Auth(in.Auth), PollerMode: in.PollerMode,
+		FunctionName: in.FunctionName, EventSourceArn: in.EventSourceArn, ClusterArn: in.ClusterArn, Topic: in.Topic,
+		ConsumerGroupID: in.GroupID, SecretArn: in.SecretArn, RootCASecretArn: in.RootCASecretArn, KMSKeyArns: in.KMSKeyArns,
+		OnFailureDestination: in.OnFailureDestination, SchemaRegistryArn: in.SchemaRegistryArn, SubnetIDs: in.SubnetIDs,
+		SecurityGroupIDs: in.SecurityGroupIDs, ClientAccount: in.ClientAccount, Region: in.Region,
+	}
+	var warnings []string
+	if in.IaCFormat != "" {
+		f, err := iac.ParseFormat(in.IaCFormat)
+		if err != nil {
+			return r, nil, err
+		}
+		r.Format = f
+	}
+	if in.BootstrapServers != "" {
+		for _, s := range strings.Split(in.BootstrapServers, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				r.BootstrapServers = append(r.BootstrapServers, s)
+			}
+		}
+	}
+	if len(in.LiveConfig) > 0 && string(in.LiveConfig) != "null" {
+		var live iac.ESM
+		dec := json.NewDecoder(strings.NewReader(string(in.LiveConfig)))
+		if err := dec.Decode(&live); err != nil {
+			return r, nil, fmt.Errorf("live_config is not an event source mapping configuration in Lambda API names: %v", err)
+		}
+		live.Source = r.Source
+		r.Live = &live
+	}
+	if in.ESMUUID != "" && r.Live == nil {
+		warnings = append(warnings, "esm_uuid given but this build cannot read mappings yet: call esm_inspect with esm_uuid and pass its configuration as live_config to compare it with the guidance.")
+	}
+	return r, warnings, nil
+}
+
+func esmGuidanceSummary(o esmGuidanceOut) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: %d steps, %d artifacts, %d checks", o.EventSource, o.GuidanceType, len(o.Steps), len(o.Artifacts), len(o.Checks))
+	if len(o.Troubleshooting) > 0 {
+		fmt.Fprintf(&b, ", %d troubleshooting rows", len(o.Troubleshooting))
+	}
+	if len(o.Departures) > 0 {
+		fmt.Fprintf(&b, "; live mapping departs from guidance: %s", strings.Join(o.Departures, " "))
+	}
+	for _, s := range o.Steps {
+		if s.Decision != nil {
+			fmt.Fprintf(&b, "\n- %s: %s (%s)", s.Decision.Choice, s.Decision.Recommendation, s.Decision.Why)
+		}
+	}
+	for _, a := range o.Artifacts {
+		fmt.Fprintf(&b, "\n- artifact %s (%s, %s)", a.Name, a.Kind, a.Format)
+	}
+	return b.String()
+}
