@@ -133,7 +133,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 	if err != nil {
 		return nil, err
 	}
-	srv, err := server.New(opts, all, server.GuidanceResources(base), nil)
+	srv, err := server.New(opts, all, server.GuidanceResources(base), tools.Prompts())
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,111 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/stream-mcp/stream-mcp/internal/server"
+)
+
+// Prompts returns the workflow prompts: each tells the model which
+// stream-mcp tools to call, in which order, and with which arguments. Every
+// tool named here is a registered read tool (a test checks the names).
+func Prompts() []server.ServerPrompt {
+	return []server.ServerPrompt{
+		prompt("setup_kafka_esm", "Set up a Lambda trigger (event source mapping) on Amazon MSK or self-managed Kafka, with network, IAM and IaC.",
+			[]promptArg{{"event_source", "msk or self_managed_kafka", true}, {"function_name", "function name or ARN", false},
+				{"event_source_arn", "MSK cluster ARN (MSK)", false}, {"bootstrap_servers", "host:port list (self-managed)", false},
+				{"topic", "topic to consume", false}, {"iac_format", "sam, cloudformation or terraform", false}},
+			func(a map[string]string) string {
+				args := promptArgsJSON(a, "event_source", "function_name", "event_source_arn", "bootstrap_servers", "topic", "iac_format")
+				return "Set up a Kafka event source mapping.\n" +
+					"1. If a cluster is named, call kafka_inspect (what=overview, and what=topic with the topic) to learn its auth modes, partitions and health.\n" +
+					"2. Call esm_guidance with guidance_type=setup and these arguments: " + args + ", plus auth, poller_mode, group_id and security_group_ids once known. Present its decisions with the recommendation and the reason.\n" +
+					"3. Call esm_guidance with guidance_type=networking and then permissions for the same arguments; apply the security-group rules and the execution-role policy it generates.\n" +
+					"4. Size pollers and batching with esm_optimize action=analyze (workload from kafka_inspect), then action=generate_template.\n" +
+					"5. Check every generated template with validate_config kind=template before deploying.\n" +
+					"6. After deployment, call esm_inspect for the new mapping, then kafka_troubleshoot mode=diagnosis with its esm_uuid if the state is not Enabled or LastProcessingResult is not OK."
+			}),
+		prompt("kafka_trigger_stopped", "Diagnose a Kafka (MSK or self-managed) Lambda trigger that stopped processing.",
+			[]promptArg{{"esm_uuid", "the mapping's UUID", false}, {"function_name", "the function, to find its mappings", false}},
+			func(a map[string]string) string {
+				return "A Kafka Lambda trigger stopped.\n" +
+					"1. Call esm_inspect with " + promptArgsJSON(a, "esm_uuid", "function_name") + " to read State, StateTransitionReason and LastProcessingResult.\n" +
+					"2. Call kafka_troubleshoot mode=diagnosis with the esm_uuid: it checks network path, security groups, endpoints, IAM and the broker, and names the primary category.\n" +
+					"3. If the category is consumer_lag or broker_health, call kafka_inspect what=group with the mapping's consumer group (ConsumerGroupId, or the mapping UUID) for per-partition lag.\n" +
+					"4. Call kafka_troubleshoot mode=resolution with that issue_category, and esm_guidance guidance_type=troubleshooting (and networking or permissions for the fix) to produce the corrected rules or policy.\n" +
+					"Report the evidence for each finding; do not change anything unless the user asks."
+			}),
+		prompt("optimize_esm_throughput", "Tune an event source mapping for a throughput or latency target.",
+			[]promptArg{{"esm_uuid", "the mapping's UUID", true}, {"records_per_second", "target records per second", false},
+				{"latency_target_seconds", "acceptable end-to-end delay", false}},
+			func(a map[string]string) string {
+				return "Optimize an event source mapping.\n" +
+					"1. Call esm_inspect with " + promptArgsJSON(a, "esm_uuid") + " for the current configuration, source topology (shards or partitions) and metrics.\n" +
+					"2. For Kinesis sources call kinesis_inspect for shard-level throughput and iterator age; for Kafka call kafka_inspect what=group for lag.\n" +
+					"3. Call esm_optimize action=analyze with the esm_uuid, targets and the workload (" + promptArgsJSON(a, "records_per_second", "latency_target_seconds") + "); explain its rationale steps.\n" +
+					"4. Call esm_optimize action=validate on the recommended config, then action=generate_template for the IaC.\n" +
+					"5. If the source itself is the bottleneck, call sizing for more shards or partitions/brokers."
+			}),
+		prompt("size_cluster", "Size an MSK cluster or a Kinesis stream for a workload.",
+			[]promptArg{{"service", "msk, msk_express, msk_serverless or kinesis", true}, {"ingress_mb_per_second", "peak write rate", false},
+				{"consumer_groups", "number of consumer groups reading everything", false}, {"retention_hours", "retention", false}},
+			func(a map[string]string) string {
+				return "Size a streaming cluster.\n" +
+					"1. If one exists, read it: kafka_inspect what=overview (MSK) or kinesis_inspect (Kinesis) for current partitions, shards and throughput.\n" +
+					"2. Call sizing with " + promptArgsJSON(a, "service", "ingress_mb_per_second", "consumer_groups", "retention_hours") + " plus replication_factor, az_count and peak_factor; report the binding constraint and each calculation step.\n" +
+					"3. Check the proposed configuration with validate_config (kind=msk_cluster or kinesis_stream).\n" +
+					"4. For the consumers, call esm_optimize action=analyze to match pollers or ParallelizationFactor to the new partitions or shards."
+			}),
+	}
+}
+
+type promptArg struct {
+	name, desc string
+	required   bool
+}
+
+func prompt(name, desc string, args []promptArg, body func(map[string]string) string) server.ServerPrompt {
+	opts := []mcp.PromptOption{mcp.WithPromptDescription(desc)}
+	for _, a := range args {
+		ao := []mcp.ArgumentOption{mcp.ArgumentDescription(a.desc)}
+		if a.required {
+			ao = append(ao, mcp.RequiredArgument())
+		}
+		opts = append(opts, mcp.WithArgument(a.name, ao...))
+	}
+	return server.ServerPrompt{
+		Prompt: mcp.NewPrompt(name, opts...),
+		Handler: func(_ context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+			for _, a := range args {
+				if a.required && strings.TrimSpace(req.Params.Arguments[a.name]) == "" {
+					return nil, fmt.Errorf("prompt %s: argument %s is required (%s)", name, a.name, a.desc)
+				}
+			}
+			return mcp.NewGetPromptResult(desc, []mcp.PromptMessage{
+				mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent(body(req.Params.Arguments))),
+			}), nil
+		},
+	}
+}
+
+// promptArgsJSON renders the given arguments as a JSON object (values JSON-encoded,
+// so nothing the user typed can be mistaken for instructions' structure);
+// absent ones are left out.
+func promptArgsJSON(a map[string]string, names ...string) string {
+	m := map[string]string{}
+	for _, n := range names {
+		if v := strings.TrimSpace(a[n]); v != "" {
+			m[n] = v
+		}
+	}
+	if len(m) == 0 {
+		return "the identifiers the user gives"
+	}
+	b, _ := json.Marshal(m) // a map of strings always marshals
+	return string(b)
+}
