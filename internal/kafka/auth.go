@@ -44,12 +44,15 @@ func AuthModes() []string {
 	return []string{AuthIAM, AuthSCRAM512, AuthSCRAM256, AuthPlain, AuthMTLS, AuthTLS, AuthNone}
 }
 
-// UsesTLS reports whether the auth mode runs over TLS. IAM and SCRAM on MSK
-// always do; PLAIN is assumed to (sending a password in clear is refused).
-func UsesTLS(auth string) bool {
-	switch auth {
+// UsesTLS reports whether the target connects over TLS: every auth but none,
+// unless SASLPlaintext selects a SASL_PLAINTEXT listener (self-managed Kafka
+// only; MSK's SASL listeners are always TLS).
+func (t Target) UsesTLS() bool {
+	switch t.Auth {
 	case AuthNone:
 		return false
+	case AuthSCRAM256, AuthSCRAM512, AuthPlain:
+		return !t.SASLPlaintext
 	}
 	return true
 }
@@ -69,6 +72,8 @@ type Target struct {
 	PasswordFile string
 	// PEM files for tls and mtls.
 	CAFile, CertFile, KeyFile string
+	// SASLPlaintext runs SASL without TLS (a SASL_PLAINTEXT listener).
+	SASLPlaintext bool
 	// InsecureSkipVerify is for tests only (not reachable from tool input).
 	InsecureSkipVerify bool
 }
@@ -86,7 +91,7 @@ func (t Target) Label() string {
 
 func (t Target) key() string {
 	return strings.Join([]string{t.Name, strings.Join(t.Bootstrap, ","), t.ClusterARN, t.Auth, t.Username,
-		t.PasswordEnv, t.PasswordFile, t.CAFile, t.CertFile, t.KeyFile}, "\x00")
+		t.PasswordEnv, t.PasswordFile, t.CAFile, t.CertFile, t.KeyFile, fmt.Sprint(t.SASLPlaintext)}, "\x00")
 }
 
 // ErrCredentials marks a credential that could not be loaded (missing env
@@ -127,7 +132,7 @@ func (e Env) password(t Target) (string, error) {
 
 // TLSConfig builds the TLS config for the target, or nil for plaintext.
 func (e Env) TLSConfig(t Target) (*tls.Config, error) {
-	if !UsesTLS(t.Auth) {
+	if !t.UsesTLS() {
 		return nil, nil
 	}
 	c := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: t.InsecureSkipVerify} //nolint:gosec // tests only

@@ -169,6 +169,9 @@ func (c *Conn) Topics(ctx context.Context) ([]TopicBrief, error) {
 	out := make([]TopicBrief, 0, len(tds))
 	for _, name := range tds.Names() {
 		td := tds[name]
+		if td.Err != nil && isUnknownTopic(td.Err) {
+			continue // a name the client asked about earlier, not a topic
+		}
 		tb := TopicBrief{Name: name, Partitions: len(td.Partitions), Internal: td.IsInternal}
 		if td.Err != nil {
 			tb.Error = td.Err.Error()

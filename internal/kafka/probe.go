@@ -146,7 +146,7 @@ func (e Env) probeOne(ctx context.Context, t Target, addr string, o ProbeOptions
 		return ap
 	}
 	// TLS
-	if UsesTLS(t.Auth) {
+	if t.UsesTLS() {
 		tc, err := e.TLSConfig(t)
 		if err != nil {
 			conn.Close()
@@ -174,7 +174,7 @@ func (e Env) probeOne(ctx context.Context, t Target, addr string, o ProbeOptions
 		}
 	} else {
 		conn.Close()
-		add(StageResult{Stage: StageTLS, Result: StageSkipped, Detail: "auth none is plaintext"})
+		add(StageResult{Stage: StageTLS, Result: StageSkipped, Detail: "plaintext listener"})
 	}
 	// SASL + authorization through a one-broker client.
 	one := t
@@ -206,6 +206,9 @@ func (e Env) probeOne(ctx context.Context, t Target, addr string, o ProbeOptions
 	}
 	if err != nil {
 		sr.Result, sr.Reason, sr.Detail = StageFailed, saslReason(err), err.Error()
+		if sr.Reason == "auth_rejected" {
+			sr.Detail = "the broker closed the connection during authentication (" + err.Error() + "): bad credentials, a SASL mechanism the listener does not enable, or a plaintext/TLS mismatch"
+		}
 	}
 	if !add(sr) {
 		skipRest(StageAuthorization)
@@ -262,6 +265,8 @@ func authorize(ctx context.Context, cl *kgo.Client, o ProbeOptions) (reason, det
 		greq.Groups = []string{o.Group}
 		gresp, err := greq.RequestWith(ctx, cl)
 		switch {
+		case errors.Is(err, kerr.GroupAuthorizationFailed):
+			return "denied", fmt.Sprintf("group %q: describe denied (GROUP_AUTHORIZATION_FAILED)", o.Group)
 		case err != nil:
 			parts = append(parts, "group describe: "+err.Error())
 		case len(gresp.Groups) == 1:
@@ -350,7 +355,11 @@ func saslReason(err error) string {
 		return "timeout"
 	}
 	if strings.Contains(err.Error(), "EOF") || strings.Contains(err.Error(), "connection reset") {
-		return "connection_closed" // e.g. SASL expected but client sent plaintext, or a broker connection quota
+		// Some brokers close the connection instead of answering
+		// SASL_AUTHENTICATION_FAILED: bad credentials, a mechanism the
+		// listener does not enable, a TLS/plaintext mismatch, or a
+		// connection quota.
+		return "auth_rejected"
 	}
 	return "failed"
 }
