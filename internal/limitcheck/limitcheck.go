@@ -25,7 +25,9 @@ var allowedLiterals = map[string]bool{"0": true, "1": true, "0.0": true, "1.0": 
 // NumericLiterals returns "file:line: literal" for every integer, float or
 // imaginary literal in the non-test Go files of dir other than 0 and 1.
 // Arguments of strconv calls (bit sizes, bases) are exempt: they describe
-// the encoding, not a limit.
+// the encoding, not a limit. So are constants whose comment says "unit
+// conversion" (bytes per GiB, ms per second): they are arithmetic, not
+// facts about a service, and reviewers see them marked.
 func NumericLiterals(dir string) ([]string, error) {
 	fset := token.NewFileSet()
 	files, err := goFiles(dir)
@@ -34,12 +36,17 @@ func NumericLiterals(dir string) ([]string, error) {
 	}
 	var out []string
 	for _, name := range files {
-		f, err := parser.ParseFile(fset, name, nil, 0)
+		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
 		if err != nil {
 			return nil, fmt.Errorf("limitcheck: %w", err)
 		}
 		exempt := map[ast.Node]bool{}
 		ast.Inspect(f, func(n ast.Node) bool {
+			if vs, ok := n.(*ast.ValueSpec); ok && isUnitConversion(vs) {
+				for _, v := range vs.Values {
+					ast.Inspect(v, func(m ast.Node) bool { exempt[m] = true; return true })
+				}
+			}
 			if call, ok := n.(*ast.CallExpr); ok {
 				if sel, ok := call.Fun.(*ast.SelectorExpr); ok {
 					if id, ok := sel.X.(*ast.Ident); ok && id.Name == "strconv" {
@@ -119,4 +126,13 @@ func goFiles(dir string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+func isUnitConversion(vs *ast.ValueSpec) bool {
+	for _, g := range []*ast.CommentGroup{vs.Doc, vs.Comment} {
+		if g != nil && strings.Contains(g.Text(), "unit conversion") {
+			return true
+		}
+	}
+	return false
 }

@@ -20,6 +20,10 @@ func f(b interface{ Num(string) float64 }) (float64, string) {
 	}
 	return 1, "not an id" + "esm.prefix."
 }
+
+const bytesPerGiB = 1 << 30 // unit conversion
+const hidden = 3600
+
 `
 	if err := os.WriteFile(filepath.Join(dir, "x.go"), []byte(src), 0o600); err != nil {
 		t.Fatal(err)
@@ -31,8 +35,8 @@ func f(b interface{ Num(string) float64 }) (float64, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(lits) != 1 || !strings.HasSuffix(lits[0], ": 10000") {
-		t.Fatalf("literals = %v, want only 10000", lits)
+	if len(lits) != 2 || !strings.HasSuffix(lits[0], ": 10000") || !strings.HasSuffix(lits[1], ": 3600") {
+		t.Fatalf("literals = %v, want 10000 and 3600", lits)
 	}
 	ids, err := IDLiterals(dir, "esm.")
 	if err != nil {
