@@ -1,0 +1,392 @@
+package sizing
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/stream-mcp/stream-mcp/guidance"
+)
+
+// ESMConfig is the part of an event source mapping's configuration the
+// throughput model needs. Zero means "not set" (the source's default).
+type ESMConfig struct {
+	BatchSize             int
+	BatchingWindowSeconds float64
+	ParallelizationFactor int
+	MaximumConcurrency    int // SQS ScalingConfig
+	MinimumPollers        int
+	MaximumPollers        int
+	Provisioned           bool // ProvisionedPollerConfig set (SQS, Kafka)
+}
+
+// ESMEstimates is what a configuration does with a workload.
+type ESMEstimates struct {
+	ArrivalRecordsPerSecond  float64 `json:"arrival_records_per_second" jsonschema_description:"peak records per second arriving"`
+	BatchSize                int     `json:"batch_size"`
+	BatchDurationSeconds     float64 `json:"batch_duration_seconds" jsonschema_description:"function time for one full batch"`
+	BatchFillSeconds         float64 `json:"batch_fill_seconds" jsonschema_description:"time for one batch slot to collect a full batch at the arrival rate"`
+	Concurrency              int     `json:"concurrency" jsonschema_description:"concurrent invocations the configuration allows"`
+	ConcurrencyNeeded        float64 `json:"concurrency_needed" jsonschema_description:"arrival x batch duration / batch size (Little's law)"`
+	CapacityRecordsPerSecond float64 `json:"capacity_records_per_second" jsonschema_description:"records per second the mapping can process"`
+	Utilisation              float64 `json:"utilisation" jsonschema_description:"arrival / capacity"`
+	KeepsUp                  bool    `json:"keeps_up"`
+	ExpectedLatencySeconds   float64 `json:"expected_latency_seconds,omitempty" jsonschema_description:"batching wait + batch duration, when the mapping keeps up"`
+	PayloadBytesPerBatch     float64 `json:"payload_bytes_per_batch,omitempty"`
+	InvocationsPerSecond     float64 `json:"invocations_per_second" jsonschema_description:"cost driver: invocations per second at the arrival rate"`
+	DrainSeconds             float64 `json:"backlog_drain_seconds,omitempty" jsonschema_description:"time to clear backlog_records; -1 when the backlog grows"`
+	IteratorAgeTrend         string  `json:"lag_trend" jsonschema:"enum=falling,enum=growing,enum=steady" jsonschema_description:"whether iterator age / offset lag falls or grows"`
+	Pollers                  int     `json:"pollers,omitempty" jsonschema_description:"provisioned pollers in use (MaximumPollers, capped by partitions for Kafka)"`
+	Binding                  string  `json:"binding_constraint"`
+}
+
+func isStream(s string) bool { return s == "kinesis" || s == "dynamodb" }
+func isKafka(s string) bool  { return s == "msk" || s == "self_managed_kafka" }
+func isSQS(s string) bool    { return s == "sqs" || s == "sqs_fifo" }
+
+// validateESMWorkload checks the fields every ESM estimate needs.
+func validateESMWorkload(w Workload) error {
+	switch {
+	case !isStream(w.EventSource) && !isKafka(w.EventSource) && !isSQS(w.EventSource):
+		return fmt.Errorf("%w: event_source must be kinesis, dynamodb, sqs, sqs_fifo, msk or self_managed_kafka", ErrInput)
+	case w.RecordsPerSecond <= 0:
+		return fmt.Errorf("%w: send records_per_second (the arrival rate)", ErrInput)
+	case w.ProcessingMsPerRecord <= 0 && w.ProcessingMsPerBatch <= 0:
+		return fmt.Errorf("%w: send processing_ms_per_record or processing_ms_per_batch", ErrInput)
+	case isStream(w.EventSource) && w.Shards <= 0:
+		return fmt.Errorf("%w: send shards for a %s source", ErrInput, w.EventSource)
+	case isKafka(w.EventSource) && w.Partitions <= 0:
+		return fmt.Errorf("%w: send partitions for a Kafka source", ErrInput)
+	}
+	return nil
+}
+
+// defaultBatch returns the source's default BatchSize.
+func (c *calc) defaultBatch(src string) int {
+	if isSQS(src) {
+		return int(c.n("esm_scaling.sqs.batch_size.default"))
+	}
+	return int(c.n("esm_scaling.batch_size.default"))
+}
+
+// batchDuration is the function time for a batch of n records, seconds.
+func batchDuration(w Workload, n int) float64 {
+	if w.ProcessingMsPerBatch > 0 {
+		return w.ProcessingMsPerBatch / msPerSecond
+	}
+	return float64(n) * w.ProcessingMsPerRecord / msPerSecond
+}
+
+// estimate runs the throughput model for one configuration, recording steps
+// when record is true.
+func (c *calc) estimate(w Workload, cfg ESMConfig, record bool) ESMEstimates {
+	st := func(n, f string, r float64, u string, kv ...any) float64 {
+		if record {
+			return c.step(n, f, r, u, kv...)
+		}
+		return r
+	}
+	src := w.EventSource
+	e := ESMEstimates{}
+	pf := c.peak(w)
+	e.ArrivalRecordsPerSecond = st("peak arrival", "records_per_second × peak_factor", w.RecordsPerSecond*pf, "records/s", "records_per_second", w.RecordsPerSecond, "peak_factor", pf)
+	B := cfg.BatchSize
+	if B == 0 {
+		B = c.defaultBatch(src)
+	}
+	e.BatchSize = B
+	if w.ProcessingMsPerBatch > 0 {
+		e.BatchDurationSeconds = st("batch duration", "processing_ms_per_batch ÷ 1000", batchDuration(w, B), "s", "processing_ms_per_batch", w.ProcessingMsPerBatch)
+	} else {
+		e.BatchDurationSeconds = st("batch duration", "batch_size × processing_ms_per_record ÷ 1000", batchDuration(w, B), "s", "batch_size", B, "processing_ms_per_record", w.ProcessingMsPerRecord)
+	}
+	d := e.BatchDurationSeconds
+	var slots float64
+	mbCap := math.Inf(1)
+	switch {
+	case isStream(src):
+		p := cfg.ParallelizationFactor
+		if p == 0 {
+			p = int(c.n("esm_scaling.stream.parallelization_factor.min"))
+		}
+		slots = st("concurrent batches", "shards × ParallelizationFactor", float64(w.Shards*p), "invocations", "shards", w.Shards, "parallelization_factor", p)
+		e.Binding = "shards × ParallelizationFactor"
+	case isKafka(src) && !cfg.Provisioned:
+		slots = st("concurrent batches (on-demand)", "partitions (at most one poller per partition)", float64(w.Partitions)*c.n("esm_scaling.kafka.on_demand.pollers_per_partition"), "invocations", "partitions", w.Partitions)
+		e.Binding = "partitions (on-demand pollers)"
+	case isKafka(src):
+		mp := cfg.MaximumPollers
+		if mp == 0 {
+			mp = w.Partitions
+		}
+		e.Pollers = min(mp, w.Partitions)
+		inv := c.n("esm_scaling.kafka.poller.concurrent_invokes")
+		slots = st("concurrent batches (provisioned)", "min(MaximumPollers, partitions) × invokes_per_poller", float64(e.Pollers)*inv, "invocations", "maximum_pollers", mp, "partitions", w.Partitions, "invokes_per_poller", inv)
+		if w.AvgRecordBytes > 0 {
+			mbCap = st("poller byte capacity", "pollers × MB/s_per_poller × 10^6 ÷ avg_record_bytes", float64(e.Pollers)*c.n("esm_scaling.kafka.poller.mbps")*bytesPerMB/w.AvgRecordBytes, "records/s",
+				"pollers", e.Pollers, "mb_per_second_per_poller", c.b.Num("esm_scaling.kafka.poller.mbps"), "avg_record_bytes", w.AvgRecordBytes)
+		}
+		e.Binding = "provisioned pollers (concurrent invokes)"
+	case isSQS(src) && cfg.Provisioned:
+		mp := cfg.MaximumPollers
+		if mp == 0 {
+			mp = int(c.n("esm_scaling.sqs.min_pollers.min"))
+		}
+		e.Pollers = mp
+		inv := c.n("esm_scaling.sqs.poller.concurrent_invokes")
+		slots = st("concurrent batches (provisioned)", "MaximumPollers × invokes_per_poller", float64(mp)*inv, "invocations", "maximum_pollers", mp, "invokes_per_poller", inv)
+		if w.AvgRecordBytes > 0 {
+			mbCap = st("poller byte capacity", "pollers × MB/s_per_poller × 10^6 ÷ avg_record_bytes", float64(mp)*c.n("esm_scaling.sqs.poller.mbps")*bytesPerMB/w.AvgRecordBytes, "records/s",
+				"pollers", mp, "mb_per_second_per_poller", c.b.Num("esm_scaling.sqs.poller.mbps"), "avg_record_bytes", w.AvgRecordBytes)
+		}
+		e.Binding = "provisioned pollers (concurrent invokes)"
+	default: // SQS on-demand
+		mc := float64(cfg.MaximumConcurrency)
+		lim := c.n("esm_scaling.sqs.on_demand.max_concurrent_batches")
+		if mc == 0 || mc > lim {
+			mc = lim
+			e.Binding = "SQS on-demand maximum concurrent batches"
+		} else {
+			e.Binding = "ScalingConfig.MaximumConcurrency"
+		}
+		slots = st("concurrent batches (on-demand)", "MaximumConcurrency, or the per-ESM on-demand maximum", mc, "invocations", "maximum_concurrency", cfg.MaximumConcurrency, "on_demand_max", lim)
+	}
+	e.Concurrency = int(slots)
+	capacity := st("processing capacity", "concurrent_batches × batch_size ÷ batch_duration", slots*float64(B)/d, "records/s", "concurrent_batches", slots, "batch_size", B, "batch_duration_s", d)
+	if mbCap < capacity {
+		capacity = mbCap
+		e.Binding = "provisioned pollers (MB/s)"
+	}
+	e.CapacityRecordsPerSecond = capacity
+	e.ConcurrencyNeeded = st("concurrency needed", "arrival × batch_duration ÷ batch_size", e.ArrivalRecordsPerSecond*d/float64(B), "invocations", "arrival_records_per_second", e.ArrivalRecordsPerSecond, "batch_duration_s", d, "batch_size", B)
+	e.Utilisation = st("utilisation", "arrival ÷ capacity", e.ArrivalRecordsPerSecond/capacity, "fraction", "arrival_records_per_second", e.ArrivalRecordsPerSecond, "capacity_records_per_second", capacity)
+	e.KeepsUp = e.Utilisation <= 1
+	perSlot := e.ArrivalRecordsPerSecond / slots
+	e.BatchFillSeconds = st("batch fill time", "batch_size ÷ (arrival ÷ concurrent_batches)", float64(B)/perSlot, "s", "batch_size", B, "arrival_per_slot", perSlot)
+	wait := 0.0
+	if cfg.BatchingWindowSeconds > 0 {
+		wait = math.Min(cfg.BatchingWindowSeconds, e.BatchFillSeconds)
+	}
+	if e.KeepsUp {
+		e.ExpectedLatencySeconds = st("expected latency", "min(batching_window, batch_fill) + batch_duration", wait+d, "s", "batching_window_s", cfg.BatchingWindowSeconds, "batch_fill_s", e.BatchFillSeconds, "batch_duration_s", d)
+	}
+	inv := e.ArrivalRecordsPerSecond / math.Min(float64(B), math.Max(1, e.ArrivalRecordsPerSecond/slots*math.Max(wait, d)))
+	e.InvocationsPerSecond = st("invocations per second", "arrival ÷ records per invocation", inv, "invocations/s", "arrival_records_per_second", e.ArrivalRecordsPerSecond)
+	if w.AvgRecordBytes > 0 {
+		e.PayloadBytesPerBatch = float64(B) * w.AvgRecordBytes
+	}
+	switch {
+	case e.Utilisation > 1:
+		e.IteratorAgeTrend = "growing"
+	case w.BacklogRecords > 0:
+		e.IteratorAgeTrend = "falling"
+	default:
+		e.IteratorAgeTrend = "steady"
+	}
+	if w.BacklogRecords > 0 {
+		if capacity > e.ArrivalRecordsPerSecond {
+			e.DrainSeconds = st("backlog drain time", "backlog ÷ (capacity − arrival)", w.BacklogRecords/(capacity-e.ArrivalRecordsPerSecond), "s",
+				"backlog_records", w.BacklogRecords, "capacity_records_per_second", capacity, "arrival_records_per_second", e.ArrivalRecordsPerSecond)
+		} else {
+			e.DrainSeconds = -1
+		}
+	}
+	e.CapacityRecordsPerSecond = round(e.CapacityRecordsPerSecond)
+	e.Utilisation = round(e.Utilisation)
+	e.ConcurrencyNeeded = round(e.ConcurrencyNeeded)
+	e.BatchFillSeconds = round(e.BatchFillSeconds)
+	e.ExpectedLatencySeconds = round(e.ExpectedLatencySeconds)
+	e.InvocationsPerSecond = round(e.InvocationsPerSecond)
+	e.DrainSeconds = round(e.DrainSeconds)
+	e.BatchDurationSeconds = round(e.BatchDurationSeconds)
+	e.ArrivalRecordsPerSecond = round(e.ArrivalRecordsPerSecond)
+	return e
+}
+
+// checks appends the payload, timeout, latency and concurrency warnings of a
+// configuration.
+func (c *calc) checks(w Workload, cfg ESMConfig, e ESMEstimates) {
+	if e.PayloadBytesPerBatch > 0 {
+		capB := c.n("lambda.invoke.sync_payload.max_bytes")
+		if e.PayloadBytesPerBatch > capB {
+			c.warn("BatchSize %d × %g bytes = %.0f bytes exceeds the %g-byte synchronous payload cap: Lambda cuts batches at the cap, so at most %d records of this size fit",
+				e.BatchSize, w.AvgRecordBytes, e.PayloadBytesPerBatch, capB, int(capB/w.AvgRecordBytes))
+		}
+	}
+	if w.FunctionTimeoutSeconds > 0 && e.BatchDurationSeconds > w.FunctionTimeoutSeconds {
+		c.warn("a full batch takes %.1f s but the function times out at %g s: batches fail and are retried forever (streams) or return to the queue; lower BatchSize or raise the timeout", e.BatchDurationSeconds, w.FunctionTimeoutSeconds)
+	}
+	if w.LatencyTargetSeconds > 0 && cfg.BatchingWindowSeconds > w.LatencyTargetSeconds {
+		c.warn("MaximumBatchingWindowInSeconds %g exceeds the latency target of %g s", cfg.BatchingWindowSeconds, w.LatencyTargetSeconds)
+	}
+	if w.LatencyTargetSeconds > 0 && e.KeepsUp && e.ExpectedLatencySeconds > w.LatencyTargetSeconds {
+		c.warn("expected latency %.1f s misses the %g s target", e.ExpectedLatencySeconds, w.LatencyTargetSeconds)
+	}
+	if acct := c.n("lambda.account.concurrency.default"); e.ConcurrencyNeeded > acct {
+		c.warn("%.0f concurrent invocations exceed the default account concurrency quota of %g per Region: request an increase", e.ConcurrencyNeeded, acct)
+	}
+	if isSQS(w.EventSource) && w.FunctionTimeoutSeconds > 0 && w.VisibilityTimeoutSecond > 0 {
+		f := c.n("esm_scaling.sqs.visibility_timeout_factor")
+		if w.VisibilityTimeoutSecond < f*w.FunctionTimeoutSeconds {
+			c.warn("queue visibility timeout %g s is below %g × the function timeout (%g s): messages can reappear while still being processed", w.VisibilityTimeoutSecond, f, f*w.FunctionTimeoutSeconds)
+		}
+	}
+	if w.EventSource == "sqs_fifo" {
+		c.warn("SQS FIFO concurrency is also bounded by the number of active message groups (one batch per group at a time); not modelled here")
+	}
+}
+
+// maxBatch returns the largest BatchSize allowed for the source, also capped
+// by the payload limit when the record size is known.
+func (c *calc) maxBatch(w Workload) int {
+	var m float64
+	switch {
+	case w.EventSource == "sqs_fifo":
+		m = c.n("esm_scaling.sqs_fifo.batch_size.max")
+	case isSQS(w.EventSource):
+		m = c.n("esm_scaling.sqs.batch_size.max")
+	case isKafka(w.EventSource):
+		m = c.n("esm_scaling.kafka.batch_size.max")
+	default:
+		m = c.n("esm_scaling.stream.batch_size.max")
+	}
+	if w.AvgRecordBytes > 0 {
+		m = math.Min(m, math.Floor(c.n("lambda.invoke.sync_payload.max_bytes")/w.AvgRecordBytes))
+	}
+	return max(1, int(m))
+}
+
+// LambdaESM sizes a Lambda event source mapping: for Kinesis and DynamoDB
+// the ParallelizationFactor that keeps up (concurrency = shards × PF); for
+// Kafka the pollers (on-demand: one per partition; provisioned: ≈5 MB/s and
+// ≈5 concurrent invokes each); for SQS the concurrency (arrival × duration ÷
+// batch) as MaximumConcurrency or provisioned pollers (≈1 MB/s and 10
+// invokes each). It checks the 6 MB payload cap, the function timeout, the
+// batching window against the latency target, and the backlog drain time.
+func LambdaESM(w Workload, b *guidance.Base) (Result, error) {
+	c := newCalc(b, "lambda_esm")
+	if err := validateESMWorkload(w); err != nil {
+		return Result{}, err
+	}
+	cfg := ESMConfig{BatchSize: w.BatchSize, BatchingWindowSeconds: w.BatchingWindowSeconds, ParallelizationFactor: w.ParallelizationFactor, Provisioned: w.PollerMode == "provisioned"}
+	if cfg.BatchSize == 0 {
+		cfg.BatchSize = c.defaultBatch(w.EventSource)
+	}
+	if mb := c.maxBatch(w); cfg.BatchSize > mb {
+		c.warn("BatchSize %d is above what fits (%d: the source maximum or the %g-byte payload cap); sized with %d", cfg.BatchSize, mb, c.n("lambda.invoke.sync_payload.max_bytes"), mb)
+		cfg.BatchSize = mb
+	}
+	pf := c.peak(w)
+	arrival := w.RecordsPerSecond * pf
+	d := batchDuration(w, cfg.BatchSize)
+	conc := arrival * d / float64(cfg.BatchSize)
+	rec := Recommendation{BatchSize: cfg.BatchSize}
+	switch {
+	case isStream(w.EventSource):
+		if cfg.ParallelizationFactor == 0 {
+			need := c.step("ParallelizationFactor needed", "ceil(arrival × batch_duration ÷ batch_size ÷ shards)", math.Ceil(conc/float64(w.Shards)), "batches per shard",
+				"arrival_records_per_second", arrival, "batch_duration_s", d, "batch_size", cfg.BatchSize, "shards", w.Shards)
+			lo, hi := c.n("esm_scaling.stream.parallelization_factor.min"), c.n("esm_scaling.stream.parallelization_factor.max")
+			cfg.ParallelizationFactor = int(math.Max(lo, math.Min(hi, need)))
+			if need > hi {
+				shardsNeeded := ceilInt(conc / hi)
+				c.step("shards needed at the maximum ParallelizationFactor", "ceil(concurrency_needed ÷ max_parallelization_factor)", float64(shardsNeeded), "shards", "concurrency_needed", conc, "max_parallelization_factor", hi)
+				c.warn("even ParallelizationFactor %g cannot keep up on %d shards: reshard to %d shards, or make the function faster / the batch larger", hi, w.Shards, shardsNeeded)
+			}
+		}
+		rec.ParallelizationFactor = cfg.ParallelizationFactor
+	case isKafka(w.EventSource) && cfg.Provisioned:
+		perPoller := c.n("esm_scaling.kafka.poller.concurrent_invokes")
+		need := c.step("pollers for concurrency", "concurrency_needed ÷ invokes_per_poller", conc/perPoller, "pollers", "concurrency_needed", conc, "invokes_per_poller", perPoller)
+		if w.AvgRecordBytes > 0 {
+			mbps := arrival * w.AvgRecordBytes / bytesPerMB
+			need = math.Max(need, c.step("pollers for bytes", "arrival MB/s ÷ MB/s_per_poller", mbps/c.n("esm_scaling.kafka.poller.mbps"), "pollers", "arrival_mb_per_second", mbps, "mb_per_second_per_poller", c.b.Num("esm_scaling.kafka.poller.mbps")))
+		}
+		maxP := min(max(ceilInt(need), int(c.n("esm_scaling.kafka.min_pollers.min"))), w.Partitions, int(c.n("esm_scaling.kafka.max_pollers.max")))
+		minP := max(int(c.n("esm_scaling.kafka.min_pollers.min")), min(ceilInt(need/pf), maxP, int(c.n("esm_scaling.kafka.min_pollers.max"))))
+		c.step("MaximumPollers", "min(ceil(pollers needed at peak), partitions, max)", float64(maxP), "pollers", "pollers_needed", need, "partitions", w.Partitions)
+		c.step("MinimumPollers", "ceil(pollers needed at average load), within bounds", float64(minP), "pollers", "pollers_needed_average", need/pf)
+		if ceilInt(need) > w.Partitions {
+			c.warn("%d pollers needed but Lambda caps pollers at the %d partitions: add partitions, or make the function faster", ceilInt(need), w.Partitions)
+		}
+		cfg.MinimumPollers, cfg.MaximumPollers = minP, maxP
+		rec.MinimumPollers, rec.MaximumPollers = minP, maxP
+		epu := math.Max(float64(maxP)/c.n("esm_scaling.kafka.epu.pollers"), 0)
+		c.step("Event Poller Units at MaximumPollers (billing)", "MaximumPollers ÷ pollers_per_EPU", epu, "EPU", "maximum_pollers", maxP, "pollers_per_epu", c.b.Num("esm_scaling.kafka.epu.pollers"))
+	case isKafka(w.EventSource):
+		c.step("partitions needed (on-demand: one concurrent batch per partition)", "ceil(concurrency_needed)", math.Ceil(conc), "partitions", "concurrency_needed", conc)
+		if ceilInt(conc) > w.Partitions {
+			c.warn("on-demand mode runs at most one poller per partition: %d partitions cannot process %.0f records/s; add partitions or use provisioned mode", w.Partitions, arrival)
+		}
+	case isSQS(w.EventSource) && cfg.Provisioned:
+		perPoller := c.n("esm_scaling.sqs.poller.concurrent_invokes")
+		need := c.step("pollers for concurrency", "concurrency_needed ÷ invokes_per_poller", conc/perPoller, "pollers", "concurrency_needed", conc, "invokes_per_poller", perPoller)
+		if w.AvgRecordBytes > 0 {
+			mbps := arrival * w.AvgRecordBytes / bytesPerMB
+			need = math.Max(need, c.step("pollers for bytes", "arrival MB/s ÷ MB/s_per_poller", mbps/c.n("esm_scaling.sqs.poller.mbps"), "pollers", "arrival_mb_per_second", mbps, "mb_per_second_per_poller", c.b.Num("esm_scaling.sqs.poller.mbps")))
+		}
+		lo := int(c.n("esm_scaling.sqs.min_pollers.min"))
+		maxP := min(max(ceilInt(need), lo), int(c.n("esm_scaling.sqs.max_pollers.max")))
+		minP := max(lo, min(ceilInt(need/pf), maxP, int(c.n("esm_scaling.sqs.min_pollers.max"))))
+		c.step("MaximumPollers", "max(ceil(pollers needed at peak), minimum)", float64(maxP), "pollers", "pollers_needed", need)
+		cfg.MinimumPollers, cfg.MaximumPollers = minP, maxP
+		rec.MinimumPollers, rec.MaximumPollers = minP, maxP
+	default: // SQS on-demand
+		lo, hi := c.n("esm_scaling.sqs.max_concurrency.min"), c.n("esm_scaling.sqs.max_concurrency.max")
+		mc := int(math.Max(lo, math.Min(hi, math.Ceil(conc))))
+		c.step("MaximumConcurrency", "ceil(concurrency_needed), within [min, max]", float64(mc), "invocations", "concurrency_needed", conc, "min", lo, "max", hi)
+		if conc > hi {
+			c.warn("%.0f concurrent batches exceed the on-demand maximum of %g: use provisioned pollers (poller_mode=provisioned)", conc, hi)
+		}
+		cfg.MaximumConcurrency = mc
+		rec.MaximumConcurrency = mc
+	}
+	e := c.estimate(w, cfg, true)
+	c.checks(w, cfg, e)
+	rec.PollerMode = "on_demand"
+	if cfg.Provisioned {
+		rec.PollerMode = "provisioned"
+	}
+	rec.Concurrency = e.Concurrency
+	rec.KeepsUp = boolPtr(e.KeepsUp)
+	rec.DrainSeconds = e.DrainSeconds
+	c.res.BindingConstraint = e.Binding
+	rec.Summary = c.esmSummary(w, rec, e)
+	c.res.Recommendation = rec
+	c.esmAlternatives(w, cfg, e)
+	return c.done(), nil
+}
+
+func (c *calc) esmSummary(w Workload, rec Recommendation, e ESMEstimates) string {
+	keeps := "keeps up"
+	if !e.KeepsUp {
+		keeps = "does NOT keep up"
+	}
+	switch {
+	case isStream(w.EventSource):
+		return fmt.Sprintf("BatchSize %d, ParallelizationFactor %d on %d shards = %d concurrent invocations; %s (%.0f%% utilised)", rec.BatchSize, rec.ParallelizationFactor, w.Shards, e.Concurrency, keeps, e.Utilisation*100)
+	case rec.MaximumPollers > 0:
+		return fmt.Sprintf("BatchSize %d, provisioned pollers %d–%d; %s (%.0f%% utilised)", rec.BatchSize, rec.MinimumPollers, rec.MaximumPollers, keeps, e.Utilisation*100)
+	case rec.MaximumConcurrency > 0:
+		return fmt.Sprintf("BatchSize %d, MaximumConcurrency %d; %s (%.0f%% utilised)", rec.BatchSize, rec.MaximumConcurrency, keeps, e.Utilisation*100)
+	}
+	return fmt.Sprintf("BatchSize %d, on-demand pollers up to %d partitions; %s (%.0f%% utilised)", rec.BatchSize, w.Partitions, keeps, e.Utilisation*100)
+}
+
+func (c *calc) esmAlternatives(w Workload, cfg ESMConfig, e ESMEstimates) {
+	// Bigger batches: fewer invocations when time per batch is fixed.
+	if mb := c.maxBatch(w); cfg.BatchSize < mb {
+		alt := cfg
+		alt.BatchSize = min(mb, cfg.BatchSize*2)
+		ae := c.estimate(w, alt, false)
+		c.alt(fmt.Sprintf("BatchSize %d", alt.BatchSize), ae.KeepsUp, fmt.Sprintf("%.1f invocations/s instead of %.1f, batch takes %.2f s, latency %.2f s", ae.InvocationsPerSecond, e.InvocationsPerSecond, ae.BatchDurationSeconds, ae.ExpectedLatencySeconds))
+	}
+	if isKafka(w.EventSource) && !cfg.Provisioned {
+		c.alt("provisioned mode (poller_mode=provisioned)", true, fmt.Sprintf("pollers stay warm and scale faster, up to %g concurrent invokes per poller instead of one batch per partition; billed per Event Poller Unit", c.n("esm_scaling.kafka.poller.concurrent_invokes")))
+	}
+	if isSQS(w.EventSource) && !cfg.Provisioned {
+		c.alt("provisioned pollers (poller_mode=provisioned)", true, fmt.Sprintf("pre-warmed pollers for bursts (up to %g MB/s and %g invokes each); replaces MaximumConcurrency; billed per Event Poller Unit", c.n("esm_scaling.sqs.poller.mbps"), c.n("esm_scaling.sqs.poller.concurrent_invokes")))
+	}
+	if isStream(w.EventSource) && w.EventSource == "kinesis" {
+		c.alt("enhanced fan-out consumer", true, fmt.Sprintf("dedicated %g MiB/s per shard and push delivery: lower latency and no sharing of the %g GetRecords/s with other consumers; costs EFO shard-hours and data retrieval", c.n("kinesis.efo.read_mbps_per_consumer_shard"), c.n("kinesis.shard.get_records_tps")))
+	}
+}
