@@ -10,5 +10,6 @@ import (
 func All(r ReadDeps, w WriteDeps) []server.ServerTool {
 	return []server.ServerTool{
 		EsmGuidance(r),
+		Sizing(r),
 	}
 }
