@@ -565,8 +565,21 @@ func validateAccess(a SourceAccessConfiguration, types ...string) error {
 		}
 		return validateSG(id)
 	}
-	_, err := ParseARN(a.URI, "secretsmanager")
-	return err
+	return ValidateSecretARN(a.URI)
+}
+
+var reSecretName = regexpMust(`^secret:[A-Za-z0-9/_+=.@-]{1,512}$`)
+
+// ValidateSecretARN checks a Secrets Manager secret ARN.
+func ValidateSecretARN(s string) error {
+	a, err := ParseARN(s, "secretsmanager")
+	if err != nil {
+		return err
+	}
+	if !reSecretName.MatchString(a.Resource) {
+		return invalidf("secret ARN %s: resource must be secret:NAME", quoteForError(s))
+	}
+	return nil
 }
 
 var reTFTraversal = regexpMust(`^[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*\.[a-z_]+$`)

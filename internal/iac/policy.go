@@ -218,7 +218,7 @@ func ExecutionPolicy(in PolicyInput) (PolicyDocument, []string, error) {
 		if s == "" {
 			continue
 		}
-		if _, err := ParseARN(s, secretsmanagerName); err != nil {
+		if err := ValidateSecretARN(s); err != nil {
 			return PolicyDocument{}, nil, err
 		}
 		secrets = append(secrets, s)

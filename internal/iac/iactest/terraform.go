@@ -1,0 +1,106 @@
+package iactest
+
+import (
+	"fmt"
+	"sort"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// tfSchema is the arguments (value true) and nested blocks (value a nested
+// tfSchema) one Terraform resource type accepts.
+type tfSchema map[string]any
+
+// tfResources is the allow-list of arguments per resource type we generate,
+// from the Terraform AWS provider documentation (provider 6.x):
+//   - aws_lambda_event_source_mapping: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/lambda_event_source_mapping
+//     (argument list checked against the provider 6.62.0 schema binding)
+//   - aws_iam_role: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role
+//   - aws_iam_role_policy: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role_policy
+//   - aws_vpc_security_group_ingress_rule / _egress_rule: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/vpc_security_group_ingress_rule
+//   - aws_msk_cluster_policy: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/msk_cluster_policy
+func tfResources() map[string]tfSchema {
+	kafkaCfg := tfSchema{"consumer_group_id": true, "schema_registry_config": tfSchema{
+		"schema_registry_uri": true, "event_record_format": true,
+		"access_config":            tfSchema{"type": true, "uri": true},
+		"schema_validation_config": tfSchema{"attribute": true},
+	}}
+	sgRule := tfSchema{"security_group_id": true, "cidr_ipv4": true, "cidr_ipv6": true, "description": true, "from_port": true,
+		"to_port": true, "ip_protocol": true, "prefix_list_id": true, "referenced_security_group_id": true, "tags": true, "region": true}
+	return map[string]tfSchema{
+		"aws_lambda_event_source_mapping": {
+			"function_name": true, "event_source_arn": true, "batch_size": true, "bisect_batch_on_function_error": true,
+			"enabled": true, "function_response_types": true, "kms_key_arn": true, "maximum_batching_window_in_seconds": true,
+			"maximum_record_age_in_seconds": true, "maximum_retry_attempts": true, "parallelization_factor": true, "queues": true,
+			"region": true, "starting_position": true, "starting_position_timestamp": true, "tags": true, "topics": true,
+			"tumbling_window_in_seconds":               true,
+			"amazon_managed_kafka_event_source_config": kafkaCfg,
+			"self_managed_kafka_event_source_config":   kafkaCfg,
+			"destination_config":                       tfSchema{"on_failure": tfSchema{"destination_arn": true}},
+			"document_db_event_source_config":          tfSchema{"collection_name": true, "database_name": true, "full_document": true},
+			"filter_criteria":                          tfSchema{"filter": tfSchema{"pattern": true}},
+			"metrics_config":                           tfSchema{"metrics": true},
+			"provisioned_poller_config":                tfSchema{"maximum_pollers": true, "minimum_pollers": true},
+			"scaling_config":                           tfSchema{"maximum_concurrency": true},
+			"self_managed_event_source":                tfSchema{"endpoints": true},
+			"source_access_configuration":              tfSchema{"type": true, "uri": true},
+		},
+		"aws_iam_role": {"assume_role_policy": true, "name": true, "name_prefix": true, "description": true, "path": true,
+			"permissions_boundary": true, "max_session_duration": true, "force_detach_policies": true, "tags": true},
+		"aws_iam_role_policy":                 {"role": true, "policy": true, "name": true, "name_prefix": true},
+		"aws_vpc_security_group_ingress_rule": sgRule,
+		"aws_vpc_security_group_egress_rule":  sgRule,
+		"aws_msk_cluster_policy":              {"cluster_arn": true, "policy": true, "region": true},
+	}
+}
+
+// CheckTerraform parses src with hcl/v2 and checks that every resource is
+// of a known type and uses only that type's arguments and blocks. It
+// returns the resource types found.
+func CheckTerraform(t testing.TB, src string) []string {
+	t.Helper()
+	f, diags := hclsyntax.ParseConfig([]byte(src), "gen.tf", hcl.InitialPos)
+	if diags.HasErrors() {
+		t.Fatalf("terraform does not parse: %v\n%s", diags, src)
+	}
+	body := f.Body.(*hclsyntax.Body)
+	var types []string
+	all := tfResources()
+	for _, b := range body.Blocks {
+		if b.Type != "resource" || len(b.Labels) != 2 {
+			t.Errorf("unexpected top-level block %s %v", b.Type, b.Labels)
+			continue
+		}
+		schema, ok := all[b.Labels[0]]
+		if !ok {
+			t.Errorf("resource type %s is not in the allow-list", b.Labels[0])
+			continue
+		}
+		types = append(types, b.Labels[0])
+		for _, e := range checkTFBody(b.Labels[0], schema, b.Body) {
+			t.Error(e)
+		}
+	}
+	sort.Strings(types)
+	return types
+}
+
+func checkTFBody(path string, schema tfSchema, b *hclsyntax.Body) []error {
+	var errs []error
+	for name := range b.Attributes {
+		if v, ok := schema[name]; !ok || v != true {
+			errs = append(errs, fmt.Errorf("%s: %s is not an argument", path, name))
+		}
+	}
+	for _, blk := range b.Blocks {
+		sub, ok := schema[blk.Type].(tfSchema)
+		if !ok {
+			errs = append(errs, fmt.Errorf("%s: %s is not a block", path, blk.Type))
+			continue
+		}
+		errs = append(errs, checkTFBody(path+"."+blk.Type, sub, blk.Body)...)
+	}
+	return errs
+}
