@@ -8,6 +8,7 @@ import (
 
 	"github.com/stream-mcp/stream-mcp/guidance"
 	"github.com/stream-mcp/stream-mcp/internal/confirm"
+	"github.com/stream-mcp/stream-mcp/internal/kafka"
 )
 
 // ReadDeps is everything a read tool may use. It holds only readers: the
@@ -15,6 +16,9 @@ import (
 type ReadDeps struct {
 	Guidance *guidance.Base
 	Logger   *slog.Logger
+	// Kafka creates and caches Kafka clients (nil: Kafka tools answer with
+	// a tool error).
+	Kafka *kafka.Factory
 }
 
 // WriteDeps is what write tools get on top of reading.
@@ -23,4 +27,9 @@ type WriteDeps struct {
 	// Confirm plans, confirms and audits every write (nil in read-only
 	// mode, where no write tool is registered).
 	Confirm *confirm.Gate
+	// AllowDestructive is --allow-destructive: tools that are destructive
+	// only for some requests (kafka_admin's reset_group_offsets,
+	// kinesis_scale shrinking) offer those requests, and declare the
+	// destructive class, only when it is set.
+	AllowDestructive bool
 }

@@ -11,5 +11,6 @@ func All(r ReadDeps, w WriteDeps) []server.ServerTool {
 	return []server.ServerTool{
 		EsmGuidance(r),
 		Sizing(r),
+		KafkaInspect(r),
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/stream-mcp/stream-mcp/guidance"
 	"github.com/stream-mcp/stream-mcp/internal/config"
 	"github.com/stream-mcp/stream-mcp/internal/confirm"
+	"github.com/stream-mcp/stream-mcp/internal/kafka"
 	"github.com/stream-mcp/stream-mcp/internal/server"
 	"github.com/stream-mcp/stream-mcp/tools"
 )
@@ -110,7 +111,10 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 	if err != nil {
 		return nil, err
 	}
-	rd := tools.ReadDeps{Guidance: base, Logger: logger}
+	// Kafka clients are created lazily per cluster: an unreachable cluster
+	// is a diagnosis at call time, never a startup failure.
+	kf := kafka.NewFactory(cfg.File.Clusters, nil, kafka.OSEnv(kafka.SDKAuth(cfg.Region, cfg.Profile)), logger)
+	rd := tools.ReadDeps{Guidance: base, Logger: logger, Kafka: kf}
 	wd := tools.WriteDeps{ReadDeps: rd}
 	if cfg.AllowWrite {
 		// Only write mode touches the state directory: read-only runs
@@ -137,7 +141,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 	if err != nil {
 		return nil, err
 	}
-	return &app{srv: srv, tools: admitted, cleanup: func() {}}, nil
+	return &app{srv: srv, tools: admitted, cleanup: kf.Close}, nil
 }
 
 func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, stdin io.Reader, stdout io.Writer) error {

@@ -215,7 +215,7 @@ func (f *Factory) Conn(ctx context.Context, t Target) (*Conn, error) {
 	}
 	c := &Conn{Target: t}
 	base = append(base,
-		kgo.WithLogger(kslog.New(f.logger.With("kafka", t.Label()))),
+		kgo.WithLogger(kslog.New(slog.New(quiet{f.logger.Handler()}).With("kafka", t.Label()))),
 		kgo.DialTimeout(5*time.Second),
 		kgo.RetryTimeout(f.timeout),
 		kgo.RequestRetries(2),
@@ -249,3 +249,28 @@ func orDefault(s, def string) string {
 	}
 	return s
 }
+
+// quiet demotes franz-go's Info logs to Debug: the client narrates every
+// metadata refresh and assignment at Info, which would drown the server's
+// own per-call log lines. Warnings and errors pass unchanged.
+type quiet struct{ slog.Handler }
+
+func (q quiet) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level == slog.LevelInfo {
+		r.Level = slog.LevelDebug
+		if !q.Handler.Enabled(ctx, slog.LevelDebug) {
+			return nil
+		}
+	}
+	return q.Handler.Handle(ctx, r)
+}
+
+func (q quiet) Enabled(ctx context.Context, l slog.Level) bool {
+	if l == slog.LevelInfo {
+		return q.Handler.Enabled(ctx, slog.LevelDebug)
+	}
+	return q.Handler.Enabled(ctx, l)
+}
+
+func (q quiet) WithAttrs(as []slog.Attr) slog.Handler { return quiet{q.Handler.WithAttrs(as)} }
+func (q quiet) WithGroup(n string) slog.Handler       { return quiet{q.Handler.WithGroup(n)} }

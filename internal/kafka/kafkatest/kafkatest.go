@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -122,4 +123,68 @@ func CommitEmpty(ctx context.Context, c *kfake.Cluster, group, topic string, off
 		os.Add(kadm.Offset{Topic: topic, Partition: p, At: o, LeaderEpoch: -1})
 	}
 	return kadm.NewClient(cl).CommitAllOffsets(ctx, group, os)
+}
+
+// Demo is a running cluster with a topic and a lagging consumer group.
+type Demo struct {
+	Cluster *kfake.Cluster
+	// Topic has Partitions partitions; Group is a live member that consumed
+	// part of it and then stalled; IdleGroup is caught up and empty.
+	Topic, Group, IdleGroup string
+	Partitions              int32
+	member                  *Member
+}
+
+// Bootstrap is the comma-separated bootstrap string.
+func (d *Demo) Bootstrap() string { return strings.Join(d.Cluster.ListenAddrs(), ",") }
+
+// Close stops the member and the cluster.
+func (d *Demo) Close() {
+	if d.member != nil {
+		d.member.Client.Close()
+	}
+	d.Cluster.Close()
+}
+
+// StartDemo starts a 3-broker cluster with topic "orders" (6 partitions,
+// 200 records each, produced a few minutes ago), group "orders-processor"
+// with one live member that committed half of every partition and stopped,
+// and group "audit-archiver", caught up and empty.
+func StartDemo(ctx context.Context) (*Demo, error) {
+	d := &Demo{Topic: "orders", Group: "orders-processor", IdleGroup: "audit-archiver", Partitions: 6}
+	c, err := Start(3, kfake.SeedTopics(d.Partitions, d.Topic))
+	if err != nil {
+		return nil, err
+	}
+	d.Cluster = c
+	fail := func(err error) (*Demo, error) { d.Close(); return nil, err }
+	prod, err := Producer(c)
+	if err != nil {
+		return fail(err)
+	}
+	defer prod.Close()
+	parts := make([]int32, d.Partitions)
+	for i := range parts {
+		parts[i] = int32(i)
+	}
+	const perPartition = 200
+	if err := Produce(ctx, prod, d.Topic, parts, perPartition, time.Now().Add(-5*time.Minute)); err != nil {
+		return fail(err)
+	}
+	m, err := Join(ctx, c, d.Group, d.Topic)
+	if err != nil {
+		return fail(err)
+	}
+	d.member = m
+	half, full := map[int32]int64{}, map[int32]int64{}
+	for _, p := range parts {
+		half[p], full[p] = perPartition/2, perPartition
+	}
+	if err := m.Commit(ctx, d.Topic, half); err != nil {
+		return fail(err)
+	}
+	if err := CommitEmpty(ctx, c, d.IdleGroup, d.Topic, full); err != nil {
+		return fail(err)
+	}
+	return d, nil
 }
