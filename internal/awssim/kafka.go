@@ -1,0 +1,183 @@
+package awssim
+
+import (
+	"context"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+)
+
+// MSKState is the `msk:` section: Amazon MSK clusters.
+type MSKState struct {
+	Clusters []MSKCluster `yaml:"clusters"`
+}
+
+// MSKCluster is one MSK cluster in the DescribeClusterV2 `clusterInfo` shape
+// (camelCase member names), plus what the other MSK read operations return.
+type MSKCluster struct {
+	ClusterArn     string            `yaml:"clusterArn" json:"clusterArn"`
+	ClusterName    string            `yaml:"clusterName" json:"clusterName"`
+	ClusterType    string            `yaml:"clusterType" json:"clusterType"` // PROVISIONED | SERVERLESS
+	State          string            `yaml:"state" json:"state"`
+	StateInfo      map[string]any    `yaml:"stateInfo" json:"stateInfo,omitempty"`
+	CreationTime   time.Time         `yaml:"creationTime" json:"creationTime,omitzero"`
+	CurrentVersion string            `yaml:"currentVersion" json:"currentVersion,omitempty"`
+	Tags           map[string]string `yaml:"tags" json:"tags,omitempty"`
+	// Provisioned holds brokerNodeGroupInfo, clientAuthentication,
+	// currentBrokerSoftwareInfo, encryptionInfo, enhancedMonitoring,
+	// numberOfBrokerNodes, ... exactly as DescribeClusterV2 returns them.
+	Provisioned map[string]any `yaml:"provisioned" json:"provisioned,omitempty"`
+	// Serverless holds vpcConfigs and clientAuthentication.
+	Serverless map[string]any `yaml:"serverless" json:"serverless,omitempty"`
+
+	// BootstrapBrokers is the GetBootstrapBrokers answer
+	// (bootstrapBrokerStringSaslIam, bootstrapBrokerStringTls, ...).
+	BootstrapBrokers map[string]string `yaml:"bootstrapBrokers" json:"-"`
+	// Nodes is the ListNodes nodeInfoList.
+	Nodes []map[string]any `yaml:"nodes" json:"-"`
+	// Policy is the cluster resource policy (a YAML object or JSON text);
+	// absent means GetClusterPolicy answers NotFoundException.
+	Policy any `yaml:"policy" json:"-"`
+	// Topics are answered by ListTopics and DescribeTopic.
+	Topics []MSKTopic `yaml:"topics" json:"-"`
+}
+
+// MSKTopic is one topic as the MSK topic APIs describe it.
+type MSKTopic struct {
+	TopicName             string `yaml:"topicName" json:"topicName"`
+	PartitionCount        int    `yaml:"partitionCount" json:"partitionCount"`
+	ReplicationFactor     int    `yaml:"replicationFactor" json:"replicationFactor"`
+	OutOfSyncReplicaCount int    `yaml:"outOfSyncReplicaCount" json:"outOfSyncReplicaCount"`
+}
+
+func (s *Server) kafkaService() service {
+	routes := []restRoute{
+		{http.MethodGet, "/api/v2/clusters", "ListClustersV2"},
+		{http.MethodGet, "/api/v2/clusters/{ClusterArn}", "DescribeClusterV2"},
+		{http.MethodGet, "/v1/clusters/{ClusterArn}/bootstrap-brokers", "GetBootstrapBrokers"},
+		{http.MethodGet, "/v1/clusters/{ClusterArn}/nodes", "ListNodes"},
+		{http.MethodGet, "/v1/clusters/{ClusterArn}/policy", "GetClusterPolicy"},
+		{http.MethodGet, "/v1/clusters/{ClusterArn}/topics", "ListTopics"},
+		{http.MethodGet, "/v1/clusters/{ClusterArn}/topics/{TopicName}", "DescribeTopic"},
+	}
+	return service{
+		name:  "kafka",
+		proto: protocol{kind: protoRESTJSON},
+		errors: errorCodes{accessDenied: "ForbiddenException", throttling: "TooManyRequestsException",
+			throttlingStatus: http.StatusTooManyRequests, internal: "InternalServerErrorException", notFound: "NotFoundException"},
+		operation: restOp(routes),
+		handle:    s.kafka,
+	}
+}
+
+func (s *Server) kafka(_ context.Context, r *request) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r.op == "ListClustersV2" {
+		max, err := intParam(r.query.Get("maxResults"), 10)
+		if err != nil {
+			return nil, err
+		}
+		var match []MSKCluster
+		for _, c := range s.sc.MSK.Clusters {
+			if f := r.query.Get("clusterNameFilter"); f != "" && !strings.HasPrefix(c.ClusterName, f) {
+				continue
+			}
+			if f := r.query.Get("clusterTypeFilter"); f != "" && !strings.EqualFold(c.ClusterType, f) {
+				continue
+			}
+			match = append(match, c)
+		}
+		sort.SliceStable(match, func(i, j int) bool { return match[i].ClusterName < match[j].ClusterName })
+		items, next, err := page(match, r.query.Get("nextToken"), max)
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			ClusterInfoList []MSKCluster `json:"clusterInfoList"`
+			NextToken       string       `json:"nextToken,omitempty"`
+		}{nonNil(items), next}, nil
+	}
+	arn := r.labels["ClusterArn"]
+	var c *MSKCluster
+	for i := range s.sc.MSK.Clusters {
+		if s.sc.MSK.Clusters[i].ClusterArn == arn {
+			c = &s.sc.MSK.Clusters[i]
+		}
+	}
+	if c == nil {
+		return nil, errNotFound("NotFoundException", "The requested resource doesn't exist.")
+	}
+	switch r.op {
+	case "DescribeClusterV2":
+		return map[string]any{"clusterInfo": c}, nil
+	case "GetBootstrapBrokers":
+		if c.State == "CREATING" {
+			return nil, errBadRequest("BadRequestException", "Bootstrap broker information is not available while the cluster is CREATING.")
+		}
+		return c.BootstrapBrokers, nil
+	case "ListNodes":
+		if c.ClusterType == "SERVERLESS" {
+			return nil, errBadRequest("BadRequestException", "This operation cannot be performed on serverless clusters.")
+		}
+		max, err := intParam(r.query.Get("maxResults"), 10)
+		if err != nil {
+			return nil, err
+		}
+		items, next, err := page(c.Nodes, r.query.Get("nextToken"), max)
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			NodeInfoList []map[string]any `json:"nodeInfoList"`
+			NextToken    string           `json:"nextToken,omitempty"`
+		}{nonNil(items), next}, nil
+	case "GetClusterPolicy":
+		if c.Policy == nil {
+			return nil, errNotFound("NotFoundException", "The requested resource doesn't exist.")
+		}
+		return map[string]string{"currentVersion": "K3AEGXETSR30VB", "policy": rawJSON(c.Policy)}, nil
+	case "ListTopics":
+		max, err := intParam(r.query.Get("maxResults"), 100)
+		if err != nil {
+			return nil, err
+		}
+		var match []map[string]any
+		for _, t := range c.Topics {
+			if f := r.query.Get("topicNameFilter"); f != "" && !strings.HasPrefix(t.TopicName, f) {
+				continue
+			}
+			match = append(match, topicInfo(c, t))
+		}
+		items, next, err := page(match, r.query.Get("nextToken"), max)
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			Topics    []map[string]any `json:"topics"`
+			NextToken string           `json:"nextToken,omitempty"`
+		}{nonNil(items), next}, nil
+	case "DescribeTopic":
+		for _, t := range c.Topics {
+			if t.TopicName == r.labels["TopicName"] {
+				out := topicInfo(c, t)
+				out["status"] = "ACTIVE"
+				delete(out, "outOfSyncReplicaCount")
+				return out, nil
+			}
+		}
+		return nil, errNotFound("NotFoundException", "The requested topic doesn't exist.")
+	}
+	return nil, errBadRequest("BadRequestException", r.op)
+}
+
+func topicInfo(c *MSKCluster, t MSKTopic) map[string]any {
+	return map[string]any{
+		"topicArn":              strings.Replace(c.ClusterArn, ":cluster/", ":topic/", 1) + "/" + t.TopicName,
+		"topicName":             t.TopicName,
+		"partitionCount":        t.PartitionCount,
+		"replicationFactor":     t.ReplicationFactor,
+		"outOfSyncReplicaCount": t.OutOfSyncReplicaCount,
+	}
+}

@@ -1,0 +1,311 @@
+package awssim
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Function is a Lambda function (GetFunctionConfiguration shape).
+type Function struct {
+	FunctionName string `yaml:"FunctionName" json:"FunctionName"`
+	// FunctionArn defaults to arn:aws:lambda:REGION:ACCOUNT:function:NAME.
+	FunctionArn   string   `yaml:"FunctionArn" json:"FunctionArn"`
+	Runtime       string   `yaml:"Runtime" json:"Runtime,omitempty"`
+	Role          string   `yaml:"Role" json:"Role,omitempty"`
+	Handler       string   `yaml:"Handler" json:"Handler,omitempty"`
+	Description   string   `yaml:"Description" json:"Description,omitempty"`
+	Timeout       int      `yaml:"Timeout" json:"Timeout,omitempty"`
+	MemorySize    int      `yaml:"MemorySize" json:"MemorySize,omitempty"`
+	CodeSize      int64    `yaml:"CodeSize" json:"CodeSize,omitempty"`
+	LastModified  string   `yaml:"LastModified" json:"LastModified,omitempty"`
+	Version       string   `yaml:"Version" json:"Version,omitempty"`
+	State         string   `yaml:"State" json:"State,omitempty"`
+	StateReason   string   `yaml:"StateReason" json:"StateReason,omitempty"`
+	PackageType   string   `yaml:"PackageType" json:"PackageType,omitempty"`
+	Architectures []string `yaml:"Architectures" json:"Architectures,omitempty"`
+	// VpcConfig holds SubnetIds, SecurityGroupIds and VpcId.
+	VpcConfig *VpcConfig `yaml:"VpcConfig" json:"VpcConfig,omitempty"`
+	// Environment holds Variables (name -> value). The values are there so
+	// tests can prove no tool ever echoes them.
+	Environment *Environment `yaml:"Environment" json:"Environment,omitempty"`
+	// ReservedConcurrentExecutions is returned by GetFunction (Concurrency).
+	ReservedConcurrentExecutions *int              `yaml:"ReservedConcurrentExecutions" json:"-"`
+	Tags                         map[string]string `yaml:"Tags" json:"-"`
+}
+
+// VpcConfig is a function's VPC attachment.
+type VpcConfig struct {
+	SubnetIds        []string `yaml:"SubnetIds" json:"SubnetIds"`
+	SecurityGroupIds []string `yaml:"SecurityGroupIds" json:"SecurityGroupIds"`
+	VpcId            string   `yaml:"VpcId" json:"VpcId,omitempty"`
+}
+
+// Environment is a function's environment.
+type Environment struct {
+	Variables map[string]string `yaml:"Variables" json:"Variables"`
+}
+
+// SourceAccessConfiguration is one ESM auth/network setting.
+type SourceAccessConfiguration struct {
+	Type string `yaml:"Type" json:"Type"`
+	URI  string `yaml:"URI" json:"URI"`
+}
+
+// EventSourceMapping is a Lambda event source mapping in the shape of
+// GetEventSourceMapping. Nested objects that the simulator only echoes are
+// free-form (written with their API member names).
+type EventSourceMapping struct {
+	UUID                           string                      `yaml:"UUID" json:"UUID"`
+	EventSourceMappingArn          string                      `yaml:"EventSourceMappingArn" json:"EventSourceMappingArn,omitempty"`
+	FunctionArn                    string                      `yaml:"FunctionArn" json:"FunctionArn"`
+	EventSourceArn                 string                      `yaml:"EventSourceArn" json:"EventSourceArn,omitempty"`
+	State                          string                      `yaml:"State" json:"State,omitempty"`
+	StateTransitionReason          string                      `yaml:"StateTransitionReason" json:"StateTransitionReason,omitempty"`
+	LastProcessingResult           string                      `yaml:"LastProcessingResult" json:"LastProcessingResult,omitempty"`
+	LastModified                   Timestamp                   `yaml:"LastModified" json:"LastModified,omitzero"`
+	StartingPosition               string                      `yaml:"StartingPosition" json:"StartingPosition,omitempty"`
+	StartingPositionTimestamp      Timestamp                   `yaml:"StartingPositionTimestamp" json:"StartingPositionTimestamp,omitzero"`
+	BatchSize                      *int                        `yaml:"BatchSize" json:"BatchSize,omitempty"`
+	MaximumBatchingWindowInSeconds *int                        `yaml:"MaximumBatchingWindowInSeconds" json:"MaximumBatchingWindowInSeconds,omitempty"`
+	ParallelizationFactor          *int                        `yaml:"ParallelizationFactor" json:"ParallelizationFactor,omitempty"`
+	MaximumRecordAgeInSeconds      *int                        `yaml:"MaximumRecordAgeInSeconds" json:"MaximumRecordAgeInSeconds,omitempty"`
+	MaximumRetryAttempts           *int                        `yaml:"MaximumRetryAttempts" json:"MaximumRetryAttempts,omitempty"`
+	BisectBatchOnFunctionError     *bool                       `yaml:"BisectBatchOnFunctionError" json:"BisectBatchOnFunctionError,omitempty"`
+	TumblingWindowInSeconds        *int                        `yaml:"TumblingWindowInSeconds" json:"TumblingWindowInSeconds,omitempty"`
+	FunctionResponseTypes          []string                    `yaml:"FunctionResponseTypes" json:"FunctionResponseTypes,omitempty"`
+	Topics                         []string                    `yaml:"Topics" json:"Topics,omitempty"`
+	Queues                         []string                    `yaml:"Queues" json:"Queues,omitempty"`
+	SourceAccessConfigurations     []SourceAccessConfiguration `yaml:"SourceAccessConfigurations" json:"SourceAccessConfigurations,omitempty"`
+	KMSKeyArn                      string                      `yaml:"KMSKeyArn" json:"KMSKeyArn,omitempty"`
+
+	SelfManagedEventSource              map[string]any `yaml:"SelfManagedEventSource" json:"SelfManagedEventSource,omitempty"`
+	AmazonManagedKafkaEventSourceConfig map[string]any `yaml:"AmazonManagedKafkaEventSourceConfig" json:"AmazonManagedKafkaEventSourceConfig,omitempty"`
+	SelfManagedKafkaEventSourceConfig   map[string]any `yaml:"SelfManagedKafkaEventSourceConfig" json:"SelfManagedKafkaEventSourceConfig,omitempty"`
+	DestinationConfig                   map[string]any `yaml:"DestinationConfig" json:"DestinationConfig,omitempty"`
+	FilterCriteria                      map[string]any `yaml:"FilterCriteria" json:"FilterCriteria,omitempty"`
+	FilterCriteriaError                 map[string]any `yaml:"FilterCriteriaError" json:"FilterCriteriaError,omitempty"`
+	ScalingConfig                       map[string]any `yaml:"ScalingConfig" json:"ScalingConfig,omitempty"`
+	ProvisionedPollerConfig             map[string]any `yaml:"ProvisionedPollerConfig" json:"ProvisionedPollerConfig,omitempty"`
+	MetricsConfig                       map[string]any `yaml:"MetricsConfig" json:"MetricsConfig,omitempty"`
+	LoggingConfig                       map[string]any `yaml:"LoggingConfig" json:"LoggingConfig,omitempty"`
+	DocumentDBEventSourceConfig         map[string]any `yaml:"DocumentDBEventSourceConfig" json:"DocumentDBEventSourceConfig,omitempty"`
+}
+
+// functionARN is the unqualified ARN of a function.
+func (sc *Scenario) functionARN(f Function) string {
+	if f.FunctionArn != "" {
+		return f.FunctionArn
+	}
+	return "arn:aws:lambda:" + sc.Region + ":" + sc.Account + ":function:" + f.FunctionName
+}
+
+// findFunction resolves a name, an ARN, a partial ARN (ACCOUNT:function:NAME)
+// or any of those with a :qualifier suffix.
+func (sc *Scenario) findFunction(ref string) (Function, bool) {
+	name := functionName(ref)
+	for _, f := range sc.Functions {
+		if f.FunctionName == name {
+			f.FunctionArn = sc.functionARN(f)
+			return f, true
+		}
+	}
+	return Function{}, false
+}
+
+// functionName extracts the bare name from any accepted function reference.
+func functionName(ref string) string {
+	parts := strings.Split(ref, ":")
+	for i, p := range parts {
+		if p == "function" && i+1 < len(parts) {
+			return parts[i+1]
+		}
+	}
+	if len(parts) == 2 { // NAME:QUALIFIER
+		return parts[0]
+	}
+	return ref
+}
+
+func (s *Server) lambdaService() service {
+	routes := []restRoute{
+		{http.MethodGet, "/2015-03-31/event-source-mappings", "ListEventSourceMappings"},
+		{http.MethodGet, "/2015-03-31/event-source-mappings/{UUID}", "GetEventSourceMapping"},
+		{http.MethodPut, "/2015-03-31/event-source-mappings/{UUID}", "UpdateEventSourceMapping"},
+		{http.MethodGet, "/2015-03-31/functions/{FunctionName}", "GetFunction"},
+		{http.MethodGet, "/2015-03-31/functions/{FunctionName}/configuration", "GetFunctionConfiguration"},
+	}
+	return service{
+		name:      "lambda",
+		proto:     protocol{kind: protoRESTJSON},
+		errors:    restJSONErrors,
+		operation: restOp(routes),
+		handle:    s.lambda,
+	}
+}
+
+func (s *Server) lambda(_ context.Context, r *request) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sc := s.sc
+	switch r.op {
+	case "ListEventSourceMappings":
+		max, err := intParam(r.query.Get("MaxItems"), 100)
+		if err != nil {
+			return nil, err
+		}
+		if max > 10000 {
+			return nil, errBadRequest("InvalidParameterValueException", "MaxItems must be at most 10000")
+		}
+		fn, src := r.query.Get("FunctionName"), r.query.Get("EventSourceArn")
+		var match []EventSourceMapping
+		for _, m := range sc.EventSourceMappings {
+			if fn != "" && functionName(m.FunctionArn) != functionName(fn) {
+				continue
+			}
+			if src != "" && m.EventSourceArn != src {
+				continue
+			}
+			match = append(match, m)
+		}
+		sort.SliceStable(match, func(i, j int) bool { return match[i].UUID < match[j].UUID })
+		items, next, err := page(match, r.query.Get("Marker"), max)
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			EventSourceMappings []EventSourceMapping
+			NextMarker          string `json:",omitempty"`
+		}{EventSourceMappings: nonNil(items), NextMarker: next}, nil
+	case "GetEventSourceMapping", "UpdateEventSourceMapping":
+		for i, m := range sc.EventSourceMappings {
+			if m.UUID != r.labels["UUID"] {
+				continue
+			}
+			if r.op == "UpdateEventSourceMapping" {
+				return s.updateESM(i, r.body)
+			}
+			return m, nil
+		}
+		return nil, errNotFound("ResourceNotFoundException", "The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: "+requestID+")")
+	case "GetFunction", "GetFunctionConfiguration":
+		f, ok := sc.findFunction(r.labels["FunctionName"])
+		if !ok {
+			return nil, errNotFound("ResourceNotFoundException", "Function not found: "+sc.functionARNFor(r.labels["FunctionName"]))
+		}
+		if f.Version == "" {
+			f.Version = "$LATEST"
+		}
+		if r.op == "GetFunctionConfiguration" {
+			return f, nil
+		}
+		out := map[string]any{
+			"Configuration": f,
+			"Code":          map[string]string{"RepositoryType": "S3", "Location": "https://awslambda-" + sc.Region + "-tasks.s3." + sc.Region + ".amazonaws.com/snapshots/" + sc.Account + "/" + f.FunctionName},
+		}
+		if f.ReservedConcurrentExecutions != nil {
+			out["Concurrency"] = map[string]int{"ReservedConcurrentExecutions": *f.ReservedConcurrentExecutions}
+		}
+		if len(f.Tags) > 0 {
+			out["Tags"] = f.Tags
+		}
+		return out, nil
+	}
+	return nil, errBadRequest("UnknownOperationException", r.op)
+}
+
+func (sc *Scenario) functionARNFor(ref string) string {
+	if strings.HasPrefix(ref, "arn:") {
+		return ref
+	}
+	return "arn:aws:lambda:" + sc.Region + ":" + sc.Account + ":function:" + ref
+}
+
+// updateESM applies the fields of an UpdateEventSourceMapping body that
+// stream-mcp's write tools send, moves the mapping to Updating and returns
+// it, as Lambda does. Callers hold s.mu.
+func (s *Server) updateESM(i int, body []byte) (any, error) {
+	var in struct {
+		Enabled                        *bool
+		BatchSize                      *int
+		MaximumBatchingWindowInSeconds *int
+		ParallelizationFactor          *int
+		MaximumRecordAgeInSeconds      *int
+		MaximumRetryAttempts           *int
+		BisectBatchOnFunctionError     *bool
+		TumblingWindowInSeconds        *int
+		FunctionResponseTypes          []string
+		ScalingConfig                  map[string]any
+		ProvisionedPollerConfig        map[string]any
+		DestinationConfig              map[string]any
+		FilterCriteria                 map[string]any
+		MetricsConfig                  map[string]any
+	}
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, &in); err != nil {
+			return nil, errBadRequest("InvalidParameterValueException", "malformed request body: "+err.Error())
+		}
+	}
+	m := &s.sc.EventSourceMappings[i]
+	if in.BatchSize != nil {
+		m.BatchSize = in.BatchSize
+	}
+	if in.MaximumBatchingWindowInSeconds != nil {
+		m.MaximumBatchingWindowInSeconds = in.MaximumBatchingWindowInSeconds
+	}
+	if in.ParallelizationFactor != nil {
+		m.ParallelizationFactor = in.ParallelizationFactor
+	}
+	if in.MaximumRecordAgeInSeconds != nil {
+		m.MaximumRecordAgeInSeconds = in.MaximumRecordAgeInSeconds
+	}
+	if in.MaximumRetryAttempts != nil {
+		m.MaximumRetryAttempts = in.MaximumRetryAttempts
+	}
+	if in.BisectBatchOnFunctionError != nil {
+		m.BisectBatchOnFunctionError = in.BisectBatchOnFunctionError
+	}
+	if in.TumblingWindowInSeconds != nil {
+		m.TumblingWindowInSeconds = in.TumblingWindowInSeconds
+	}
+	if in.FunctionResponseTypes != nil {
+		m.FunctionResponseTypes = in.FunctionResponseTypes
+	}
+	if in.ScalingConfig != nil {
+		m.ScalingConfig = in.ScalingConfig
+	}
+	if in.ProvisionedPollerConfig != nil {
+		m.ProvisionedPollerConfig = in.ProvisionedPollerConfig
+	}
+	if in.DestinationConfig != nil {
+		m.DestinationConfig = in.DestinationConfig
+	}
+	if in.FilterCriteria != nil {
+		m.FilterCriteria = in.FilterCriteria
+	}
+	if in.MetricsConfig != nil {
+		m.MetricsConfig = in.MetricsConfig
+	}
+	if in.Enabled != nil {
+		if *in.Enabled {
+			m.State = "Enabling"
+		} else {
+			m.State = "Disabling"
+		}
+	} else {
+		m.State = "Updating"
+	}
+	m.StateTransitionReason = "USER_INITIATED"
+	m.LastModified = Timestamp{time.Now().UTC().Truncate(time.Second)}
+	return *m, nil
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
