@@ -22,21 +22,21 @@ type ESMConfig struct {
 // ESMEstimates is what a configuration does with a workload.
 type ESMEstimates struct {
 	ArrivalRecordsPerSecond  float64 `json:"arrival_records_per_second" jsonschema_description:"peak records per second arriving"`
-	BatchSize                int     `json:"batch_size"`
+	BatchSize                int     `json:"batch_size" jsonschema_description:"BatchSize"`
 	BatchDurationSeconds     float64 `json:"batch_duration_seconds" jsonschema_description:"function time for one full batch"`
 	BatchFillSeconds         float64 `json:"batch_fill_seconds" jsonschema_description:"time for one batch slot to collect a full batch at the arrival rate"`
 	Concurrency              int     `json:"concurrency" jsonschema_description:"concurrent invocations the configuration allows"`
 	ConcurrencyNeeded        float64 `json:"concurrency_needed" jsonschema_description:"arrival x batch duration / batch size (Little's law)"`
 	CapacityRecordsPerSecond float64 `json:"capacity_records_per_second" jsonschema_description:"records per second the mapping can process"`
 	Utilisation              float64 `json:"utilisation" jsonschema_description:"arrival / capacity"`
-	KeepsUp                  bool    `json:"keeps_up"`
+	KeepsUp                  bool    `json:"keeps_up" jsonschema_description:"whether processing capacity covers the peak arrival rate"`
 	ExpectedLatencySeconds   float64 `json:"expected_latency_seconds,omitempty" jsonschema_description:"batching wait + batch duration, when the mapping keeps up"`
-	PayloadBytesPerBatch     float64 `json:"payload_bytes_per_batch,omitempty"`
+	PayloadBytesPerBatch     float64 `json:"payload_bytes_per_batch,omitempty" jsonschema_description:"BatchSize x avg_record_bytes, against the 6 MB invocation payload"`
 	InvocationsPerSecond     float64 `json:"invocations_per_second" jsonschema_description:"cost driver: invocations per second at the arrival rate"`
 	DrainSeconds             float64 `json:"backlog_drain_seconds,omitempty" jsonschema_description:"time to clear backlog_records; -1 when the backlog grows"`
 	IteratorAgeTrend         string  `json:"lag_trend" jsonschema:"enum=falling,enum=growing,enum=steady" jsonschema_description:"whether iterator age / offset lag falls or grows"`
 	Pollers                  int     `json:"pollers,omitempty" jsonschema_description:"provisioned pollers in use (MaximumPollers, capped by partitions for Kafka)"`
-	Binding                  string  `json:"binding_constraint"`
+	Binding                  string  `json:"binding_constraint" jsonschema_description:"what limits capacity"`
 }
 
 func isStream(s string) bool { return s == "kinesis" || s == "dynamodb" }
@@ -63,9 +63,9 @@ func validateESMWorkload(w Workload) error {
 // defaultBatch returns the source's default BatchSize.
 func (c *calc) defaultBatch(src string) int {
 	if isSQS(src) {
-		return int(c.n("esm_scaling.sqs.batch_size.default"))
+		return int(c.n("esm.batch_size.default.sqs"))
 	}
-	return int(c.n("esm_scaling.batch_size.default"))
+	return int(c.n("esm.batch_size.default.other"))
 }
 
 // batchDuration is the function time for a batch of n records, seconds.
@@ -106,7 +106,7 @@ func (c *calc) estimate(w Workload, cfg ESMConfig, record bool) ESMEstimates {
 	case isStream(src):
 		p := cfg.ParallelizationFactor
 		if p == 0 {
-			p = int(c.n("esm_scaling.stream.parallelization_factor.min"))
+			p = int(c.n("esm.parallelization_factor.min"))
 		}
 		slots = st("concurrent batches", "shards × ParallelizationFactor", float64(w.Shards*p), "invocations", "shards", w.Shards, "parallelization_factor", p)
 		e.Binding = "shards × ParallelizationFactor"
@@ -129,7 +129,7 @@ func (c *calc) estimate(w Workload, cfg ESMConfig, record bool) ESMEstimates {
 	case isSQS(src) && cfg.Provisioned:
 		mp := cfg.MaximumPollers
 		if mp == 0 {
-			mp = int(c.n("esm_scaling.sqs.min_pollers.min"))
+			mp = int(c.n("esm.sqs.provisioned.minimum_pollers.min"))
 		}
 		e.Pollers = mp
 		inv := c.n("esm_scaling.sqs.poller.concurrent_invokes")
@@ -225,7 +225,7 @@ func (c *calc) checks(w Workload, cfg ESMConfig, e ESMEstimates) {
 		c.warn("%.0f concurrent invocations exceed the default account concurrency quota of %g per Region: request an increase", e.ConcurrencyNeeded, acct)
 	}
 	if isSQS(w.EventSource) && w.FunctionTimeoutSeconds > 0 && w.VisibilityTimeoutSecond > 0 {
-		f := c.n("esm_scaling.sqs.visibility_timeout_factor")
+		f := c.n("esm.sqs.visibility_timeout.function_timeout_ratio")
 		if w.VisibilityTimeoutSecond < f*w.FunctionTimeoutSeconds {
 			c.warn("queue visibility timeout %g s is below %g × the function timeout (%g s): messages can reappear while still being processed", w.VisibilityTimeoutSecond, f, f*w.FunctionTimeoutSeconds)
 		}
@@ -241,13 +241,13 @@ func (c *calc) maxBatch(w Workload) int {
 	var m float64
 	switch {
 	case w.EventSource == "sqs_fifo":
-		m = c.n("esm_scaling.sqs_fifo.batch_size.max")
+		m = c.n("esm.sqs_fifo.batch_size.max")
 	case isSQS(w.EventSource):
-		m = c.n("esm_scaling.sqs.batch_size.max")
+		m = c.n("esm.batch_size.max")
 	case isKafka(w.EventSource):
-		m = c.n("esm_scaling.kafka.batch_size.max")
+		m = c.n("esm.batch_size.max")
 	default:
-		m = c.n("esm_scaling.stream.batch_size.max")
+		m = c.n("esm.batch_size.max")
 	}
 	if w.AvgRecordBytes > 0 {
 		m = math.Min(m, math.Floor(c.n("lambda.invoke.sync_payload.max_bytes")/w.AvgRecordBytes))
@@ -285,7 +285,7 @@ func LambdaESM(w Workload, b *guidance.Base) (Result, error) {
 		if cfg.ParallelizationFactor == 0 {
 			need := c.step("ParallelizationFactor needed", "ceil(arrival × batch_duration ÷ batch_size ÷ shards)", math.Ceil(conc/float64(w.Shards)), "batches per shard",
 				"arrival_records_per_second", arrival, "batch_duration_s", d, "batch_size", cfg.BatchSize, "shards", w.Shards)
-			lo, hi := c.n("esm_scaling.stream.parallelization_factor.min"), c.n("esm_scaling.stream.parallelization_factor.max")
+			lo, hi := c.n("esm.parallelization_factor.min"), c.n("esm.parallelization_factor.max")
 			cfg.ParallelizationFactor = int(math.Max(lo, math.Min(hi, need)))
 			if need > hi {
 				shardsNeeded := ceilInt(conc / hi)
@@ -301,8 +301,8 @@ func LambdaESM(w Workload, b *guidance.Base) (Result, error) {
 			mbps := arrival * w.AvgRecordBytes / bytesPerMB
 			need = math.Max(need, c.step("pollers for bytes", "arrival MB/s ÷ MB/s_per_poller", mbps/c.n("esm_scaling.kafka.poller.mbps"), "pollers", "arrival_mb_per_second", mbps, "mb_per_second_per_poller", c.b.Num("esm_scaling.kafka.poller.mbps")))
 		}
-		maxP := min(max(ceilInt(need), int(c.n("esm_scaling.kafka.min_pollers.min"))), w.Partitions, int(c.n("esm_scaling.kafka.max_pollers.max")))
-		minP := max(int(c.n("esm_scaling.kafka.min_pollers.min")), min(ceilInt(need/pf), maxP, int(c.n("esm_scaling.kafka.min_pollers.max"))))
+		maxP := min(max(ceilInt(need), int(c.n("esm.kafka.provisioned.minimum_pollers.min"))), w.Partitions, int(c.n("esm.kafka.provisioned.maximum_pollers.max")))
+		minP := max(int(c.n("esm.kafka.provisioned.minimum_pollers.min")), min(ceilInt(need/pf), maxP, int(c.n("esm.kafka.provisioned.minimum_pollers.max"))))
 		c.step("MaximumPollers", "min(ceil(pollers needed at peak), partitions, max)", float64(maxP), "pollers", "pollers_needed", need, "partitions", w.Partitions)
 		c.step("MinimumPollers", "ceil(pollers needed at average load), within bounds", float64(minP), "pollers", "pollers_needed_average", need/pf)
 		if ceilInt(need) > w.Partitions {
@@ -324,14 +324,14 @@ func LambdaESM(w Workload, b *guidance.Base) (Result, error) {
 			mbps := arrival * w.AvgRecordBytes / bytesPerMB
 			need = math.Max(need, c.step("pollers for bytes", "arrival MB/s ÷ MB/s_per_poller", mbps/c.n("esm_scaling.sqs.poller.mbps"), "pollers", "arrival_mb_per_second", mbps, "mb_per_second_per_poller", c.b.Num("esm_scaling.sqs.poller.mbps")))
 		}
-		lo := int(c.n("esm_scaling.sqs.min_pollers.min"))
-		maxP := min(max(ceilInt(need), lo), int(c.n("esm_scaling.sqs.max_pollers.max")))
-		minP := max(lo, min(ceilInt(need/pf), maxP, int(c.n("esm_scaling.sqs.min_pollers.max"))))
+		lo := int(c.n("esm.sqs.provisioned.minimum_pollers.min"))
+		maxP := min(max(ceilInt(need), lo), int(c.n("esm.sqs.provisioned.maximum_pollers.max")))
+		minP := max(lo, min(ceilInt(need/pf), maxP, int(c.n("esm.sqs.provisioned.minimum_pollers.max"))))
 		c.step("MaximumPollers", "max(ceil(pollers needed at peak), minimum)", float64(maxP), "pollers", "pollers_needed", need)
 		cfg.MinimumPollers, cfg.MaximumPollers = minP, maxP
 		rec.MinimumPollers, rec.MaximumPollers = minP, maxP
 	default: // SQS on-demand
-		lo, hi := c.n("esm_scaling.sqs.max_concurrency.min"), c.n("esm_scaling.sqs.max_concurrency.max")
+		lo, hi := c.n("esm.scaling_config.maximum_concurrency.min"), c.n("esm.scaling_config.maximum_concurrency.max")
 		mc := int(math.Max(lo, math.Min(hi, math.Ceil(conc))))
 		c.step("MaximumConcurrency", "ceil(concurrency_needed), within [min, max]", float64(mc), "invocations", "concurrency_needed", conc, "min", lo, "max", hi)
 		if conc > hi {
@@ -363,20 +363,20 @@ func (c *calc) esmSummary(w Workload, rec Recommendation, e ESMEstimates) string
 	}
 	switch {
 	case isStream(w.EventSource):
-		return fmt.Sprintf("BatchSize %d, ParallelizationFactor %d on %d shards = %d concurrent invocations; %s (%.0f%% utilised)", rec.BatchSize, rec.ParallelizationFactor, w.Shards, e.Concurrency, keeps, e.Utilisation*100)
+		return fmt.Sprintf("BatchSize %d, ParallelizationFactor %d on %d shards = %d concurrent invocations; %s (%.0f%% utilised)", rec.BatchSize, rec.ParallelizationFactor, w.Shards, e.Concurrency, keeps, e.Utilisation*percent)
 	case rec.MaximumPollers > 0:
-		return fmt.Sprintf("BatchSize %d, provisioned pollers %d–%d; %s (%.0f%% utilised)", rec.BatchSize, rec.MinimumPollers, rec.MaximumPollers, keeps, e.Utilisation*100)
+		return fmt.Sprintf("BatchSize %d, provisioned pollers %d–%d; %s (%.0f%% utilised)", rec.BatchSize, rec.MinimumPollers, rec.MaximumPollers, keeps, e.Utilisation*percent)
 	case rec.MaximumConcurrency > 0:
-		return fmt.Sprintf("BatchSize %d, MaximumConcurrency %d; %s (%.0f%% utilised)", rec.BatchSize, rec.MaximumConcurrency, keeps, e.Utilisation*100)
+		return fmt.Sprintf("BatchSize %d, MaximumConcurrency %d; %s (%.0f%% utilised)", rec.BatchSize, rec.MaximumConcurrency, keeps, e.Utilisation*percent)
 	}
-	return fmt.Sprintf("BatchSize %d, on-demand pollers up to %d partitions; %s (%.0f%% utilised)", rec.BatchSize, w.Partitions, keeps, e.Utilisation*100)
+	return fmt.Sprintf("BatchSize %d, on-demand pollers up to %d partitions; %s (%.0f%% utilised)", rec.BatchSize, w.Partitions, keeps, e.Utilisation*percent)
 }
 
 func (c *calc) esmAlternatives(w Workload, cfg ESMConfig, e ESMEstimates) {
 	// Bigger batches: fewer invocations when time per batch is fixed.
 	if mb := c.maxBatch(w); cfg.BatchSize < mb {
 		alt := cfg
-		alt.BatchSize = min(mb, cfg.BatchSize*2)
+		alt.BatchSize = mb // the largest batch the source and payload cap allow
 		ae := c.estimate(w, alt, false)
 		c.alt(fmt.Sprintf("BatchSize %d", alt.BatchSize), ae.KeepsUp, fmt.Sprintf("%.1f invocations/s instead of %.1f, batch takes %.2f s, latency %.2f s", ae.InvocationsPerSecond, e.InvocationsPerSecond, ae.BatchDurationSeconds, ae.ExpectedLatencySeconds))
 	}

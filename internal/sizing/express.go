@@ -176,9 +176,9 @@ func MSKServerless(w Workload, b *guidance.Base) (Result, error) {
 	}
 	c.ref("msk.serverless.auth")
 	c.warn("MSK Serverless accepts IAM authentication only (no SCRAM, mTLS or Kafka ACLs); its quota figures come from a third-party copy of the quota page (see guidance notes)")
-	summary := fmt.Sprintf("fits MSK Serverless with at least %d partitions (highest utilisation %.0f%% on %s)", need, top*100, c.res.BindingConstraint)
+	summary := fmt.Sprintf("fits MSK Serverless with at least %d partitions (highest utilisation %.0f%% on %s)", need, top*percent, c.res.BindingConstraint)
 	if !fits {
-		summary = fmt.Sprintf("does not fit MSK Serverless: %s at %.0f%% of its quota", c.res.BindingConstraint, top*100)
+		summary = fmt.Sprintf("does not fit MSK Serverless: %s at %.0f%% of its quota", c.res.BindingConstraint, top*percent)
 		c.alt("MSK provisioned, Express brokers (service=msk_express)", true, "no cluster-wide throughput cap; you pay per broker-hour")
 		c.alt("split over several Serverless clusters", true, "each cluster has its own quotas; producers and consumers must know which cluster holds which topic")
 	} else {

@@ -83,7 +83,7 @@ func Kinesis(w Workload, b *guidance.Base) (Result, error) {
 	if big > 0 {
 		def := c.n("kinesis.record.max_size_kib.default")
 		hi := c.n("kinesis.record.max_size_kib.max")
-		kib := c.step("largest record", "max_record_bytes ÷ 1024", big/1024, "KiB", "max_record_bytes", big)
+		kib := c.step("largest record", "max_record_bytes ÷ 1024 (KiB)", big/bytesPerKiB, "KiB", "max_record_bytes", big)
 		switch {
 		case kib > hi:
 			c.warn("records of %.0f KiB exceed the %g KiB Kinesis maximum: store payloads in S3 and send pointers", kib, hi)

@@ -36,11 +36,17 @@ func typeKey(name string) string {
 	return strings.ReplaceAll(n, ".", "_")
 }
 
+// familyOf returns "m5" for "m5_large".
+func familyOf(key string) string {
+	f, _, _ := strings.Cut(key, "_")
+	return f
+}
+
 func specFor(b *guidance.Base, name string) brokerSpec {
 	k := typeKey(name)
 	p := "msk.standard." + k + "."
 	s := brokerSpec{
-		name: name, key: k, family: strings.SplitN(k, "_", 2)[0],
+		name: name, key: k, family: familyOf(k),
 		vcpu:    b.Num(p + "vcpu"),
 		netMBps: b.Num(p+"network_baseline_gbps") * mbPerGb / bitsPerByte,
 		ebsMBps: b.Num(p+"ebs_baseline_mbps") / bitsPerByte,
@@ -302,9 +308,8 @@ func (c *calc) mskAlternatives(chosen mskPlan, specs []brokerSpec, in mskInputs)
 		cands = append(cands, specs[i+1])
 	}
 	other := map[string]string{"m5": "m7g", "m7g": "m5", "t3": "m7g"}[chosen.spec.family]
-	size := strings.SplitN(chosen.spec.key, "_", 2)
-	if len(size) == 2 {
-		if j := slices.IndexFunc(specs, func(s brokerSpec) bool { return s.key == other+"_"+size[1] }); j >= 0 {
+	if _, size, ok := strings.Cut(chosen.spec.key, "_"); ok {
+		if j := slices.IndexFunc(specs, func(s brokerSpec) bool { return s.key == other+"_"+size }); j >= 0 {
 			cands = append(cands, specs[j])
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
 )
@@ -74,36 +75,36 @@ type Alternative struct {
 // Recommendation is the answer; only the fields of the service sized are set.
 type Recommendation struct {
 	Summary                    string  `json:"summary" jsonschema_description:"one line, e.g. 6 x kafka.m7g.xlarge in 3 AZs"`
-	BrokerType                 string  `json:"broker_type,omitempty"`
-	Brokers                    int     `json:"brokers,omitempty"`
-	StorageGiBPerBroker        float64 `json:"storage_gib_per_broker,omitempty"`
-	ProvisionedThroughputMiBps float64 `json:"provisioned_storage_throughput_mib_per_second,omitempty"`
-	MinPartitions              int     `json:"min_partitions,omitempty"`
+	BrokerType                 string  `json:"broker_type,omitempty" jsonschema_description:"MSK broker size"`
+	Brokers                    int     `json:"brokers,omitempty" jsonschema_description:"MSK broker count (a multiple of the AZ count)"`
+	StorageGiBPerBroker        float64 `json:"storage_gib_per_broker,omitempty" jsonschema_description:"EBS storage per broker, GiB"`
+	ProvisionedThroughputMiBps float64 `json:"provisioned_storage_throughput_mib_per_second,omitempty" jsonschema_description:"provisioned EBS throughput per broker, MiB/s (0 = the default volume throughput suffices)"`
+	MinPartitions              int     `json:"min_partitions,omitempty" jsonschema_description:"fewest partitions that stay within per-partition limits"`
 	Fits                       *bool   `json:"fits,omitempty" jsonschema_description:"msk_serverless: whether the workload fits the quotas"`
-	Shards                     int     `json:"shards,omitempty"`
-	CapacityMode               string  `json:"capacity_mode,omitempty"`
-	MaxRecordSizeKiB           float64 `json:"max_record_size_kib,omitempty"`
-	ParallelizationFactor      int     `json:"parallelization_factor,omitempty"`
-	BatchSize                  int     `json:"batch_size,omitempty"`
+	Shards                     int     `json:"shards,omitempty" jsonschema_description:"Kinesis shards (provisioned mode)"`
+	CapacityMode               string  `json:"capacity_mode,omitempty" jsonschema_description:"recommended Kinesis capacity mode"`
+	MaxRecordSizeKiB           float64 `json:"max_record_size_kib,omitempty" jsonschema_description:"MaxRecordSizeInKiB the records need (only when above the default)"`
+	ParallelizationFactor      int     `json:"parallelization_factor,omitempty" jsonschema_description:"Kinesis/DynamoDB ParallelizationFactor"`
+	BatchSize                  int     `json:"batch_size,omitempty" jsonschema_description:"BatchSize"`
 	Concurrency                int     `json:"concurrency,omitempty" jsonschema_description:"lambda_esm: concurrent invocations needed or allowed"`
-	MaximumConcurrency         int     `json:"maximum_concurrency,omitempty"`
-	MinimumPollers             int     `json:"minimum_pollers,omitempty"`
-	MaximumPollers             int     `json:"maximum_pollers,omitempty"`
-	PollerMode                 string  `json:"poller_mode,omitempty"`
-	KeepsUp                    *bool   `json:"keeps_up,omitempty"`
-	DrainSeconds               float64 `json:"backlog_drain_seconds,omitempty"`
-	CPUPercentEstimate         float64 `json:"cpu_percent_estimate,omitempty"`
+	MaximumConcurrency         int     `json:"maximum_concurrency,omitempty" jsonschema_description:"SQS ScalingConfig.MaximumConcurrency"`
+	MinimumPollers             int     `json:"minimum_pollers,omitempty" jsonschema_description:"ProvisionedPollerConfig.MinimumPollers"`
+	MaximumPollers             int     `json:"maximum_pollers,omitempty" jsonschema_description:"ProvisionedPollerConfig.MaximumPollers"`
+	PollerMode                 string  `json:"poller_mode,omitempty" jsonschema_description:"on_demand or provisioned"`
+	KeepsUp                    *bool   `json:"keeps_up,omitempty" jsonschema_description:"whether processing capacity covers the peak arrival rate"`
+	DrainSeconds               float64 `json:"backlog_drain_seconds,omitempty" jsonschema_description:"time to clear backlog_records; -1 when the backlog grows"`
+	CPUPercentEstimate         float64 `json:"cpu_percent_estimate,omitempty" jsonschema_description:"estimated broker CPU with all brokers up (extrapolated from one benchmark)"`
 }
 
 // Result is a sizing answer with its working.
 type Result struct {
-	Service           string         `json:"service"`
-	Recommendation    Recommendation `json:"recommendation"`
+	Service           string         `json:"service" jsonschema_description:"the service sized"`
+	Recommendation    Recommendation `json:"recommendation" jsonschema_description:"the answer"`
 	BindingConstraint string         `json:"binding_constraint" jsonschema_description:"the constraint that decides the answer"`
-	Calculation       []Step         `json:"calculation"`
-	Alternatives      []Alternative  `json:"alternatives"`
-	Warnings          []string       `json:"warnings"`
-	References        []string       `json:"references"`
+	Calculation       []Step         `json:"calculation" jsonschema_description:"each step of the arithmetic with its inputs"`
+	Alternatives      []Alternative  `json:"alternatives" jsonschema_description:"other ways to meet the workload with their trade-offs"`
+	Warnings          []string       `json:"warnings" jsonschema_description:"risks and limits the workload runs into"`
+	References        []string       `json:"references" jsonschema_description:"documentation pages behind the numbers used"`
 }
 
 // calc accumulates steps, warnings and references while a calculator runs.
@@ -136,8 +137,9 @@ func (c *calc) has(id string) bool {
 
 func (c *calc) step(name, formula string, result float64, unit string, kv ...any) float64 {
 	in := map[string]float64{}
-	for i := 0; i+1 < len(kv); i += 2 {
+	for i := 0; i+1 < len(kv); i++ {
 		in[kv[i].(string)] = round(toF(kv[i+1]))
+		i++ // kv holds name, value pairs
 	}
 	c.res.Calculation = append(c.res.Calculation, Step{Step: name, Formula: formula, Inputs: in, Result: round(result), Unit: unit})
 	return result
@@ -154,7 +156,7 @@ func (c *calc) alt(option string, fits bool, tradeoff string) {
 func (c *calc) done() Result {
 	c.res.References = make([]string, 0, len(c.refs))
 	for r := range c.refs {
-		if len(r) > 8 && r[:8] == "https://" {
+		if strings.HasPrefix(r, "https://") {
 			c.res.References = append(c.res.References, r)
 		}
 	}
@@ -193,7 +195,7 @@ func ceilInt(f float64) int {
 		return 0
 	}
 	r := math.Round(f)
-	if math.Abs(f-r) < 1e-9 {
+	if math.Abs(f-r) < ceilEpsilon {
 		return int(r)
 	}
 	return int(math.Ceil(f))
@@ -219,13 +221,18 @@ func (c *calc) peak(w Workload) float64 {
 
 // Unit conversions (definitions, not limits).
 const (
-	bitsPerByte = 8
-	mbPerGb     = 1000
-	bytesPerMB  = 1e6
-	bytesPerMiB = 1 << 20
-	bytesPerGiB = 1 << 30
-	secPerHour  = 3600
-	msPerSecond = 1000
+	bitsPerByte = 8       // unit conversion
+	mbPerGb     = 1000    // unit conversion
+	bytesPerMB  = 1e6     // unit conversion
+	bytesPerKiB = 1 << 10 // unit conversion
+	bytesPerMiB = 1 << 20 // unit conversion
+	bytesPerGiB = 1 << 30 // unit conversion
+	secPerHour  = 3600    // unit conversion
+	msPerSecond = 1000    // unit conversion
+	percent     = 100     // unit conversion: fraction to percent
+	// ceilEpsilon absorbs float noise before rounding up (a numeric
+	// tolerance, exempt like a unit conversion).
+	ceilEpsilon = 1e-9 // unit conversion (numeric tolerance)
 )
 
 // ingress derives the write rate in MB/s from the workload.

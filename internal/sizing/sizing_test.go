@@ -9,7 +9,7 @@ import (
 	"github.com/stream-mcp/stream-mcp/guidance"
 )
 
-func base(t testing.TB) *guidance.Base {
+func loadTestBase(t testing.TB) *guidance.Base {
 	t.Helper()
 	b, err := guidance.Load()
 	if err != nil {
@@ -35,7 +35,7 @@ func near(a, b float64) bool { return math.Abs(a-b) <= 1e-3*math.Max(1, math.Abs
 // Worked examples drawn from the knowledge files (each names its source).
 func TestGoldenMSKStandard(t *testing.T) {
 	t.Parallel()
-	b := base(t)
+	b := loadTestBase(t)
 	tests := []struct {
 		name  string
 		w     Workload
@@ -127,7 +127,7 @@ func TestGoldenMSKStandard(t *testing.T) {
 
 func TestGoldenOthers(t *testing.T) {
 	t.Parallel()
-	b := base(t)
+	b := loadTestBase(t)
 	tests := []struct {
 		name    string
 		service string
@@ -272,7 +272,7 @@ func TestGoldenOthers(t *testing.T) {
 
 func TestInputErrors(t *testing.T) {
 	t.Parallel()
-	b := base(t)
+	b := loadTestBase(t)
 	for _, tc := range []struct {
 		service string
 		w       Workload
@@ -299,7 +299,7 @@ func TestInputErrors(t *testing.T) {
 // and broker counts are always multiples of the AZ count.
 func TestMonotonicAndAZMultiples(t *testing.T) {
 	t.Parallel()
-	b := base(t)
+	b := loadTestBase(t)
 	rates := []float64{0.5, 1, 3, 7, 15, 40, 90, 200, 450, 900, 1600}
 	for _, bt := range append(b.Strings("msk.standard.broker_types"), "") {
 		for _, azs := range []int{2, 3} {
@@ -373,7 +373,7 @@ func TestMonotonicAndAZMultiples(t *testing.T) {
 }
 
 func BenchmarkSize(b *testing.B) {
-	g := base(b)
+	g := loadTestBase(b)
 	cases := map[string]Workload{
 		"msk":            {IngressMBps: 200, ConsumerGroups: 3, RetentionHours: 72, Partitions: 600},
 		"msk_express":    {IngressMBps: 200, ConsumerGroups: 3, Partitions: 600},

@@ -127,9 +127,9 @@ func ValidateKinesisStream(props map[string]any, b *guidance.Base) []rules.Viola
 			maxKiB = k
 		}
 	}
-	if rb, rf, ok := num(props, kinRecordMax); ok && rb > maxKiB*1024 {
-		fix := fmt.Sprintf("set MaxRecordSizeInKiB to at least %g (up to %g), or split records", math.Ceil(rb/1024), b.Num("kinesis.record.max_size_kib.max"))
-		if rb > b.Num("kinesis.record.max_size_kib.max")*1024 {
+	if rb, rf, ok := num(props, kinRecordMax); ok && rb > maxKiB*bytesPerKiB {
+		fix := fmt.Sprintf("set MaxRecordSizeInKiB to at least %g (up to %g), or split records", math.Ceil(rb/bytesPerKiB), b.Num("kinesis.record.max_size_kib.max"))
+		if rb > b.Num("kinesis.record.max_size_kib.max")*bytesPerKiB {
 			fix = fmt.Sprintf("records above %g KiB cannot be written to Kinesis: store the payload in S3 and send a pointer", b.Num("kinesis.record.max_size_kib.max"))
 		}
 		add("kinesis_stream.record_size.max", rules.Error, rf, "kinesis.record.max_size_kib.max",

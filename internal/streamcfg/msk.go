@@ -194,7 +194,8 @@ func (c *mskCheck) azAndBrokers() {
 	}
 	v, _, hv := str(c.props, mskVersion)
 	pv, okv := parseVersion(v)
-	kraft := hv && okv && pv.kraft()
+	ko, _ := parseVersion(c.s("msk.feature.kraft_only.min_kafka_version"))
+	kraft := hv && okv && pv.kraft(ko)
 	maxK := c.b.Int("msk.cluster.brokers.max_kraft")
 	maxZ := c.b.Int("msk.cluster.brokers.max_zookeeper")
 	switch {

@@ -172,9 +172,15 @@ func parseProperties(v any) map[string]string {
 
 // version is a parsed Kafka version such as 3.6.0, 2.8.2.tiered or 3.7.x.kraft.
 type version struct {
-	parts [3]int
+	parts [versionFields]int
 	raw   string
 }
+
+// versionFields is major.minor.patch (a format, exempt like a unit conversion).
+const versionFields = 3 // unit conversion (format width)
+
+// bytesPerKiB converts KiB to bytes.
+const bytesPerKiB = 1 << 10 // unit conversion
 
 // parseVersion parses the numeric prefix; "x" counts as the newest patch.
 func parseVersion(s string) (version, bool) {
@@ -182,7 +188,7 @@ func parseVersion(s string) (version, bool) {
 	fields := strings.Split(strings.TrimSpace(s), ".")
 	n := 0
 	for _, f := range fields {
-		if n == 3 {
+		if n == len(v.parts) {
 			break
 		}
 		if f == "x" {
@@ -197,7 +203,7 @@ func parseVersion(s string) (version, bool) {
 		v.parts[n] = i
 		n++
 	}
-	return v, n >= 2
+	return v, n > 1 // at least major.minor
 }
 
 // less reports whether v is older than w.
@@ -210,8 +216,10 @@ func (v version) less(w version) bool {
 	return false
 }
 
-func (v version) kraft() bool {
-	return strings.Contains(v.raw, "kraft") || v.parts[0] >= 4
+// kraft reports whether the version runs KRaft: a ".kraft" version string,
+// or a release at or above kraftOnly (Kafka without ZooKeeper).
+func (v version) kraft(kraftOnly version) bool {
+	return strings.Contains(v.raw, "kraft") || !v.less(kraftOnly)
 }
 
 // exists reports whether any of the '|'-separated paths is present, even as

@@ -8,7 +8,7 @@ import (
 	"github.com/stream-mcp/stream-mcp/internal/rules"
 )
 
-func loadBase(t testing.TB) *guidance.Base {
+func loadTestBase(t testing.TB) *guidance.Base {
 	t.Helper()
 	b, err := guidance.Load()
 	if err != nil {
@@ -80,7 +80,7 @@ func merge(ms ...map[string]any) map[string]any {
 
 func TestRules(t *testing.T) {
 	t.Parallel()
-	b := loadBase(t)
+	b := loadTestBase(t)
 	good := func() map[string]any { return cfnMSK("kafka.m7g.large", 3, 3, "3.8.x", iam()) }
 	cases := []ruleCase{
 		// MSK
@@ -219,7 +219,7 @@ func TestRules(t *testing.T) {
 
 func TestCleanConfigsPass(t *testing.T) {
 	t.Parallel()
-	b := loadBase(t)
+	b := loadTestBase(t)
 	msk := merge(cfnMSK("kafka.m7g.xlarge", 3, 6, "3.8.x", iam()), props("auto.create.topics.enable=false\ndefault.replication.factor=3\nmin.insync.replicas=2\nunclean.leader.election.enable=false\nnum.partitions=3"))
 	if vs := ValidateMSKCluster(msk, b); len(vs) != 0 {
 		t.Fatalf("clean MSK cluster reported %+v", vs)
