@@ -43,6 +43,9 @@ func (e *Engine) permissions(r Request) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
+		if len(arts) == 0 {
+			res.Steps = append(res.Steps, Step{Title: "Nothing to grant from these inputs", Detail: "Give secret_arn, subnet_ids or function_name (as an ARN) to get the statements they need."})
+		}
 		res.Artifacts = append(res.Artifacts, arts...)
 	}
 	res.Checks = append(res.Checks,
@@ -90,6 +93,9 @@ func (e *Engine) policyArtifacts(r Request) ([]iac.Artifact, error) {
 	pol, notes, err := iac.ExecutionPolicy(r.policyInput())
 	if err != nil {
 		return nil, err
+	}
+	if len(pol.Statement) == 0 {
+		return nil, nil // nothing to grant from these inputs; the steps say what is missing
 	}
 	js, err := pol.JSON()
 	if err != nil {
