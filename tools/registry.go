@@ -12,5 +12,6 @@ func All(r ReadDeps, w WriteDeps) []server.ServerTool {
 		EsmGuidance(r),
 		Sizing(r),
 		KafkaInspect(r),
+		KafkaAdmin(w),
 	}
 }

@@ -115,7 +115,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 	// is a diagnosis at call time, never a startup failure.
 	kf := kafka.NewFactory(cfg.File.Clusters, nil, kafka.OSEnv(kafka.SDKAuth(cfg.Region, cfg.Profile)), logger)
 	rd := tools.ReadDeps{Guidance: base, Logger: logger, Kafka: kf}
-	wd := tools.WriteDeps{ReadDeps: rd}
+	wd := tools.WriteDeps{ReadDeps: rd, AllowDestructive: cfg.AllowDestructive}
 	if cfg.AllowWrite {
 		// Only write mode touches the state directory: read-only runs
 		// create nothing on disk.
