@@ -53,7 +53,50 @@ func (r Result) Valid() bool { return !rules.HasErrors(r.Violations) }
 // This is the function behind esm_optimize action=validate and
 // validate_config kind=esm.
 func Validate(cfg Config, opt Options, b *guidance.Base) (Result, error) {
-	c := &checker{cfg: normalizeAliases(cfg), ctx: opt.Context, b: b, checked: map[string]bool{}}
+	return NewEngine(b).Validate(cfg, opt)
+}
+
+// Engine is the rule engine bound to one guidance base, with the
+// table-driven rules and patterns prepared once. Build it once per request
+// (or per template) when validating many mappings; it is immutable and safe
+// for concurrent use.
+type Engine struct {
+	b          *guidance.Base
+	applicable []tableRule
+	required   []tableRule
+	patterns   map[string]*regexp.Regexp
+}
+
+// tableRule is a rule generated from a table entry: the field it is about
+// and the source types it lists.
+type tableRule struct {
+	id, field string
+	sources   []string
+}
+
+// NewEngine prepares the rules for b. It panics if a pattern in the table
+// does not compile (the guidance tests catch that before release).
+func NewEngine(b *guidance.Base) *Engine {
+	e := &Engine{b: b, patterns: map[string]*regexp.Regexp{}}
+	for _, l := range b.All() {
+		if field, ok := strings.CutPrefix(l.ID, "esm.fields.applicable."); ok {
+			e.applicable = append(e.applicable, tableRule{l.ID, field, b.Strings(l.ID)})
+		}
+		if field, ok := strings.CutPrefix(l.ID, "esm.fields.required."); ok {
+			e.required = append(e.required, tableRule{l.ID, field, b.Strings(l.ID)})
+		}
+		if s, ok := l.Value.(string); ok && strings.HasPrefix(l.ID, "esm.") && strings.HasSuffix(l.ID, ".pattern") {
+			e.patterns[l.ID] = regexp.MustCompile(s)
+		}
+	}
+	return e
+}
+
+// Validate runs every rule for the source type against cfg; see the
+// package-level Validate.
+func (e *Engine) Validate(cfg Config, opt Options) (Result, error) {
+	b := e.b
+	c := &checker{e: e, cfg: normalizeAliases(cfg), ctx: opt.Context, b: b, checked: map[string]bool{}}
 	detected, derr := DetectSource(c.cfg)
 	switch {
 	case opt.Source == "" && derr != nil:
@@ -101,6 +144,7 @@ func normalizeAliases(cfg Config) Config {
 }
 
 type checker struct {
+	e       *Engine
 	cfg     Config
 	src     SourceType
 	ctx     Context
@@ -149,10 +193,6 @@ func (c *checker) str(id string) string {
 		panic(fmt.Sprintf("esm: guidance %q is %T, not a string", id, l.Value))
 	}
 	return s
-}
-
-func (c *checker) srcIn(id string) bool {
-	return slices.Contains(c.b.Strings(id), string(c.src))
 }
 
 // num reads a numeric field. It returns ok only for a literal number; a value
@@ -251,9 +291,9 @@ func (c *checker) patternCheck(path, id string) {
 	if !ok {
 		return
 	}
-	re, err := regexp.Compile(c.str(id))
-	if err != nil {
-		panic(fmt.Sprintf("esm: guidance %q holds a bad pattern: %v", id, err))
+	re, ok := c.e.patterns[id]
+	if !ok {
+		panic(fmt.Sprintf("esm: guidance %q is not a pattern", id))
 	}
 	if !re.MatchString(s) {
 		c.report(rules.Error, id, path, fmt.Sprintf("%s %q does not match %s", path, s, c.str(id)),
@@ -289,17 +329,13 @@ func (c *checker) checkKnownFields() {
 }
 
 func (c *checker) checkApplicability() {
-	const prefix = "esm.fields.applicable."
-	for _, l := range c.b.All() {
-		field, ok := strings.CutPrefix(l.ID, prefix)
-		if !ok {
+	for _, r := range c.e.applicable {
+		field := r.field
+		c.mark(r.id)
+		if !c.has(field) || slices.Contains(r.sources, string(c.src)) {
 			continue
 		}
-		c.mark(l.ID)
-		if !c.has(field) || c.srcIn(l.ID) {
-			continue
-		}
-		srcs := sourcesText(c.b.Strings(l.ID))
+		srcs := sourcesText(r.sources)
 		sev := rules.Error
 		fix := fmt.Sprintf("remove %s; it applies only to %s", field, srcs)
 		switch {
@@ -308,18 +344,17 @@ func (c *checker) checkApplicability() {
 		case field == "DestinationConfig" && c.src.IsSQS():
 			fix = "remove DestinationConfig and set a RedrivePolicy (dead-letter queue) on the source queue instead"
 		}
-		c.report(sev, l.ID, field, fmt.Sprintf("%s does not apply to %s event sources", field, c.src), fix)
+		c.report(sev, r.id, field, fmt.Sprintf("%s does not apply to %s event sources", field, c.src), fix)
 	}
 }
 
 func (c *checker) checkRequired() {
-	const prefix = "esm.fields.required."
-	for _, l := range c.b.All() {
-		field, ok := strings.CutPrefix(l.ID, prefix)
-		if !ok || !c.srcIn(l.ID) {
+	for _, r := range c.e.required {
+		field := r.field
+		if !slices.Contains(r.sources, string(c.src)) {
 			continue
 		}
-		c.mark(l.ID)
+		c.mark(r.id)
 		if c.has(field) {
 			continue
 		}
@@ -330,7 +365,7 @@ func (c *checker) checkRequired() {
 		case "SourceAccessConfigurations":
 			fix = `add SourceAccessConfigurations [{"Type":"BASIC_AUTH","URI":"<Secrets Manager secret ARN>"}]`
 		}
-		c.report(rules.Error, l.ID, field, fmt.Sprintf("%s is required for %s event sources", field, c.src), fix)
+		c.report(rules.Error, r.id, field, fmt.Sprintf("%s is required for %s event sources", field, c.src), fix)
 	}
 }
 
@@ -676,7 +711,7 @@ func (c *checker) checkTopicsQueues() {
 			}
 			if s.patID != "" {
 				c.mark(s.patID)
-				if re := regexp.MustCompile(c.str(s.patID)); name != "" && !re.MatchString(name) {
+				if re := c.e.patterns[s.patID]; name != "" && !re.MatchString(name) {
 					c.report(rules.Error, s.patID, path, fmt.Sprintf("topic %q is not a valid Kafka topic name", name), "use letters, digits, '.', '_' and '-' only, not starting with '.'")
 				}
 			}

@@ -1,0 +1,149 @@
+// Package cfntemplate validates SAM and CloudFormation templates (YAML with
+// short-form intrinsic tags such as !Ref, !GetAtt and !Sub, or JSON). It
+// finds every AWS::Lambda::EventSourceMapping, every SAM function event that
+// creates one (Kinesis, DynamoDB, SQS, MSK, SelfManagedKafka, MQ,
+// DocumentDB), every AWS::MSK::Cluster and every AWS::Kinesis::Stream, and
+// runs the same rules as validate_config on each: internal/esm for
+// mappings, internal/streamcfg for clusters and streams. Literal values are
+// checked; intrinsic values are skipped with an info note; properties the
+// resource type does not define are reported. Every violation's field is the
+// full path inside the template (Resources.<Id>.Properties...).
+package cfntemplate
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// ErrNotTemplate is returned (wrapped) when the text is not a YAML or JSON
+// document with a Resources mapping.
+var ErrNotTemplate = errors.New("not a CloudFormation or SAM template")
+
+// parse decodes template text into plain Go values. Short-form intrinsic
+// tags become their long form ({"Ref": x}, {"Fn::GetAtt": [a, b]}), so YAML
+// and JSON templates look the same to the rules.
+func parse(text string) (map[string]any, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotTemplate, err)
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return nil, fmt.Errorf("%w: empty document", ErrNotTemplate)
+	}
+	v, err := convert(doc.Content[0])
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotTemplate, err)
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%w: the top level is not a mapping", ErrNotTemplate)
+	}
+	if _, ok := m["Resources"].(map[string]any); !ok {
+		return nil, fmt.Errorf("%w: no Resources mapping", ErrNotTemplate)
+	}
+	return m, nil
+}
+
+func convert(n *yaml.Node) (any, error) {
+	if n.Kind == yaml.AliasNode {
+		return convert(n.Alias)
+	}
+	var v any
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content))
+		for i := 0; i+1 < len(n.Content); i++ {
+			k := n.Content[i]
+			i++
+			val := n.Content[i]
+			cv, err := convert(val)
+			if err != nil {
+				return nil, err
+			}
+			m[k.Value] = cv
+		}
+		v = m
+	case yaml.SequenceNode:
+		l := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			cv, err := convert(c)
+			if err != nil {
+				return nil, err
+			}
+			l = append(l, cv)
+		}
+		v = l
+	case yaml.ScalarNode:
+		var s any
+		if isShortTag(n.Tag) {
+			s = n.Value
+		} else if err := n.Decode(&s); err != nil {
+			return nil, fmt.Errorf("line %d: %w", n.Line, err)
+		}
+		v = s
+	}
+	if isShortTag(n.Tag) {
+		return longForm(n.Tag, v), nil
+	}
+	return v, nil
+}
+
+func isShortTag(tag string) bool { return strings.HasPrefix(tag, "!") && !strings.HasPrefix(tag, "!!") }
+
+func longForm(tag string, v any) any {
+	name := strings.TrimPrefix(tag, "!")
+	switch name {
+	case "Ref", "Condition":
+		return map[string]any{name: v}
+	case "GetAtt":
+		if s, ok := v.(string); ok {
+			if res, attr, found := strings.Cut(s, "."); found {
+				return map[string]any{"Fn::GetAtt": []any{res, attr}}
+			}
+		}
+	}
+	return map[string]any{"Fn::" + name: v}
+}
+
+// intrinsic reports whether v is an intrinsic function in long form and
+// returns its name ("Ref", "Fn::GetAtt", ...).
+func intrinsic(v any) (string, any, bool) {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) != 1 {
+		return "", nil, false
+	}
+	for k, arg := range m {
+		if k == "Ref" || k == "Condition" || strings.HasPrefix(k, "Fn::") {
+			return k, arg, true
+		}
+	}
+	return "", nil, false
+}
+
+// render prints an intrinsic briefly, e.g. "!GetAtt Queue.Arn".
+func render(v any) string {
+	name, arg, ok := intrinsic(v)
+	if !ok {
+		return fmt.Sprint(v)
+	}
+	short := "!" + strings.TrimPrefix(name, "Fn::")
+	switch a := arg.(type) {
+	case string:
+		return short + " " + a
+	case []any:
+		parts := make([]string, 0, len(a))
+		for _, p := range a {
+			if s, ok := p.(string); ok {
+				parts = append(parts, s)
+			}
+		}
+		if name == "Fn::GetAtt" {
+			return short + " " + strings.Join(parts, ".")
+		}
+		return short + " [" + strings.Join(parts, ", ") + "]"
+	}
+	return short
+}
