@@ -16,40 +16,40 @@ import (
 )
 
 type esmGuidanceIn struct {
-	EventSource          string          `json:"event_source" jsonschema:"enum=kinesis,enum=dynamodb,enum=sqs,enum=sqs_fifo,enum=msk,enum=self_managed_kafka" jsonschema_description:"the event source kind"`
-	GuidanceType         string          `json:"guidance_type,omitempty" jsonschema:"enum=setup,enum=networking,enum=permissions,enum=troubleshooting" jsonschema_description:"what to guide; default setup"`
-	Auth                 string          `json:"auth,omitempty" jsonschema:"enum=iam,enum=sasl_scram_512,enum=sasl_scram_256,enum=sasl_plain,enum=mtls,enum=none" jsonschema_description:"Kafka authentication; MSK defaults to iam"`
-	PollerMode           string          `json:"poller_mode,omitempty" jsonschema:"enum=on_demand,enum=provisioned" jsonschema_description:"SQS and Kafka only; decides whether NAT or VPC endpoints are needed"`
-	IaCFormat            string          `json:"iac_format,omitempty" jsonschema:"enum=sam,enum=cloudformation,enum=terraform" jsonschema_description:"format of generated templates; default sam"`
-	FunctionName         string          `json:"function_name,omitempty" jsonschema_description:"function name or ARN (an ARN also scopes the log statement)"`
-	EventSourceArn       string          `json:"event_source_arn,omitempty" jsonschema_description:"stream, stream consumer, table stream, queue, MSK cluster or MSK VPC connection ARN"`
-	ClusterArn           string          `json:"cluster_arn,omitempty" jsonschema_description:"MSK cluster ARN when event_source_arn is a VPC connection (its UUID scopes topic and group ARNs)"`
-	Topic                string          `json:"topic,omitempty" jsonschema_description:"Kafka topic"`
-	GroupID              string          `json:"group_id,omitempty" jsonschema_description:"Kafka consumer group ID for the mapping (ConsumerGroupId)"`
-	BootstrapServers     string          `json:"bootstrap_servers,omitempty" jsonschema_description:"self-managed Kafka: comma-separated host:port"`
-	SecretArn            string          `json:"secret_arn,omitempty" jsonschema_description:"Secrets Manager ARN of SCRAM/PLAIN credentials or the mTLS client certificate (never the secret itself)"`
-	RootCASecretArn      string          `json:"root_ca_secret_arn,omitempty" jsonschema_description:"self-managed Kafka: secret holding a private root CA"`
-	KMSKeyArns           []string        `json:"kms_key_arns,omitempty" jsonschema_description:"customer managed KMS keys of the stream, queue or secret"`
-	OnFailureDestination string          `json:"on_failure_destination,omitempty" jsonschema_description:"SQS, SNS or S3 ARN, or kafka://TOPIC"`
-	SchemaRegistryArn    string          `json:"schema_registry_arn,omitempty" jsonschema_description:"Glue schema registry ARN (Kafka, provisioned mode)"`
-	SubnetIDs            []string        `json:"subnet_ids,omitempty" jsonschema_description:"self-managed Kafka: the mapping's subnets"`
-	SecurityGroupIDs     []string        `json:"security_group_ids,omitempty" jsonschema_description:"MSK: the cluster's security groups; self-managed Kafka: the mapping's"`
-	ClientAccount        string          `json:"client_account,omitempty" jsonschema_description:"MSK cross-account: the Lambda function's account, for the cluster policy"`
-	Region               string          `json:"region,omitempty" jsonschema_description:"AWS Region code, e.g. us-east-1, us-gov-west-1, cn-north-1"`
-	ESMUUID              string          `json:"esm_uuid,omitempty" jsonschema_description:"a live mapping to compare against the guidance"`
-	LiveConfig           json.RawMessage `json:"live_config,omitempty" jsonschema_description:"the live mapping's configuration in Lambda API names (from esm_inspect or get-event-source-mapping), compared against the guidance"`
+	EventSource          string         `json:"event_source" jsonschema:"enum=kinesis,enum=dynamodb,enum=sqs,enum=sqs_fifo,enum=msk,enum=self_managed_kafka" jsonschema_description:"the event source kind"`
+	GuidanceType         string         `json:"guidance_type,omitempty" jsonschema:"enum=setup,enum=networking,enum=permissions,enum=troubleshooting" jsonschema_description:"what to guide; default setup"`
+	Auth                 string         `json:"auth,omitempty" jsonschema:"enum=iam,enum=sasl_scram_512,enum=sasl_scram_256,enum=sasl_plain,enum=mtls,enum=none" jsonschema_description:"Kafka authentication; MSK defaults to iam"`
+	PollerMode           string         `json:"poller_mode,omitempty" jsonschema:"enum=on_demand,enum=provisioned" jsonschema_description:"SQS and Kafka only; decides whether NAT or VPC endpoints are needed"`
+	IaCFormat            string         `json:"iac_format,omitempty" jsonschema:"enum=sam,enum=cloudformation,enum=terraform" jsonschema_description:"format of generated templates; default sam"`
+	FunctionName         string         `json:"function_name,omitempty" jsonschema_description:"function name or ARN (an ARN also scopes the log statement)"`
+	EventSourceArn       string         `json:"event_source_arn,omitempty" jsonschema_description:"stream, stream consumer, table stream, queue, MSK cluster or MSK VPC connection ARN"`
+	ClusterArn           string         `json:"cluster_arn,omitempty" jsonschema_description:"MSK cluster ARN when event_source_arn is a VPC connection (its UUID scopes topic and group ARNs)"`
+	Topic                string         `json:"topic,omitempty" jsonschema_description:"Kafka topic"`
+	GroupID              string         `json:"group_id,omitempty" jsonschema_description:"Kafka consumer group ID for the mapping (ConsumerGroupId)"`
+	BootstrapServers     string         `json:"bootstrap_servers,omitempty" jsonschema_description:"self-managed Kafka: comma-separated host:port"`
+	SecretArn            string         `json:"secret_arn,omitempty" jsonschema_description:"Secrets Manager ARN of SCRAM/PLAIN credentials or the mTLS client certificate (never the secret itself)"`
+	RootCASecretArn      string         `json:"root_ca_secret_arn,omitempty" jsonschema_description:"self-managed Kafka: secret holding a private root CA"`
+	KMSKeyArns           []string       `json:"kms_key_arns,omitempty" jsonschema_description:"customer managed KMS keys of the stream, queue or secret"`
+	OnFailureDestination string         `json:"on_failure_destination,omitempty" jsonschema_description:"SQS, SNS or S3 ARN, or kafka://TOPIC"`
+	SchemaRegistryArn    string         `json:"schema_registry_arn,omitempty" jsonschema_description:"Glue schema registry ARN (Kafka, provisioned mode)"`
+	SubnetIDs            []string       `json:"subnet_ids,omitempty" jsonschema_description:"self-managed Kafka: the mapping's subnets"`
+	SecurityGroupIDs     []string       `json:"security_group_ids,omitempty" jsonschema_description:"MSK: the cluster's security groups; self-managed Kafka: the mapping's"`
+	ClientAccount        string         `json:"client_account,omitempty" jsonschema_description:"MSK cross-account: the Lambda function's account, for the cluster policy"`
+	Region               string         `json:"region,omitempty" jsonschema_description:"AWS Region code, e.g. us-east-1, us-gov-west-1, cn-north-1"`
+	ESMUUID              string         `json:"esm_uuid,omitempty" jsonschema_description:"a live mapping to compare against the guidance"`
+	LiveConfig           map[string]any `json:"live_config,omitempty" jsonschema_description:"the live mapping's configuration in Lambda API names (from esm_inspect or get-event-source-mapping), compared against the guidance"`
 }
 
 type esmGuidanceOut struct {
-	EventSource     string         `json:"event_source"`
-	GuidanceType    string         `json:"guidance_type"`
+	EventSource     string         `json:"event_source" jsonschema_description:"the event source the guidance is for"`
+	GuidanceType    string         `json:"guidance_type" jsonschema_description:"setup, networking, permissions or troubleshooting"`
 	Steps           []guide.Step   `json:"steps" jsonschema_description:"ordered steps; decisions carry a recommendation and why"`
 	Artifacts       []iac.Artifact `json:"artifacts" jsonschema_description:"generated IaC, IAM policies, security group rules and scripts"`
 	Checks          []guide.Check  `json:"checks" jsonschema_description:"what to verify afterwards and the tool that verifies it"`
 	Troubleshooting []guide.Row    `json:"troubleshooting,omitempty" jsonschema_description:"symptom, cause, check, fix and the live tool per row"`
 	Departures      []string       `json:"departures,omitempty" jsonschema_description:"where the live mapping departs from the guidance"`
-	Warnings        []string       `json:"warnings,omitempty"`
-	References      []string       `json:"references"`
+	Warnings        []string       `json:"warnings,omitempty" jsonschema_description:"what could not be done with the given inputs"`
+	References      []string       `json:"references" jsonschema_description:"AWS documentation pages behind the answer"`
 	Truncated       bool           `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
 }
 
@@ -105,10 +105,13 @@ func (in esmGuidanceIn) request() (guide.Request, []string, error) {
 			}
 		}
 	}
-	if len(in.LiveConfig) > 0 && string(in.LiveConfig) != "null" {
+	if len(in.LiveConfig) > 0 {
 		var live iac.ESM
-		dec := json.NewDecoder(strings.NewReader(string(in.LiveConfig)))
-		if err := dec.Decode(&live); err != nil {
+		raw, err := json.Marshal(in.LiveConfig)
+		if err != nil {
+			return r, nil, fmt.Errorf("live_config: %v", err)
+		}
+		if err := json.Unmarshal(raw, &live); err != nil {
 			return r, nil, fmt.Errorf("live_config is not an event source mapping configuration in Lambda API names: %v", err)
 		}
 		live.Source = r.Source

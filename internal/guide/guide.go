@@ -95,10 +95,10 @@ type Check struct {
 
 // Row is one troubleshooting line: symptom, cause, how to check, fix, tool.
 type Row struct {
-	Symptom string `json:"symptom"`
-	Cause   string `json:"cause"`
-	Check   string `json:"check"`
-	Fix     string `json:"fix"`
+	Symptom string `json:"symptom" jsonschema_description:"what the user sees"`
+	Cause   string `json:"cause" jsonschema_description:"why it happens"`
+	Check   string `json:"check" jsonschema_description:"what to look at to confirm the cause"`
+	Fix     string `json:"fix" jsonschema_description:"what resolves it"`
 	Tool    string `json:"tool" jsonschema_description:"the stream-mcp tool that checks this live"`
 }
 

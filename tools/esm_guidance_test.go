@@ -1,0 +1,169 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/server"
+	"github.com/stream-mcp/stream-mcp/internal/toolsnap"
+)
+
+func esmGuidanceTool(t *testing.T) server.ServerTool {
+	t.Helper()
+	b, err := guidance.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return EsmGuidance(ReadDeps{Guidance: b, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+}
+
+func esmGuidanceCall(t *testing.T, st server.ServerTool, args string) (*mcp.CallToolResult, map[string]any) {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(args), &m); err != nil {
+		t.Fatal(err)
+	}
+	req := mcp.CallToolRequest{}
+	req.Params.Name = st.Tool.Name
+	req.Params.Arguments = m
+	res, err := st.Handler(context.Background(), req)
+	if err != nil {
+		t.Fatalf("Go error (a bug, not a tool error): %v", err)
+	}
+	var out map[string]any
+	if res.StructuredContent != nil {
+		raw, _ := json.Marshal(res.StructuredContent)
+		_ = json.Unmarshal(raw, &out)
+	}
+	return res, out
+}
+
+func TestEsmGuidanceSnapshotAndAccess(t *testing.T) {
+	t.Parallel()
+	st := esmGuidanceTool(t)
+	toolsnap.Check(t, "esm_guidance", st.Tool)
+	if a, err := server.AccessOf(st.Tool); err != nil || a.String() != "read" {
+		t.Errorf("access = %v, %v; want read", a, err)
+	}
+}
+
+func TestEsmGuidanceBehaviour(t *testing.T) {
+	t.Parallel()
+	st := esmGuidanceTool(t)
+	const cluster = "arn:aws:kafka:us-east-1:123456789012:cluster/prod/2a3b4c5d-1234-5678-9abc-def012345678-3"
+	cases := []struct {
+		name      string
+		args      string
+		wantErr   string
+		wantInOut []string
+	}{
+		{"msk setup terraform", `{"event_source":"msk","guidance_type":"setup","iac_format":"terraform","function_name":"orders","event_source_arn":"` + cluster + `","topic":"orders","group_id":"g1"}`,
+			"", []string{"aws_lambda_event_source_mapping", "topic/prod/2a3b4c5d-1234-5678-9abc-def012345678-3/orders", "9098"}},
+		{"kinesis troubleshooting", `{"event_source":"kinesis","guidance_type":"troubleshooting"}`, "", []string{"kinesis_inspect", "IteratorAge"}},
+		{"sqs_fifo networking", `{"event_source":"sqs_fifo","guidance_type":"networking"}`, "", []string{"No VPC configuration"}},
+		{"live departures", `{"event_source":"dynamodb","guidance_type":"troubleshooting","live_config":{"MaximumRetryAttempts":-1,"Enabled":false}}`, "", []string{"MaximumRetryAttempts is infinite", "disabled"}},
+		{"esm_uuid without reader", `{"event_source":"sqs","esm_uuid":"a1b2c3d4-5678-90ab-cdef-11111EXAMPLE"}`, "", []string{"live_config"}},
+		{"hostile function name", `{"event_source":"msk","function_name":"x\"}]},{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*"}`, "function_name", nil},
+		{"fifo arn on sqs", `{"event_source":"sqs","event_source_arn":"arn:aws:sqs:us-east-1:123456789012:q.fifo"}`, "sqs_fifo", nil},
+		{"iam on self-managed", `{"event_source":"self_managed_kafka","auth":"iam"}`, "self-managed Kafka does not support IAM", nil},
+		{"bad format", `{"event_source":"sqs","iac_format":"pulumi"}`, "iac_format", nil},
+		{"bad live config", `{"event_source":"sqs","live_config":{"BatchSize":"ten"}}`, "live_config", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res, out := esmGuidanceCall(t, st, tc.args)
+			text := ""
+			for _, c := range res.Content {
+				if tc, ok := c.(mcp.TextContent); ok {
+					text += tc.Text
+				}
+			}
+			if tc.wantErr != "" {
+				if !res.IsError || !strings.Contains(text, tc.wantErr) {
+					t.Fatalf("want tool error containing %q, got IsError=%v %q", tc.wantErr, res.IsError, text)
+				}
+				return
+			}
+			if res.IsError {
+				t.Fatalf("unexpected tool error: %s", text)
+			}
+			raw, _ := json.Marshal(out)
+			for _, w := range tc.wantInOut {
+				if !strings.Contains(string(raw), w) {
+					t.Errorf("output lacks %q", w)
+				}
+			}
+			if _, ok := out["references"]; !ok {
+				t.Error("no references")
+			}
+		})
+	}
+}
+
+func TestPromptsNameRealTools(t *testing.T) {
+	t.Parallel()
+	real := map[string]bool{}
+	for _, st := range allTools(t) {
+		real[st.Tool.Name] = true
+	}
+	contract := []string{"esm_guidance", "esm_optimize", "kafka_troubleshoot", "kafka_inspect", "esm_inspect", "kinesis_inspect", "sizing", "validate_config"}
+	named := map[string]bool{}
+	for _, p := range Prompts() {
+		args := map[string]string{}
+		for _, a := range p.Prompt.Arguments {
+			args[a.Name] = "x"
+		}
+		req := mcp.GetPromptRequest{}
+		req.Params.Name = p.Prompt.Name
+		req.Params.Arguments = args
+		res, err := p.Handler(context.Background(), req)
+		if err != nil {
+			t.Fatalf("%s: %v", p.Prompt.Name, err)
+		}
+		body := res.Messages[0].Content.(mcp.TextContent).Text
+		for _, name := range contract {
+			if strings.Contains(body, name) {
+				named[name] = true
+			}
+		}
+		// every word shaped like a tool name must be a contract tool (the
+		// anchor pointed models at esm_msk_policy and others that did not exist)
+		for _, w := range strings.Fields(body) {
+			w = strings.Trim(w, ".,:;()")
+			if strings.HasSuffix(w, "_inspect") || strings.HasSuffix(w, "_troubleshoot") || strings.HasSuffix(w, "_guidance") ||
+				strings.HasSuffix(w, "_optimize") || strings.HasSuffix(w, "_policy") || strings.HasPrefix(w, "validate_") {
+				ok := false
+				for _, c := range contract {
+					ok = ok || w == c
+				}
+				if !ok {
+					t.Errorf("%s names %q, which is not a stream-mcp tool", p.Prompt.Name, w)
+				}
+			}
+		}
+		req.Params.Arguments = map[string]string{}
+		required := false
+		for _, a := range p.Prompt.Arguments {
+			required = required || a.Required
+		}
+		if _, err := p.Handler(context.Background(), req); required && err == nil {
+			t.Errorf("%s: missing required argument accepted", p.Prompt.Name)
+		}
+	}
+	for _, name := range contract {
+		if !named[name] {
+			t.Errorf("no prompt mentions %s", name)
+		}
+	}
+	if !real["esm_guidance"] {
+		t.Error("esm_guidance is not registered")
+	}
+}
