@@ -135,8 +135,9 @@ func Skipped(why string) Outcome { return Outcome{Status: StatusSkipped, Detail:
 type Def struct {
 	Name     string
 	Category Category
-	// Needs names earlier checks that must pass (or warn) for this one to
-	// run; otherwise it is skipped, naming the blocker.
+	// Needs names earlier checks that must pass (or warn, or have skipped
+	// themselves as not applicable) for this one to run; otherwise it is
+	// skipped, naming the blocker.
 	Needs []string
 	Run   func(ctx context.Context) Outcome
 }
@@ -156,14 +157,16 @@ type Report struct {
 func Run(ctx context.Context, defs []Def) Report {
 	rep := Report{Category: None, Checks: make([]Check, 0, len(defs)), Findings: []Finding{}}
 	status := map[string]Status{}
+	blockedByEngine := map[string]bool{}
 	var firstWarn Category
 	for _, d := range defs {
 		var out Outcome
-		switch blocker, st := blocked(d.Needs, status); {
+		switch blocker, st := blocked(d.Needs, status, blockedByEngine); {
 		case ctx.Err() != nil:
 			out = Unknown("not run: " + ctx.Err().Error())
 		case blocker != "":
 			out = Skipped(fmt.Sprintf("needs %s, which is %s", blocker, st))
+			blockedByEngine[d.Name] = true
 		default:
 			out = d.Run(ctx)
 		}
@@ -192,13 +195,18 @@ func Run(ctx context.Context, defs []Def) Report {
 	return rep
 }
 
-func blocked(needs []string, status map[string]Status) (string, Status) {
+// blocked returns the first need that is not satisfied. A check that
+// skipped itself (it does not apply, e.g. DNS for an IP address) satisfies
+// its dependents; one the engine skipped for a failed need does not.
+func blocked(needs []string, status map[string]Status, byEngine map[string]bool) (string, Status) {
 	for _, n := range needs {
 		st, ok := status[n]
-		if !ok {
+		switch {
+		case !ok:
 			return n, "not run"
-		}
-		if st != StatusPass && st != StatusWarn {
+		case st == StatusPass, st == StatusWarn:
+		case st == StatusSkipped && !byEngine[n]:
+		default:
 			return n, st
 		}
 	}

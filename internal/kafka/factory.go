@@ -79,6 +79,8 @@ type Conn struct {
 	Admin  *kadm.Client
 	opts   []kgo.Opt
 	reqs   atomic.Int64
+
+	throttled, worstThrottle atomic.Int64
 }
 
 // Requests is the number of requests written to brokers so far (for
@@ -222,7 +224,7 @@ func (f *Factory) Conn(ctx context.Context, t Target) (*Conn, error) {
 		kgo.ClientID("stream-mcp"),
 	)
 	c.opts = base
-	cl, err := kgo.NewClient(append(append([]kgo.Opt{}, base...), kgo.WithHooks(counter{&c.reqs}))...)
+	cl, err := kgo.NewClient(append(append([]kgo.Opt{}, base...), kgo.WithHooks(counter{&c.reqs}, throttleHook{&c.throttled, &c.worstThrottle}))...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", t.Label(), err)
 	}
@@ -274,3 +276,27 @@ func (q quiet) Enabled(ctx context.Context, l slog.Level) bool {
 
 func (q quiet) WithAttrs(as []slog.Attr) slog.Handler { return quiet{q.Handler.WithAttrs(as)} }
 func (q quiet) WithGroup(n string) slog.Handler       { return quiet{q.Handler.WithGroup(n)} }
+
+type throttleHook struct {
+	n     *atomic.Int64
+	worst *atomic.Int64
+}
+
+func (h throttleHook) OnBrokerThrottle(_ kgo.BrokerMetadata, d time.Duration, _ bool) {
+	if d <= 0 {
+		return
+	}
+	h.n.Add(1)
+	for {
+		cur := h.worst.Load()
+		if int64(d) <= cur || h.worst.CompareAndSwap(cur, int64(d)) {
+			return
+		}
+	}
+}
+
+// Throttles reports how many responses carried a broker throttle time and
+// the longest one: evidence of client quotas, seen from this server.
+func (c *Conn) Throttles() (int64, time.Duration) {
+	return c.throttled.Load(), time.Duration(c.worstThrottle.Load())
+}

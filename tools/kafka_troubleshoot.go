@@ -1,0 +1,137 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/stream-mcp/stream-mcp/internal/diagnose"
+	"github.com/stream-mcp/stream-mcp/internal/kafka"
+	"github.com/stream-mcp/stream-mcp/internal/kafkadiag"
+	"github.com/stream-mcp/stream-mcp/internal/lag"
+	"github.com/stream-mcp/stream-mcp/internal/schema"
+	"github.com/stream-mcp/stream-mcp/internal/server"
+)
+
+type kafkaTroubleshootIn struct {
+	Mode    string `json:"mode" jsonschema:"enum=diagnosis,enum=resolution" jsonschema_description:"diagnosis: run the checks against the live target; resolution: the steps that fix issue_category, filled in with the target's names, ports and ARNs"`
+	ESMUUID string `json:"esm_uuid,omitempty" jsonschema_description:"a Lambda Kafka event source mapping (MSK or self-managed) to diagnose end to end"`
+	kafkaTargetIn
+	Topic         string `json:"topic,omitempty" jsonschema_description:"topic to check (existence, partitions, authorization)"`
+	GroupID       string `json:"group_id,omitempty" jsonschema_description:"consumer group to check (members, lag verdicts); a Lambda ESM's group is its UUID unless ConsumerGroupId is set"`
+	IssueCategory string `json:"issue_category,omitempty" jsonschema:"enum=network,enum=authentication,enum=authorization,enum=lambda_unreachable,enum=sts_unreachable,enum=destination_unreachable,enum=broker_health,enum=topic,enum=consumer_lag,enum=throttling,enum=configuration" jsonschema_description:"mode=resolution: the category to resolve (diagnosis reports one)"`
+	SampleSeconds *int   `json:"sample_seconds,omitempty" jsonschema:"minimum=0,maximum=60" jsonschema_description:"lag sampling window for the group check, seconds (default 10; 0 = one snapshot, no trend)"`
+}
+
+type kafkaTroubleshootOut struct {
+	Mode            string              `json:"mode" jsonschema_description:"diagnosis or resolution"`
+	Target          string              `json:"target" jsonschema_description:"what was diagnosed"`
+	Category        string              `json:"category" jsonschema_description:"the primary issue category found (first failing check), or none"`
+	Findings        []diagnose.Finding  `json:"findings" jsonschema_description:"problems found, most severe first, each with evidence, remediation and a reference"`
+	Checks          []diagnose.Check    `json:"checks" jsonschema_description:"every check in causal order with pass, fail, warn, unknown (evidence missing, with why) or skipped"`
+	ResolutionSteps []string            `json:"resolution_steps" jsonschema_description:"steps that fix the (primary or given) category, concrete with the target's names, ports and ARNs"`
+	Evidence        *kafkadiag.Evidence `json:"evidence,omitempty" jsonschema_description:"the probe, cluster health and lag summary the checks judged"`
+	Truncated       bool                `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
+}
+
+// KafkaTroubleshoot diagnoses why a Kafka cluster, consumer group or Lambda
+// Kafka mapping does not work, and resolves issue categories.
+func KafkaTroubleshoot(d ReadDeps) server.ServerTool {
+	t := mcp.NewTool("kafka_troubleshoot",
+		mcp.WithDescription("Returns the primary issue category, the checks run in causal order (target and auth mode, DNS, TCP, TLS, SASL, authorization, broker health, topic, consumer-group lag verdicts, throttling) each with pass, fail, warn, unknown or skipped, findings with evidence, remediation and a reference, and resolution steps filled in with the target's ports and ARNs. "+
+			"Use mode=diagnosis when a Kafka/MSK cluster, consumer group or Lambda Kafka trigger misbehaves (connection probes run from this server's network position); use mode=resolution with issue_category for the fix of one category. It only reads; it never joins a group or commits."),
+		mcp.WithTitleAnnotation("Kafka: Troubleshoot"),
+		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
+		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(true),
+		schema.Input[kafkaTroubleshootIn](), schema.Output[kafkaTroubleshootOut]())
+	h := func(ctx context.Context, req mcp.CallToolRequest, in kafkaTroubleshootIn) (*mcp.CallToolResult, error) {
+		if d.Kafka == nil {
+			return mcp.NewToolResultError("Kafka access is not configured in this server"), nil
+		}
+		switch in.Mode {
+		case "resolution":
+			return troubleshootResolution(d, in)
+		case "diagnosis":
+		default:
+			return mcp.NewToolResultError(fmt.Sprintf("mode %q is not diagnosis or resolution", in.Mode)), nil
+		}
+		if in.ESMUUID != "" {
+			if in.targets() > 0 {
+				return mcp.NewToolResultError("give esm_uuid alone (the mapping names its cluster), or a cluster target without esm_uuid"), nil
+			}
+			return mcp.NewToolResultError("esm_uuid diagnosis needs the AWS inspectors (Lambda, MSK, EC2, IAM), which this build does not include yet; diagnose the cluster side with cluster_arn or bootstrap_servers plus topic and group_id (the group is the ESM UUID unless ConsumerGroupId is set)"), nil
+		}
+		tg, err := in.target(d.Kafka)
+		if err != nil {
+			return mcp.NewToolResultError(err.Error()), nil
+		}
+		ci := kafkadiag.ClusterInput{Topic: in.Topic, Group: in.GroupID}
+		ci.Target, ci.Listeners, ci.ResolveErr = d.Kafka.Resolve(ctx, tg)
+		if ci.ResolveErr != nil && !errors.Is(ci.ResolveErr, kafka.ErrAuthNotEnabled) {
+			return mcp.NewToolResultError(ci.ResolveErr.Error() + "; check the cluster ARN and the AWS credentials' kafka:GetBootstrapBrokers permission"), nil
+		}
+		window := d.Guidance.Int("kafka.lag.window.min_seconds")
+		if in.SampleSeconds != nil {
+			window = *in.SampleSeconds
+		}
+		ci.Sampling = samplingFor(time.Duration(window)*time.Second, lag.SampleInterval(d.Guidance))
+		ci.Sampling.Progress = progressFn(ctx, req, "kafka_troubleshoot lag sampling")
+		rep, ev := kafkadiag.Cluster(ctx, d.Kafka, d.Guidance, ci)
+		out := kafkaTroubleshootOut{Mode: in.Mode, Target: ci.Target.Label(), Category: string(rep.Category), Findings: rep.Findings, Checks: rep.Checks, Evidence: &ev, ResolutionSteps: []string{}}
+		if rep.Category != diagnose.None {
+			out.ResolutionSteps = kafkadiag.Resolution(d.Guidance, rep.Category, resolutionTarget(ci.Target, in))
+		}
+		return mcp.NewToolResultStructured(out, troubleshootSummary(out)), nil
+	}
+	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}
+}
+
+func resolutionTarget(t kafka.Target, in kafkaTroubleshootIn) kafkadiag.ResolutionTarget {
+	return kafkadiag.ResolutionTarget{Auth: t.Auth, ClusterARN: t.ClusterARN, Bootstrap: t.Bootstrap, Topic: in.Topic, Group: in.GroupID, ESMUUID: in.ESMUUID, Username: t.Username}
+}
+
+func troubleshootResolution(d ReadDeps, in kafkaTroubleshootIn) (*mcp.CallToolResult, error) {
+	if in.IssueCategory == "" {
+		return mcp.NewToolResultError("mode=resolution needs issue_category (network, authentication, authorization, lambda_unreachable, sts_unreachable, destination_unreachable, broker_health, topic, consumer_lag, throttling, configuration); run mode=diagnosis to find it"), nil
+	}
+	c, err := diagnose.ParseCategory(in.IssueCategory)
+	if err != nil {
+		return mcp.NewToolResultError(err.Error() + "; see the issue_category enum"), nil
+	}
+	rt := kafkadiag.ResolutionTarget{Auth: in.Auth, ClusterARN: in.ClusterARN, Topic: in.Topic, Group: in.GroupID, ESMUUID: in.ESMUUID, Username: in.Username,
+		Bootstrap: kafka.SplitBootstrap(in.BootstrapServers)}
+	target := "(no target given)"
+	if in.targets() == 1 {
+		if tg, err := in.target(d.Kafka); err == nil {
+			rt.Auth, rt.ClusterARN, rt.Bootstrap, rt.Username = tg.Auth, tg.ClusterARN, tg.Bootstrap, tg.Username
+			target = tg.Label()
+		}
+	}
+	if in.ESMUUID != "" {
+		target = "ESM " + in.ESMUUID
+	}
+	out := kafkaTroubleshootOut{Mode: in.Mode, Target: target, Category: string(c), Findings: []diagnose.Finding{}, Checks: []diagnose.Check{},
+		ResolutionSteps: kafkadiag.Resolution(d.Guidance, c, rt)}
+	return mcp.NewToolResultStructured(out, troubleshootSummary(out)), nil
+}
+
+func troubleshootSummary(o kafkaTroubleshootOut) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "kafka_troubleshoot %s on %s: category %s\n", o.Mode, o.Target, o.Category)
+	for _, c := range o.Checks {
+		if c.Status != diagnose.StatusPass {
+			fmt.Fprintf(&b, "- %s: %s — %s\n", c.Name, c.Status, c.Detail)
+		}
+	}
+	for _, f := range o.Findings[:min(3, len(o.Findings))] {
+		fmt.Fprintf(&b, "- [%s] %s\n", f.Severity, f.Title)
+	}
+	for i, s := range o.ResolutionSteps[:min(3, len(o.ResolutionSteps))] {
+		fmt.Fprintf(&b, "%d. %s\n", i+1, s)
+	}
+	return b.String()
+}
