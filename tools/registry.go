@@ -12,6 +12,7 @@ func All(r ReadDeps, w WriteDeps) []server.ServerTool {
 		EsmGuidance(r),
 		Sizing(r),
 		KafkaInspect(r),
+		KafkaTroubleshoot(r),
 		KafkaAdmin(w),
 	}
 }
