@@ -90,6 +90,9 @@ func (in esmGuidanceIn) request() (guide.Request, []string, error) {
 		OnFailureDestination: in.OnFailureDestination, SchemaRegistryArn: in.SchemaRegistryArn, SubnetIDs: in.SubnetIDs,
 		SecurityGroupIDs: in.SecurityGroupIDs, ClientAccount: in.ClientAccount, Region: in.Region,
 	}
+	if r.Type == "" {
+		r.Type = guide.TypeSetup
+	}
 	var warnings []string
 	if in.IaCFormat != "" {
 		f, err := iac.ParseFormat(in.IaCFormat)
