@@ -11,11 +11,15 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/cfntemplate"
 	"github.com/stream-mcp/stream-mcp/internal/guide"
 	"github.com/stream-mcp/stream-mcp/internal/iac"
 	"github.com/stream-mcp/stream-mcp/internal/iac/iactest"
 	"github.com/stream-mcp/stream-mcp/internal/repopath"
+	"github.com/stream-mcp/stream-mcp/internal/rules"
 )
 
 const (
@@ -60,7 +64,11 @@ func load(t *testing.T) *guide.Engine {
 // (UPDATE_GOLDEN=1 rewrites them).
 func TestGolden(t *testing.T) {
 	t.Parallel()
-	e := load(t)
+	b, err := guidance.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := guide.New(b)
 	spec := iactest.LoadSpec(t)
 	dir := repopath.Testdata("golden", "esm_guidance")
 	for src, base := range requests() {
@@ -75,7 +83,7 @@ func TestGolden(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					checkArtifacts(t, spec, res.Artifacts)
+					checkArtifacts(t, b, spec, res.Artifacts)
 					checkToolNames(t, res)
 					got, err := json.MarshalIndent(res, "", "  ")
 					if err != nil {
@@ -105,9 +113,12 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-func checkArtifacts(t *testing.T, spec *iactest.Spec, arts []iac.Artifact) {
+func checkArtifacts(t *testing.T, b *guidance.Base, spec *iactest.Spec, arts []iac.Artifact) {
 	t.Helper()
 	for _, a := range arts {
+		if a.Kind == iac.KindIaC || a.Kind == iac.KindSecurityGroupRules {
+			checkOurValidator(t, b, a)
+		}
 		switch {
 		case a.Kind == iac.KindIAMPolicy:
 			iactest.CheckPolicy(t, a.Content, strings.Contains(a.Name, "cluster-policy"))
@@ -117,6 +128,46 @@ func checkArtifacts(t *testing.T, spec *iactest.Spec, arts []iac.Artifact) {
 			iactest.CheckTerraform(t, a.Content)
 		default:
 			spec.CheckTemplate(t, a.Content)
+		}
+	}
+}
+
+// checkOurValidator runs validate_config kind=template's validator over a
+// CloudFormation or SAM artifact; a SAM Events fragment is checked inside a
+// minimal function, as a user would paste it.
+func checkOurValidator(t *testing.T, b *guidance.Base, a iac.Artifact) {
+	t.Helper()
+	if a.Format == string(iac.FormatTerraform) {
+		return
+	}
+	text := a.Content
+	if strings.HasPrefix(text, "Events:") {
+		var ev map[string]any
+		if err := yaml.Unmarshal([]byte(text), &ev); err != nil {
+			t.Fatal(err)
+		}
+		doc := map[string]any{"Transform": "AWS::Serverless-2016-10-31", "Resources": map[string]any{"Fn": map[string]any{
+			"Type": "AWS::Serverless::Function", "Properties": map[string]any{"Handler": "index.handler", "Runtime": "python3.13", "CodeUri": "src/", "Events": ev["Events"]}}}}
+		raw, err := yaml.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text = string(raw)
+	}
+	res, err := cfntemplate.Validate(text, b)
+	if err != nil {
+		t.Fatalf("%s: validate_config cannot read it: %v", a.Name, err)
+	}
+	for _, v := range res.Violations {
+		// Known conflict, reported to the cfntemplate owner: the CloudFormation
+		// schema (@aws-cdk/aws-service-spec, AWS::Lambda::EventSourceMapping
+		// Endpoints) names the key KafkaBootstrapServers; the validator expects
+		// the Lambda API's KAFKA_BOOTSTRAP_SERVERS inside templates.
+		if v.RuleID == "esm.self_managed.endpoints.key" && strings.Contains(a.Content, "KafkaBootstrapServers:") {
+			continue
+		}
+		if v.Severity == rules.Error {
+			t.Errorf("%s: validate_config error %s at %s: %s", a.Name, v.RuleID, v.Field, v.Message)
 		}
 	}
 }
