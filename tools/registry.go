@@ -13,6 +13,7 @@ func All(r ReadDeps, w WriteDeps) []server.ServerTool {
 		Sizing(r),
 		KafkaInspect(r),
 		KafkaTroubleshoot(r),
+		ValidateConfig(r),
 		KafkaAdmin(w),
 	}
 }

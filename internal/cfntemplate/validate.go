@@ -25,11 +25,11 @@ const (
 // Checked is one resource (or SAM event) that was validated.
 type Checked struct {
 	// Path is where it sits, e.g. Resources.Fn.Properties.Events.Orders.
-	Path string `json:"path"`
+	Path string `json:"path" jsonschema_description:"where it sits in the template, e.g. Resources.Fn.Properties.Events.Orders"`
 	// Type is the resource type, or "SAM <EventType>" for a function event.
-	Type string `json:"type"`
+	Type string `json:"type" jsonschema_description:"resource type, or SAM <EventType> for a function event"`
 	// Source is the ESM source type, when known.
-	Source string `json:"source,omitempty"`
+	Source string `json:"source,omitempty" jsonschema_description:"event source type of a mapping, when the template tells"`
 }
 
 // Result is the outcome of validating a template.

@@ -1,0 +1,222 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/stream-mcp/stream-mcp/internal/cfntemplate"
+	"github.com/stream-mcp/stream-mcp/internal/esm"
+	"github.com/stream-mcp/stream-mcp/internal/kafkacfg"
+	"github.com/stream-mcp/stream-mcp/internal/rules"
+	"github.com/stream-mcp/stream-mcp/internal/schema"
+	"github.com/stream-mcp/stream-mcp/internal/server"
+	"github.com/stream-mcp/stream-mcp/internal/streamcfg"
+)
+
+type validateConfigIn struct {
+	Kind        string                 `json:"kind" jsonschema:"enum=esm,enum=kafka_topic,enum=kafka_producer,enum=kafka_consumer,enum=msk_cluster,enum=kinesis_stream,enum=template" jsonschema_description:"what config holds: an event source mapping, a Kafka topic/producer/consumer config, AWS::MSK::Cluster or AWS::Kinesis::Stream properties, or a whole SAM/CloudFormation template in template"`
+	Config      map[string]any         `json:"config,omitempty" jsonschema_description:"the configuration. esm: Lambda API field names (BatchSize, ScalingConfig.MaximumConcurrency, ...), as get-event-source-mapping prints them; kafka_*: Kafka property names (acks, min.insync.replicas, ...; a topic may add partitions and replication.factor); msk_cluster / kinesis_stream: CloudFormation property names"`
+	Template    string                 `json:"template,omitempty" jsonschema_description:"kind=template: SAM or CloudFormation text, YAML (short-form tags like !Ref allowed) or JSON"`
+	EventSource string                 `json:"event_source,omitempty" jsonschema:"enum=kinesis,enum=dynamodb,enum=sqs,enum=sqs_fifo,enum=msk,enum=self_managed_kafka,enum=mq,enum=documentdb" jsonschema_description:"kind=esm: the source type; optional when config has EventSourceArn or SelfManagedEventSource"`
+	Context     *validateConfigContext `json:"context,omitempty" jsonschema_description:"optional facts that enable cross-checks (function vs queue timeouts, pollers vs partitions, batch bytes vs payload, topic vs producer/consumer)"`
+	Limit       int                    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"maximum violations returned, errors first; default 50"`
+}
+
+type validateConfigContext struct {
+	FunctionTimeoutSeconds        float64 `json:"function_timeout_seconds,omitempty" jsonschema_description:"esm: the function's timeout"`
+	QueueVisibilityTimeoutSeconds float64 `json:"queue_visibility_timeout_seconds,omitempty" jsonschema_description:"esm (SQS): the queue's visibility timeout"`
+	Partitions                    int     `json:"partitions,omitempty" jsonschema_description:"esm (Kafka): partitions of the topic"`
+	Shards                        int     `json:"shards,omitempty" jsonschema_description:"esm (Kinesis/DynamoDB): shards of the stream"`
+	AvgRecordBytes                float64 `json:"avg_record_bytes,omitempty" jsonschema_description:"esm: average record size"`
+	AccountConcurrency            int     `json:"account_concurrency,omitempty" jsonschema_description:"esm: the account's Lambda concurrency quota if raised above the default"`
+	Brokers                       int     `json:"brokers,omitempty" jsonschema_description:"kafka_topic: brokers in the cluster"`
+	Consumers                     int     `json:"consumers,omitempty" jsonschema_description:"kafka_topic: members of the largest consumer group"`
+	ProducerAcks                  string  `json:"producer_acks,omitempty" jsonschema_description:"kafka_topic: the producers' acks"`
+	ProducerMaxRequestSizeBytes   float64 `json:"producer_max_request_size_bytes,omitempty" jsonschema_description:"kafka_topic: the producers' max.request.size"`
+	ConsumerFetchMaxBytes         float64 `json:"consumer_fetch_max_bytes,omitempty" jsonschema_description:"kafka_topic: the consumers' fetch.max.bytes"`
+	IngressMBPerSecond            float64 `json:"ingress_mb_per_second,omitempty" jsonschema_description:"kafka_topic: write rate before replication"`
+	BrokerStorageGiB              float64 `json:"broker_storage_gib,omitempty" jsonschema_description:"kafka_topic: data volume per broker"`
+	MSKServerless                 bool    `json:"msk_serverless,omitempty" jsonschema_description:"kafka_topic: the cluster is MSK Serverless"`
+	TopicMaxMessageBytes          float64 `json:"topic_max_message_bytes,omitempty" jsonschema_description:"kafka_producer / kafka_consumer: the topic's max.message.bytes"`
+	ProcessingMsPerRecord         float64 `json:"processing_ms_per_record,omitempty" jsonschema_description:"kafka_consumer: processing time per record"`
+	TransactionalProducer         bool    `json:"transactional_producer,omitempty" jsonschema_description:"kafka_consumer: the topic is written with transactions"`
+	BrokerRackAware               bool    `json:"broker_rack_aware,omitempty" jsonschema_description:"kafka_consumer: brokers use the rack-aware replica selector"`
+}
+
+type validateConfigCounts struct {
+	Errors   int `json:"errors" jsonschema_description:"violations the service rejects or that cannot work"`
+	Warnings int `json:"warnings" jsonschema_description:"accepted but likely wrong or costly"`
+	Info     int `json:"info" jsonschema_description:"worth knowing; nothing to fix"`
+}
+
+type validateConfigOut struct {
+	Kind         string                `json:"kind" jsonschema_description:"the kind validated"`
+	Valid        bool                  `json:"valid" jsonschema_description:"false when any violation is an error"`
+	EventSource  string                `json:"event_source,omitempty" jsonschema_description:"kind=esm: the source type the rules ran for"`
+	Counts       validateConfigCounts  `json:"counts" jsonschema_description:"violations by severity, before truncation"`
+	Violations   []rules.Violation     `json:"violations" jsonschema_description:"errors first, each with the field path, the fix and the documentation it comes from"`
+	CheckedRules int                   `json:"checked_rules" jsonschema_description:"number of distinct rules evaluated"`
+	Resources    []cfntemplate.Checked `json:"resources,omitempty" jsonschema_description:"kind=template: each mapping, SAM event, MSK cluster and Kinesis stream validated"`
+	Truncated    bool                  `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
+}
+
+const (
+	validateDefaultLimit = 50
+	validateTextLines    = 15
+)
+
+// ValidateConfig checks an ESM, Kafka client, MSK cluster, Kinesis stream or
+// whole template configuration against the cited limits and rules.
+func ValidateConfig(d ReadDeps) server.ServerTool {
+	t := mcp.NewTool("validate_config",
+		mcp.WithDescription("Returns valid, the violations (rule id, severity, field path, message, concrete fix, documentation URL; errors first) and the number of rules checked for an event source mapping (all 8 source types, Lambda API field names), a Kafka topic, producer or consumer config, an MSK cluster or Kinesis stream (CloudFormation properties), or a whole SAM/CloudFormation template. Use it before deploying or after reading a live config; add context (function timeout, queue visibility timeout, partitions, record size) to enable cross-checks, and use esm_optimize to choose better values."),
+		mcp.WithTitleAnnotation("Config: Validate"),
+		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
+		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
+		schema.Input[validateConfigIn](), schema.Output[validateConfigOut]())
+	h := func(_ context.Context, _ mcp.CallToolRequest, in validateConfigIn) (*mcp.CallToolResult, error) {
+		out, msg := validateConfig(d, in)
+		if msg != "" {
+			return mcp.NewToolResultError(msg), nil
+		}
+		return mcp.NewToolResultStructured(out, validateConfigSummary(out)), nil
+	}
+	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}
+}
+
+// validateConfig runs the validator for the kind; a non-empty message is a
+// tool error (bad input).
+func validateConfig(d ReadDeps, in validateConfigIn) (validateConfigOut, string) {
+	b := d.Guidance
+	ctx := validateConfigContext{}
+	if in.Context != nil {
+		ctx = *in.Context
+	}
+	out := validateConfigOut{Kind: in.Kind}
+	var vs []rules.Violation
+	needConfig := func() string {
+		if in.Config == nil {
+			return fmt.Sprintf("kind=%s needs config (an object); send the configuration to check", in.Kind)
+		}
+		return ""
+	}
+	switch in.Kind {
+	case "esm":
+		if m := needConfig(); m != "" {
+			return out, m
+		}
+		var src esm.SourceType
+		if in.EventSource != "" {
+			s, err := esm.ParseSourceType(in.EventSource)
+			if err != nil {
+				return out, err.Error()
+			}
+			src = s
+		}
+		res, err := esm.Validate(esm.Config(in.Config), esm.Options{Source: src, Context: esm.Context{
+			FunctionTimeoutSeconds: ctx.FunctionTimeoutSeconds, QueueVisibilityTimeoutSeconds: ctx.QueueVisibilityTimeoutSeconds,
+			Partitions: ctx.Partitions, Shards: ctx.Shards, AvgRecordBytes: ctx.AvgRecordBytes, AccountConcurrency: ctx.AccountConcurrency,
+		}}, b)
+		if errors.Is(err, esm.ErrUnknownSource) {
+			return out, err.Error()
+		}
+		if err != nil {
+			return out, "esm validation failed: " + err.Error()
+		}
+		vs, out.CheckedRules, out.EventSource = res.Violations, len(res.CheckedRules), string(res.Source)
+	case "kafka_topic", "kafka_producer", "kafka_consumer":
+		if m := needConfig(); m != "" {
+			return out, m
+		}
+		var res kafkacfg.Result
+		switch in.Kind {
+		case "kafka_topic":
+			res = kafkacfg.ValidateTopic(kafkacfg.Config(in.Config), kafkacfg.TopicContext{
+				Brokers: ctx.Brokers, Consumers: ctx.Consumers, ProducerAcks: ctx.ProducerAcks, ProducerMaxRequestSize: ctx.ProducerMaxRequestSizeBytes,
+				ConsumerFetchMaxBytes: ctx.ConsumerFetchMaxBytes, IngressMBps: ctx.IngressMBPerSecond, BrokerStorageGiB: ctx.BrokerStorageGiB, Serverless: ctx.MSKServerless,
+			}, b)
+		case "kafka_producer":
+			res = kafkacfg.ValidateProducer(kafkacfg.Config(in.Config), kafkacfg.ProducerContext{TopicMaxMessageBytes: ctx.TopicMaxMessageBytes}, b)
+		default:
+			res = kafkacfg.ValidateConsumer(kafkacfg.Config(in.Config), kafkacfg.ConsumerContext{
+				ProcessingMsPerRecord: ctx.ProcessingMsPerRecord, TopicMaxMessageBytes: ctx.TopicMaxMessageBytes,
+				TransactionalProducer: ctx.TransactionalProducer, BrokerRackAware: ctx.BrokerRackAware,
+			}, b)
+		}
+		vs, out.CheckedRules = res.Violations, len(res.CheckedRules)
+	case "msk_cluster":
+		if m := needConfig(); m != "" {
+			return out, m
+		}
+		vs, out.CheckedRules = streamcfg.ValidateMSKCluster(in.Config, b), len(streamcfg.MSKClusterRuleIDs())
+	case "kinesis_stream":
+		if m := needConfig(); m != "" {
+			return out, m
+		}
+		vs, out.CheckedRules = streamcfg.ValidateKinesisStream(in.Config, b), len(streamcfg.KinesisStreamRuleIDs())
+	case "template":
+		if strings.TrimSpace(in.Template) == "" {
+			return out, "kind=template needs template (SAM or CloudFormation text, YAML or JSON)"
+		}
+		res, err := cfntemplate.Validate(in.Template, b)
+		if err != nil {
+			return out, err.Error() + "; send the full template text with a Resources section"
+		}
+		vs, out.CheckedRules, out.Resources = res.Violations, len(res.CheckedRules), res.Resources
+	default:
+		return out, fmt.Sprintf("unknown kind %q; use esm, kafka_topic, kafka_producer, kafka_consumer, msk_cluster, kinesis_stream or template", in.Kind)
+	}
+	if vs == nil {
+		vs = []rules.Violation{}
+	}
+	rules.Sort(vs)
+	out.Valid = !rules.HasErrors(vs)
+	for _, v := range vs {
+		switch v.Severity {
+		case rules.Error:
+			out.Counts.Errors++
+		case rules.Warning:
+			out.Counts.Warnings++
+		default:
+			out.Counts.Info++
+		}
+	}
+	limit := in.Limit
+	if limit <= 0 {
+		limit = validateDefaultLimit
+	}
+	if len(vs) > limit {
+		vs, out.Truncated = vs[:limit], true
+	}
+	out.Violations = vs
+	return out, ""
+}
+
+// validateConfigSummary lists errors first, each with its fix.
+func validateConfigSummary(out validateConfigOut) string {
+	var sb strings.Builder
+	verdict := "valid"
+	if !out.Valid {
+		verdict = "INVALID"
+	}
+	fmt.Fprintf(&sb, "%s %s: %d errors, %d warnings, %d info (%d rules checked)", out.Kind, verdict, out.Counts.Errors, out.Counts.Warnings, out.Counts.Info, out.CheckedRules)
+	if out.EventSource != "" {
+		fmt.Fprintf(&sb, " as %s", out.EventSource)
+	}
+	sb.WriteString("\n")
+	for i, v := range out.Violations {
+		if i == validateTextLines {
+			fmt.Fprintf(&sb, "... %d more in structured content\n", len(out.Violations)-i)
+			break
+		}
+		fmt.Fprintf(&sb, "- %s %s: %s\n  fix: %s\n", strings.ToUpper(string(v.Severity)), v.Field, v.Message, v.Fix)
+	}
+	if out.Truncated {
+		sb.WriteString("(truncated: raise limit to see all)\n")
+	}
+	return sb.String()
+}
