@@ -1,0 +1,192 @@
+package writes
+
+import (
+	"context"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/awssim"
+)
+
+const simESM = "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e"
+
+func simLambda(t *testing.T, edit func(*awssim.Scenario)) (*awssim.Server, *lambda.Client) {
+	t.Helper()
+	sc, err := awssim.Load("msk-iam-healthy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edit != nil {
+		edit(sc)
+	}
+	srv, err := awssim.Start(t.Context(), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), BaseEndpoint: aws.String(srv.URL()), RetryMaxAttempts: 1}
+	return srv, lambda.NewFromConfig(cfg)
+}
+
+func base(t *testing.T) *guidance.Base {
+	t.Helper()
+	b, err := guidance.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// The create-only list in the guidance table must match the SDK: top-level
+// members CreateEventSourceMapping takes and UpdateEventSourceMapping does
+// not. A new SDK that adds an updatable field or a create-only one fails
+// here until the table is reviewed.
+func TestCreateOnlyFieldsMatchSDK(t *testing.T) {
+	t.Parallel()
+	upd := updatableFields()
+	var want []string
+	for f := range configFields() {
+		if !upd[f] && f != "FunctionName" {
+			want = append(want, f)
+		}
+	}
+	var got []string
+	for _, f := range base(t).Strings("esm.update.create_only_fields") {
+		if !strings.Contains(f, ".") {
+			got = append(got, f)
+		}
+	}
+	sort.Strings(want)
+	sort.Strings(got)
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("create-only fields in guidance %v, SDK says %v (updatable: %v)", got, want, sortedFieldNames(upd))
+	}
+}
+
+func TestESMUpdatePlanAndApply(t *testing.T) {
+	t.Parallel()
+	srv, cl := simLambda(t, nil)
+	b := base(t)
+	u := &ESMUpdate{UUID: simESM, Config: map[string]any{"BatchSize": 1000, "MaximumBatchingWindowInSeconds": 1}}
+	p, fp, err := u.Plan(context.Background(), cl, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(srv.MutatingCalls()) != 0 {
+		t.Fatalf("planning made mutating calls: %+v", srv.MutatingCalls())
+	}
+	// MaximumBatchingWindowInSeconds is already 1: only BatchSize changes.
+	if len(p.Changes) != 1 || p.Changes[0].Field != "BatchSize" || p.Changes[0].Current != float64(500) || p.Changes[0].Desired != float64(1000) {
+		t.Fatalf("changes %+v", p.Changes)
+	}
+	if !strings.Contains(fp, `"state":"Enabled"`) {
+		t.Fatalf("fingerprint %s", fp)
+	}
+	st, err := u.Apply(context.Background(), cl, cl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := srv.MutatingCalls()
+	if len(m) != 1 || m[0].Operation != "UpdateEventSourceMapping" {
+		t.Fatalf("mutating calls %+v", m)
+	}
+	if st.Config["BatchSize"] != float64(1000) || st.State != "Updating" {
+		t.Fatalf("read-back %+v", st)
+	}
+	// Lambda is now Updating: a further change is refused until it settles.
+	_, _, err = (&ESMUpdate{UUID: simESM, Config: map[string]any{"BatchSize": 100}}).Plan(context.Background(), cl, b)
+	wantRefusal(t, err, "is Updating")
+}
+
+func TestESMUpdateRefusals(t *testing.T) {
+	t.Parallel()
+	srv, cl := simLambda(t, nil)
+	b := base(t)
+	f := false
+	for _, tc := range []struct {
+		name string
+		u    ESMUpdate
+		want string
+	}{
+		{"nothing", ESMUpdate{UUID: simESM}, "nothing to change"},
+		{"not found", ESMUpdate{UUID: "00000000-0000-0000-0000-000000000000", Config: map[string]any{"BatchSize": 10}}, "not found"},
+		{"topics create-only", ESMUpdate{UUID: simESM, Config: map[string]any{"Topics": []any{"payments"}}}, "Topics cannot be changed"},
+		{"starting position create-only", ESMUpdate{UUID: simESM, Config: map[string]any{"StartingPosition": "TRIM_HORIZON"}}, "create a new mapping"},
+		{"consumer group create-only", ESMUpdate{UUID: simESM, Config: map[string]any{"AmazonManagedKafkaEventSourceConfig": map[string]any{"ConsumerGroupId": "other"}}}, "ConsumerGroupId cannot be changed"},
+		{"unknown field", ESMUpdate{UUID: simESM, Config: map[string]any{"BatchSise": 10}}, "not an event source mapping setting"},
+		{"enabled inside config", ESMUpdate{UUID: simESM, Config: map[string]any{"Enabled": f}}, "enabled argument"},
+		{"rule engine error", ESMUpdate{UUID: simESM, Config: map[string]any{"BatchSize": 20000}}, "fails the rule engine"},
+		{"wrong type", ESMUpdate{UUID: simESM, Config: map[string]any{"BatchSize": "lots"}}, "does not fit"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := tc.u.Plan(context.Background(), cl, b)
+			wantRefusal(t, err, tc.want)
+		})
+	}
+	if len(srv.MutatingCalls()) != 0 {
+		t.Fatalf("refused plans made mutating calls: %+v", srv.MutatingCalls())
+	}
+}
+
+// A full configuration as esm_optimize recommends it repeats the
+// create-only fields unchanged: that is accepted, and only real changes
+// are planned.
+func TestESMUpdateFullRecommendedConfig(t *testing.T) {
+	t.Parallel()
+	_, cl := simLambda(t, nil)
+	u := &ESMUpdate{UUID: simESM, Config: map[string]any{
+		"EventSourceArn":                      "arn:aws:kafka:us-east-1:123456789012:cluster/orders-prod/5a1e7b8c-3d2f-4e6a-9b1c-0f2e3d4c5b6a-3",
+		"Topics":                              []any{"orders"},
+		"StartingPosition":                    "LATEST",
+		"BatchSize":                           500,
+		"AmazonManagedKafkaEventSourceConfig": map[string]any{"ConsumerGroupId": "orders-consumer-lambda"},
+		"MaximumBatchingWindowInSeconds":      5,
+	}}
+	p, _, err := u.Plan(context.Background(), cl, base(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fields []string
+	for _, c := range p.Changes {
+		fields = append(fields, c.Field)
+	}
+	if !slices.Equal(fields, []string{"MaximumBatchingWindowInSeconds"}) {
+		t.Fatalf("changes %v", fields)
+	}
+}
+
+func TestESMUpdateDisableEnable(t *testing.T) {
+	t.Parallel()
+	srv, cl := simLambda(t, nil)
+	off := false
+	u := &ESMUpdate{UUID: simESM, Enabled: &off}
+	p, _, err := u.Plan(context.Background(), cl, base(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Changes) != 1 || p.Changes[0].Field != "Enabled" || !strings.Contains(strings.Join(p.Risks, " "), "retention") {
+		t.Fatalf("plan %+v", p)
+	}
+	st, err := u.Apply(context.Background(), cl, cl)
+	if err != nil || st.State != "Disabling" {
+		t.Fatalf("read-back %+v %v", st, err)
+	}
+	if m := srv.MutatingCalls(); len(m) != 1 {
+		t.Fatalf("mutating calls %+v", m)
+	}
+	// Already in the asked state: no change.
+	on := true
+	_, cl2 := simLambda(t, nil)
+	p2, _, err := (&ESMUpdate{UUID: simESM, Enabled: &on}).Plan(context.Background(), cl2, base(t))
+	if err != nil || !p2.NoChange {
+		t.Fatalf("enable an enabled mapping: %+v %v", p2, err)
+	}
+}
