@@ -57,6 +57,10 @@ func Resolution(b *guidance.Base, c diagnose.Category, t ResolutionTarget) []str
 	epPort := b.Int("guidance_esm.vpc_endpoint.port")
 	minAZ := b.Int("guidance_esm.vpc.min_azs")
 	topicARN, groupARN := MSKResourceARNs(t.ClusterARN, t.Topic, group)
+	region := "<region>"
+	if p := strings.Split(t.ClusterARN, ":"); len(p) > 3 && p[3] != "" {
+		region = p[3]
+	}
 	switch c {
 	case diagnose.Network:
 		return []string{
@@ -107,7 +111,7 @@ func Resolution(b *guidance.Base, c diagnose.Category, t ResolutionTarget) []str
 			svc = destinationService(t.Destination)
 		}
 		return []string{
-			fmt.Sprintf("In on-demand mode the ESM calls %s from subnets %s: add an interface VPC endpoint com.amazonaws.<region>.%s (private DNS on) in those subnets, or route them to a NAT gateway", svc, subnets, svc),
+			fmt.Sprintf("In on-demand mode the ESM calls %s from subnets %s: add an interface VPC endpoint com.amazonaws.%s.%s (private DNS on) in those subnets, or route them to a NAT gateway", svc, subnets, region, svc),
 			fmt.Sprintf("Allow inbound TCP %d on the endpoint's security group from %s, and outbound TCP %d from %s", epPort, sgs, epPort, sgs),
 			"Check the endpoint policy allows the call (sts:AssumeRole for STS, lambda:InvokeFunction for Lambda)",
 			"Or switch the mapping to provisioned mode, whose pollers reach these services without NAT or endpoints",
