@@ -411,13 +411,21 @@ func (m ESM) tfNotes() []string {
 }
 
 func setTraversal(b *hclwrite.Body, name, path string) {
+	b.SetAttributeTraversal(name, traversal(path))
+}
+
+// traversal builds a.b.c from a dotted path of identifiers (the callers
+// build the path from validated names).
+func traversal(path string) hcl.Traversal {
 	parts := strings.Split(path, ".")
 	tr := hcl.Traversal{hcl.TraverseRoot{Name: parts[0]}}
 	for _, p := range parts[1:] {
 		tr = append(tr, hcl.TraverseAttr{Name: p})
 	}
-	b.SetAttributeTraversal(name, tr)
+	return tr
 }
+
+func hclInitialPos() hcl.Pos { return hcl.InitialPos }
 
 func stringList(v []string) cty.Value {
 	if len(v) == 0 {

@@ -21,6 +21,23 @@ type tfSchema map[string]any
 //   - aws_iam_role_policy: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role_policy
 //   - aws_vpc_security_group_ingress_rule / _egress_rule: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/vpc_security_group_ingress_rule
 //   - aws_msk_cluster_policy: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/msk_cluster_policy
+//   - aws_lambda_function: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/lambda_function
+//   - aws_sqs_queue: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/sqs_queue
+//   - aws_kinesis_stream: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/kinesis_stream
+//   - aws_msk_cluster: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/msk_cluster
+//   - data archive_file (hashicorp/archive): https://registry.terraform.io/providers/hashicorp/archive/latest/docs/data-sources/file
+//
+// Only the arguments we emit plus their documented siblings are listed;
+// a generated argument missing here fails the test until it is checked
+// against the page.
+func tfData() map[string]tfSchema {
+	return map[string]tfSchema{
+		"archive_file": {"type": true, "output_path": true, "source_file": true, "source_dir": true, "source_content": true,
+			"source_content_filename": true, "excludes": true, "output_file_mode": true,
+			"source": tfSchema{"content": true, "filename": true}},
+	}
+}
+
 func tfResources() map[string]tfSchema {
 	kafkaCfg := tfSchema{"consumer_group_id": true, "schema_registry_config": tfSchema{
 		"schema_registry_uri": true, "event_record_format": true,
@@ -53,6 +70,24 @@ func tfResources() map[string]tfSchema {
 		"aws_vpc_security_group_ingress_rule": sgRule,
 		"aws_vpc_security_group_egress_rule":  sgRule,
 		"aws_msk_cluster_policy":              {"cluster_arn": true, "policy": true, "region": true},
+		"aws_lambda_function": {"function_name": true, "role": true, "runtime": true, "handler": true, "filename": true,
+			"source_code_hash": true, "timeout": true, "memory_size": true, "description": true, "architectures": true,
+			"reserved_concurrent_executions": true, "tags": true, "region": true,
+			"environment": tfSchema{"variables": true}, "vpc_config": tfSchema{"subnet_ids": true, "security_group_ids": true}},
+		"aws_sqs_queue": {"name": true, "name_prefix": true, "fifo_queue": true, "visibility_timeout_seconds": true, "redrive_policy": true,
+			"message_retention_seconds": true, "kms_master_key_id": true, "sqs_managed_sse_enabled": true, "content_based_deduplication": true,
+			"delay_seconds": true, "max_message_size": true, "receive_wait_time_seconds": true, "tags": true, "region": true},
+		"aws_kinesis_stream": {"name": true, "shard_count": true, "retention_period": true, "encryption_type": true, "kms_key_id": true,
+			"shard_level_metrics": true, "enforce_consumer_deletion": true, "tags": true, "region": true,
+			"stream_mode_details": tfSchema{"stream_mode": true}},
+		"aws_msk_cluster": {"cluster_name": true, "kafka_version": true, "number_of_broker_nodes": true, "enhanced_monitoring": true,
+			"storage_mode": true, "tags": true, "region": true,
+			"broker_node_group_info": tfSchema{"instance_type": true, "client_subnets": true, "security_groups": true, "az_distribution": true,
+				"storage_info":      tfSchema{"ebs_storage_info": tfSchema{"volume_size": true, "provisioned_throughput": tfSchema{"enabled": true, "volume_throughput": true}}},
+				"connectivity_info": tfSchema{"public_access": tfSchema{"type": true}, "vpc_connectivity": true}},
+			"client_authentication": tfSchema{"unauthenticated": true, "sasl": tfSchema{"iam": true, "scram": true}, "tls": tfSchema{"certificate_authority_arns": true}},
+			"encryption_info":       tfSchema{"encryption_at_rest_kms_key_arn": true, "encryption_in_transit": tfSchema{"client_broker": true, "in_cluster": true}},
+			"configuration_info":    tfSchema{"arn": true, "revision": true}},
 	}
 }
 
@@ -68,7 +103,20 @@ func CheckTerraform(t testing.TB, src string) []string {
 	body := f.Body.(*hclsyntax.Body)
 	var types []string
 	all := tfResources()
+	data := tfData()
 	for _, b := range body.Blocks {
+		if b.Type == "data" && len(b.Labels) == 2 {
+			schema, ok := data[b.Labels[0]]
+			if !ok {
+				t.Errorf("data source %s is not in the allow-list", b.Labels[0])
+				continue
+			}
+			types = append(types, "data."+b.Labels[0])
+			for _, e := range checkTFBody("data."+b.Labels[0], schema, b.Body) {
+				t.Error(e)
+			}
+			continue
+		}
 		if b.Type != "resource" || len(b.Labels) != 2 {
 			t.Errorf("unexpected top-level block %s %v", b.Type, b.Labels)
 			continue
