@@ -1,0 +1,254 @@
+package aws_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	awsx "github.com/stream-mcp/stream-mcp/internal/aws"
+	"github.com/stream-mcp/stream-mcp/internal/awssim"
+	"github.com/stream-mcp/stream-mcp/internal/errmap"
+)
+
+const (
+	mskARN  = "arn:aws:kafka:us-east-1:123456789012:cluster/orders-prod/5a1e7b8c-3d2f-4e6a-9b1c-0f2e3d4c5b6a-3"
+	esmUUID = "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e"
+	roleARN = "arn:aws:iam::123456789012:role/orders-consumer-role"
+)
+
+// sim serves a scenario (after edit) and returns an inspector client on it
+// with SDK retries off, so each injected fault surfaces on the first call.
+func sim(t *testing.T, name string, edit func(*awssim.Scenario)) (*awsx.Client, *awssim.Server) {
+	t.Helper()
+	sc, err := awssim.Load(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edit != nil {
+		edit(sc)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	srv, err := awssim.Start(ctx, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	cfg := sdkaws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), BaseEndpoint: sdkaws.String(srv.URL())}
+	return awsx.NewFromConfig(cfg, awsx.Options{MaxAttempts: 1}), srv
+}
+
+func TestListESMsPaginationAndFilters(t *testing.T) {
+	t.Parallel()
+	c, srv := sim(t, "msk-iam-healthy", func(sc *awssim.Scenario) {
+		for i := 0; i < 249; i++ {
+			m := sc.EventSourceMappings[0]
+			m.UUID = fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
+			if i%2 == 0 {
+				m.FunctionArn = "arn:aws:lambda:us-east-1:123456789012:function:other"
+			}
+			sc.EventSourceMappings = append(sc.EventSourceMappings, m)
+		}
+	})
+	ctx := context.Background()
+	p1, err := c.ListESMs(ctx, awsx.ESMFilter{}, "", 120)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p1.Mappings) != 120 || !p1.Truncated || p1.Next == "" {
+		t.Fatalf("page1: n=%d truncated=%v next=%q", len(p1.Mappings), p1.Truncated, p1.Next)
+	}
+	p2, err := c.ListESMs(ctx, awsx.ESMFilter{}, p1.Next, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p2.Mappings) != 130 || p2.Truncated {
+		t.Fatalf("page2: n=%d truncated=%v", len(p2.Mappings), p2.Truncated)
+	}
+	f, err := c.ListESMs(ctx, awsx.ESMFilter{FunctionName: "other"}, "", 500)
+	if err != nil || len(f.Mappings) != 125 {
+		t.Fatalf("by function: n=%d err=%v", len(f.Mappings), err)
+	}
+	s, err := c.ListESMs(ctx, awsx.ESMFilter{EventSourceARN: mskARN}, "", 500)
+	if err != nil || len(s.Mappings) != 250 {
+		t.Fatalf("by source: n=%d err=%v", len(s.Mappings), err)
+	}
+	if n := len(srv.MutatingCalls()); n != 0 {
+		t.Fatalf("mutating calls: %d", n)
+	}
+}
+
+func TestGetESMAndFunction(t *testing.T) {
+	t.Parallel()
+	c, _ := sim(t, "msk-iam-healthy", nil)
+	ctx := context.Background()
+	e, err := c.GetESM(ctx, esmUUID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.State != "Enabled" || e.ConsumerGroupID != "orders-consumer-lambda" || sdkaws.ToInt32(e.Config.BatchSize) != 500 || e.ProvisionedMode() || e.EventSourceARN != mskARN {
+		t.Fatalf("esm = %+v", e)
+	}
+	f, err := c.Function(ctx, e.FunctionARN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.TimeoutSeconds != 60 || sdkaws.ToInt32(f.ReservedConcurrency) != 50 || strings.Join(f.EnvVarNames, ",") != "DB_PASSWORD,ORDERS_TABLE" {
+		t.Fatalf("function = %+v", f)
+	}
+	if strings.Contains(fmt.Sprintf("%+v", f), "sim-secret-value") {
+		t.Fatal("environment value leaked into Function")
+	}
+	_, err = c.GetESM(ctx, "00000000-0000-0000-0000-000000000000")
+	if errmap.Classify(err).Kind != errmap.KindNotFound {
+		t.Fatalf("not found: %v", err)
+	}
+}
+
+func TestMSK(t *testing.T) {
+	t.Parallel()
+	c, _ := sim(t, "msk-iam-healthy", nil)
+	ctx := context.Background()
+	m, err := c.MSKCluster(ctx, mskARN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.State != "ACTIVE" || m.Type != "PROVISIONED" || !m.HasAuth("iam") || m.HasAuth("sasl_scram") || m.BrokerCount != 3 || len(m.SubnetIDs) != 3 || m.KafkaVersion != "3.6.0" {
+		t.Fatalf("cluster = %+v", m)
+	}
+	b, err := c.MSKBootstrap(ctx, mskARN)
+	if err != nil || !strings.Contains(b["sasl_iam"], ":9098") || len(b) != 1 {
+		t.Fatalf("bootstrap = %v, %v", b, err)
+	}
+	n, err := c.MSKNodes(ctx, mskARN)
+	if err != nil || len(n) != 3 || n[0].BrokerID != 1 || n[2].SubnetID != "subnet-0a11b22c33d44e553" {
+		t.Fatalf("nodes = %+v, %v", n, err)
+	}
+	pol, err := c.MSKPolicy(ctx, mskARN)
+	if err != nil || pol != "" {
+		t.Fatalf("policy = %q, %v", pol, err)
+	}
+	tp, err := c.MSKTopic(ctx, mskARN, "orders")
+	if err != nil || tp.Partitions != 12 {
+		t.Fatalf("topic = %+v, %v", tp, err)
+	}
+	if name, uuid, ok := awsx.ClusterUUIDFromARN(mskARN); !ok || name != "orders-prod" || uuid != "5a1e7b8c-3d2f-4e6a-9b1c-0f2e3d4c5b6a-3" {
+		t.Fatalf("uuid = %s %s %v", name, uuid, ok)
+	}
+}
+
+func TestVPCPath(t *testing.T) {
+	t.Parallel()
+	c, srv := sim(t, "msk-iam-healthy", nil)
+	p := c.VPCPath(context.Background(), []string{"subnet-0a11b22c33d44e551", "subnet-0a11b22c33d44e552", "subnet-0a11b22c33d44e553"}, []string{"sg-0c0ffee0c0ffee001"})
+	if len(p.Unknown) != 0 {
+		t.Fatalf("unknown = %+v", p.Unknown)
+	}
+	if p.VpcID != "vpc-0a1b2c3d4e5f60718" || len(p.Subnets) != 3 || len(p.InternetGateways) != 1 || len(p.NatGateways) != 1 || len(p.NACLs) != 1 {
+		t.Fatalf("path = %+v", p)
+	}
+	for _, s := range p.Subnets {
+		if s.DefaultRouteKind != "nat" || s.RouteTableID != "rtb-0private00000001" || s.NACLID != "acl-0default00000001" {
+			t.Errorf("subnet %+v", s)
+		}
+	}
+	sg := p.SecurityGroups[0]
+	if !sg.Inbound[0].AllowsTCP(9098) || sg.Inbound[0].AllowsTCP(9096) || sg.Inbound[0].GroupIDs[0] != "sg-0c0ffee0c0ffee001" || !sg.Outbound[0].AllowsTCP(443) {
+		t.Fatalf("sg = %+v", sg)
+	}
+	if p.HasEndpoint("sts") {
+		t.Fatal("no endpoints in this scenario")
+	}
+	if got := len(srv.Calls()); got != 7 {
+		t.Fatalf("calls = %d, want 7 (2 + 5)", got)
+	}
+}
+
+func TestIAM(t *testing.T) {
+	t.Parallel()
+	c, _ := sim(t, "msk-iam-healthy", nil)
+	ctx := context.Background()
+	rp := c.RolePolicies(ctx, roleARN)
+	if len(rp.Unknown) != 0 || rp.RoleARN != roleARN || !rp.TrustsService("lambda.amazonaws.com") || len(rp.Managed) != 1 || len(rp.Inline) != 1 ||
+		!strings.Contains(rp.Managed[0].Document, "kafka:GetBootstrapBrokers") || !strings.Contains(rp.Inline[0].Document, "kafka-cluster:Connect") {
+		t.Fatalf("role policies = %+v", rp)
+	}
+	ds, err := c.Simulate(ctx, roleARN, []string{"kafka-cluster:Connect", "kafka-cluster:WriteData"}, []string{mskARN})
+	if err != nil || len(ds) != 2 || !ds[0].Allowed() || ds[1].Allowed() || ds[0].MatchedPolicies[0] != "msk-data-plane" {
+		t.Fatalf("decisions = %+v, %v", ds, err)
+	}
+	acct, arn, err := c.CallerIdentity(ctx)
+	if err != nil || acct != "123456789012" || !strings.Contains(arn, "platform-oncall") {
+		t.Fatalf("identity = %s %s %v", acct, arn, err)
+	}
+}
+
+// Every fault kind degrades to an Unknown that names the call, the kind and
+// (for AccessDenied) the permission.
+func TestFaultsBecomeUnknown(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, service, op, kind, wantKind, wantPerm string
+		call                                        func(c *awsx.Client) error
+	}{
+		{"denied function", "lambda", "GetFunction", "access_denied", "access_denied", "lambda:GetFunction",
+			func(c *awsx.Client) error { _, err := c.Function(context.Background(), "orders-consumer"); return err }},
+		{"throttled esm", "lambda", "GetEventSourceMapping", "throttling", "throttled", "",
+			func(c *awsx.Client) error { _, err := c.GetESM(context.Background(), esmUUID); return err }},
+		{"5xx cluster", "kafka", "DescribeClusterV2", "server_error", "unavailable", "",
+			func(c *awsx.Client) error { _, err := c.MSKCluster(context.Background(), mskARN); return err }},
+		{"unavailable bootstrap", "kafka", "GetBootstrapBrokers", "unavailable", "unavailable", "",
+			func(c *awsx.Client) error { _, err := c.MSKBootstrap(context.Background(), mskARN); return err }},
+		{"denied simulate", "iam", "SimulatePrincipalPolicy", "access_denied", "access_denied", "iam:SimulatePrincipalPolicy",
+			func(c *awsx.Client) error {
+				_, err := c.Simulate(context.Background(), roleARN, []string{"kafka-cluster:Connect"}, nil)
+				return err
+			}},
+		{"not found secret", "secretsmanager", "DescribeSecret", "not_found", "not_found", "",
+			func(c *awsx.Client) error { _, err := c.SecretMeta(context.Background(), "x"); return err }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, _ := sim(t, "msk-iam-healthy", func(sc *awssim.Scenario) {
+				sc.Faults = []awssim.Fault{{Service: tc.service, Operation: tc.op, Error: tc.kind}}
+			})
+			u := awsx.UnknownFrom("x", tc.call(c))
+			if u == nil || u.Kind != tc.wantKind || u.MissingPermission != tc.wantPerm || !strings.Contains(u.Call, tc.op) || u.Reason == "" {
+				t.Fatalf("unknown = %+v", u)
+			}
+		})
+	}
+	// A denied EC2 call inside the VPC path leaves the rest filled.
+	c, _ := sim(t, "msk-iam-healthy", func(sc *awssim.Scenario) {
+		sc.Faults = []awssim.Fault{{Service: "ec2", Operation: "DescribeVpcEndpoints", Error: "access_denied"}}
+	})
+	p := c.VPCPath(context.Background(), []string{"subnet-0a11b22c33d44e551"}, []string{"sg-0c0ffee0c0ffee001"})
+	if len(p.Unknown) != 1 || p.Unknown[0].MissingPermission != "ec2:DescribeVpcEndpoints" || len(p.Subnets) != 1 || p.Subnets[0].DefaultRouteKind != "nat" {
+		t.Fatalf("path = %+v", p)
+	}
+	// Same for a denied inline-policy read.
+	c, _ = sim(t, "msk-iam-healthy", func(sc *awssim.Scenario) {
+		sc.Faults = []awssim.Fault{{Service: "iam", Operation: "GetRolePolicy", Error: "access_denied"}}
+	})
+	rp := c.RolePolicies(context.Background(), roleARN)
+	if len(rp.Unknown) != 1 || rp.Unknown[0].MissingPermission != "iam:GetRolePolicy" || len(rp.Managed) != 1 || rp.Managed[0].Document == "" {
+		t.Fatalf("role policies = %+v", rp)
+	}
+}
+
+func TestNoConfigIsEvidence(t *testing.T) {
+	t.Parallel()
+	c := awsx.NewFromConfig(sdkaws.Config{}, awsx.Options{MaxAttempts: 1})
+	_, err := c.GetESM(context.Background(), esmUUID)
+	if err == nil {
+		t.Fatal("no region should fail")
+	}
+	if u := awsx.UnknownFrom("Lambda:GetEventSourceMapping", err); u == nil || u.Reason == "" {
+		t.Fatalf("unknown = %+v", u)
+	}
+}
