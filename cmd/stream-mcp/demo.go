@@ -13,6 +13,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/stream-mcp/stream-mcp/internal/config"
+	"github.com/stream-mcp/stream-mcp/internal/kafka/kafkatest"
 )
 
 // demoEnv is what the demo started in process for the tools to work on.
@@ -37,7 +38,22 @@ type demoStep struct {
 // fails when a registered read tool has none.
 func demoSteps(env demoEnv) []demoStep {
 	var steps []demoStep
+	steps = append(steps, kafkaDemoSteps(env)...)
 	return steps
+}
+
+// kafkaDemoSteps look at the in-process cluster: a group whose member
+// committed half of every partition and stopped, judged over a short window.
+func kafkaDemoSteps(env demoEnv) []demoStep {
+	if env.Bootstrap == "" {
+		return nil
+	}
+	return []demoStep{
+		{Title: "Is my consumer group keeping up?", Tool: "kafka_inspect",
+			Args: map[string]any{"bootstrap_servers": env.Bootstrap, "auth": "none", "what": "group", "group_id": kafkaDemoGroup, "sample_seconds": 2, "limit": 3}},
+		{Title: "Why is nothing being consumed?", Tool: "kafka_troubleshoot",
+			Args: map[string]any{"mode": "diagnosis", "bootstrap_servers": env.Bootstrap, "topic": kafkaDemoTopic, "group_id": kafkaDemoGroup, "sample_seconds": 2}},
+	}
 }
 
 // demo runs the guided tour: it starts what the tools need in process, then
@@ -110,9 +126,21 @@ func demo(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout io
 	return nil
 }
 
+// The in-process Kafka cluster's names (kafkatest.StartDemo).
+const (
+	kafkaDemoTopic = "orders"
+	kafkaDemoGroup = "orders-processor"
+)
+
 // startDemoEnv starts the in-process backends the tour needs.
 func startDemoEnv(ctx context.Context, logger *slog.Logger) (demoEnv, func(), error) {
-	return demoEnv{}, func() {}, nil
+	var env demoEnv
+	kd, err := kafkatest.StartDemo(ctx)
+	if err != nil {
+		return env, func() {}, fmt.Errorf("demo Kafka cluster: %w", err)
+	}
+	env.Bootstrap = kd.Bootstrap()
+	return env, kd.Close, nil
 }
 
 func compactJSON(v any) string {

@@ -24,5 +24,6 @@ type e2eCase struct {
 func e2eCases(t testing.TB) []e2eCase {
 	t.Helper()
 	var cases []e2eCase
+	cases = append(cases, kafkaE2ECases(t)...)
 	return cases
 }
