@@ -10,6 +10,7 @@ import (
 func All(r ReadDeps, w WriteDeps) []server.ServerTool {
 	return []server.ServerTool{
 		EsmGuidance(r),
+		EsmOptimize(r),
 		Sizing(r),
 		KafkaInspect(r),
 		KafkaTroubleshoot(r),

@@ -1,0 +1,272 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/stream-mcp/stream-mcp/internal/esm"
+	"github.com/stream-mcp/stream-mcp/internal/iac"
+	"github.com/stream-mcp/stream-mcp/internal/optimize"
+	"github.com/stream-mcp/stream-mcp/internal/rules"
+	"github.com/stream-mcp/stream-mcp/internal/schema"
+	"github.com/stream-mcp/stream-mcp/internal/server"
+	"github.com/stream-mcp/stream-mcp/internal/sizing"
+)
+
+type esmWorkload struct {
+	RecordsPerSecond         float64 `json:"records_per_second,omitempty" jsonschema:"minimum=0" jsonschema_description:"average records arriving per second"`
+	AvgRecordBytes           float64 `json:"avg_record_bytes,omitempty" jsonschema:"minimum=0" jsonschema_description:"average record size, bytes (payload cap and poller MB/s checks)"`
+	ProcessingMsPerRecord    float64 `json:"processing_ms_per_record,omitempty" jsonschema:"minimum=0" jsonschema_description:"function time per record, ms"`
+	ProcessingMsPerBatch     float64 `json:"processing_ms_per_batch,omitempty" jsonschema:"minimum=0" jsonschema_description:"function time per batch, ms (use instead of per record when time is per invocation)"`
+	Shards                   int     `json:"shards,omitempty" jsonschema:"minimum=0" jsonschema_description:"Kinesis/DynamoDB stream shards"`
+	Partitions               int     `json:"partitions,omitempty" jsonschema:"minimum=0" jsonschema_description:"Kafka topic partitions"`
+	LatencyTargetSeconds     float64 `json:"latency_target_seconds,omitempty" jsonschema:"minimum=0" jsonschema_description:"end-to-end latency target, seconds"`
+	PeakFactor               float64 `json:"peak_factor,omitempty" jsonschema:"minimum=0" jsonschema_description:"peak / average ratio (default 1)"`
+	BacklogRecords           float64 `json:"backlog_records,omitempty" jsonschema:"minimum=0" jsonschema_description:"records waiting now (OffsetLag, or IteratorAge seconds x records_per_second)"`
+	FunctionTimeoutSeconds   float64 `json:"function_timeout_seconds,omitempty" jsonschema:"minimum=0" jsonschema_description:"the function's timeout, seconds"`
+	VisibilityTimeoutSeconds float64 `json:"visibility_timeout_seconds,omitempty" jsonschema:"minimum=0" jsonschema_description:"SQS queue visibility timeout, seconds"`
+}
+
+func (w esmWorkload) sizing(source string) sizing.Workload {
+	return sizing.Workload{EventSource: source, RecordsPerSecond: w.RecordsPerSecond, AvgRecordBytes: w.AvgRecordBytes,
+		ProcessingMsPerRecord: w.ProcessingMsPerRecord, ProcessingMsPerBatch: w.ProcessingMsPerBatch, Shards: w.Shards,
+		Partitions: w.Partitions, LatencyTargetSeconds: w.LatencyTargetSeconds, PeakFactor: w.PeakFactor,
+		BacklogRecords: w.BacklogRecords, FunctionTimeoutSeconds: w.FunctionTimeoutSeconds, VisibilityTimeoutSecond: w.VisibilityTimeoutSeconds}
+}
+
+type esmOptimizeIn struct {
+	Action      string         `json:"action" jsonschema:"enum=analyze,enum=validate,enum=generate_template" jsonschema_description:"analyze: estimates, recommended config and trade-offs; validate: rule check of config; generate_template: IaC for the recommended (or given) config"`
+	EventSource string         `json:"event_source,omitempty" jsonschema:"enum=kinesis,enum=dynamodb,enum=sqs,enum=sqs_fifo,enum=msk,enum=self_managed_kafka,enum=mq,enum=documentdb" jsonschema_description:"source type; optional when config has EventSourceArn or SelfManagedEventSource (analyze and generate_template support the first six)"`
+	Config      map[string]any `json:"config,omitempty" jsonschema_description:"the mapping under Lambda API names (BatchSize, ParallelizationFactor, ScalingConfig.MaximumConcurrency, ProvisionedPollerConfig, ...), as get-event-source-mapping prints it"`
+	ESMUUID     string         `json:"esm_uuid,omitempty" jsonschema_description:"a live mapping to read instead of config (needs live inspection; send config until then)"`
+	Workload    *esmWorkload   `json:"workload,omitempty" jsonschema_description:"the traffic; required by analyze, optional context for validate and generate_template"`
+	Targets     []string       `json:"targets,omitempty" jsonschema_description:"what to optimise, in priority order: throughput, latency, cost, failure_rate (default throughput)"`
+	IaCFormat   string         `json:"iac_format,omitempty" jsonschema:"enum=sam,enum=cloudformation,enum=terraform" jsonschema_description:"generate_template format; default sam"`
+}
+
+type esmOptimizeOut struct {
+	Action string `json:"action" jsonschema_description:"the action performed"`
+	// validate
+	Valid        *bool             `json:"valid,omitempty" jsonschema_description:"validate: no error-severity violation"`
+	Violations   []rules.Violation `json:"violations,omitempty" jsonschema_description:"rule findings (validate: of config; analyze and generate_template: of the recommended config), errors first"`
+	CheckedRules []string          `json:"checked_rules,omitempty" jsonschema_description:"validate: ids of the rules evaluated"`
+	// analyze
+	Targets     []string             `json:"targets,omitempty" jsonschema_description:"analyze: targets optimised for"`
+	Current     *optimize.Current    `json:"current,omitempty" jsonschema_description:"analyze: the configuration as given and its estimates"`
+	Recommended map[string]any       `json:"recommended,omitempty" jsonschema_description:"analyze and generate_template: the full recommended configuration (Lambda API names)"`
+	Changes     []optimize.Change    `json:"changes,omitempty" jsonschema_description:"analyze: changed fields with reasons"`
+	Estimates   *sizing.ESMEstimates `json:"estimates,omitempty" jsonschema_description:"analyze: throughput capacity, concurrency, batch fill time, latency, backlog drain time and invocations with the recommended configuration"`
+	Tradeoffs   []optimize.Tradeoff  `json:"tradeoffs,omitempty" jsonschema_description:"analyze: before and after per target"`
+	Rationale   []sizing.Step        `json:"rationale,omitempty" jsonschema_description:"analyze: each step of the arithmetic with its inputs"`
+	// generate_template
+	Artifacts  []iac.Artifact `json:"artifacts,omitempty" jsonschema_description:"generate_template: the IaC artifact"`
+	Warnings   []string       `json:"warnings,omitempty" jsonschema_description:"risks and notes"`
+	References []string       `json:"references,omitempty" jsonschema_description:"documentation behind the numbers and rules"`
+	Truncated  bool           `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
+}
+
+// EsmOptimize validates, analyses and templates an event source mapping
+// configuration.
+func EsmOptimize(d ReadDeps) server.ServerTool {
+	t := mcp.NewTool("esm_optimize",
+		mcp.WithDescription("Returns, for a Lambda event source mapping and its workload, the current estimates (capacity, concurrency, batch fill time, latency, backlog drain time, invocations), a full recommended configuration checked by the ESM rule engine, the estimates after, trade-offs per target and the arithmetic (action=analyze); rule violations with fixes (action=validate); or the recommended configuration as AWS::Lambda::EventSourceMapping, a SAM event or aws_lambda_event_source_mapping (action=generate_template). Use it when iterator age or offset lag grows, before changing BatchSize, ParallelizationFactor, pollers or MaximumConcurrency, and apply the result with esm_apply or the generated template."),
+		mcp.WithTitleAnnotation("ESM: Optimize"),
+		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
+		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
+		schema.Input[esmOptimizeIn](), schema.Output[esmOptimizeOut]())
+	h := func(_ context.Context, _ mcp.CallToolRequest, in esmOptimizeIn) (*mcp.CallToolResult, error) {
+		if in.Config == nil {
+			if in.ESMUUID != "" {
+				return mcp.NewToolResultError("esm_uuid is not supported by esm_optimize yet; read the mapping with esm_inspect (or aws lambda get-event-source-mapping) and send its configuration as config"), nil
+			}
+			return mcp.NewToolResultError("config is required: send the mapping's configuration under Lambda API names, e.g. {\"BatchSize\":100,\"ParallelizationFactor\":1,\"EventSourceArn\":\"arn:aws:kinesis:...\"}"), nil
+		}
+		src := in.EventSource
+		if src == "" {
+			s, err := esm.DetectSource(esm.Config(in.Config))
+			if err != nil {
+				return mcp.NewToolResultError("cannot tell the source type from config: send event_source (kinesis, dynamodb, sqs, sqs_fifo, msk, self_managed_kafka)"), nil
+			}
+			src = string(s)
+		}
+		var w esmWorkload
+		if in.Workload != nil {
+			w = *in.Workload
+		}
+		switch in.Action {
+		case "validate":
+			return esmValidate(d, src, in.Config, w)
+		case "analyze":
+			if in.Workload == nil {
+				return mcp.NewToolResultError("analyze needs workload: send records_per_second, processing_ms_per_record (or processing_ms_per_batch) and shards (streams) or partitions (Kafka)"), nil
+			}
+			a, err := optimize.Analyze(optimize.Request{Source: src, Config: in.Config, Workload: w.sizing(src), Targets: in.Targets}, d.Guidance)
+			if errors.Is(err, optimize.ErrInput) || errors.Is(err, sizing.ErrInput) {
+				return mcp.NewToolResultError(err.Error()), nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			out := analysisOut(a)
+			return mcp.NewToolResultStructured(out, analyzeSummary(a)), nil
+		case "generate_template":
+			return esmTemplate(d, src, in, w)
+		}
+		return mcp.NewToolResultError(fmt.Sprintf("action %q: send analyze, validate or generate_template", in.Action)), nil
+	}
+	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}
+}
+
+func esmValidate(d ReadDeps, src string, cfg map[string]any, w esmWorkload) (*mcp.CallToolResult, error) {
+	res, err := esm.Validate(esm.Config(cfg), esm.Options{Source: esm.SourceType(src), Context: esm.Context{
+		FunctionTimeoutSeconds: w.FunctionTimeoutSeconds, QueueVisibilityTimeoutSeconds: w.VisibilityTimeoutSeconds,
+		Partitions: w.Partitions, Shards: w.Shards, AvgRecordBytes: w.AvgRecordBytes,
+	}}, d.Guidance)
+	if errors.Is(err, esm.ErrUnknownSource) {
+		return mcp.NewToolResultError(err.Error() + "; send event_source"), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	valid := res.Valid()
+	out := esmOptimizeOut{Action: "validate", Valid: &valid, Violations: nonNil(res.Violations), CheckedRules: res.CheckedRules}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s mapping: valid=%v, %d violations, %d rules checked\n", res.Source, valid, len(res.Violations), len(res.CheckedRules))
+	for _, v := range res.Violations {
+		fmt.Fprintf(&sb, "- %s %s (%s): %s Fix: %s\n", v.Severity, v.Field, v.RuleID, v.Message, v.Fix)
+	}
+	return mcp.NewToolResultStructured(out, sb.String()), nil
+}
+
+func nonNil(v []rules.Violation) []rules.Violation {
+	if v == nil {
+		return []rules.Violation{}
+	}
+	return v
+}
+
+func analysisOut(a optimize.Analysis) esmOptimizeOut {
+	cur, est := a.Current, a.Estimates
+	return esmOptimizeOut{Action: "analyze", Targets: a.Targets, Current: &cur, Recommended: a.Recommended, Changes: a.Changes,
+		Estimates: &est, Tradeoffs: a.Tradeoffs, Rationale: a.Rationale, Violations: nonNil(a.Violations), Warnings: a.Warnings, References: a.References}
+}
+
+func analyzeSummary(a optimize.Analysis) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "**%s mapping** (targets: %s): capacity %.0f → %.0f records/s for %.0f arriving; keeps up %v → %v.\n",
+		a.Source, strings.Join(a.Targets, ", "), a.Current.Estimates.CapacityRecordsPerSecond, a.Estimates.CapacityRecordsPerSecond,
+		a.Estimates.ArrivalRecordsPerSecond, a.Current.Estimates.KeepsUp, a.Estimates.KeepsUp)
+	for _, c := range a.Changes {
+		fmt.Fprintf(&sb, "- %s: %v → %v (%s)\n", c.Field, jsonText(c.From), jsonText(c.To), c.Why)
+	}
+	if len(a.Changes) == 0 {
+		sb.WriteString("- no change: the current configuration already meets the targets\n")
+	}
+	if rules.HasErrors(a.Violations) {
+		sb.WriteString("- the recommended configuration still has rule errors (see violations): fix them before applying\n")
+	}
+	for _, w := range a.Warnings {
+		fmt.Fprintf(&sb, "- ⚠ %s\n", w)
+	}
+	return sb.String()
+}
+
+func jsonText(v any) string {
+	if v == nil {
+		return "unset"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// esmTemplate renders the recommended configuration (or, without a workload,
+// the given one) through internal/iac's typed model.
+func esmTemplate(d ReadDeps, src string, in esmOptimizeIn, w esmWorkload) (*mcp.CallToolResult, error) {
+	format := in.IaCFormat
+	if format == "" {
+		format = string(iac.FormatSAM)
+	}
+	f, err := iac.ParseFormat(format)
+	if err != nil {
+		return mcp.NewToolResultError(err.Error()), nil
+	}
+	cfg := in.Config
+	out := esmOptimizeOut{Action: "generate_template"}
+	if in.Workload != nil {
+		a, err := optimize.Analyze(optimize.Request{Source: src, Config: in.Config, Workload: w.sizing(src), Targets: in.Targets}, d.Guidance)
+		if errors.Is(err, optimize.ErrInput) || errors.Is(err, sizing.ErrInput) {
+			return mcp.NewToolResultError(err.Error()), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		cfg = a.Recommended
+		out.Changes, out.Warnings, out.References = a.Changes, a.Warnings, a.References
+	} else {
+		out.Warnings = append(out.Warnings, "no workload given: the template carries config as sent; add workload to template the recommended configuration")
+	}
+	out.Recommended = cfg
+	out.Violations = nonNil(optimize.Validate(src, cfg, w.sizing(src), d.Guidance))
+	if rules.HasErrors(out.Violations) {
+		return mcp.NewToolResultError("the configuration has rule errors; fix them first (call esm_optimize action=validate for the list): " + firstError(out.Violations)), nil
+	}
+	raw, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("esm_optimize: marshal config: %w", err)
+	}
+	var m iac.ESM
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return mcp.NewToolResultError(fmt.Sprintf("config does not fit the mapping model: %v; send Lambda API field names with their documented types", err)), nil
+	}
+	m.Source = iac.Source(src)
+	if dropped := droppedFields(cfg, m); len(dropped) > 0 {
+		out.Warnings = append(out.Warnings, "not rendered (not part of the event source mapping model): "+strings.Join(dropped, ", "))
+	}
+	art, err := iac.RenderESM(m, f)
+	if errors.Is(err, iac.ErrInvalid) {
+		return mcp.NewToolResultError(err.Error() + "; config needs FunctionName and EventSourceArn (or SelfManagedEventSource) to render a template"), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out.Artifacts = []iac.Artifact{art}
+	return mcp.NewToolResultStructured(out, fmt.Sprintf("%s template for the %s mapping (%s), %d bytes; %d changed fields.", f, src, art.Name, len(art.Content), len(out.Changes))), nil
+}
+
+func firstError(vs []rules.Violation) string {
+	for _, v := range vs {
+		if v.Severity == rules.Error {
+			return fmt.Sprintf("%s: %s (fix: %s)", v.Field, v.Message, v.Fix)
+		}
+	}
+	return ""
+}
+
+// droppedFields lists top-level keys of cfg the typed model did not keep.
+func droppedFields(cfg map[string]any, m iac.ESM) []string {
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return nil
+	}
+	var kept map[string]any
+	if json.Unmarshal(raw, &kept) != nil {
+		return nil
+	}
+	var out []string
+	for k := range cfg {
+		if _, ok := kept[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

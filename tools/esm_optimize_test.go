@@ -1,0 +1,82 @@
+package tools
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/stream-mcp/stream-mcp/internal/server"
+)
+
+func TestEsmOptimizeTool(t *testing.T) {
+	t.Parallel()
+	st := EsmOptimize(sizingTestDeps(t))
+	if acc, err := server.AccessOf(st.Tool); err != nil || acc != server.Read {
+		t.Fatalf("access %v %v, want read", acc, err)
+	}
+	kinesis := `"config":{"FunctionName":"orders-fn","EventSourceArn":"arn:aws:kinesis:us-east-1:123456789012:stream/orders","StartingPosition":"LATEST","BatchSize":100,"ParallelizationFactor":1}`
+	work := `"workload":{"shards":100,"records_per_second":100000,"avg_record_bytes":1000,"processing_ms_per_record":5,"latency_target_seconds":60,"backlog_records":6000000}`
+	tests := []struct {
+		name, args, wantErr string
+		check               func(*testing.T, map[string]any)
+	}{
+		{name: "analyze", args: `{"action":"analyze",` + kinesis + `,` + work + `}`, check: func(t *testing.T, out map[string]any) {
+			rec := out["recommended"].(map[string]any)
+			if rec["ParallelizationFactor"] != float64(10) {
+				t.Fatalf("recommended %+v", rec)
+			}
+			if len(out["rationale"].([]any)) == 0 || len(out["tradeoffs"].([]any)) != 4 {
+				t.Fatalf("rationale/tradeoffs missing: %+v", out)
+			}
+		}},
+		{name: "validate ok", args: `{"action":"validate",` + kinesis + `}`, check: func(t *testing.T, out map[string]any) {
+			if out["valid"] != true {
+				t.Fatalf("got %+v", out)
+			}
+		}},
+		{name: "validate fifo error", args: `{"action":"validate","config":{"FunctionName":"f","EventSourceArn":"arn:aws:sqs:us-east-1:123456789012:q.fifo","BatchSize":100}}`, check: func(t *testing.T, out map[string]any) {
+			if out["valid"] != false || len(out["violations"].([]any)) == 0 {
+				t.Fatalf("got %+v", out)
+			}
+		}},
+		{name: "template sam", args: `{"action":"generate_template","iac_format":"sam",` + kinesis + `,` + work + `}`, check: func(t *testing.T, out map[string]any) {
+			art := out["artifacts"].([]any)[0].(map[string]any)
+			if !strings.Contains(art["content"].(string), "ParallelizationFactor: 10") {
+				t.Fatalf("artifact %v", art["content"])
+			}
+		}},
+		{name: "template terraform", args: `{"action":"generate_template","iac_format":"terraform",` + kinesis + `,` + work + `}`, check: func(t *testing.T, out map[string]any) {
+			art := out["artifacts"].([]any)[0].(map[string]any)
+			if !strings.Contains(art["content"].(string), "aws_lambda_event_source_mapping") || !strings.Contains(art["content"].(string), "parallelization_factor") {
+				t.Fatalf("artifact %v", art["content"])
+			}
+		}},
+		{name: "template cloudformation without workload", args: `{"action":"generate_template","iac_format":"cloudformation",` + kinesis + `}`, check: func(t *testing.T, out map[string]any) {
+			art := out["artifacts"].([]any)[0].(map[string]any)
+			if !strings.Contains(art["content"].(string), "AWS::Lambda::EventSourceMapping") {
+				t.Fatalf("artifact %v", art["content"])
+			}
+		}},
+		{name: "analyze without workload", args: `{"action":"analyze",` + kinesis + `}`, wantErr: "workload"},
+		{name: "no config", args: `{"action":"analyze","esm_uuid":"x"}`, wantErr: "esm_inspect"},
+		{name: "bad target", args: `{"action":"analyze","targets":["speed"],` + kinesis + `,` + work + `}`, wantErr: "target"},
+		{name: "template with rule errors", args: `{"action":"generate_template","config":{"FunctionName":"f","EventSourceArn":"arn:aws:sqs:us-east-1:123456789012:q.fifo","BatchSize":100}}`, wantErr: "rule errors"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res := callToolJSON(t, st, tc.args)
+			if tc.wantErr != "" {
+				if !res.IsError || !strings.Contains(res.Content[0].(mcp.TextContent).Text, tc.wantErr) {
+					t.Fatalf("want tool error mentioning %q, got %+v", tc.wantErr, res.Content)
+				}
+				return
+			}
+			if res.IsError {
+				t.Fatalf("tool error: %+v", res.Content)
+			}
+			tc.check(t, structuredMap(t, res))
+		})
+	}
+}
