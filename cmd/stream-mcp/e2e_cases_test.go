@@ -25,5 +25,6 @@ func e2eCases(t testing.TB) []e2eCase {
 	t.Helper()
 	var cases []e2eCase
 	cases = append(cases, kafkaE2ECases(t)...)
+	cases = append(cases, validateConfigE2ECases()...)
 	return cases
 }

@@ -508,7 +508,7 @@ func (c *checker) checkErrorHandling() {
 		retry, hasRetry := c.num("MaximumRetryAttempts")
 		retryInf := !c.has("MaximumRetryAttempts") || (hasRetry && retry == c.b.Num("esm.maximum_retry_attempts.infinite"))
 		ageInf := !c.has("MaximumRecordAgeInSeconds") || (hasAge && age == inf)
-		if retryInf && ageInf && !c.has("DestinationConfig.OnFailure.Destination") && !c.has("BisectBatchOnFunctionError") {
+		if retryInf && ageInf && !c.has("DestinationConfig.OnFailure.Destination") {
 			c.report(rules.Warning, id, "MaximumRetryAttempts",
 				"retries and record age are unbounded and there is no on-failure destination: one failing record blocks its shard until it expires",
 				"set MaximumRetryAttempts (e.g. a small number) or MaximumRecordAgeInSeconds, add DestinationConfig.OnFailure.Destination, and consider BisectBatchOnFunctionError and ReportBatchItemFailures")

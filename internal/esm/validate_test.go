@@ -195,6 +195,8 @@ func ruleCases() []ruleCase {
 		{"DynamoDB record age beyond retention", DynamoDB, `{"MaximumRecordAgeInSeconds":172800}`, Context{}, "esm.dynamodb.stream_retention_seconds", true, rules.Info, "MaximumRecordAgeInSeconds", "86400"},
 		{"DynamoDB record age within retention", DynamoDB, `{"MaximumRecordAgeInSeconds":3600}`, Context{}, "esm.dynamodb.stream_retention_seconds", false, "", "", ""},
 		{"Kinesis unbounded retries", Kinesis, `{"MaximumRetryAttempts":null,"DestinationConfig":null}`, Context{}, "esm.stream.unbounded_retry", true, rules.Warning, "MaximumRetryAttempts", "OnFailure"},
+		// Regression: bisecting does not bound retries; a poison record is still retried forever.
+		{"Kinesis unbounded retries with bisect", Kinesis, `{"MaximumRetryAttempts":null,"DestinationConfig":null,"BisectBatchOnFunctionError":true}`, Context{}, "esm.stream.unbounded_retry", true, rules.Warning, "MaximumRetryAttempts", "MaximumRecordAgeInSeconds"},
 		{"Kinesis bounded retries", Kinesis, `{"DestinationConfig":null}`, Context{}, "esm.stream.unbounded_retry", false, "", "", ""},
 		// destinations
 		{"OnSuccess", Kinesis, `{"DestinationConfig.OnSuccess":{"Destination":"arn:aws:sqs:us-east-1:123456789012:ok"}}`, Context{}, "esm.destination.on_success.unsupported", true, rules.Error, "DestinationConfig.OnSuccess", "remove DestinationConfig.OnSuccess"},
