@@ -108,9 +108,12 @@ type MetricSeries struct {
 	Query MetricQuery `json:"query"`
 	// Status is ok, no_data (CloudWatch has no points: the metric is not
 	// emitted, e.g. EventCount metrics not enabled or no traffic) or
-	// unknown (the call failed; Reason says why).
-	Status  string         `json:"status"`
-	Reason  string         `json:"reason,omitempty"`
+	// unknown (the call failed; Unknown says why).
+	Status string `json:"status"`
+	// Unknown says why the series could not be read (status unknown).
+	Unknown *Unknown `json:"unknown,omitempty"`
+	// Note flags a partial answer (status ok or no_data).
+	Note    string         `json:"note,omitempty"`
 	Points  []MetricPoint  `json:"points,omitempty"`
 	Summary *SeriesSummary `json:"summary,omitempty"`
 }
@@ -172,7 +175,7 @@ const maxBatchesInFlight = 4
 // parallel (bounded), following NextToken. It never fails: a failed call
 // marks its series unknown with the reason (AccessDenied names
 // cloudwatch:GetMetricData), and a partial answer from CloudWatch
-// (StatusCode PartialData after the page bound) is noted in Reason.
+// (StatusCode PartialData after the page bound) is noted in Note.
 func (m *Metrics) Fetch(ctx context.Context, w MetricWindow, qs []MetricQuery) MetricBundle {
 	out := MetricBundle{Window: w, Series: make([]MetricSeries, len(qs))}
 	for i, q := range qs {
@@ -248,9 +251,9 @@ func (m *Metrics) fetchBatch(ctx context.Context, w MetricWindow, qs []MetricQue
 		cancel()
 		calls++
 		if err != nil {
-			reason := FailureReason("cloudwatch", "GetMetricData", err)
+			u := UnknownFrom("CloudWatch:GetMetricData", err)
 			for i := range series {
-				series[i].Status, series[i].Reason, series[i].Points = SeriesUnknown, reason, nil
+				series[i].Status, series[i].Unknown, series[i].Points = SeriesUnknown, u, nil
 			}
 			return calls
 		}
@@ -272,7 +275,12 @@ func (m *Metrics) fetchBatch(ctx context.Context, w MetricWindow, qs []MetricQue
 				for _, md := range r.Messages {
 					msg += ": " + sdkaws.ToString(md.Value)
 				}
-				series[i].Status, series[i].Reason = SeriesUnknown, "GetMetricData result "+msg
+				kind := "error"
+				if r.StatusCode == cwtypes.StatusCodeForbidden {
+					kind = "access_denied"
+				}
+				series[i].Status = SeriesUnknown
+				series[i].Unknown = &Unknown{Call: "CloudWatch:GetMetricData", Kind: kind, Reason: "GetMetricData result " + msg}
 			}
 		}
 		if resp.NextToken == nil || *resp.NextToken == "" {
@@ -282,7 +290,7 @@ func (m *Metrics) fetchBatch(ctx context.Context, w MetricWindow, qs []MetricQue
 	}
 	for i := range partial {
 		if series[i].Status != SeriesUnknown {
-			series[i].Reason = fmt.Sprintf("partial data: stopped after %d GetMetricData pages", m.opts.MaxPages)
+			series[i].Note = fmt.Sprintf("partial data: stopped after %d GetMetricData pages", m.opts.MaxPages)
 		}
 	}
 	return calls
@@ -361,4 +369,44 @@ func mannKendall(points []MetricPoint, zCrit float64) string {
 	default:
 		return TrendFlat
 	}
+}
+
+// SeriesDigest is a series without its points: what a tool shows.
+type SeriesDigest struct {
+	Key    string `json:"key" jsonschema_description:"stable series name, e.g. iterator_age_ms"`
+	Metric string `json:"metric" jsonschema_description:"CloudWatch namespace/metric"`
+	Stat   string `json:"stat" jsonschema_description:"statistic per period (Sum, Maximum, ...)"`
+	Status string `json:"status" jsonschema:"enum=ok,enum=no_data,enum=unknown" jsonschema_description:"ok, no_data (metric not emitted in the window) or unknown (could not be read)"`
+	// Latest, Max and Mean are per-period values; nil without data.
+	Latest   *float64  `json:"latest,omitempty" jsonschema_description:"value of the newest period"`
+	LatestAt time.Time `json:"latest_at,omitzero" jsonschema_description:"start of the newest period"`
+	Max      *float64  `json:"max,omitempty" jsonschema_description:"highest period value in the window"`
+	Mean     *float64  `json:"mean,omitempty" jsonschema_description:"mean period value"`
+	Trend    string    `json:"trend,omitempty" jsonschema:"enum=rising,enum=falling,enum=flat,enum=insufficient_data" jsonschema_description:"Mann-Kendall trend over the window"`
+	Points   int       `json:"points" jsonschema_description:"periods with data"`
+	Unknown  *Unknown  `json:"unknown,omitempty" jsonschema_description:"why the series could not be read"`
+	Note     string    `json:"note,omitempty" jsonschema_description:"partial-data note"`
+}
+
+// Digest condenses a series.
+func (s MetricSeries) Digest() SeriesDigest {
+	d := SeriesDigest{Key: s.Query.Key, Metric: s.Query.Namespace + "/" + s.Query.Metric, Stat: s.Query.Stat, Status: s.Status, Unknown: s.Unknown, Note: s.Note}
+	if s.Summary != nil {
+		latest, peak, mean := s.Summary.Latest, s.Summary.Max, s.Summary.Mean
+		d.Latest, d.Max, d.Mean = &latest, &peak, &mean
+		d.LatestAt, d.Trend, d.Points = s.Summary.LatestAt, s.Summary.Trend, s.Summary.Points
+	}
+	return d
+}
+
+// Digests condenses the series whose keys pass keep (nil keeps all), in
+// bundle order.
+func (b MetricBundle) Digests(keep func(key string) bool) []SeriesDigest {
+	var out []SeriesDigest
+	for _, s := range b.Series {
+		if keep == nil || keep(s.Query.Key) {
+			out = append(out, s.Digest())
+		}
+	}
+	return out
 }

@@ -13,7 +13,6 @@ import (
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	kintypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
-	"github.com/aws/smithy-go"
 )
 
 // KinesisReadAPI is the read-only subset of *kinesis.Client the stream
@@ -75,12 +74,12 @@ type KinesisStream struct {
 	// Shards are every shard listed (open and closed), sorted by starting
 	// hash key then shard ID; ShardsUnknown explains an empty list.
 	Shards        []KinesisShard `json:"shards,omitempty"`
-	ShardsUnknown string         `json:"shards_unknown,omitempty"`
+	ShardsUnknown *Unknown       `json:"shards_unknown,omitempty"`
 	// ShardsTruncated is true when the page bound stopped ListShards.
 	ShardsTruncated bool `json:"shards_truncated,omitempty"`
 
 	Consumers        []KinesisConsumer `json:"consumers,omitempty"`
-	ConsumersUnknown string            `json:"consumers_unknown,omitempty"`
+	ConsumersUnknown *Unknown          `json:"consumers_unknown,omitempty"`
 
 	// Calls is the number of Kinesis API calls made.
 	Calls int `json:"calls"`
@@ -148,9 +147,9 @@ func splitStream(nameOrARN string) (name, arn string) {
 
 // Stream describes one stream (name or ARN): the summary, then shards and
 // consumers in parallel. It returns an error only when the summary cannot
-// be read: wrapping ErrStreamNotFound when the stream does not exist,
-// otherwise with FailureReason's text. Failed shard or consumer listings
-// degrade to ShardsUnknown / ConsumersUnknown.
+// be read, wrapping ErrStreamNotFound when the stream does not exist and
+// otherwise the SDK error (classify it with UnknownFrom or errmap). Failed
+// shard or consumer listings degrade to ShardsUnknown / ConsumersUnknown.
 func (k *Kinesis) Stream(ctx context.Context, nameOrARN string) (*KinesisStream, error) {
 	name, arn := splitStream(nameOrARN)
 	in := &kinesis.DescribeStreamSummaryInput{}
@@ -167,7 +166,7 @@ func (k *Kinesis) Stream(ctx context.Context, nameOrARN string) (*KinesisStream,
 		if errors.As(err, &nf) {
 			return nil, fmt.Errorf("kinesis stream %q: %w", nameOrARN, ErrStreamNotFound)
 		}
-		return nil, fmt.Errorf("%s: %w", FailureReason("kinesis", "DescribeStreamSummary", err), err)
+		return nil, fmt.Errorf("kinesis stream %q: %w", nameOrARN, err)
 	}
 	d := resp.StreamDescriptionSummary
 	if d == nil {
@@ -247,7 +246,7 @@ func (k *Kinesis) listShards(ctx context.Context, st *KinesisStream) int {
 		calls++
 		if err != nil {
 			st.Shards = nil
-			st.ShardsUnknown = FailureReason("kinesis", "ListShards", err)
+			st.ShardsUnknown = UnknownFrom("Kinesis:ListShards", err)
 			return calls
 		}
 		for _, s := range resp.Shards {
@@ -305,7 +304,7 @@ func toShard(s kintypes.Shard) KinesisShard {
 // listConsumers pages through ListStreamConsumers (needs the stream ARN).
 func (k *Kinesis) listConsumers(ctx context.Context, st *KinesisStream) int {
 	if st.ARN == "" {
-		st.ConsumersUnknown = "the stream ARN is unknown, so ListStreamConsumers could not be called"
+		st.ConsumersUnknown = &Unknown{Call: "Kinesis:ListStreamConsumers", Kind: "error", Reason: "the stream ARN is unknown, so ListStreamConsumers could not be called"}
 		return 0
 	}
 	p := kinesis.NewListStreamConsumersPaginator(k.api, &kinesis.ListStreamConsumersInput{StreamARN: sdkaws.String(st.ARN)})
@@ -317,7 +316,7 @@ func (k *Kinesis) listConsumers(ctx context.Context, st *KinesisStream) int {
 		calls++
 		if err != nil {
 			st.Consumers = nil
-			st.ConsumersUnknown = FailureReason("kinesis", "ListStreamConsumers", err)
+			st.ConsumersUnknown = UnknownFrom("Kinesis:ListStreamConsumers", err)
 			return calls
 		}
 		for _, c := range resp.Consumers {
@@ -332,36 +331,30 @@ func (k *Kinesis) listConsumers(ctx context.Context, st *KinesisStream) int {
 	return calls
 }
 
-// FailureReason turns a failed call into a one-line reason for an unknown
-// verdict: the operation, the AWS error code and message, and for access
-// denials the IAM action the caller lacks (service:Operation), which AWS
-// does not always name.
-func FailureReason(service, operation string, err error) string {
-	if err == nil {
-		return ""
+// OpenShardCount is the one-call topology of a stream for callers that need
+// only its size (esm_inspect's source topology): DescribeStreamSummary's
+// OpenShardCount and the stream mode. A failure comes back as an Unknown.
+func (k *Kinesis) OpenShardCount(ctx context.Context, nameOrARN string) (shards int, mode string, u *Unknown) {
+	name, arn := splitStream(nameOrARN)
+	in := &kinesis.DescribeStreamSummaryInput{}
+	if arn != "" {
+		in.StreamARN = sdkaws.String(arn)
+	} else {
+		in.StreamName = sdkaws.String(name)
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Sprintf("%s timed out", operation)
+	cctx, cancel := context.WithTimeout(ctx, k.opts.CallTimeout)
+	defer cancel()
+	resp, err := k.api.DescribeStreamSummary(cctx, in)
+	if err != nil {
+		return 0, "", UnknownFrom("Kinesis:DescribeStreamSummary", err)
 	}
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		code, msg := ae.ErrorCode(), ae.ErrorMessage()
-		if isAccessDenied(code) {
-			action := service + ":" + operation
-			if strings.Contains(msg, action) {
-				return fmt.Sprintf("%s denied (%s): %s", operation, code, msg)
-			}
-			return fmt.Sprintf("%s denied (%s): missing permission %s; %s", operation, code, action, msg)
-		}
-		return fmt.Sprintf("%s failed (%s): %s", operation, code, msg)
+	d := resp.StreamDescriptionSummary
+	if d == nil {
+		return 0, "", &Unknown{Call: "Kinesis:DescribeStreamSummary", Kind: "error", Reason: "DescribeStreamSummary returned no description"}
 	}
-	return fmt.Sprintf("%s failed: %v", operation, err)
-}
-
-func isAccessDenied(code string) bool {
-	switch code {
-	case "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError", "UnrecognizedClientException":
-		return true
+	mode = string(kintypes.StreamModeProvisioned)
+	if d.StreamModeDetails != nil && d.StreamModeDetails.StreamMode != "" {
+		mode = string(d.StreamModeDetails.StreamMode)
 	}
-	return false
+	return int(sdkaws.ToInt32(d.OpenShardCount)), mode, nil
 }

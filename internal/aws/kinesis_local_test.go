@@ -89,8 +89,8 @@ func TestKinesisStreamAgainstKinesisLocal(t *testing.T) {
 			if st.RetentionHours != 24 || st.Encryption != "NONE" {
 				t.Errorf("retention %d encryption %q", st.RetentionHours, st.Encryption)
 			}
-			if st.ShardsUnknown != "" || st.ConsumersUnknown != "" {
-				t.Fatalf("unknowns: %q %q", st.ShardsUnknown, st.ConsumersUnknown)
+			if st.ShardsUnknown != nil || st.ConsumersUnknown != nil {
+				t.Fatalf("unknowns: %+v %+v", st.ShardsUnknown, st.ConsumersUnknown)
 			}
 			open := st.OpenShards()
 			if len(open) != 3 || st.OpenShardCount != 3 {
