@@ -165,6 +165,9 @@ func TestValidateSAMTemplate(t *testing.T) {
 	// the Api event is ignored, the imported mapping's BatchSize is not judged
 	// without a source... except the universal range (it is skipped entirely).
 	for _, v := range res.Violations {
+		if v.RuleID == "esm.fields.known" {
+			t.Errorf("unknown property reported twice: %+v", v)
+		}
 		if strings.Contains(v.Field, "Events.Api") || (strings.Contains(v.Field, "FromPlain") && v.RuleID == "esm.batch_size.max") {
 			t.Errorf("unexpected violation %+v", v)
 		}

@@ -202,6 +202,9 @@ func (v *validator) mapping(path, typ string, cfg esm.Config, function any, rena
 		v.checked[id] = true
 	}
 	for _, x := range res.Violations {
+		if x.RuleID == "esm.fields.known" {
+			continue // the template's own property check (cfn.*.properties) already reported it
+		}
 		x.Field = fieldOf(x.Field)
 		v.out = append(v.out, x)
 	}
