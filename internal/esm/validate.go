@@ -241,6 +241,45 @@ func (c *checker) has(path string) bool {
 	return p != absent
 }
 
+// set reports whether a field carries a value that means something: a live
+// configuration from GetEventSourceMapping echoes fields with empty or off
+// values ("FunctionResponseTypes": [], "DestinationConfig": {"OnFailure":
+// {}}, "BisectBatchOnFunctionError": false) that must not count as set.
+func (c *checker) set(path string) bool {
+	v, p := c.cfg.lookup(path)
+	return p == unresolved || (p == present && meaningful(v))
+}
+
+func (c *checker) lookupValue(path string) any {
+	v, _ := c.cfg.lookup(path)
+	return v
+}
+
+func meaningful(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case string:
+		return x != ""
+	case Unresolved:
+		return true
+	}
+	if m, ok := toMap(v); ok {
+		for _, e := range m {
+			if meaningful(e) {
+				return true
+			}
+		}
+		return false
+	}
+	if l, ok := toList(v); ok {
+		return len(l) > 0
+	}
+	return true
+}
+
 // rangeCheck reports a value outside [min, max] (both guidance ids).
 func (c *checker) rangeCheck(path, minID, maxID string) {
 	c.mark(minID)
@@ -332,7 +371,7 @@ func (c *checker) checkApplicability() {
 	for _, r := range c.e.applicable {
 		field := r.field
 		c.mark(r.id)
-		if !c.has(field) || slices.Contains(r.sources, string(c.src)) {
+		if !c.set(field) || slices.Contains(r.sources, string(c.src)) {
 			continue
 		}
 		srcs := sourcesText(r.sources)
@@ -593,8 +632,18 @@ func (c *checker) checkKafkaProvisionedOnly() {
 	if c.provisioned() {
 		return
 	}
+	inf := c.b.Num("esm.maximum_retry_attempts.infinite")
 	for _, f := range c.b.Strings(id) {
-		if c.has(f) {
+		// -1 (infinite) is what an on-demand mapping reports for retries and
+		// record age: the default, not a setting.
+		off := inf
+		if f == "MaximumRecordAgeInSeconds" {
+			off = c.b.Num("esm.maximum_record_age.infinite")
+		}
+		if n, ok := toFloat(c.lookupValue(f)); ok && n == off {
+			continue
+		}
+		if c.set(f) {
 			c.report(rules.Error, id, f, fmt.Sprintf("%s on a Kafka event source needs provisioned mode", f),
 				"add ProvisionedPollerConfig (MinimumPollers/MaximumPollers) or remove "+f)
 		}

@@ -214,6 +214,9 @@ func ruleCases() []ruleCase {
 		// Kafka provisioned-only fields
 		{"Kafka retries on-demand", MSK, `{"MaximumRetryAttempts":3}`, Context{}, "esm.kafka.provisioned_only_fields", true, rules.Error, "MaximumRetryAttempts", "ProvisionedPollerConfig"},
 		{"Kafka retries provisioned (reference product forbade it)", MSK, `{"MaximumRetryAttempts":3,"BisectBatchOnFunctionError":true,"MaximumRecordAgeInSeconds":3600,"FunctionResponseTypes":["ReportBatchItemFailures"],"ProvisionedPollerConfig":{"MinimumPollers":1,"MaximumPollers":4}}`, Context{}, "esm.kafka.provisioned_only_fields", false, "", "", ""},
+		// Regression: GetEventSourceMapping echoes defaults (-1, false, []) for on-demand Kafka mappings; they are not settings.
+		{"Kafka live defaults on-demand", MSK, `{"MaximumRetryAttempts":-1,"MaximumRecordAgeInSeconds":-1,"BisectBatchOnFunctionError":false,"FunctionResponseTypes":[],"DestinationConfig":{"OnFailure":{}},"UUID":"u","State":"Enabled"}`, Context{}, "esm.kafka.provisioned_only_fields", false, "", "", ""},
+		{"SQS live echo of empty DestinationConfig", SQS, `{"DestinationConfig":{"OnFailure":{}},"FunctionResponseTypes":[]}`, Context{}, "esm.fields.applicable.DestinationConfig", false, "", "", ""},
 		{"Kafka schema registry on-demand", SelfManagedKafka, `{"SelfManagedKafkaEventSourceConfig":{"SchemaRegistryConfig":{"SchemaRegistryURI":"https://r","EventRecordFormat":"JSON"}}}`, Context{}, "esm.kafka.provisioned_only_fields", true, rules.Error, "SelfManagedKafkaEventSourceConfig.SchemaRegistryConfig", "ProvisionedPollerConfig"},
 		{"Kafka logging on-demand", MSK, `{"LoggingConfig":{"SystemLogLevel":"INFO"}}`, Context{}, "esm.kafka.provisioned_only_fields", true, rules.Error, "LoggingConfig", "ProvisionedPollerConfig"},
 		// function response types
