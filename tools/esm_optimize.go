@@ -74,6 +74,7 @@ type esmOptimizeOut struct {
 // EsmOptimize validates, analyses and templates an event source mapping
 // configuration.
 func EsmOptimize(d ReadDeps) server.ServerTool {
+	z := optimize.New(d.Guidance)
 	t := mcp.NewTool("esm_optimize",
 		mcp.WithDescription("Returns, for a Lambda event source mapping and its workload, the current estimates (capacity, concurrency, batch fill time, latency, backlog drain time, invocations), a full recommended configuration checked by the ESM rule engine, the estimates after, trade-offs per target and the arithmetic (action=analyze); rule violations with fixes (action=validate); or the recommended configuration as AWS::Lambda::EventSourceMapping, a SAM event or aws_lambda_event_source_mapping (action=generate_template). Use it when iterator age or offset lag grows, before changing BatchSize, ParallelizationFactor, pollers or MaximumConcurrency, and apply the result with esm_apply or the generated template."),
 		mcp.WithTitleAnnotation("ESM: Optimize"),
@@ -101,12 +102,12 @@ func EsmOptimize(d ReadDeps) server.ServerTool {
 		}
 		switch in.Action {
 		case "validate":
-			return esmValidate(d, src, in.Config, w)
+			return esmValidate(z, src, in.Config, w)
 		case "analyze":
 			if in.Workload == nil {
 				return mcp.NewToolResultError("analyze needs workload: send records_per_second, processing_ms_per_record (or processing_ms_per_batch) and shards (streams) or partitions (Kafka)"), nil
 			}
-			a, err := optimize.Analyze(optimize.Request{Source: src, Config: in.Config, Workload: w.sizing(src), Targets: in.Targets}, d.Guidance)
+			a, err := z.Analyze(optimize.Request{Source: src, Config: in.Config, Workload: w.sizing(src), Targets: in.Targets})
 			if errors.Is(err, optimize.ErrInput) || errors.Is(err, sizing.ErrInput) {
 				return mcp.NewToolResultError(err.Error()), nil
 			}
@@ -116,18 +117,18 @@ func EsmOptimize(d ReadDeps) server.ServerTool {
 			out := analysisOut(a)
 			return mcp.NewToolResultStructured(out, analyzeSummary(a)), nil
 		case "generate_template":
-			return esmTemplate(d, src, in, w)
+			return esmTemplate(z, src, in, w)
 		}
 		return mcp.NewToolResultError(fmt.Sprintf("action %q: send analyze, validate or generate_template", in.Action)), nil
 	}
 	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}
 }
 
-func esmValidate(d ReadDeps, src string, cfg map[string]any, w esmWorkload) (*mcp.CallToolResult, error) {
-	res, err := esm.Validate(esm.Config(cfg), esm.Options{Source: esm.SourceType(src), Context: esm.Context{
+func esmValidate(z *optimize.Analyzer, src string, cfg map[string]any, w esmWorkload) (*mcp.CallToolResult, error) {
+	res, err := z.Engine().Validate(esm.Config(cfg), esm.Options{Source: esm.SourceType(src), Context: esm.Context{
 		FunctionTimeoutSeconds: w.FunctionTimeoutSeconds, QueueVisibilityTimeoutSeconds: w.VisibilityTimeoutSeconds,
 		Partitions: w.Partitions, Shards: w.Shards, AvgRecordBytes: w.AvgRecordBytes,
-	}}, d.Guidance)
+	}})
 	if errors.Is(err, esm.ErrUnknownSource) {
 		return mcp.NewToolResultError(err.Error() + "; send event_source"), nil
 	}
@@ -190,7 +191,7 @@ func jsonText(v any) string {
 
 // esmTemplate renders the recommended configuration (or, without a workload,
 // the given one) through internal/iac's typed model.
-func esmTemplate(d ReadDeps, src string, in esmOptimizeIn, w esmWorkload) (*mcp.CallToolResult, error) {
+func esmTemplate(z *optimize.Analyzer, src string, in esmOptimizeIn, w esmWorkload) (*mcp.CallToolResult, error) {
 	format := in.IaCFormat
 	if format == "" {
 		format = string(iac.FormatSAM)
@@ -202,7 +203,7 @@ func esmTemplate(d ReadDeps, src string, in esmOptimizeIn, w esmWorkload) (*mcp.
 	cfg := in.Config
 	out := esmOptimizeOut{Action: "generate_template"}
 	if in.Workload != nil {
-		a, err := optimize.Analyze(optimize.Request{Source: src, Config: in.Config, Workload: w.sizing(src), Targets: in.Targets}, d.Guidance)
+		a, err := z.Analyze(optimize.Request{Source: src, Config: in.Config, Workload: w.sizing(src), Targets: in.Targets})
 		if errors.Is(err, optimize.ErrInput) || errors.Is(err, sizing.ErrInput) {
 			return mcp.NewToolResultError(err.Error()), nil
 		}
@@ -215,7 +216,7 @@ func esmTemplate(d ReadDeps, src string, in esmOptimizeIn, w esmWorkload) (*mcp.
 		out.Warnings = append(out.Warnings, "no workload given: the template carries config as sent; add workload to template the recommended configuration")
 	}
 	out.Recommended = cfg
-	out.Violations = nonNil(optimize.Validate(src, cfg, w.sizing(src), d.Guidance))
+	out.Violations = nonNil(z.Validate(src, cfg, w.sizing(src)))
 	if rules.HasErrors(out.Violations) {
 		return mcp.NewToolResultError("the configuration has rule errors; fix them first (call esm_optimize action=validate for the list): " + firstError(out.Violations)), nil
 	}

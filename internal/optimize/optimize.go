@@ -93,9 +93,27 @@ type Analysis struct {
 	References  []string            `json:"references" jsonschema_description:"documentation behind the numbers"`
 }
 
+// Analyzer runs analyses with one compiled ESM rule engine; it is safe for
+// concurrent use.
+type Analyzer struct {
+	b      *guidance.Base
+	engine *esm.Engine
+}
+
+// New builds an Analyzer over the guidance base.
+func New(b *guidance.Base) *Analyzer { return &Analyzer{b: b, engine: esm.NewEngine(b)} }
+
+// Engine returns the compiled ESM rule engine, for callers that validate
+// configurations the analyzer did not produce.
+func (z *Analyzer) Engine() *esm.Engine { return z.engine }
+
+// Analyze runs one analysis with a throwaway Analyzer (see Analyzer.Analyze).
+func Analyze(req Request, b *guidance.Base) (Analysis, error) { return New(b).Analyze(req) }
+
 // Analyze runs one analysis. It returns an error wrapping ErrInput for a
 // request it cannot analyse (unknown source, missing workload fields).
-func Analyze(req Request, b *guidance.Base) (Analysis, error) {
+func (z *Analyzer) Analyze(req Request) (Analysis, error) {
+	b := z.b
 	if !sizing.IsStream(req.Source) && !sizing.IsKafka(req.Source) && !sizing.IsSQS(req.Source) {
 		return Analysis{}, fmt.Errorf("%w: event_source %q; send kinesis, dynamodb, sqs, sqs_fifo, msk or self_managed_kafka", ErrInput, req.Source)
 	}
@@ -133,7 +151,7 @@ func Analyze(req Request, b *guidance.Base) (Analysis, error) {
 		Rationale:   append(o.steps, after.Calculation...),
 		Warnings:    append(o.warnings, after.Warnings...),
 	}
-	a.Violations = Validate(req.Source, rec, w, b)
+	a.Violations = z.Validate(req.Source, rec, w)
 	for _, r := range append(before.References, after.References...) {
 		o.refs[r] = true
 	}
@@ -148,14 +166,14 @@ func Analyze(req Request, b *guidance.Base) (Analysis, error) {
 }
 
 // Validate runs the ESM rule engine on cfg with the workload as context.
-func Validate(source string, cfg map[string]any, w sizing.Workload, b *guidance.Base) []rules.Violation {
-	res, err := esm.Validate(esm.Config(cfg), esm.Options{Source: esm.SourceType(source), Context: esm.Context{
+func (z *Analyzer) Validate(source string, cfg map[string]any, w sizing.Workload) []rules.Violation {
+	res, err := z.engine.Validate(esm.Config(cfg), esm.Options{Source: esm.SourceType(source), Context: esm.Context{
 		FunctionTimeoutSeconds:        w.FunctionTimeoutSeconds,
 		QueueVisibilityTimeoutSeconds: w.VisibilityTimeoutSecond,
 		Partitions:                    w.Partitions,
 		Shards:                        w.Shards,
 		AvgRecordBytes:                w.AvgRecordBytes,
-	}}, b)
+	}})
 	if err != nil {
 		return []rules.Violation{{RuleID: "optimize.event_source.unknown", Severity: rules.Error, Field: "EventSourceArn", Message: err.Error(), Fix: "send event_source", Reference: ""}}
 	}

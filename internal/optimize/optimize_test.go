@@ -187,6 +187,7 @@ func TestRecommendationsAlwaysValidate(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 2026))
 	sources := []string{"kinesis", "dynamodb", "sqs", "sqs_fifo", "msk", "self_managed_kafka"}
 	targets := AllTargets()
+	z := New(b)
 	for i := range 400 {
 		src := sources[rng.IntN(len(sources))]
 		w := sizing.Workload{
@@ -223,7 +224,7 @@ func TestRecommendationsAlwaysValidate(t *testing.T) {
 		}
 		rng.Shuffle(len(ts), func(i, j int) { ts[i], ts[j] = ts[j], ts[i] })
 		req := Request{Source: src, Config: cfg, Workload: w, Targets: ts}
-		a, err := Analyze(req, b)
+		a, err := z.Analyze(req)
 		if err != nil {
 			t.Fatalf("case %d %+v: %v", i, req, err)
 		}
@@ -243,8 +244,9 @@ func BenchmarkAnalyze(b *testing.B) {
 	req := Request{Source: "kinesis", Config: merge(baseConfig("kinesis"), map[string]any{"BatchSize": 100, "ParallelizationFactor": 1}),
 		Workload: sizing.Workload{Shards: 100, RecordsPerSecond: 100000, AvgRecordBytes: 1000, ProcessingMsPerRecord: 5, LatencyTargetSeconds: 60, BacklogRecords: 6e6},
 		Targets:  []string{"throughput", "cost"}}
+	z := New(g)
 	for b.Loop() {
-		if _, err := Analyze(req, g); err != nil {
+		if _, err := z.Analyze(req); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -256,7 +258,7 @@ func TestValidatorRejectsBadConfig(t *testing.T) {
 	t.Parallel()
 	b := loadTestBase(t)
 	bad := merge(baseConfig("sqs_fifo"), map[string]any{"BatchSize": 100, "MaximumBatchingWindowInSeconds": 5})
-	if errs := errorsOf(Validate("sqs_fifo", bad, sizing.Workload{}, b)); len(errs) == 0 {
+	if errs := errorsOf(New(b).Validate("sqs_fifo", bad, sizing.Workload{})); len(errs) == 0 {
 		t.Fatal("rule engine accepted a FIFO BatchSize of 100 with a batching window")
 	}
 }
