@@ -16,14 +16,15 @@ type MSKState struct {
 // MSKCluster is one MSK cluster in the DescribeClusterV2 `clusterInfo` shape
 // (camelCase member names), plus what the other MSK read operations return.
 type MSKCluster struct {
-	ClusterArn     string            `yaml:"clusterArn" json:"clusterArn"`
-	ClusterName    string            `yaml:"clusterName" json:"clusterName"`
-	ClusterType    string            `yaml:"clusterType" json:"clusterType"` // PROVISIONED | SERVERLESS
-	State          string            `yaml:"state" json:"state"`
-	StateInfo      map[string]any    `yaml:"stateInfo" json:"stateInfo,omitempty"`
-	CreationTime   time.Time         `yaml:"creationTime" json:"creationTime,omitzero"`
-	CurrentVersion string            `yaml:"currentVersion" json:"currentVersion,omitempty"`
-	Tags           map[string]string `yaml:"tags" json:"tags,omitempty"`
+	ClusterArn         string            `yaml:"clusterArn" json:"clusterArn"`
+	ActiveOperationArn string            `yaml:"activeOperationArn" json:"activeOperationArn,omitempty"`
+	ClusterName        string            `yaml:"clusterName" json:"clusterName"`
+	ClusterType        string            `yaml:"clusterType" json:"clusterType"` // PROVISIONED | SERVERLESS
+	State              string            `yaml:"state" json:"state"`
+	StateInfo          map[string]any    `yaml:"stateInfo" json:"stateInfo,omitempty"`
+	CreationTime       time.Time         `yaml:"creationTime" json:"creationTime,omitzero"`
+	CurrentVersion     string            `yaml:"currentVersion" json:"currentVersion,omitempty"`
+	Tags               map[string]string `yaml:"tags" json:"tags,omitempty"`
 	// Provisioned holds brokerNodeGroupInfo, clientAuthentication,
 	// currentBrokerSoftwareInfo, encryptionInfo, enhancedMonitoring,
 	// numberOfBrokerNodes, ... exactly as DescribeClusterV2 returns them.

@@ -298,7 +298,7 @@ func (s *Server) updateESM(i int, body []byte) (any, error) {
 	} else {
 		m.State = "Updating"
 	}
-	m.StateTransitionReason = "USER_INITIATED"
+	m.StateTransitionReason = "User action"
 	m.LastModified = Timestamp{time.Now().UTC().Truncate(time.Second)}
 	return *m, nil
 }
