@@ -41,6 +41,8 @@ commands:
   tools [--json]        list the registered tools
   call TOOL --args JSON run one tool and print its structured result
   demo                  a guided run on embedded defaults (no AWS account needed)
+  simulate --scenario NAME_OR_FILE [--listen 127.0.0.1:PORT]
+                        serve a simulated AWS account on loopback until interrupted
   version               print the version
 
 Run 'stream-mcp -h' for the global flags.`
@@ -62,6 +64,8 @@ func run(ctx context.Context, cfg config.Config, args []string, stdin io.Reader,
 		return call(ctx, cfg, logger, args, stdout, stderr)
 	case "demo":
 		err = demo(ctx, cfg, logger, stdout)
+	case "simulate":
+		err = simulate(ctx, logger, args, stdout)
 	case "version":
 		_, err = fmt.Fprintln(stdout, "stream-mcp", version)
 	case "help", "-h", "--help":
