@@ -16,28 +16,31 @@ import (
 )
 
 type esmGuidanceIn struct {
-	EventSource          string         `json:"event_source" jsonschema:"enum=kinesis,enum=dynamodb,enum=sqs,enum=sqs_fifo,enum=msk,enum=self_managed_kafka" jsonschema_description:"the event source kind"`
-	GuidanceType         string         `json:"guidance_type,omitempty" jsonschema:"enum=setup,enum=networking,enum=permissions,enum=troubleshooting" jsonschema_description:"what to guide; default setup"`
-	Auth                 string         `json:"auth,omitempty" jsonschema:"enum=iam,enum=sasl_scram_512,enum=sasl_scram_256,enum=sasl_plain,enum=mtls,enum=none" jsonschema_description:"Kafka authentication; MSK defaults to iam"`
-	PollerMode           string         `json:"poller_mode,omitempty" jsonschema:"enum=on_demand,enum=provisioned" jsonschema_description:"SQS and Kafka only; decides whether NAT or VPC endpoints are needed"`
-	IaCFormat            string         `json:"iac_format,omitempty" jsonschema:"enum=sam,enum=cloudformation,enum=terraform" jsonschema_description:"format of generated templates; default sam"`
-	FunctionName         string         `json:"function_name,omitempty" jsonschema_description:"function name or ARN (an ARN also scopes the log statement)"`
-	EventSourceArn       string         `json:"event_source_arn,omitempty" jsonschema_description:"stream, stream consumer, table stream, queue, MSK cluster or MSK VPC connection ARN"`
-	ClusterArn           string         `json:"cluster_arn,omitempty" jsonschema_description:"MSK cluster ARN when event_source_arn is a VPC connection (its UUID scopes topic and group ARNs)"`
-	Topic                string         `json:"topic,omitempty" jsonschema_description:"Kafka topic"`
-	GroupID              string         `json:"group_id,omitempty" jsonschema_description:"Kafka consumer group ID for the mapping (ConsumerGroupId)"`
-	BootstrapServers     string         `json:"bootstrap_servers,omitempty" jsonschema_description:"self-managed Kafka: comma-separated host:port"`
-	SecretArn            string         `json:"secret_arn,omitempty" jsonschema_description:"Secrets Manager ARN of SCRAM/PLAIN credentials or the mTLS client certificate (never the secret itself)"`
-	RootCASecretArn      string         `json:"root_ca_secret_arn,omitempty" jsonschema_description:"self-managed Kafka: secret holding a private root CA"`
-	KMSKeyArns           []string       `json:"kms_key_arns,omitempty" jsonschema_description:"customer managed KMS keys of the stream, queue or secret"`
-	OnFailureDestination string         `json:"on_failure_destination,omitempty" jsonschema_description:"SQS, SNS or S3 ARN, or kafka://TOPIC"`
-	SchemaRegistryArn    string         `json:"schema_registry_arn,omitempty" jsonschema_description:"Glue schema registry ARN (Kafka, provisioned mode)"`
-	SubnetIDs            []string       `json:"subnet_ids,omitempty" jsonschema_description:"self-managed Kafka: the mapping's subnets"`
-	SecurityGroupIDs     []string       `json:"security_group_ids,omitempty" jsonschema_description:"MSK: the cluster's security groups; self-managed Kafka: the mapping's"`
-	ClientAccount        string         `json:"client_account,omitempty" jsonschema_description:"MSK cross-account: the Lambda function's account, for the cluster policy"`
-	Region               string         `json:"region,omitempty" jsonschema_description:"AWS Region code, e.g. us-east-1, us-gov-west-1, cn-north-1"`
-	ESMUUID              string         `json:"esm_uuid,omitempty" jsonschema_description:"a live mapping to compare against the guidance"`
-	LiveConfig           map[string]any `json:"live_config,omitempty" jsonschema_description:"the live mapping's configuration in Lambda API names (from esm_inspect or get-event-source-mapping), compared against the guidance"`
+	EventSource            string         `json:"event_source" jsonschema:"enum=kinesis,enum=dynamodb,enum=sqs,enum=sqs_fifo,enum=msk,enum=self_managed_kafka" jsonschema_description:"the event source kind"`
+	GuidanceType           string         `json:"guidance_type,omitempty" jsonschema:"enum=setup,enum=networking,enum=permissions,enum=troubleshooting" jsonschema_description:"what to guide; default setup"`
+	Auth                   string         `json:"auth,omitempty" jsonschema:"enum=iam,enum=sasl_scram_512,enum=sasl_scram_256,enum=sasl_plain,enum=mtls,enum=none" jsonschema_description:"Kafka authentication; MSK defaults to iam"`
+	PollerMode             string         `json:"poller_mode,omitempty" jsonschema:"enum=on_demand,enum=provisioned" jsonschema_description:"SQS and Kafka only; decides whether NAT or VPC endpoints are needed"`
+	IaCFormat              string         `json:"iac_format,omitempty" jsonschema:"enum=sam,enum=cloudformation,enum=terraform" jsonschema_description:"format of generated templates; default sam"`
+	FunctionName           string         `json:"function_name,omitempty" jsonschema_description:"function name or ARN (an ARN also scopes the log statement)"`
+	EventSourceArn         string         `json:"event_source_arn,omitempty" jsonschema_description:"stream, stream consumer, table stream, queue, MSK cluster or MSK VPC connection ARN"`
+	ClusterArn             string         `json:"cluster_arn,omitempty" jsonschema_description:"MSK cluster ARN when event_source_arn is a VPC connection (its UUID scopes topic and group ARNs)"`
+	Topic                  string         `json:"topic,omitempty" jsonschema_description:"Kafka topic"`
+	GroupID                string         `json:"group_id,omitempty" jsonschema_description:"Kafka consumer group ID for the mapping (ConsumerGroupId)"`
+	BootstrapServers       string         `json:"bootstrap_servers,omitempty" jsonschema_description:"self-managed Kafka: comma-separated host:port"`
+	SecretArn              string         `json:"secret_arn,omitempty" jsonschema_description:"Secrets Manager ARN of SCRAM/PLAIN credentials or the mTLS client certificate (never the secret itself)"`
+	RootCASecretArn        string         `json:"root_ca_secret_arn,omitempty" jsonschema_description:"self-managed Kafka: secret holding a private root CA"`
+	KMSKeyArns             []string       `json:"kms_key_arns,omitempty" jsonschema_description:"customer managed KMS keys of the stream, queue or secret"`
+	OnFailureDestination   string         `json:"on_failure_destination,omitempty" jsonschema_description:"SQS, SNS or S3 ARN, or kafka://TOPIC"`
+	SchemaRegistryArn      string         `json:"schema_registry_arn,omitempty" jsonschema_description:"Glue schema registry ARN (Kafka, provisioned mode)"`
+	SubnetIDs              []string       `json:"subnet_ids,omitempty" jsonschema_description:"self-managed Kafka: the mapping's subnets"`
+	SecurityGroupIDs       []string       `json:"security_group_ids,omitempty" jsonschema_description:"MSK: the cluster's security groups; self-managed Kafka: the mapping's"`
+	ClientAccount          string         `json:"client_account,omitempty" jsonschema_description:"MSK cross-account: the Lambda function's account, for the cluster policy"`
+	Region                 string         `json:"region,omitempty" jsonschema_description:"AWS Region code, e.g. us-east-1, us-gov-west-1, cn-north-1"`
+	CreateFunction         bool           `json:"create_function,omitempty" jsonschema_description:"setup: also create the function (Python starter handler) and its role in one deployable stack"`
+	CreateSource           bool           `json:"create_source,omitempty" jsonschema_description:"setup: also create the SQS queue with its DLQ, or the Kinesis stream, named by event_source_arn"`
+	FunctionTimeoutSeconds int            `json:"function_timeout_seconds,omitempty" jsonschema:"minimum=1" jsonschema_description:"the function timeout in seconds (at most Lambda's maximum); sets a new function's timeout and a new queue's visibility timeout from it"`
+	ESMUUID                string         `json:"esm_uuid,omitempty" jsonschema_description:"a live mapping to compare against the guidance"`
+	LiveConfig             map[string]any `json:"live_config,omitempty" jsonschema_description:"the live mapping's configuration in Lambda API names (from esm_inspect or get-event-source-mapping), compared against the guidance"`
 }
 
 type esmGuidanceOut struct {
@@ -64,6 +67,9 @@ func EsmGuidance(d ReadDeps) server.ServerTool {
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
 		schema.Input[esmGuidanceIn](), schema.Output[esmGuidanceOut]())
 	h := func(_ context.Context, _ mcp.CallToolRequest, in esmGuidanceIn) (*mcp.CallToolResult, error) {
+		if max := d.Guidance.Int("lambda.function.timeout.max_seconds"); in.FunctionTimeoutSeconds > max {
+			return mcp.NewToolResultError(fmt.Sprintf("function_timeout_seconds %d exceeds Lambda's maximum of %d seconds; send at most %d", in.FunctionTimeoutSeconds, max, max)), nil
+		}
 		req, warnings, err := in.request()
 		if err != nil {
 			return mcp.NewToolResultError(err.Error()), nil
@@ -89,6 +95,10 @@ func (in esmGuidanceIn) request() (guide.Request, []string, error) {
 		ConsumerGroupID: in.GroupID, SecretArn: in.SecretArn, RootCASecretArn: in.RootCASecretArn, KMSKeyArns: in.KMSKeyArns,
 		OnFailureDestination: in.OnFailureDestination, SchemaRegistryArn: in.SchemaRegistryArn, SubnetIDs: in.SubnetIDs,
 		SecurityGroupIDs: in.SecurityGroupIDs, ClientAccount: in.ClientAccount, Region: in.Region,
+		CreateFunction: in.CreateFunction, CreateSource: in.CreateSource,
+	}
+	if in.FunctionTimeoutSeconds > 0 {
+		r.FunctionTimeoutSeconds = &in.FunctionTimeoutSeconds
 	}
 	if r.Type == "" {
 		r.Type = guide.TypeSetup

@@ -74,6 +74,9 @@ func TestEsmGuidanceBehaviour(t *testing.T) {
 		{"fifo arn on sqs", `{"event_source":"sqs","event_source_arn":"arn:aws:sqs:us-east-1:123456789012:q.fifo"}`, "sqs_fifo", nil},
 		{"iam on self-managed", `{"event_source":"self_managed_kafka","auth":"iam"}`, "self-managed Kafka does not support IAM", nil},
 		{"bad format", `{"event_source":"sqs","iac_format":"pulumi"}`, "iac_format", nil},
+		{"new sqs app", `{"event_source":"sqs","create_function":true,"create_source":true,"function_timeout_seconds":30,"function_name":"orders","event_source_arn":"arn:aws:sqs:us-east-1:123456789012:orders"}`,
+			"", []string{"stack.sam.yaml", "AWS::Serverless::Function", "VisibilityTimeout: 180", "cleanup.sh"}},
+		{"timeout above max", `{"event_source":"sqs","function_timeout_seconds":901}`, "exceeds Lambda's maximum", nil},
 		{"bad live config", `{"event_source":"sqs","live_config":{"BatchSize":"ten"}}`, "live_config", nil},
 	}
 	for _, tc := range cases {

@@ -57,6 +57,15 @@ type Request struct {
 	SecurityGroupIDs     []string
 	ClientAccount        string // cross-account MSK: the Lambda account
 	Region               string
+	// CreateFunction adds a new function (starter handler) wired to the
+	// mapping; the stack artifact then deploys function, role and mapping.
+	CreateFunction bool
+	// CreateSource adds the SQS queue (with DLQ) or Kinesis stream named by
+	// EventSourceArn to the stack.
+	CreateSource bool
+	// FunctionTimeoutSeconds sets the new function's timeout and the queue's
+	// visibility timeout from it.
+	FunctionTimeoutSeconds *int
 	// Live is the mapping as read from AWS, when the caller had an esm_uuid.
 	Live *iac.ESM
 }

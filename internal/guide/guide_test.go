@@ -71,14 +71,27 @@ func TestGolden(t *testing.T) {
 	e := guide.New(b)
 	spec := iactest.LoadSpec(t)
 	dir := repopath.Testdata("golden", "esm_guidance")
+	type variant struct {
+		typ   string
+		stack bool
+	}
+	variants := []variant{{guide.TypeSetup, false}, {guide.TypeNetworking, false}, {guide.TypePermissions, false}, {guide.TypeTroubleshooting, false}, {guide.TypeSetup, true}}
 	for src, base := range requests() {
-		for _, typ := range []string{guide.TypeSetup, guide.TypeNetworking, guide.TypePermissions, guide.TypeTroubleshooting} {
+		for _, v := range variants {
 			for _, f := range []iac.Format{iac.FormatSAM, iac.FormatCloudFormation, iac.FormatTerraform} {
-				name := string(src) + "_" + typ + "_" + string(f)
+				name := string(src) + "_" + v.typ + "_" + string(f)
+				if v.stack {
+					name = string(src) + "_setup-stack_" + string(f)
+				}
 				t.Run(name, func(t *testing.T) {
 					t.Parallel()
 					r := base
-					r.Type, r.Format = typ, f
+					r.Type, r.Format = v.typ, f
+					if v.stack {
+						// a new function (and, for SQS and Kinesis, a new source) in one deployable stack
+						r.CreateFunction, r.CreateSource, r.FunctionTimeoutSeconds = true, true, iacInt(30)
+						r.FunctionName = "orders"
+					}
 					res, err := e.Guide(r)
 					if err != nil {
 						t.Fatal(err)
@@ -112,6 +125,8 @@ func TestGolden(t *testing.T) {
 		}
 	}
 }
+
+func iacInt(v int) *int { return &v }
 
 func checkArtifacts(t *testing.T, b *guidance.Base, spec *iactest.Spec, arts []iac.Artifact) {
 	t.Helper()

@@ -107,7 +107,7 @@ func (e *Engine) networking(r Request) (Result, error) {
 		})
 	}
 	if len(r.SecurityGroupIDs) > 0 && len(ports) > 0 {
-		a, err := e.sgArtifact(r, ports)
+		a, err := e.sgArtifact(r)
 		if err != nil {
 			return Result{}, err
 		}
@@ -120,7 +120,23 @@ func (e *Engine) networking(r Request) (Result, error) {
 	return res, nil
 }
 
-func (e *Engine) sgArtifact(r Request, ports []int) (iac.Artifact, error) {
+func (e *Engine) sgArtifact(r Request) (iac.Artifact, error) {
+	return iac.RenderSGRules(e.sgRules(r), r.Format)
+}
+
+// sgRules are the rules the mapping needs on the given security groups:
+// for MSK self-referencing ingress and egress on the broker port (the
+// pollers carry the cluster's groups); for self-managed Kafka egress to the
+// brokers' ports; in on-demand mode egress to HTTPS for Lambda, STS and
+// Secrets Manager (through NAT or endpoints).
+func (e *Engine) sgRules(r Request) []iac.SGRule {
+	var ports []int
+	if r.Source == iac.SourceMSK {
+		p, _ := e.kafkaPort(r.Auth)
+		ports = []int{p}
+	} else {
+		ports = smkPorts(r.BootstrapServers)
+	}
 	var rules []iac.SGRule
 	httpsPort := e.b.Int("guidance_esm.vpc_endpoint.port")
 	for _, sg := range r.SecurityGroupIDs {
@@ -137,7 +153,7 @@ func (e *Engine) sgArtifact(r Request, ports []int) (iac.Artifact, error) {
 			rules = append(rules, iac.SGRule{Egress: true, GroupID: sg, CIDR: "0.0.0.0/0", Port: httpsPort, Description: "Lambda ESM pollers to Lambda, STS, Secrets Manager (HTTPS)"})
 		}
 	}
-	return iac.RenderSGRules(rules, r.Format)
+	return rules
 }
 
 func joinInts(v []int) string {

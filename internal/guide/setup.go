@@ -20,18 +20,28 @@ func (e *Engine) setup(r Request) (Result, error) {
 	}
 	res.Steps = append(res.Steps, net.Steps...)
 	res.Steps = append(res.Steps, perm.Steps...)
-	res.Artifacts = append(res.Artifacts, net.Artifacts...)
-	res.Artifacts = append(res.Artifacts, perm.Artifacts...)
 	m, missing := r.esm(e)
-	if len(missing) > 0 {
+	switch {
+	case len(missing) > 0:
+		res.Artifacts = append(res.Artifacts, net.Artifacts...)
+		res.Artifacts = append(res.Artifacts, perm.Artifacts...)
 		res.Steps = append(res.Steps, Step{Title: "Inputs needed for the mapping template", Detail: "Give " + strings.Join(missing, ", ") + " to get a deployable mapping template."})
-	} else {
+	case r.CreateFunction || r.CreateSource:
+		arts, steps, err := e.stack(r, m)
+		if err != nil {
+			return Result{}, err
+		}
+		res.Steps = append(res.Steps, steps...)
+		res.Artifacts = append(res.Artifacts, arts...)
+	default:
+		res.Artifacts = append(res.Artifacts, net.Artifacts...)
+		res.Artifacts = append(res.Artifacts, perm.Artifacts...)
 		a, err := iac.RenderESM(m, r.Format)
 		if err != nil {
 			return Result{}, err
 		}
-		a.Notes = append(a.Notes, "Batch size, window, parallelization and pollers are left at service defaults: size them with esm_optimize action=analyze, then action=generate_template.")
-		res.Artifacts = append(res.Artifacts, a, deployScript(r, a), validateScript(r))
+		a.Notes = append(a.Notes, sizingNote)
+		res.Artifacts = append(res.Artifacts, a, deployScript(r, a), validateScript(r), cleanupScript(r, a))
 	}
 	res.Checks = append(res.Checks, Check{Name: "Template is valid", How: "no violations", Tool: "validate_config"})
 	res.Checks = append(res.Checks, net.Checks...)
@@ -195,18 +205,62 @@ func startingOptions(s iac.Source) []string {
 	return []string{"TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"}
 }
 
+const sizingNote = "Batch size, window, parallelization and pollers are left at service defaults: size them with esm_optimize action=analyze, then action=generate_template."
+
+// stackName is a CloudFormation stack name ([a-zA-Z][-a-zA-Z0-9]*) built
+// from validated parts.
+func stackName(r Request) string {
+	n := "esm-" + string(r.Source)
+	if fn := functionShortName(r.FunctionName); fn != "" {
+		n = fn + "-" + n
+	}
+	return strings.ReplaceAll(n, "_", "-")
+}
+
+func functionShortName(fn string) string {
+	if !strings.HasPrefix(fn, "arn:") {
+		return fn
+	}
+	parts := strings.Split(fn, ":")
+	if len(parts) >= 7 {
+		return parts[6]
+	}
+	return ""
+}
+
 func deployScript(r Request, a iac.Artifact) iac.Artifact {
-	stack := "esm-" + strings.ReplaceAll(string(r.Source), "_", "-")
+	stack := stackName(r)
 	var cmds [][]string
 	switch r.Format {
 	case iac.FormatCloudFormation:
-		cmds = [][]string{{"aws", "cloudformation", "deploy", "--template-file", a.Name, "--stack-name", stack, "--no-fail-on-empty-changeset"}}
+		cmds = [][]string{{"aws", "cloudformation", "deploy", "--template-file", a.Name, "--stack-name", stack, "--capabilities", "CAPABILITY_IAM", "--no-fail-on-empty-changeset"}}
 	case iac.FormatSAM:
-		cmds = [][]string{{"sam", "validate", "--lint"}, {"sam", "deploy", "--stack-name", stack, "--capabilities", "CAPABILITY_IAM", "--resolve-s3"}}
+		cmds = [][]string{{"sam", "validate", "--lint", "--template-file", a.Name}, {"sam", "deploy", "--template-file", a.Name, "--stack-name", stack, "--capabilities", "CAPABILITY_IAM", "--resolve-s3"}}
+		if strings.HasPrefix(a.Content, "Events:") {
+			cmds = [][]string{{"sam", "validate", "--lint"}, {"sam", "deploy", "--stack-name", stack, "--capabilities", "CAPABILITY_IAM", "--resolve-s3"}}
+		}
 	case iac.FormatTerraform:
 		cmds = [][]string{{"terraform", "init", "-input=false"}, {"terraform", "plan", "-input=false", "-out=esm.tfplan"}, {"terraform", "apply", "-input=false", "esm.tfplan"}}
 	}
-	return iac.Script{Name: "deploy.sh", Comment: "Deploys the mapping; review the plan or change set before applying.", Commands: cmds}.Render()
+	comment := "Deploys " + a.Name + "; review the change set or plan before it applies."
+	if strings.HasPrefix(a.Content, "Events:") {
+		comment = "Deploys your SAM application after you paste " + a.Name + " under the function's Properties."
+	}
+	return iac.Script{Name: "deploy.sh", Comment: comment, Commands: cmds}.Render()
+}
+
+func cleanupScript(r Request, a iac.Artifact) iac.Artifact {
+	stack := stackName(r)
+	var cmds [][]string
+	switch r.Format {
+	case iac.FormatCloudFormation:
+		cmds = [][]string{{"aws", "cloudformation", "delete-stack", "--stack-name", stack}, {"aws", "cloudformation", "wait", "stack-delete-complete", "--stack-name", stack}}
+	case iac.FormatSAM:
+		cmds = [][]string{{"sam", "delete", "--stack-name", stack, "--no-prompts"}}
+	case iac.FormatTerraform:
+		cmds = [][]string{{"terraform", "destroy", "-input=false"}}
+	}
+	return iac.Script{Name: "cleanup.sh", Comment: "Deletes what deploy.sh created (" + a.Name + "). A deleted mapping stops consuming; Kafka consumer-group offsets stay on the cluster.", Commands: cmds}.Render()
 }
 
 func validateScript(r Request) iac.Artifact {
