@@ -1,0 +1,143 @@
+// Package esmstate decodes an event source mapping's State,
+// StateTransitionReason and LastProcessingResult into what they mean, how
+// bad they are, which troubleshooting category they belong to and which
+// tool digs deeper. It is pure: plain strings in, plain structs out.
+//
+// The strings come from the AWS pages and observed values collected in
+// shared/knowledge/limits.md §5 (API_EventSourceMappingConfiguration,
+// with-kafka-troubleshoot, with-msk-permissions, services-mq-errors, and the
+// AWS Knowledge Center "Connection error" variants). Matching is on stable
+// fragments, not whole sentences: AWS rewords these messages, and the
+// shorter variants seen in tools must not be matched literally.
+package esmstate
+
+import "strings"
+
+// Severity of a decoded field.
+const (
+	SeverityOK      = "ok"
+	SeverityInfo    = "info"
+	SeverityWarning = "warning"
+	SeverityError   = "error"
+)
+
+// Decoded is what one field means.
+type Decoded struct {
+	// Value is the field as Lambda returned it.
+	Value string `json:"value"`
+	// Meaning is one sentence for a human.
+	Meaning string `json:"meaning"`
+	// Severity is ok, info, warning or error.
+	Severity string `json:"severity" jsonschema:"enum=ok,enum=info,enum=warning,enum=error"`
+	// Category is the kafka_troubleshoot issue category (network,
+	// authentication, authorization, lambda_unreachable, sts_unreachable,
+	// destination_unreachable, configuration, broker_health) or
+	// function_error / user_action / none.
+	Category string `json:"category,omitempty"`
+	// NextTool names the tool that digs deeper, when one does.
+	NextTool string `json:"next_tool,omitempty"`
+	// Reference is where the meaning comes from.
+	Reference string `json:"reference,omitempty"`
+}
+
+const (
+	refAPI       = "https://docs.aws.amazon.com/lambda/latest/api/API_EventSourceMappingConfiguration.html"
+	refKafka     = "https://docs.aws.amazon.com/lambda/latest/dg/with-kafka-troubleshoot.html"
+	refMSKPerms  = "https://docs.aws.amazon.com/lambda/latest/dg/with-msk-permissions.html"
+	refKC        = "https://repost.aws/knowledge-center/lambda-trigger-msk-kafka-cluster"
+	refESMStream = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html"
+)
+
+// State decodes the State field.
+func State(v string) Decoded {
+	d := Decoded{Value: v, Reference: refAPI}
+	switch v {
+	case "Enabled":
+		d.Meaning, d.Severity = "The mapping is polling its source and invoking the function.", SeverityOK
+	case "Disabled":
+		d.Meaning, d.Severity = "The mapping is not polling: records accumulate in the source until it is enabled again (and may expire past the source's retention).", SeverityWarning
+	case "Creating", "Enabling":
+		d.Meaning, d.Severity = "The mapping is starting; polling begins when it reaches Enabled (Kafka mappings can take several minutes).", SeverityInfo
+	case "Updating":
+		d.Meaning, d.Severity = "A configuration change is being applied; the mapping keeps or resumes polling when it returns to Enabled.", SeverityInfo
+	case "Disabling":
+		d.Meaning, d.Severity = "The mapping is stopping its pollers.", SeverityInfo
+	case "Deleting":
+		d.Meaning, d.Severity = "The mapping is being deleted.", SeverityWarning
+	case "":
+		d.Meaning, d.Severity = "Lambda returned no state.", SeverityInfo
+	default:
+		d.Meaning, d.Severity = "A state this tool does not know; read it in the Lambda console or API reference.", SeverityInfo
+	}
+	return d
+}
+
+// Reason decodes StateTransitionReason.
+func Reason(v string) Decoded {
+	d := Decoded{Value: v, Reference: refAPI}
+	up := strings.ToUpper(strings.TrimSpace(v))
+	switch {
+	case up == "":
+		d.Meaning, d.Severity, d.Category = "No transition reason was returned.", SeverityInfo, "none"
+	case strings.Contains(up, "USER"):
+		d.Meaning, d.Severity, d.Category = "The last state change was made by a user or by infrastructure code (API, console, CloudFormation).", SeverityOK, "user_action"
+	case up == "ESM_CONFIG_NOT_VALID":
+		d.Meaning, d.Severity, d.Category, d.NextTool, d.Reference = "Lambda stopped the consumer because the mapping's configuration is not valid (for example a missing or unusable source access configuration).", SeverityError, "configuration", "kafka_troubleshoot", refKafka
+	case up == "EVENT_SOURCE_AUTHN_ERROR":
+		d.Meaning, d.Severity, d.Category, d.NextTool, d.Reference = "Lambda stopped the consumer because the event source rejected its credentials (SASL/SCRAM secret, IAM Connect permission or mTLS certificate).", SeverityError, "authentication", "kafka_troubleshoot", refKafka
+	case up == "EVENT_SOURCE_AUTHZ_ERROR":
+		d.Meaning, d.Severity, d.Category, d.NextTool, d.Reference = "Lambda stopped the consumer because the event source denied an operation (topic or group ACLs, or kafka-cluster IAM actions).", SeverityError, "authorization", "kafka_troubleshoot", refKafka
+	case up == "FUNCTION_CONFIG_NOT_VALID":
+		d.Meaning, d.Severity, d.Category, d.Reference = "Lambda stopped the consumer because the function's configuration is not valid for the mapping (for example the function or its role was changed or deleted).", SeverityError, "configuration", refKafka
+	case strings.Contains(up, "LAMBDA"):
+		d.Meaning, d.Severity, d.Category = "Lambda itself changed the state, typically after repeated failures or because the function or its permissions changed; read LastProcessingResult for the cause.", SeverityWarning, "configuration"
+	default:
+		d.Meaning, d.Severity = "A transition reason this tool does not know.", SeverityInfo
+	}
+	return d
+}
+
+// LastProcessingResult decodes the LastProcessingResult field. kafka says
+// whether the source is Kafka (MSK or self-managed), which decides the next
+// tool for network and auth problems.
+func LastProcessingResult(v string, kafka bool) Decoded {
+	d := Decoded{Value: v, Reference: refESMStream}
+	low := strings.ToLower(strings.TrimSpace(v))
+	next := ""
+	if kafka {
+		next = "kafka_troubleshoot"
+	}
+	switch {
+	case low == "":
+		d.Meaning, d.Severity, d.Category = "Lambda has not reported a processing result yet (new or never-polled mapping).", SeverityInfo, "none"
+	case low == "ok":
+		d.Meaning, d.Severity, d.Category = "The last batch was read and the function invoked successfully.", SeverityOK, "none"
+	case strings.HasPrefix(low, "no records processed"):
+		d.Meaning, d.Severity, d.Category = "The pollers found no new records: the source is idle, or everything is filtered out.", SeverityOK, "none"
+	case strings.Contains(low, "function call failed"):
+		d.Meaning, d.Severity, d.Category = "Lambda invoked the function and it returned an error or timed out; the batch is retried as the error-handling settings say, which can block a shard or partition.", SeverityError, "function_error"
+	case strings.Contains(low, "connection error") && (strings.Contains(low, "lambda and sts") || strings.Contains(low, "privatelink") || strings.Contains(low, "nat gateway")):
+		d.Meaning, d.Severity, d.Category, d.NextTool, d.Reference = "The pollers reach the source but cannot reach the Lambda and STS endpoints (and Secrets Manager when auth needs it) from the source's subnets: on-demand mode needs a NAT gateway or VPC endpoints there.", SeverityError, "lambda_unreachable", next, refKC
+	case strings.Contains(low, "connection error") && strings.Contains(low, "onfailure destination"):
+		d.Meaning, d.Severity, d.Category, d.NextTool, d.Reference = "The pollers cannot reach the on-failure destination (or Lambda/STS) from the source's subnets.", SeverityError, "destination_unreachable", next, refKC
+	case strings.Contains(low, "connection error"):
+		d.Meaning, d.Severity, d.Category, d.NextTool, d.Reference = "The pollers cannot open a connection to the brokers: a security group, NACL or route blocks the auth port, or brokers are offline or overloaded.", SeverityError, "network", next, refKC
+	case strings.Contains(low, "failed to assume your function execution role"):
+		d.Meaning, d.Severity, d.Category, d.NextTool, d.Reference = "Lambda could not assume the execution role: the trust policy does not allow lambda.amazonaws.com, or STS is unreachable (or blocked by an endpoint policy) from the source's subnets.", SeverityError, "sts_unreachable", next, refKC
+	case strings.Contains(low, "sasl authentication failed"):
+		d.Meaning, d.Severity, d.Category, d.NextTool, d.Reference = "The brokers rejected the pollers' SASL login: wrong SCRAM/PLAIN credentials or an unreadable secret, or (IAM) the role lacks kafka-cluster:Connect; it can also be intermittent when brokers hit their connection quota.", SeverityError, "authentication", next, refKafka
+	case strings.Contains(low, "cluster failed to authorize lambda"):
+		d.Meaning, d.Severity, d.Category, d.NextTool, d.Reference = "The pollers logged in but may not read: missing topic/group ACLs (SCRAM, mTLS) or kafka-cluster topic/group actions on the execution role (IAM). Fixes can take minutes to apply.", SeverityError, "authorization", next, refMSKPerms
+	case strings.Contains(low, "server failed to authenticate lambda"):
+		d.Meaning, d.Severity, d.Category, d.NextTool, d.Reference = "mTLS: the brokers did not accept a client certificate from the pollers (none supplied, not trusted, or brokers not set up for mTLS).", SeverityError, "authentication", next, refKafka
+	case strings.Contains(low, "lambda failed to authenticate server"):
+		d.Meaning, d.Severity, d.Category, d.NextTool, d.Reference = "The pollers do not trust the brokers' certificate: a private CA without SERVER_ROOT_CA_CERTIFICATE, a CA mismatch, or a certificate without the broker name in its SAN.", SeverityError, "authentication", next, refKafka
+	case strings.Contains(low, "certificate or private key is invalid"):
+		d.Meaning, d.Severity, d.Category, d.NextTool, d.Reference = "The client certificate or key in the secret cannot be used (PEM format; the key must be PBES1-encrypted if encrypted).", SeverityError, "configuration", next, refKafka
+	case strings.HasPrefix(low, "problem"):
+		d.Meaning, d.Severity, d.Category, d.NextTool = "Lambda reports a problem this tool does not recognise; the text above is Lambda's own.", SeverityError, "configuration", next
+	default:
+		d.Meaning, d.Severity = "A processing result this tool does not recognise.", SeverityInfo
+	}
+	return d
+}

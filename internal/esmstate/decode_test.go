@@ -1,0 +1,53 @@
+package esmstate
+
+import "testing"
+
+func TestLastProcessingResult(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in       string
+		kafka    bool
+		sev, cat string
+		next     string
+	}{
+		{"OK", true, SeverityOK, "none", ""},
+		{"No records processed", false, SeverityOK, "none", ""},
+		{"", false, SeverityInfo, "none", ""},
+		{"PROBLEM: Function call failed", false, SeverityError, "function_error", ""},
+		{"PROBLEM: Connection error. Your VPC must be able to connect to Lambda and STS, as well as Secrets Manager if authentication is required. You can provide access by configuring PrivateLink or a NAT Gateway.", true, SeverityError, "lambda_unreachable", "kafka_troubleshoot"},
+		{"PROBLEM: Connection error. Your event source VPC must be able to connect to Lambda and STS, Secrets Manager (if event source authentication is required), and the OnFailure Destination (if one is configured).", true, SeverityError, "lambda_unreachable", "kafka_troubleshoot"},
+		{"PROBLEM: Connection error. Please check your event source connection configuration.", true, SeverityError, "network", "kafka_troubleshoot"},
+		{"PROBLEM: Lambda failed to assume your function execution role.", true, SeverityError, "sts_unreachable", "kafka_troubleshoot"},
+		{"PROBLEM: SASL authentication failed.", true, SeverityError, "authentication", "kafka_troubleshoot"},
+		{"PROBLEM: Cluster failed to authorize Lambda.", true, SeverityError, "authorization", "kafka_troubleshoot"},
+		{"PROBLEM: Server failed to authenticate Lambda.", true, SeverityError, "authentication", "kafka_troubleshoot"},
+		{"PROBLEM: Lambda failed to authenticate server.", true, SeverityError, "authentication", "kafka_troubleshoot"},
+		{"PROBLEM: Provided certificate or private key is invalid.", true, SeverityError, "configuration", "kafka_troubleshoot"},
+		{"PROBLEM: Something new.", false, SeverityError, "configuration", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.in, func(t *testing.T) {
+			t.Parallel()
+			d := LastProcessingResult(tc.in, tc.kafka)
+			if d.Severity != tc.sev || d.Category != tc.cat || d.NextTool != tc.next || d.Meaning == "" || d.Value != tc.in {
+				t.Fatalf("got %+v", d)
+			}
+		})
+	}
+}
+
+func TestStateAndReason(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, sev string }{{"Enabled", SeverityOK}, {"Disabled", SeverityWarning}, {"Creating", SeverityInfo}, {"Updating", SeverityInfo}, {"Weird", SeverityInfo}, {"", SeverityInfo}} {
+		if d := State(tc.in); d.Severity != tc.sev || d.Meaning == "" {
+			t.Errorf("State(%q) = %+v", tc.in, d)
+		}
+	}
+	for _, tc := range []struct{ in, cat string }{{"User action", "user_action"}, {"User initiated", "user_action"}, {"USER_INITIATED", "user_action"},
+		{"EVENT_SOURCE_AUTHN_ERROR", "authentication"}, {"EVENT_SOURCE_AUTHZ_ERROR", "authorization"}, {"ESM_CONFIG_NOT_VALID", "configuration"},
+		{"FUNCTION_CONFIG_NOT_VALID", "configuration"}, {"Lambda initiated", "configuration"}, {"", "none"}} {
+		if d := Reason(tc.in); d.Category != tc.cat || d.Meaning == "" {
+			t.Errorf("Reason(%q) = %+v", tc.in, d)
+		}
+	}
+}
