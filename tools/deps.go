@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/aws"
 	"github.com/stream-mcp/stream-mcp/internal/confirm"
 	"github.com/stream-mcp/stream-mcp/internal/kafka"
 )
@@ -19,6 +20,9 @@ type ReadDeps struct {
 	// Kafka creates and caches Kafka clients (nil: Kafka tools answer with
 	// a tool error).
 	Kafka *kafka.Factory
+	// AWS holds the read-only AWS inspectors' SDK clients, loaded on first
+	// use (nil: AWS tools answer with a tool error).
+	AWS *aws.Client
 }
 
 // WriteDeps is what write tools get on top of reading.

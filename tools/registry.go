@@ -13,6 +13,7 @@ func All(r ReadDeps, w WriteDeps) []server.ServerTool {
 		EsmOptimize(r),
 		Sizing(r),
 		KafkaInspect(r),
+		KinesisInspect(r),
 		KafkaTroubleshoot(r),
 		ValidateConfig(r),
 		KafkaAdmin(w),

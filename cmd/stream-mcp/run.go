@@ -17,6 +17,7 @@ import (
 	mcpserver "github.com/mark3labs/mcp-go/server"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/aws"
 	"github.com/stream-mcp/stream-mcp/internal/config"
 	"github.com/stream-mcp/stream-mcp/internal/confirm"
 	"github.com/stream-mcp/stream-mcp/internal/kafka"
@@ -118,7 +119,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 	// Kafka clients are created lazily per cluster: an unreachable cluster
 	// is a diagnosis at call time, never a startup failure.
 	kf := kafka.NewFactory(cfg.File.Clusters, nil, kafka.OSEnv(kafka.SDKAuth(cfg.Region, cfg.Profile)), logger)
-	rd := tools.ReadDeps{Guidance: base, Logger: logger, Kafka: kf}
+	rd := tools.ReadDeps{Guidance: base, Logger: logger, Kafka: kf, AWS: aws.New(cfg, aws.Options{})}
 	wd := tools.WriteDeps{ReadDeps: rd, AllowDestructive: cfg.AllowDestructive}
 	if cfg.AllowWrite {
 		// Only write mode touches the state directory: read-only runs
