@@ -196,6 +196,7 @@ func ExecutionPolicy(in PolicyInput) (PolicyDocument, []string, error) {
 		a, _ := ParseARN(in.EventSourceArn, "dynamodb")
 		table := strings.Split(a.Resource, "/")[1]
 		// ListStreams is authorized on the table's stream/* resource
+		// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/iam-policy-read-stream-only.html)
 		add("ListTableStreams", []string{env.arn("dynamodb", "table/"+table+"/stream/*")}, "dynamodb:ListStreams")
 	case SourceSQS, SourceSQSFIFO:
 		// https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html (execution role permissions)
