@@ -39,6 +39,7 @@ type demoStep struct {
 func demoSteps(env demoEnv) []demoStep {
 	var steps []demoStep
 	steps = append(steps, kafkaDemoSteps(env)...)
+	steps = append(steps, sizingDemoSteps()...)
 	return steps
 }
 

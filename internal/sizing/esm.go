@@ -166,11 +166,22 @@ func (c *calc) estimate(w Workload, cfg ESMConfig, record bool) ESMEstimates {
 	if cfg.BatchingWindowSeconds > 0 {
 		wait = math.Min(cfg.BatchingWindowSeconds, e.BatchFillSeconds)
 	}
-	if e.KeepsUp {
-		e.ExpectedLatencySeconds = st("expected latency", "min(batching_window, batch_fill) + batch_duration", wait+d, "s", "batching_window_s", cfg.BatchingWindowSeconds, "batch_fill_s", e.BatchFillSeconds, "batch_duration_s", d)
+	poll := 0.0 // how often Lambda reads a shard with a standard iterator
+	switch src {
+	case "kinesis":
+		poll = c.n("esm_scaling.kinesis.poll_interval_seconds")
+	case "dynamodb":
+		poll = 1 / c.n("esm_scaling.dynamodb.polls_per_second")
 	}
-	inv := e.ArrivalRecordsPerSecond / math.Min(float64(B), math.Max(1, e.ArrivalRecordsPerSecond/slots*math.Max(wait, d)))
-	e.InvocationsPerSecond = st("invocations per second", "arrival ÷ records per invocation", inv, "invocations/s", "arrival_records_per_second", e.ArrivalRecordsPerSecond)
+	wait = math.Max(wait, poll)
+	if e.KeepsUp {
+		e.ExpectedLatencySeconds = st("expected latency", "max(min(batching_window, batch_fill), poll_interval) + batch_duration", wait+d, "s",
+			"batching_window_s", cfg.BatchingWindowSeconds, "batch_fill_s", e.BatchFillSeconds, "poll_interval_s", poll, "batch_duration_s", d)
+	}
+	processed := math.Min(e.ArrivalRecordsPerSecond, capacity)
+	perInv := math.Min(float64(B), math.Max(1, processed/slots*math.Max(wait, d)))
+	e.InvocationsPerSecond = st("invocations per second", "processed ÷ records per invocation, records per invocation = min(batch_size, processed ÷ concurrent_batches × max(wait, batch_duration))", processed/perInv, "invocations/s",
+		"processed_records_per_second", processed, "records_per_invocation", perInv)
 	if w.AvgRecordBytes > 0 {
 		e.PayloadBytesPerBatch = float64(B) * w.AvgRecordBytes
 	}
@@ -224,10 +235,10 @@ func (c *calc) checks(w Workload, cfg ESMConfig, e ESMEstimates) {
 	if acct := c.n("lambda.account.concurrency.default"); e.ConcurrencyNeeded > acct {
 		c.warn("%.0f concurrent invocations exceed the default account concurrency quota of %g per Region: request an increase", e.ConcurrencyNeeded, acct)
 	}
-	if isSQS(w.EventSource) && w.FunctionTimeoutSeconds > 0 && w.VisibilityTimeoutSecond > 0 {
+	if isSQS(w.EventSource) && w.FunctionTimeoutSeconds > 0 && w.VisibilityTimeoutSeconds > 0 {
 		f := c.n("esm.sqs.visibility_timeout.function_timeout_ratio")
-		if w.VisibilityTimeoutSecond < f*w.FunctionTimeoutSeconds {
-			c.warn("queue visibility timeout %g s is below %g × the function timeout (%g s): messages can reappear while still being processed", w.VisibilityTimeoutSecond, f, f*w.FunctionTimeoutSeconds)
+		if w.VisibilityTimeoutSeconds < f*w.FunctionTimeoutSeconds {
+			c.warn("queue visibility timeout %g s is below %g × the function timeout (%g s): messages can reappear while still being processed", w.VisibilityTimeoutSeconds, f, f*w.FunctionTimeoutSeconds)
 		}
 	}
 	if w.EventSource == "sqs_fifo" {
