@@ -66,6 +66,7 @@ type validateConfigOut struct {
 
 const (
 	validateDefaultLimit = 50
+	validateMaxLimit     = 500
 	validateTextLines    = 15
 )
 
@@ -189,6 +190,7 @@ func validateConfig(d ReadDeps, in validateConfigIn) (validateConfigOut, string)
 	if limit <= 0 {
 		limit = validateDefaultLimit
 	}
+	limit = min(limit, validateMaxLimit)
 	if len(vs) > limit {
 		vs, out.Truncated = vs[:limit], true
 	}
