@@ -169,7 +169,7 @@ func (z *Analyzer) Analyze(req Request) (Analysis, error) {
 func (z *Analyzer) Validate(source string, cfg map[string]any, w sizing.Workload) []rules.Violation {
 	res, err := z.engine.Validate(esm.Config(cfg), esm.Options{Source: esm.SourceType(source), Context: esm.Context{
 		FunctionTimeoutSeconds:        w.FunctionTimeoutSeconds,
-		QueueVisibilityTimeoutSeconds: w.VisibilityTimeoutSecond,
+		QueueVisibilityTimeoutSeconds: w.VisibilityTimeoutSeconds,
 		Partitions:                    w.Partitions,
 		Shards:                        w.Shards,
 		AvgRecordBytes:                w.AvgRecordBytes,

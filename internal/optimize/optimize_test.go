@@ -101,7 +101,7 @@ func TestGoldenAnalyses(t *testing.T) {
 			// fits 10,000 × 2 KB = 3,145 records (payload), window 30 − 3.1 s → 26 s.
 			name: "sqs cost with latency target",
 			req: Request{Source: "sqs", Config: baseConfig("sqs"), Targets: []string{"cost"},
-				Workload: sizing.Workload{RecordsPerSecond: 50, AvgRecordBytes: 2000, ProcessingMsPerRecord: 1, LatencyTargetSeconds: 30, FunctionTimeoutSeconds: 30, VisibilityTimeoutSecond: 180}},
+				Workload: sizing.Workload{RecordsPerSecond: 50, AvgRecordBytes: 2000, ProcessingMsPerRecord: 1, LatencyTargetSeconds: 30, FunctionTimeoutSeconds: 30, VisibilityTimeoutSeconds: 180}},
 			check: func(t *testing.T, a Analysis) {
 				if a.Recommended["BatchSize"] != float64(3145) || a.Recommended["MaximumBatchingWindowInSeconds"] != float64(26) {
 					t.Fatalf("got %+v", a.Recommended)
@@ -208,7 +208,7 @@ func TestRecommendationsAlwaysValidate(t *testing.T) {
 		}
 		if rng.IntN(2) == 0 {
 			w.FunctionTimeoutSeconds = float64(30 + rng.IntN(870))
-			w.VisibilityTimeoutSecond = w.FunctionTimeoutSeconds * 6
+			w.VisibilityTimeoutSeconds = w.FunctionTimeoutSeconds * 6
 		}
 		w.Shards = 1 + rng.IntN(500)
 		w.Partitions = 1 + rng.IntN(500)

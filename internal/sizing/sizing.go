@@ -53,7 +53,7 @@ type Workload struct {
 	BacklogRecords          float64 `json:"backlog_records,omitempty" jsonschema_description:"lambda_esm: records waiting now (offset lag or iterator age x rate)" jsonschema:"minimum=0"`
 	FunctionTimeoutSeconds  float64 `json:"function_timeout_seconds,omitempty" jsonschema_description:"lambda_esm: the function's timeout, seconds" jsonschema:"minimum=0"`
 	PollerMode              string  `json:"poller_mode,omitempty" jsonschema:"enum=on_demand,enum=provisioned" jsonschema_description:"lambda_esm: Kafka or SQS poller mode (default: on_demand)"`
-	VisibilityTimeoutSecond float64 `json:"visibility_timeout_seconds,omitempty" jsonschema_description:"lambda_esm: SQS queue visibility timeout, seconds" jsonschema:"minimum=0"`
+	VisibilityTimeoutSeconds float64 `json:"visibility_timeout_seconds,omitempty" jsonschema_description:"lambda_esm: SQS queue visibility timeout, seconds" jsonschema:"minimum=0"`
 }
 
 // Step is one line of arithmetic.
