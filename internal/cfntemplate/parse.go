@@ -13,6 +13,7 @@ package cfntemplate
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -77,11 +78,13 @@ func convert(n *yaml.Node) (any, error) {
 		}
 		v = l
 	case yaml.ScalarNode:
-		var s any
 		if isShortTag(n.Tag) {
-			s = n.Value
-		} else if err := n.Decode(&s); err != nil {
-			return nil, fmt.Errorf("line %d: %w", n.Line, err)
+			v = n.Value
+			break
+		}
+		s, err := scalar(n)
+		if err != nil {
+			return nil, err
 		}
 		v = s
 	}
@@ -89,6 +92,40 @@ func convert(n *yaml.Node) (any, error) {
 		return longForm(n.Tag, v), nil
 	}
 	return v, nil
+}
+
+// scalar resolves a plain scalar by its (implicit or explicit) YAML tag
+// without a decoder per value, which dominated the cost of large templates.
+func scalar(n *yaml.Node) (any, error) {
+	switch n.ShortTag() {
+	case "!!null":
+		return nil, nil
+	case "!!bool":
+		b, err := strconv.ParseBool(strings.ToLower(n.Value))
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %q is not a boolean", n.Line, n.Value)
+		}
+		return b, nil
+	case "!!int":
+		if i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64); err == nil {
+			return int(i), nil
+		}
+		var out any
+		if err := n.Decode(&out); err != nil {
+			return nil, fmt.Errorf("line %d: %w", n.Line, err)
+		}
+		return out, nil
+	case "!!float":
+		if f, err := strconv.ParseFloat(n.Value, 64); err == nil {
+			return f, nil
+		}
+		var out any
+		if err := n.Decode(&out); err != nil {
+			return nil, fmt.Errorf("line %d: %w", n.Line, err)
+		}
+		return out, nil
+	}
+	return n.Value, nil
 }
 
 func isShortTag(tag string) bool { return strings.HasPrefix(tag, "!") && !strings.HasPrefix(tag, "!!") }
