@@ -166,10 +166,10 @@ func inspectGroups(ctx context.Context, d ReadDeps, req mcp.CallToolRequest, con
 		return nil, nil
 	}
 	info := gs.Info[in.GroupID]
-	if info.Error != "" && (len(gs.Groups) == 0 || len(gs.Groups[0].Partitions) == 0) {
+	if info.Error != "" && !strings.Contains(info.Error, "GROUP_ID_NOT_FOUND") && (len(gs.Groups) == 0 || len(gs.Groups[0].Partitions) == 0) {
 		return mcp.NewToolResultError(fmt.Sprintf("group %q on %s could not be described: %s; check the principal's Describe permission on the group (kafka_troubleshoot with group_id)", in.GroupID, out.Target, info.Error)), nil
 	}
-	if len(gs.Groups) == 0 || (info.State == "Dead" && len(gs.Groups[0].Partitions) == 0) {
+	if len(gs.Groups) == 0 || len(gs.Groups[0].Partitions) == 0 && (info.State == "Dead" || info.Error != "") {
 		return mcp.NewToolResultError(fmt.Sprintf("group %q not found on %s (no members, no committed offsets); call kafka_inspect with what=groups for IDs", in.GroupID, out.Target)), nil
 	}
 	g := gs.Groups[0]

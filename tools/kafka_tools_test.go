@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -26,7 +27,7 @@ func kafkaDeps(t *testing.T, env map[string]string) ReadDeps {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := kafka.NewFactory(nil, nil, kafka.Env{Getenv: func(k string) string { return env[k] }, ReadFile: os.ReadFile}, nil)
+	f := kafka.NewFactory(nil, nil, kafka.Env{Getenv: func(k string) string { return env[k] }, ReadFile: os.ReadFile, LookupHost: noDNS}, nil)
 	t.Cleanup(f.Close)
 	return ReadDeps{Guidance: b, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Kafka: f}
 }
@@ -155,7 +156,7 @@ func TestKafkaInspect(t *testing.T) {
 		{name: "group without id", args: map[string]any{"what": "group", "bootstrap_servers": bs}, wantErr: "needs group_id"},
 		{name: "unknown named cluster", args: map[string]any{"what": "overview", "cluster": "prod"}, wantErr: "not found"},
 		{name: "unreachable is a tool error with the probe", args: map[string]any{"what": "overview", "bootstrap_servers": "127.0.0.1:1"}, wantErr: "failed at tcp (refused)"},
-		{name: "cluster arn without AWS", args: map[string]any{"what": "overview", "cluster_arn": "arn:aws:kafka:us-east-1:123456789012:cluster/prod/abcd"}, wantErr: "AWS inspectors"},
+		{name: "cluster arn without AWS", args: map[string]any{"what": "overview", "cluster_arn": "arn:aws:kafka:us-east-1:123456789012:cluster/prod/abcd"}, wantErr: "needs the AWS inspectors"},
 		{name: "missing secret reference", args: map[string]any{"what": "overview", "bootstrap_servers": bs, "auth": "sasl_scram_512", "username": "u", "password_env": "NOPE"}, wantErr: "NOPE is empty or unset"},
 	}
 	for _, tc := range tests {
@@ -286,7 +287,7 @@ func TestKafkaTroubleshootResolutionAndInput(t *testing.T) {
 		{name: "every category has steps", args: map[string]any{"mode": "resolution", "issue_category": "throttling"}, stepHas: []string{"quota"}},
 		{name: "no category", args: map[string]any{"mode": "resolution"}, wantErr: "needs issue_category"},
 		{name: "bad mode", args: map[string]any{"mode": "fix"}, wantErr: "not diagnosis or resolution"},
-		{name: "esm needs aws inspectors", args: map[string]any{"mode": "diagnosis", "esm_uuid": "a1b2"}, wantErr: "AWS inspectors"},
+		{name: "esm needs aws access", args: map[string]any{"mode": "diagnosis", "esm_uuid": "a1b2"}, wantErr: "needs AWS access"},
 		{name: "esm plus cluster", args: map[string]any{"mode": "diagnosis", "esm_uuid": "a1b2", "bootstrap_servers": "x:1"}, wantErr: "esm_uuid alone"},
 	}
 	for _, tc := range tests {
@@ -310,4 +311,9 @@ func TestKafkaTroubleshootResolutionAndInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// noDNS answers every lookup with NXDOMAIN, so no query leaves the machine.
+func noDNS(_ context.Context, host string) ([]string, error) {
+	return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/stream-mcp/stream-mcp/internal/diagnose"
+	"github.com/stream-mcp/stream-mcp/internal/errmap"
 	"github.com/stream-mcp/stream-mcp/internal/kafka"
 	"github.com/stream-mcp/stream-mcp/internal/kafkadiag"
 	"github.com/stream-mcp/stream-mcp/internal/lag"
@@ -34,7 +35,8 @@ type kafkaTroubleshootOut struct {
 	Findings        []diagnose.Finding  `json:"findings" jsonschema_description:"problems found, most severe first, each with evidence, remediation and a reference"`
 	Checks          []diagnose.Check    `json:"checks" jsonschema_description:"every check in causal order with pass, fail, warn, unknown (evidence missing, with why) or skipped"`
 	ResolutionSteps []string            `json:"resolution_steps" jsonschema_description:"steps that fix the (primary or given) category, concrete with the target's names, ports and ARNs"`
-	Evidence        *kafkadiag.Evidence `json:"evidence,omitempty" jsonschema_description:"the probe, cluster health and lag summary the checks judged"`
+	Evidence        *kafkadiag.Evidence    `json:"evidence,omitempty" jsonschema_description:"the probe, cluster health and lag summary the checks judged"`
+	ESM             *kafkadiag.ESMEvidence `json:"esm_evidence,omitempty" jsonschema_description:"esm_uuid: the mapping, cluster, auth, network IDs, role and the AWS reads that failed"`
 	Truncated       bool                `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
 }
 
@@ -63,7 +65,7 @@ func KafkaTroubleshoot(d ReadDeps) server.ServerTool {
 			if in.targets() > 0 {
 				return mcp.NewToolResultError("give esm_uuid alone (the mapping names its cluster), or a cluster target without esm_uuid"), nil
 			}
-			return mcp.NewToolResultError("esm_uuid diagnosis needs the AWS inspectors (Lambda, MSK, EC2, IAM), which this build does not include yet; diagnose the cluster side with cluster_arn or bootstrap_servers plus topic and group_id (the group is the ESM UUID unless ConsumerGroupId is set)"), nil
+			return troubleshootESM(ctx, d, req, in)
 		}
 		tg, err := in.target(d.Kafka)
 		if err != nil {
@@ -88,6 +90,37 @@ func KafkaTroubleshoot(d ReadDeps) server.ServerTool {
 		return mcp.NewToolResultStructured(out, troubleshootSummary(out)), nil
 	}
 	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}
+}
+
+func troubleshootESM(ctx context.Context, d ReadDeps, req mcp.CallToolRequest, in kafkaTroubleshootIn) (*mcp.CallToolResult, error) {
+	if d.AWS == nil {
+		return mcp.NewToolResultError("esm_uuid diagnosis needs AWS access, which this server has not configured; diagnose the cluster side with cluster_arn or bootstrap_servers plus topic and group_id"), nil
+	}
+	window := d.Guidance.Int("kafka.lag.window.min_seconds")
+	if in.SampleSeconds != nil {
+		window = *in.SampleSeconds
+	}
+	sampling := samplingFor(time.Duration(window)*time.Second, lag.SampleInterval(d.Guidance))
+	sampling.Progress = progressFn(ctx, req, "kafka_troubleshoot lag sampling")
+	rep, ev, err := kafkadiag.ESM(ctx, d.AWS, d.Kafka, d.Guidance, kafkadiag.ESMInput{UUID: in.ESMUUID, Sampling: sampling})
+	if errors.Is(err, kafkadiag.ErrESMNotFound) {
+		return mcp.NewToolResultError(fmt.Sprintf("event source mapping %q not found in this account and Region; call esm_inspect to list mappings", in.ESMUUID)), nil
+	}
+	if err != nil {
+		return errmap.Result(err, "call esm_inspect to list mappings"), nil
+	}
+	out := kafkaTroubleshootOut{Mode: in.Mode, Target: "ESM " + in.ESMUUID, Category: string(rep.Category), Findings: rep.Findings, Checks: rep.Checks, ESM: &ev, Evidence: ev.Kafka, ResolutionSteps: []string{}}
+	if rep.Category != diagnose.None {
+		rt := kafkadiag.ResolutionTarget{Auth: ev.Auth, Group: ev.Group, ESMUUID: in.ESMUUID, SubnetIDs: ev.Subnets, SecurityGroups: ev.SGs, RoleARN: ev.Role}
+		if ev.ESM != nil {
+			rt.ClusterARN, rt.Bootstrap, rt.Destination = ev.ESM.EventSourceARN, ev.ESM.BootstrapServers, ev.ESM.OnFailureDestination
+			if len(ev.ESM.Topics) > 0 {
+				rt.Topic = ev.ESM.Topics[0]
+			}
+		}
+		out.ResolutionSteps = kafkadiag.Resolution(d.Guidance, rep.Category, rt)
+	}
+	return mcp.NewToolResultStructured(out, troubleshootSummary(out)), nil
 }
 
 func resolutionTarget(t kafka.Target, in kafkaTroubleshootIn) kafkadiag.ResolutionTarget {

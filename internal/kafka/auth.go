@@ -104,6 +104,9 @@ type Env struct {
 	ReadFile func(string) ([]byte, error)
 	// AWSAuth returns credentials for MSK IAM (the SDK chain in production).
 	AWSAuth func(ctx context.Context) (saslaws.Auth, error)
+	// LookupHost resolves broker names for the probe (nil: the system
+	// resolver); tests inject one so no query leaves the machine.
+	LookupHost func(ctx context.Context, host string) ([]string, error)
 }
 
 // OSEnv is the production Env; awsAuth may be nil when no AWS config is

@@ -104,12 +104,12 @@ func TestProbeNetworkStages(t *testing.T) {
 		{name: "reachable", addr: c.ListenAddrs()[0]},
 		{name: "refused", addr: closed, wantStage: StageTCP, wantReason: "refused"},
 		{name: "not host:port", addr: "nonsense", wantStage: StageDNS, wantReason: "bad_address"},
-		{name: "dns", addr: "no-such-broker.invalid:9092", wantStage: StageDNS},
+		{name: "dns", addr: "no-such-broker.invalid:9092", wantStage: StageDNS, wantReason: "nxdomain"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			rep := Env{}.Probe(context.Background(), Target{Bootstrap: []string{tc.addr}, Auth: AuthNone}, ProbeOptions{Timeout: 2 * time.Second})
+			rep := Env{LookupHost: noDNS}.Probe(context.Background(), Target{Bootstrap: []string{tc.addr}, Auth: AuthNone}, ProbeOptions{Timeout: 2 * time.Second})
 			a := rep.Addresses[0]
 			if a.Failed != tc.wantStage || (tc.wantReason != "" && a.Reason != tc.wantReason) {
 				t.Fatalf("failed %q/%q, want %q/%q: %+v", a.Failed, a.Reason, tc.wantStage, tc.wantReason, a.Stages)
@@ -144,6 +144,7 @@ func TestProbeTLS(t *testing.T) {
 	}
 	c := startCluster(t, 1, kfake.TLS(&tls.Config{Certificates: []tls.Certificate{serverCert}, MinVersion: tls.VersionTLS12}))
 	env := testEnv(nil)
+	env.LookupHost = noDNS
 	_, port, _ := net.SplitHostPort(c.ListenAddrs()[0])
 	addr := "localhost:" + port
 	tests := []struct {
@@ -351,4 +352,12 @@ func TestNamedClustersAndCache(t *testing.T) {
 	if _, err := f.Conn(context.Background(), Target{Bootstrap: []string{closedPort(t)}, Auth: AuthNone}); err != nil {
 		t.Fatalf("unreachable cluster failed at creation: %v", err)
 	}
+}
+
+// noDNS answers every lookup with NXDOMAIN, so tests never query a resolver.
+func noDNS(_ context.Context, host string) ([]string, error) {
+	if host == "localhost" {
+		return []string{"127.0.0.1"}, nil
+	}
+	return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
 }

@@ -120,7 +120,11 @@ func (e Env) probeOne(ctx context.Context, t Target, addr string, o ProbeOptions
 	start := time.Now()
 	if net.ParseIP(host) == nil {
 		dctx, cancel := context.WithTimeout(ctx, o.Timeout)
-		ips, err := net.DefaultResolver.LookupHost(dctx, host)
+		lookup := e.LookupHost
+		if lookup == nil {
+			lookup = net.DefaultResolver.LookupHost
+		}
+		ips, err := lookup(dctx, host)
 		cancel()
 		sr := StageResult{Stage: StageDNS, Result: StageOK, Detail: fmt.Sprintf("%d address(es)", len(ips)), Millis: ms(start)}
 		if err != nil {

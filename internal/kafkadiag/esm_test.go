@@ -1,0 +1,151 @@
+package kafkadiag
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/stream-mcp/stream-mcp/guidance"
+	awsx "github.com/stream-mcp/stream-mcp/internal/aws"
+	"github.com/stream-mcp/stream-mcp/internal/awssim"
+	"github.com/stream-mcp/stream-mcp/internal/diagnose"
+	"github.com/stream-mcp/stream-mcp/internal/kafka"
+)
+
+var _ AWSReader = (*awsx.Client)(nil)
+
+const esmUUID = "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e"
+
+func simClient(t *testing.T, scenario string, edit func(*awssim.Scenario)) *awsx.Client {
+	t.Helper()
+	sc, err := awssim.Load(scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edit != nil {
+		edit(sc)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	srv, err := awssim.Start(ctx, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	cfg := sdkaws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), BaseEndpoint: sdkaws.String(srv.URL())}
+	return awsx.NewFromConfig(cfg, awsx.Options{MaxAttempts: 1})
+}
+
+// TestESMDiagnosisScenarios runs one simulator scenario per diagnosis
+// category and asserts the category, the failing check and the remedy.
+func TestESMDiagnosisScenarios(t *testing.T) {
+	t.Parallel()
+	b, err := guidance.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		scenario  string
+		category  diagnose.Category
+		check     string
+		status    diagnose.Status
+		findingID string
+		remedy    string
+	}{
+		{scenario: "msk-iam-healthy", category: diagnose.None, check: "security_group_port", status: diagnose.StatusPass},
+		{scenario: "msk-sg-missing-auth-port", category: diagnose.Network, check: "security_group_port", status: diagnose.StatusFail, findingID: "network.sg_port_closed", remedy: "--port 9098 --source-group sg-0c0ffee0c0ffee001"},
+		{scenario: "msk-disabled-connection-error", category: diagnose.Network, check: "network_acls", status: diagnose.StatusFail, findingID: "network.nacl_denies_port", remedy: "TCP 9098"},
+		{scenario: "msk-on-demand-no-nat", category: diagnose.LambdaUnreachable, check: "reach_lambda", status: diagnose.StatusFail, findingID: "network.no_path_to_lambda", remedy: "com.amazonaws.us-east-1.lambda"},
+		{scenario: "msk-iam-missing-group-actions", category: diagnose.Authorization, check: "role_kafka_actions", status: diagnose.StatusFail, findingID: "authorization.role_group_actions", remedy: "group/orders-prod/5a1e7b8c-3d2f-4e6a-9b1c-0f2e3d4c5b6a-3/orders-consumer-lambda"},
+		{scenario: "msk-scram-secret-problems", category: diagnose.Authentication, check: "secret_access", status: diagnose.StatusFail, findingID: "authentication.secret_deleted", remedy: "restore-secret"},
+		{scenario: "msk-cluster-not-active", category: diagnose.BrokerHealth, check: "cluster_state", status: diagnose.StatusWarn, findingID: "broker_health.cluster_updating", remedy: "list-cluster-operations-v2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.scenario, func(t *testing.T) {
+			t.Parallel()
+			r := simClient(t, tc.scenario, nil)
+			f := kafka.NewFactory(nil, nil, kafka.Env{LookupHost: noDNS}, nil)
+			defer f.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			rep, ev, err := ESM(ctx, r, f, b, ESMInput{UUID: esmUUID, Sampling: kafka.Sampling{Samples: 1}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Category != tc.category {
+				t.Errorf("category = %s, want %s", rep.Category, tc.category)
+			}
+			found := false
+			for _, c := range rep.Checks {
+				if c.Name == tc.check {
+					found = true
+					if c.Status != tc.status {
+						t.Errorf("check %s = %s (%s), want %s", c.Name, c.Status, c.Detail, tc.status)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("no check %s", tc.check)
+			}
+			if tc.findingID != "" {
+				var f *diagnose.Finding
+				for i := range rep.Findings {
+					if rep.Findings[i].ID == tc.findingID {
+						f = &rep.Findings[i]
+					}
+				}
+				if f == nil {
+					t.Fatalf("no finding %s in %+v", tc.findingID, ids(rep.Findings))
+				}
+				if !strings.Contains(strings.Join(f.Remediation, "\n"), tc.remedy) {
+					t.Errorf("remediation %q lacks %q", f.Remediation, tc.remedy)
+				}
+			}
+			if tc.category == diagnose.None {
+				for _, c := range rep.Checks {
+					if c.Status == diagnose.StatusFail {
+						t.Errorf("healthy scenario: %s failed: %s", c.Name, c.Detail)
+					}
+				}
+			}
+			if ev.Group != "orders-consumer-lambda" || ev.Auth == "" {
+				t.Errorf("evidence = %+v", ev)
+			}
+			if t.Failed() || testing.Verbose() {
+				for _, c := range rep.Checks {
+					t.Logf("%s %s: %s", c.Status, c.Name, c.Detail)
+				}
+			}
+		})
+	}
+}
+
+func ids(fs []diagnose.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.ID)
+	}
+	return out
+}
+
+func TestESMNotFound(t *testing.T) {
+	t.Parallel()
+	b, _ := guidance.Load()
+	r := simClient(t, "msk-iam-healthy", nil)
+	_, _, err := ESM(context.Background(), r, kafka.NewFactory(nil, nil, kafka.Env{}, nil), b, ESMInput{UUID: "00000000-0000-4000-8000-000000000000"})
+	if !errors.Is(err, ErrESMNotFound) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// noDNS answers every lookup with NXDOMAIN: the scenario's broker names
+// must not leave the machine.
+func noDNS(_ context.Context, host string) ([]string, error) {
+	return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+}

@@ -1,0 +1,86 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	awsx "github.com/stream-mcp/stream-mcp/internal/aws"
+	"github.com/stream-mcp/stream-mcp/internal/awssim"
+	"github.com/stream-mcp/stream-mcp/internal/kafkadiag"
+)
+
+func simDeps(t *testing.T, scenario string) ReadDeps {
+	t.Helper()
+	sc, err := awssim.Load(scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	srv, err := awssim.Start(ctx, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	d := kafkaDeps(t, nil)
+	d.AWS = awsx.NewFromConfig(sdkaws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), BaseEndpoint: sdkaws.String(srv.URL())}, awsx.Options{MaxAttempts: 1})
+	d.Kafka.SetResolver(kafkadiag.Resolver{R: d.AWS})
+	return d
+}
+
+func TestKafkaTroubleshootESM(t *testing.T) {
+	t.Parallel()
+	const uuid = "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e"
+	const arn = "arn:aws:kafka:us-east-1:123456789012:cluster/orders-prod/5a1e7b8c-3d2f-4e6a-9b1c-0f2e3d4c5b6a-3"
+	tests := []struct {
+		name     string
+		scenario string
+		args     map[string]any
+		wantErr  string
+		category string
+		stepHas  string
+	}{
+		{name: "security group misses the IAM port", scenario: "msk-sg-missing-auth-port", args: map[string]any{"mode": "diagnosis", "esm_uuid": uuid, "sample_seconds": 0},
+			category: "network", stepHas: "TCP 9098"},
+		{name: "role misses the group actions", scenario: "msk-iam-missing-group-actions", args: map[string]any{"mode": "diagnosis", "esm_uuid": uuid, "sample_seconds": 0},
+			category: "authorization", stepHas: "group/orders-prod/5a1e7b8c-3d2f-4e6a-9b1c-0f2e3d4c5b6a-3/orders-consumer-lambda"},
+		{name: "healthy mapping", scenario: "msk-iam-healthy", args: map[string]any{"mode": "diagnosis", "esm_uuid": uuid, "sample_seconds": 0}, category: "none"},
+		{name: "unknown mapping", scenario: "msk-iam-healthy", args: map[string]any{"mode": "diagnosis", "esm_uuid": "00000000-0000-4000-8000-000000000000"}, wantErr: "not found"},
+		{name: "cluster arn resolves through GetBootstrapBrokers", scenario: "msk-iam-healthy", args: map[string]any{"mode": "diagnosis", "cluster_arn": arn, "auth": "iam"},
+			category: "network", stepHas: "TCP 9098"},
+		{name: "cluster arn with a disabled auth", scenario: "msk-iam-healthy", args: map[string]any{"mode": "diagnosis", "cluster_arn": arn, "auth": "sasl_scram_512"},
+			category: "configuration", stepHas: "GetBootstrapBrokers"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tool := KafkaTroubleshoot(simDeps(t, tc.scenario))
+			res, m := call(t, tool, tc.args)
+			if tc.wantErr != "" {
+				if !res.IsError || !strings.Contains(text(res), tc.wantErr) {
+					t.Fatalf("want tool error %q, got %q", tc.wantErr, text(res))
+				}
+				return
+			}
+			if res.IsError {
+				t.Fatal(text(res))
+			}
+			if m["category"] != tc.category {
+				t.Fatalf("category = %v, want %s\n%s", m["category"], tc.category, text(res))
+			}
+			steps, _ := json.Marshal(m["resolution_steps"])
+			if !strings.Contains(string(steps), tc.stepHas) {
+				t.Errorf("steps lack %q: %s", tc.stepHas, steps)
+			}
+			raw, _ := json.Marshal(m)
+			if strings.Contains(string(raw), "sim-secret-value") {
+				t.Fatal("a function environment value leaked")
+			}
+		})
+	}
+}
