@@ -21,6 +21,7 @@ import (
 	"github.com/stream-mcp/stream-mcp/internal/config"
 	"github.com/stream-mcp/stream-mcp/internal/confirm"
 	"github.com/stream-mcp/stream-mcp/internal/kafka"
+	"github.com/stream-mcp/stream-mcp/internal/kafkadiag"
 	"github.com/stream-mcp/stream-mcp/internal/server"
 	"github.com/stream-mcp/stream-mcp/tools"
 )
@@ -120,6 +121,8 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 	// is a diagnosis at call time, never a startup failure.
 	kf := kafka.NewFactory(cfg.File.Clusters, nil, kafka.OSEnv(kafka.SDKAuth(cfg.Region, cfg.Profile)), logger)
 	rd := tools.ReadDeps{Guidance: base, Logger: logger, Kafka: kf, AWS: aws.New(cfg, aws.Options{})}
+	// cluster_arn targets resolve their bootstrap string through MSK.
+	kf.SetResolver(kafkadiag.Resolver{R: rd.AWS})
 	wd := tools.WriteDeps{ReadDeps: rd, AllowDestructive: cfg.AllowDestructive}
 	if cfg.AllowWrite {
 		// Only write mode touches the state directory: read-only runs
