@@ -9,6 +9,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/stream-mcp/stream-mcp/internal/aws"
 	"github.com/stream-mcp/stream-mcp/internal/guide"
 	"github.com/stream-mcp/stream-mcp/internal/iac"
 	"github.com/stream-mcp/stream-mcp/internal/schema"
@@ -66,13 +67,16 @@ func EsmGuidance(d ReadDeps) server.ServerTool {
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
 		schema.Input[esmGuidanceIn](), schema.Output[esmGuidanceOut]())
-	h := func(_ context.Context, _ mcp.CallToolRequest, in esmGuidanceIn) (*mcp.CallToolResult, error) {
+	h := func(ctx context.Context, _ mcp.CallToolRequest, in esmGuidanceIn) (*mcp.CallToolResult, error) {
 		if max := d.Guidance.Int("lambda.function.timeout.max_seconds"); in.FunctionTimeoutSeconds > max {
 			return mcp.NewToolResultError(fmt.Sprintf("function_timeout_seconds %d exceeds Lambda's maximum of %d seconds; send at most %d", in.FunctionTimeoutSeconds, max, max)), nil
 		}
 		req, warnings, err := in.request()
 		if err != nil {
 			return mcp.NewToolResultError(err.Error()), nil
+		}
+		if in.ESMUUID != "" {
+			warnings = append(warnings, tailor(ctx, d, in.ESMUUID, &req)...)
 		}
 		res, err := eng.Guide(req)
 		if errors.Is(err, iac.ErrInvalid) {
@@ -130,9 +134,6 @@ func (in esmGuidanceIn) request() (guide.Request, []string, error) {
 		live.Source = r.Source
 		r.Live = &live
 	}
-	if in.ESMUUID != "" && r.Live == nil {
-		warnings = append(warnings, "esm_uuid given but this build cannot read mappings yet: call esm_inspect with esm_uuid and pass its configuration as live_config to compare it with the guidance.")
-	}
 	return r, warnings, nil
 }
 
@@ -154,4 +155,141 @@ func esmGuidanceSummary(o esmGuidanceOut) string {
 		fmt.Fprintf(&b, "\n- artifact %s (%s, %s)", a.Name, a.Kind, a.Format)
 	}
 	return b.String()
+}
+
+// tailor reads the live mapping (and, where it matters, its function, queue
+// or cluster) and fills the request's empty fields from it, so the guidance
+// names the real ARNs, ports, subnets and groups and can flag where live
+// state departs from it. A failed read is a warning, never a failure.
+func tailor(ctx context.Context, d ReadDeps, uuid string, r *guide.Request) []string {
+	if d.AWS == nil {
+		return []string{"esm_uuid given but no AWS access is configured; answered from the inputs only."}
+	}
+	m, err := d.AWS.GetESM(ctx, uuid)
+	if err != nil {
+		return []string{fmt.Sprintf("could not read mapping %q (%v); answered from the inputs only", uuid, err)}
+	}
+	var warnings []string
+	facts := &guide.Facts{LiveSource: liveSource(m)}
+	fill := func(dst *string, v string) {
+		if *dst == "" {
+			*dst = v
+		}
+	}
+	fill(&r.FunctionName, m.FunctionARN)
+	if r.Source != iac.SourceSelfManagedKafka {
+		fill(&r.EventSourceArn, m.EventSourceARN)
+	}
+	if len(m.Topics) > 0 {
+		fill(&r.Topic, m.Topics[0])
+	}
+	fill(&r.ConsumerGroupID, m.ConsumerGroupID)
+	if len(r.BootstrapServers) == 0 {
+		r.BootstrapServers = m.BootstrapServers
+	}
+	fill(&r.OnFailureDestination, m.Config.OnFailureDestination)
+	if r.PollerMode == "" && r.Source.IsKafka() || r.PollerMode == "" && r.Source.IsSQS() {
+		r.PollerMode = map[bool]string{true: guide.ModeProvisioned, false: guide.ModeOnDemand}[m.ProvisionedMode()]
+	}
+	for _, a := range m.SourceAccess {
+		switch a.Type {
+		case "SASL_SCRAM_512_AUTH", "SASL_SCRAM_256_AUTH", "BASIC_AUTH", "CLIENT_CERTIFICATE_TLS_AUTH":
+			fill(&r.SecretArn, a.URI)
+			if r.Auth == "" {
+				r.Auth = map[string]iac.Auth{"SASL_SCRAM_512_AUTH": iac.AuthSCRAM512, "SASL_SCRAM_256_AUTH": iac.AuthSCRAM256, "BASIC_AUTH": iac.AuthPlain, "CLIENT_CERTIFICATE_TLS_AUTH": iac.AuthMTLS}[a.Type]
+			}
+		case "SERVER_ROOT_CA_CERTIFICATE":
+			fill(&r.RootCASecretArn, a.URI)
+		case "VPC_SUBNET":
+			r.SubnetIDs = appendNew(r.SubnetIDs, strings.TrimPrefix(a.URI, "subnet:"))
+		case "VPC_SECURITY_GROUP":
+			r.SecurityGroupIDs = appendNew(r.SecurityGroupIDs, strings.TrimPrefix(a.URI, "security_group:"))
+		}
+	}
+	live := liveESM(m)
+	r.Live = &live
+	if fn, err := d.AWS.Function(ctx, m.FunctionARN); err == nil {
+		facts.FunctionTimeoutSeconds = int(fn.TimeoutSeconds)
+	} else {
+		warnings = append(warnings, fmt.Sprintf("could not read the function (%v)", err))
+	}
+	switch {
+	case r.Source.IsSQS() && m.EventSourceARN != "":
+		if q, err := d.AWS.SQSQueue(ctx, m.EventSourceARN); err == nil {
+			facts.QueueRead, facts.QueueVisibilityTimeoutSeconds = true, q.VisibilityTimeoutSeconds
+			facts.QueueHasDLQ, facts.QueueMaxReceiveCount = q.RedriveTarget != "", q.MaxReceiveCount
+		} else {
+			warnings = append(warnings, fmt.Sprintf("could not read the queue (%v)", err))
+		}
+	case r.Source == iac.SourceMSK && strings.Contains(m.EventSourceARN, ":cluster/"):
+		if c, err := d.AWS.MSKCluster(ctx, m.EventSourceARN); err == nil {
+			facts.ClusterRead, facts.ClusterSubnets, facts.ClusterSecurityGroups = true, c.SubnetIDs, c.SecurityGroupIDs
+			facts.ClusterAuth, facts.ClusterServerless = c.Auth, c.Type == "SERVERLESS"
+			if len(r.SecurityGroupIDs) == 0 {
+				r.SecurityGroupIDs = c.SecurityGroupIDs
+			}
+		} else {
+			warnings = append(warnings, fmt.Sprintf("could not read the cluster (%v)", err))
+		}
+	}
+	r.Facts = facts
+	return warnings
+}
+
+func appendNew(list []string, v string) []string {
+	for _, x := range list {
+		if x == v {
+			return list
+		}
+	}
+	return append(list, v)
+}
+
+// liveSource is the source kind of a live mapping, from its ARN.
+func liveSource(m aws.ESM) iac.Source {
+	switch {
+	case len(m.BootstrapServers) > 0:
+		return iac.SourceSelfManagedKafka
+	case strings.Contains(m.EventSourceARN, ":kinesis:"):
+		return iac.SourceKinesis
+	case strings.Contains(m.EventSourceARN, ":dynamodb:"):
+		return iac.SourceDynamoDB
+	case strings.Contains(m.EventSourceARN, ":sqs:") && strings.HasSuffix(m.EventSourceARN, ".fifo"):
+		return iac.SourceSQSFIFO
+	case strings.Contains(m.EventSourceARN, ":sqs:"):
+		return iac.SourceSQS
+	case strings.Contains(m.EventSourceARN, ":kafka:"):
+		return iac.SourceMSK
+	}
+	return ""
+}
+
+// liveESM converts the inspector's view into the iac model the guidance
+// compares against.
+func liveESM(m aws.ESM) iac.ESM {
+	c := m.Config
+	i32 := func(p *int32) *int {
+		if p == nil {
+			return nil
+		}
+		v := int(*p)
+		return &v
+	}
+	out := iac.ESM{FunctionName: m.FunctionARN, EventSourceArn: m.EventSourceARN, Topics: m.Topics,
+		BatchSize: i32(c.BatchSize), MaximumBatchingWindowInSeconds: i32(c.MaximumBatchingWindowInSeconds),
+		ParallelizationFactor: i32(c.ParallelizationFactor), StartingPosition: c.StartingPosition,
+		MaximumRecordAgeInSeconds: i32(c.MaximumRecordAgeInSeconds), MaximumRetryAttempts: i32(c.MaximumRetryAttempts),
+		BisectBatchOnFunctionError: c.BisectBatchOnFunctionError, TumblingWindowInSeconds: i32(c.TumblingWindowInSeconds),
+		FunctionResponseTypes: c.FunctionResponseTypes, Enabled: iac.Bool(m.State != "Disabled" && m.State != "Disabling")}
+	if c.OnFailureDestination != "" {
+		out.DestinationConfig = &iac.DestinationConfig{OnFailure: &iac.OnFailure{Destination: c.OnFailureDestination}}
+	}
+	if m.ProvisionedMode() {
+		out.ProvisionedPollerConfig = &iac.ProvisionedPollerConfig{MinimumPollers: i32(c.MinimumPollers), MaximumPollers: i32(c.MaximumPollers)}
+	}
+	if m.ConsumerGroupID != "" {
+		k := &iac.KafkaEventSourceConfig{ConsumerGroupId: m.ConsumerGroupID}
+		out.AmazonManagedKafkaEventSourceConfig, out.SelfManagedKafkaEventSourceConfig = k, k
+	}
+	return out
 }

@@ -8,9 +8,13 @@ import (
 	"strings"
 	"testing"
 
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
+	awsx "github.com/stream-mcp/stream-mcp/internal/aws"
+	"github.com/stream-mcp/stream-mcp/internal/awssim"
 	"github.com/stream-mcp/stream-mcp/internal/server"
 	"github.com/stream-mcp/stream-mcp/internal/toolsnap"
 )
@@ -69,7 +73,7 @@ func TestEsmGuidanceBehaviour(t *testing.T) {
 		{"kinesis troubleshooting", `{"event_source":"kinesis","guidance_type":"troubleshooting"}`, "", []string{"kinesis_inspect", "IteratorAge"}},
 		{"sqs_fifo networking", `{"event_source":"sqs_fifo","guidance_type":"networking"}`, "", []string{"No VPC configuration"}},
 		{"live departures", `{"event_source":"dynamodb","guidance_type":"troubleshooting","live_config":{"MaximumRetryAttempts":-1,"Enabled":false}}`, "", []string{"MaximumRetryAttempts is infinite", "disabled"}},
-		{"esm_uuid without reader", `{"event_source":"sqs","esm_uuid":"a1b2c3d4-5678-90ab-cdef-11111EXAMPLE"}`, "", []string{"live_config"}},
+		{"esm_uuid without AWS access", `{"event_source":"sqs","esm_uuid":"a1b2c3d4-5678-90ab-cdef-11111EXAMPLE"}`, "", []string{"no AWS access"}},
 		{"hostile function name", `{"event_source":"msk","function_name":"x\"}]},{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*"}`, "function_name", nil},
 		{"fifo arn on sqs", `{"event_source":"sqs","event_source_arn":"arn:aws:sqs:us-east-1:123456789012:q.fifo"}`, "sqs_fifo", nil},
 		{"iam on self-managed", `{"event_source":"self_managed_kafka","auth":"iam"}`, "self-managed Kafka does not support IAM", nil},
@@ -168,5 +172,66 @@ func TestPromptsNameRealTools(t *testing.T) {
 	}
 	if !real["esm_guidance"] {
 		t.Error("esm_guidance is not registered")
+	}
+}
+
+// simTool serves an awssim scenario on loopback and returns esm_guidance
+// reading from it.
+func simTool(t *testing.T, scenario string) server.ServerTool {
+	t.Helper()
+	sc, err := awssim.Load(scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	srv, err := awssim.Start(ctx, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	cfg := sdkaws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), BaseEndpoint: sdkaws.String(srv.URL())}
+	b, err := guidance.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return EsmGuidance(ReadDeps{Guidance: b, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), AWS: awsx.NewFromConfig(cfg, awsx.Options{MaxAttempts: 1})})
+}
+
+// With esm_uuid the guidance names the live ARNs and flags departures read
+// from the mapping, its function, queue and cluster.
+func TestEsmGuidanceTailorsToLiveMapping(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		scenario, args string
+		want           []string
+	}{
+		{"sqs-visibility-timeout", `{"event_source":"sqs","guidance_type":"troubleshooting","esm_uuid":"5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"}`,
+			[]string{"VisibilityTimeout is 30 s, below 6", "maxReceiveCount is 3"}},
+		{"msk-iam-healthy", `{"event_source":"msk","guidance_type":"permissions","esm_uuid":"7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e"}`,
+			[]string{"topic/orders-prod/5a1e7b8c-3d2f-4e6a-9b1c-0f2e3d4c5b6a-3/orders", "group/orders-prod/5a1e7b8c-3d2f-4e6a-9b1c-0f2e3d4c5b6a-3/orders-consumer-lambda", "log-group:/aws/lambda/orders-consumer"}},
+		{"msk-iam-healthy", `{"event_source":"kinesis","esm_uuid":"7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e"}`, nil},
+		{"sqs-visibility-timeout", `{"event_source":"sqs","esm_uuid":"00000000-0000-0000-0000-000000000000"}`, []string{"could not read mapping"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.scenario+tc.args[:30], func(t *testing.T) {
+			t.Parallel()
+			res, out := esmGuidanceCall(t, simTool(t, tc.scenario), tc.args)
+			raw, _ := json.Marshal(out)
+			if tc.want == nil { // a mapping of another kind: the ARN check refuses it
+				if !res.IsError {
+					t.Fatalf("want a tool error for a Kafka mapping read as kinesis, got %s", raw)
+				}
+				return
+			}
+			if res.IsError {
+				t.Fatalf("tool error: %v", res.Content)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(string(raw), w) {
+					t.Errorf("output lacks %q:\n%s", w, raw)
+				}
+			}
+		})
 	}
 }

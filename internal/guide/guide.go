@@ -68,6 +68,30 @@ type Request struct {
 	FunctionTimeoutSeconds *int
 	// Live is the mapping as read from AWS, when the caller had an esm_uuid.
 	Live *iac.ESM
+	// Facts is what the tool read about the mapping's surroundings.
+	Facts *Facts
+}
+
+// Facts is live state around a mapping that the guidance compares against.
+// Zero values mean "not read".
+type Facts struct {
+	// LiveSource is the source kind the live mapping's ARN says it has.
+	LiveSource iac.Source
+	// FunctionTimeoutSeconds is the function's timeout.
+	FunctionTimeoutSeconds int
+	// Queue facts (SQS): the visibility timeout, the redrive threshold and
+	// whether a dead-letter queue is set.
+	QueueVisibilityTimeoutSeconds int
+	QueueMaxReceiveCount          int
+	QueueHasDLQ                   bool
+	QueueRead                     bool
+	// Cluster facts (MSK): client subnets, security groups and enabled
+	// auth modes (iam, sasl_scram, tls, unauthenticated).
+	ClusterSubnets        []string
+	ClusterSecurityGroups []string
+	ClusterAuth           []string
+	ClusterServerless     bool
+	ClusterRead           bool
 }
 
 // Result is the answer.
@@ -142,7 +166,7 @@ func (e *Engine) Guide(r Request) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if r.Live != nil {
+	if r.Live != nil || r.Facts != nil {
 		res.Departures = e.departures(r)
 	}
 	res.References = dedupe(append(res.References, references(r)...))

@@ -2,6 +2,7 @@ package guide
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/stream-mcp/stream-mcp/internal/iac"
 )
@@ -47,14 +48,59 @@ func (e *Engine) troubleshooting(r Request) Result {
 	}
 }
 
-// departures compares the live mapping with what the guidance recommends.
+// departures compares the live mapping and its surroundings with what the
+// guidance recommends.
 func (e *Engine) departures(r Request) []string {
-	m := r.Live
 	var d []string
-	hasRBIF := false
-	for _, t := range m.FunctionResponseTypes {
-		hasRBIF = hasRBIF || t == "ReportBatchItemFailures"
+	if m := r.Live; m != nil {
+		d = append(d, e.esmDepartures(r, m)...)
 	}
+	f := r.Facts
+	if f == nil {
+		return d
+	}
+	if f.LiveSource != "" && f.LiveSource != r.Source {
+		d = append(d, fmt.Sprintf("The live mapping reads a %s source, not %s: this guidance is for the wrong source kind.", f.LiveSource, r.Source))
+	}
+	if f.QueueRead {
+		ratio := e.b.Int("esm.sqs.visibility_timeout.function_timeout_ratio")
+		if f.FunctionTimeoutSeconds > 0 && f.QueueVisibilityTimeoutSeconds < ratio*f.FunctionTimeoutSeconds {
+			d = append(d, fmt.Sprintf("Queue VisibilityTimeout is %d s, below %d× the function timeout of %d s (%d s): messages can reappear while in flight.",
+				f.QueueVisibilityTimeoutSeconds, ratio, f.FunctionTimeoutSeconds, ratio*f.FunctionTimeoutSeconds))
+		}
+		if !f.QueueHasDLQ {
+			d = append(d, "The queue has no redrive policy: a poison message is retried until it expires.")
+		} else if min := e.b.Int("guidance_esm.sqs.redrive.max_receive_count.min_recommended"); f.QueueMaxReceiveCount < min {
+			d = append(d, fmt.Sprintf("Redrive maxReceiveCount is %d, below %d: throttled messages can reach the DLQ unprocessed.", f.QueueMaxReceiveCount, min))
+		}
+	}
+	if f.ClusterRead {
+		if minAZ := e.b.Int("guidance_esm.vpc.min_azs"); !f.ClusterServerless && len(f.ClusterSubnets) < minAZ {
+			d = append(d, fmt.Sprintf("The cluster has %d client subnets; use at least %d Availability Zones.", len(f.ClusterSubnets), minAZ))
+		}
+		want := map[iac.Auth]string{iac.AuthIAM: "iam", iac.AuthSCRAM512: "sasl_scram", iac.AuthMTLS: "tls", iac.AuthNone: "unauthenticated"}[r.Auth]
+		if want != "" && len(f.ClusterAuth) > 0 && !contains(f.ClusterAuth, want) {
+			d = append(d, fmt.Sprintf("The cluster does not enable %s authentication (enabled: %s).", r.Auth, strings.Join(f.ClusterAuth, ", ")))
+		}
+		if f.ClusterServerless && r.ClientAccount != "" {
+			d = append(d, "MSK Serverless clusters cannot be reached by cross-account mappings.")
+		}
+	}
+	return d
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Engine) esmDepartures(r Request, m *iac.ESM) []string {
+	var d []string
+	hasRBIF := contains(m.FunctionResponseTypes, "ReportBatchItemFailures")
 	provisioned := m.ProvisionedPollerConfig != nil
 	if (r.Source.IsStream() || r.Source.IsSQS() || (r.Source.IsKafka() && provisioned)) && !hasRBIF {
 		d = append(d, "FunctionResponseTypes lacks ReportBatchItemFailures: a single failed record retries the whole batch.")
