@@ -22,8 +22,8 @@ type GetMetricDataAPI interface {
 
 // MetricWindow is the time range and aggregation period of a bundle.
 type MetricWindow struct {
-	Start  time.Time     `json:"start"`
-	End    time.Time     `json:"end"`
+	Start  time.Time     `json:"start" jsonschema_description:"window start (UTC)"`
+	End    time.Time     `json:"end" jsonschema_description:"window end (UTC)"`
 	Period time.Duration `json:"-"`
 }
 

@@ -39,10 +39,10 @@ type KinesisShard struct {
 
 // KinesisConsumer is one registered (enhanced fan-out) consumer.
 type KinesisConsumer struct {
-	Name    string    `json:"name"`
-	ARN     string    `json:"arn"`
-	Status  string    `json:"status"`
-	Created time.Time `json:"created,omitzero"`
+	Name    string    `json:"name" jsonschema_description:"consumer name"`
+	ARN     string    `json:"arn" jsonschema_description:"consumer ARN"`
+	Status  string    `json:"status" jsonschema_description:"CREATING, DELETING or ACTIVE"`
+	Created time.Time `json:"created,omitzero" jsonschema_description:"registration time"`
 }
 
 // KinesisStream is what the inspector learned about one stream. The shard

@@ -111,47 +111,47 @@ const (
 
 // HotShard is a shard that reached its own ceiling while the stream did not.
 type HotShard struct {
-	ShardID           string  `json:"shard_id"`
-	PeakBytesPerSec   float64 `json:"peak_bytes_per_sec"`
-	PeakRecordsPerSec float64 `json:"peak_records_per_sec"`
+	ShardID           string  `json:"shard_id" jsonschema_description:"shard ID"`
+	PeakBytesPerSec   float64 `json:"peak_bytes_per_sec" jsonschema_description:"highest per-period write rate, bytes/s"`
+	PeakRecordsPerSec float64 `json:"peak_records_per_sec" jsonschema_description:"highest per-period write rate, records/s"`
 	// PeakUtilization is the highest per-period share of the shard's own
 	// ceiling (bytes or records, whichever is higher).
-	PeakUtilization  float64 `json:"peak_utilization"`
-	KeyspaceFraction float64 `json:"keyspace_fraction"`
-	ThrottleEvents   float64 `json:"throttle_events,omitempty"`
-	Bound            string  `json:"bound"`
+	PeakUtilization  float64 `json:"peak_utilization" jsonschema_description:"highest per-period share of the ceiling (bytes or records, whichever is higher)"`
+	KeyspaceFraction float64 `json:"keyspace_fraction" jsonschema_description:"share of the hash-key space (0-1)"`
+	ThrottleEvents   float64 `json:"throttle_events,omitempty" jsonschema_description:"WriteProvisionedThroughputExceeded (or ReadProvisionedThroughputExceeded) summed over the window"`
+	Bound            string  `json:"bound" jsonschema_description:"bytes or records: the ceiling that is hit"`
 }
 
 // WriteDiagnosis is the verdict on write throttling, with the arithmetic.
 type WriteDiagnosis struct {
-	Classification string `json:"classification"`
+	Classification string `json:"classification" jsonschema_description:"none, stream_over_capacity, hot_shard, hot_key, sub_period_bursts, undetermined or no_data"`
 	// Bound is bytes or records: which ceiling is hit ("" when none).
-	Bound string `json:"bound,omitempty"`
+	Bound string `json:"bound,omitempty" jsonschema_description:"bytes or records: the ceiling that is hit"`
 	// Confidence is high (the metrics show it directly), medium (inferred)
 	// or low (several causes fit).
-	Confidence            string  `json:"confidence"`
-	CapacityBytesPerSec   float64 `json:"capacity_bytes_per_sec"`
-	CapacityRecordsPerSec float64 `json:"capacity_records_per_sec"`
-	PeakBytesPerSec       float64 `json:"peak_bytes_per_sec"`
-	PeakRecordsPerSec     float64 `json:"peak_records_per_sec"`
+	Confidence            string  `json:"confidence" jsonschema_description:"high (shown by the metrics), medium (inferred) or low (several causes fit)"`
+	CapacityBytesPerSec   float64 `json:"capacity_bytes_per_sec" jsonschema_description:"ceiling: open shards x per-shard limit, bytes/s"`
+	CapacityRecordsPerSec float64 `json:"capacity_records_per_sec" jsonschema_description:"ceiling: open shards x per-shard limit, records/s"`
+	PeakBytesPerSec       float64 `json:"peak_bytes_per_sec" jsonschema_description:"highest per-period write rate, bytes/s"`
+	PeakRecordsPerSec     float64 `json:"peak_records_per_sec" jsonschema_description:"highest per-period write rate, records/s"`
 	// PeakUtilization is the highest per-period share of the stream's
 	// ceiling (bytes or records, whichever is higher).
-	PeakUtilization float64 `json:"peak_utilization"`
+	PeakUtilization float64 `json:"peak_utilization" jsonschema_description:"highest per-period share of the ceiling (bytes or records, whichever is higher)"`
 	// UtilizationWhenThrottled is the highest stream utilization in a
 	// period with throttling (0 when none).
-	UtilizationWhenThrottled float64    `json:"utilization_when_throttled"`
-	Periods                  int        `json:"periods"`
-	ThrottledPeriods         int        `json:"throttled_periods"`
-	ThrottleEvents           float64    `json:"throttle_events"`
-	HotShards                []HotShard `json:"hot_shards,omitempty"`
+	UtilizationWhenThrottled float64    `json:"utilization_when_throttled" jsonschema_description:"highest stream utilization in a period with throttling"`
+	Periods                  int        `json:"periods" jsonschema_description:"periods with data in the window"`
+	ThrottledPeriods         int        `json:"throttled_periods" jsonschema_description:"periods with throttling"`
+	ThrottleEvents           float64    `json:"throttle_events" jsonschema_description:"WriteProvisionedThroughputExceeded (or ReadProvisionedThroughputExceeded) summed over the window"`
+	HotShards                []HotShard `json:"hot_shards,omitempty" jsonschema_description:"shards at their own ceiling while the stream was not, hottest first"`
 	// RecommendedShards is the open-shard count the observed peak needs at
 	// the per-shard limits (0 when not applicable). Throttled records are
 	// not counted in IncomingBytes, so real demand may be higher.
-	RecommendedShards int `json:"recommended_shards,omitempty"`
+	RecommendedShards int `json:"recommended_shards,omitempty" jsonschema_description:"open shards the observed peak needs; throttled records are uncounted, so demand may be higher"`
 	// Reasoning lists each step with its numbers.
-	Reasoning []string `json:"reasoning"`
+	Reasoning []string `json:"reasoning" jsonschema_description:"each step of the judgement with its numbers"`
 	// Remediation follows the post's decision tree for this classification.
-	Remediation []string `json:"remediation,omitempty"`
+	Remediation []string `json:"remediation,omitempty" jsonschema_description:"what to do, following the write-throughput decision tree"`
 }
 
 func util(s Sample, period float64, capB, capR float64) (ub, ur float64) {
@@ -422,15 +422,15 @@ type ReadInput struct {
 
 // ReadDiagnosis is the verdict on shared-throughput reads.
 type ReadDiagnosis struct {
-	Throttled        bool    `json:"throttled"`
-	ThrottledPeriods int     `json:"throttled_periods"`
-	ThrottleEvents   float64 `json:"throttle_events"`
+	Throttled        bool    `json:"throttled" jsonschema_description:"true when ReadProvisionedThroughputExceeded was above 0"`
+	ThrottledPeriods int     `json:"throttled_periods" jsonschema_description:"periods with throttling"`
+	ThrottleEvents   float64 `json:"throttle_events" jsonschema_description:"ReadProvisionedThroughputExceeded summed over the window"`
 	// PeakUtilization is the highest per-period GetRecords.Bytes rate as a
 	// share of the shared read limit (all polling consumers together).
-	PeakUtilization     float64  `json:"peak_utilization"`
-	CapacityBytesPerSec float64  `json:"capacity_bytes_per_sec"`
-	Reasoning           []string `json:"reasoning"`
-	Remediation         []string `json:"remediation,omitempty"`
+	PeakUtilization     float64  `json:"peak_utilization" jsonschema_description:"highest per-period GetRecords.Bytes rate as a share of the shared read ceiling"`
+	CapacityBytesPerSec float64  `json:"capacity_bytes_per_sec" jsonschema_description:"shared read ceiling: open shards x per-shard read limit, bytes/s"`
+	Reasoning           []string `json:"reasoning" jsonschema_description:"each step of the judgement with its numbers"`
+	Remediation         []string `json:"remediation,omitempty" jsonschema_description:"what to do, following the write-throughput decision tree"`
 }
 
 // DiagnoseReads judges shared-throughput (GetRecords) reads. Enhanced
@@ -472,14 +472,14 @@ func DiagnoseReads(in ReadInput, l Limits) ReadDiagnosis {
 
 // IteratorAge is the consumers' lag verdict.
 type IteratorAge struct {
-	LatestMs float64 `json:"latest_ms"`
-	MaxMs    float64 `json:"max_ms"`
-	Trend    string  `json:"trend"`
+	LatestMs float64 `json:"latest_ms" jsonschema_description:"newest GetRecords.IteratorAgeMilliseconds (Maximum), ms"`
+	MaxMs    float64 `json:"max_ms" jsonschema_description:"highest iterator age in the window, ms"`
+	Trend    string  `json:"trend" jsonschema_description:"rising, falling, flat or insufficient_data"`
 	// RetentionShare is MaxMs as a share of the retention period.
-	RetentionShare float64 `json:"retention_share"`
+	RetentionShare float64 `json:"retention_share" jsonschema_description:"max iterator age as a share of the retention period"`
 	// AtRisk is true when the age reached the risk share of retention.
-	AtRisk    bool     `json:"at_risk"`
-	Reasoning []string `json:"reasoning"`
+	AtRisk    bool     `json:"at_risk" jsonschema_description:"true when the age reached the risk share of retention"`
+	Reasoning []string `json:"reasoning" jsonschema_description:"each step of the judgement with its numbers"`
 }
 
 // JudgeIteratorAge compares the consumers' iterator age with retention.
