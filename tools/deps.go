@@ -10,6 +10,7 @@ import (
 	"github.com/stream-mcp/stream-mcp/internal/aws"
 	"github.com/stream-mcp/stream-mcp/internal/confirm"
 	"github.com/stream-mcp/stream-mcp/internal/kafka"
+	"github.com/stream-mcp/stream-mcp/internal/writes"
 )
 
 // ReadDeps is everything a read tool may use. It holds only readers: the
@@ -36,4 +37,7 @@ type WriteDeps struct {
 	// kinesis_scale shrinking) offer those requests, and declare the
 	// destructive class, only when it is set.
 	AllowDestructive bool
+	// AWSWrite builds the SDK clients for mutating AWS calls (esm_apply,
+	// kinesis_scale) on first use; ReadDeps.AWS stays read-only.
+	AWSWrite *writes.AWS
 }

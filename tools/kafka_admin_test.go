@@ -82,12 +82,17 @@ func (e *writeEnv) args(kv map[string]any) map[string]any {
 	return out
 }
 
-// client connects an in-process MCP client to a server holding tool, with
-// the write gate opened as the flags say; h is the user's answer to
-// elicitation (nil: the client does not declare the capability).
 func (e *writeEnv) client(t *testing.T, tool server.ServerTool, h client.ElicitationHandler) *client.Client {
 	t.Helper()
-	srv, err := server.New(server.Options{Name: "t", Version: "0", AllowWrite: true, AllowDestructive: e.deps.AllowDestructive}, []server.ServerTool{tool}, nil, nil)
+	return connectWrite(t, tool, e.deps.AllowDestructive, h)
+}
+
+// connectWrite connects an in-process MCP client to a server holding tool,
+// with the write gate opened as the flags say; h is the user's answer to
+// elicitation (nil: the client does not declare the capability).
+func connectWrite(t *testing.T, tool server.ServerTool, destructive bool, h client.ElicitationHandler) *client.Client {
+	t.Helper()
+	srv, err := server.New(server.Options{Name: "t", Version: "0", AllowWrite: true, AllowDestructive: destructive}, []server.ServerTool{tool}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

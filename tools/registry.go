@@ -17,5 +17,7 @@ func All(r ReadDeps, w WriteDeps) []server.ServerTool {
 		KafkaTroubleshoot(r),
 		ValidateConfig(r),
 		KafkaAdmin(w),
+		EsmApply(w),
+		KinesisScale(w),
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/stream-mcp/stream-mcp/internal/kafka"
 	"github.com/stream-mcp/stream-mcp/internal/kafkadiag"
 	"github.com/stream-mcp/stream-mcp/internal/server"
+	"github.com/stream-mcp/stream-mcp/internal/writes"
 	"github.com/stream-mcp/stream-mcp/tools"
 )
 
@@ -130,6 +131,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 		if wd.Confirm, err = confirm.New(confirm.Options{StateDir: cfg.StateDir, AuditLog: cfg.AuditLog}); err != nil {
 			return nil, fmt.Errorf("--allow-write needs a usable --state-dir: %w", err)
 		}
+		wd.AWSWrite = writes.NewAWS(writes.LoadConfig(cfg))
 	}
 	all := tools.All(rd, wd)
 	opts := server.Options{

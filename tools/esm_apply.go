@@ -1,0 +1,54 @@
+package tools
+
+import (
+	"context"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/stream-mcp/stream-mcp/internal/confirm"
+	"github.com/stream-mcp/stream-mcp/internal/schema"
+	"github.com/stream-mcp/stream-mcp/internal/server"
+	"github.com/stream-mcp/stream-mcp/internal/writes"
+)
+
+type esmApplyIn struct {
+	ESMUUID           string         `json:"esm_uuid" jsonschema_description:"UUID of the event source mapping to change (esm_inspect lists them)"`
+	Config            map[string]any `json:"config,omitempty" jsonschema_description:"fields to set, in Lambda API names (e.g. {\"BatchSize\":500,\"MaximumBatchingWindowInSeconds\":5}); esm_optimize's recommended config can be sent whole: fields equal to the live value are skipped, create-only fields (Topics, StartingPosition, ConsumerGroupId, ...) must match the live value"`
+	Enabled           *bool          `json:"enabled,omitempty" jsonschema_description:"true to enable (resume polling), false to disable the mapping"`
+	ConfirmationToken string         `json:"confirmation_token,omitempty" jsonschema_description:"the token from this tool's plan, to apply it; omit to get a plan"`
+}
+
+type esmApplyOut = confirm.Outcome[writes.ESMState]
+
+// EsmApply updates an event source mapping's configuration or enables or
+// disables it, behind the confirmation gate.
+func EsmApply(d WriteDeps) server.ServerTool {
+	t := mcp.NewTool("esm_apply",
+		mcp.WithDescription("Returns a plan for updating a Lambda event source mapping (UpdateEventSourceMapping): current vs desired values of each field, risks from the rule engine and from disabling, and what is not touched; applies it only after confirmation and reads the mapping back. Use it to apply esm_optimize's recommendation or a given config, or to enable/disable a mapping; a config that fails the rule engine, a create-only field (Topics, StartingPosition, ConsumerGroupId, ...) or a mapping in a transitional state is refused before any plan. Call once for the plan; the user confirms through the client's prompt, or you repeat the identical call with confirmation_token (valid 5 minutes, single use)."),
+		mcp.WithTitleAnnotation("ESM: Apply"),
+		mcp.WithReadOnlyHintAnnotation(false), mcp.WithDestructiveHintAnnotation(false),
+		mcp.WithIdempotentHintAnnotation(false), mcp.WithOpenWorldHintAnnotation(true),
+		schema.Input[esmApplyIn](), schema.Output[esmApplyOut]())
+	h := func(ctx context.Context, req mcp.CallToolRequest, in esmApplyIn) (*mcp.CallToolResult, error) {
+		if strings.TrimSpace(in.ESMUUID) == "" {
+			return mcp.NewToolResultError("esm_uuid is required; call esm_inspect with function_name or event_source_arn for the UUIDs"), nil
+		}
+		if d.AWSWrite == nil {
+			return mcp.NewToolResultError("esm_apply has no AWS clients in this process; this is a configuration bug, report it"), nil
+		}
+		cl, err := d.AWSWrite.Lambda(ctx)
+		if err != nil {
+			return mcp.NewToolResultError(err.Error()), nil
+		}
+		u := &writes.ESMUpdate{UUID: in.ESMUUID, Config: in.Config, Enabled: in.Enabled}
+		return confirm.Run(ctx, d.Confirm, req, confirm.Action[writes.ESMState]{
+			Tool:  "esm_apply",
+			Args:  in,
+			Token: in.ConfirmationToken,
+			Plan:  func(ctx context.Context) (confirm.Plan, string, error) { return u.Plan(ctx, cl, d.Guidance) },
+			Apply: func(ctx context.Context) (writes.ESMState, error) { return u.Apply(ctx, cl, cl) },
+		})
+	}
+	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}
+}

@@ -1,0 +1,61 @@
+package tools
+
+import (
+	"context"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/stream-mcp/stream-mcp/internal/confirm"
+	"github.com/stream-mcp/stream-mcp/internal/schema"
+	"github.com/stream-mcp/stream-mcp/internal/server"
+	"github.com/stream-mcp/stream-mcp/internal/writes"
+)
+
+type kinesisScaleIn struct {
+	StreamName        string `json:"stream_name" jsonschema_description:"the Kinesis data stream"`
+	TargetShardCount  int    `json:"target_shard_count,omitempty" jsonschema:"minimum=1" jsonschema_description:"provisioned streams: the new open shard count (UpdateShardCount, uniform scaling; at most double or half the current count in one step)"`
+	CapacityMode      string `json:"capacity_mode,omitempty" jsonschema:"enum=on_demand,enum=provisioned" jsonschema_description:"switch the capacity mode instead (UpdateStreamMode; twice per 24 hours)"`
+	ConfirmationToken string `json:"confirmation_token,omitempty" jsonschema_description:"the token from this tool's plan, to apply it; omit to get a plan"`
+}
+
+type kinesisScaleOut = confirm.Outcome[writes.StreamState]
+
+// KinesisScale changes a stream's shard count or capacity mode behind the
+// confirmation gate. Fewer shards is less capacity, so shrinking is
+// destructive: as with kafka_admin, the tool is registered as a write tool
+// that refuses to shrink, or, with --allow-destructive, as a destructive tool
+// that may. One name, one access class per process.
+func KinesisScale(d WriteDeps) server.ServerTool {
+	desc := "Returns a plan for changing a Kinesis data stream's capacity: UpdateShardCount (uniform scaling, checked against the API's limits: at most double or half the open shards per step, the maximum shard count, the operations allowed per 24 hours) or a capacity-mode switch (UpdateStreamMode, twice per 24 hours), with write/read capacity and the cost driver before and after; applies it only after confirmation and reads the stream back. Size first with the sizing tool (service=kinesis) and check load with kinesis_inspect. Call once for the plan; the user confirms through the client's prompt, or you repeat the identical call with confirmation_token (valid 5 minutes, single use). Growing only; shrinking needs --allow-destructive."
+	if d.AllowDestructive {
+		desc = strings.Replace(desc, "Growing only; shrinking needs --allow-destructive.", "Shrinking (fewer shards) is destructive: the plan says how much write capacity remains.", 1)
+	}
+	t := mcp.NewTool("kinesis_scale",
+		mcp.WithDescription(desc),
+		mcp.WithTitleAnnotation("Kinesis: Scale"),
+		mcp.WithReadOnlyHintAnnotation(false), mcp.WithDestructiveHintAnnotation(d.AllowDestructive),
+		mcp.WithIdempotentHintAnnotation(false), mcp.WithOpenWorldHintAnnotation(true),
+		schema.Input[kinesisScaleIn](), schema.Output[kinesisScaleOut]())
+	h := func(ctx context.Context, req mcp.CallToolRequest, in kinesisScaleIn) (*mcp.CallToolResult, error) {
+		if strings.TrimSpace(in.StreamName) == "" {
+			return mcp.NewToolResultError("stream_name is required; call kinesis_inspect for the stream names"), nil
+		}
+		if d.AWSWrite == nil {
+			return mcp.NewToolResultError("kinesis_scale has no AWS clients in this process; this is a configuration bug, report it"), nil
+		}
+		cl, err := d.AWSWrite.Kinesis(ctx)
+		if err != nil {
+			return mcp.NewToolResultError(err.Error()), nil
+		}
+		s := &writes.StreamScale{Stream: in.StreamName, TargetShards: in.TargetShardCount, Mode: in.CapacityMode, AllowShrink: d.AllowDestructive}
+		return confirm.Run(ctx, d.Confirm, req, confirm.Action[writes.StreamState]{
+			Tool:  "kinesis_scale",
+			Args:  in,
+			Token: in.ConfirmationToken,
+			Plan:  func(ctx context.Context) (confirm.Plan, string, error) { return s.Plan(ctx, cl, d.Guidance) },
+			Apply: func(ctx context.Context) (writes.StreamState, error) { return s.Apply(ctx, cl, cl) },
+		})
+	}
+	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}
+}
