@@ -96,10 +96,91 @@ func TestNoDeadFacts(t *testing.T) {
 	// esm.update.* lives in esm_update.yaml and belongs to internal/writes.
 	for _, l := range b.All() {
 		if !strings.HasPrefix(l.ID, "esm.") || strings.HasPrefix(l.ID, "esm.update.") || used[l.ID] ||
-			strings.HasPrefix(l.ID, "esm.fields.applicable.") || strings.HasPrefix(l.ID, "esm.fields.required.") ||
+			strings.HasPrefix(l.ID, "esm.fields.applicable.") || strings.HasPrefix(l.ID, "esm.fields.required.") || strings.HasPrefix(l.ID, "esm.fields.known.") ||
 			strings.HasPrefix(l.ID, "esm.source_access.types.") || strings.HasPrefix(l.ID, "esm.starting_position.values.") {
 			continue
 		}
 		t.Errorf("guidance entry %s is read by no rule", l.ID)
+	}
+}
+
+// TestNestedFieldTables gives every nested known-field table a failing
+// example (a bogus key under the parent) and a passing one (the base
+// configuration, whose nested fields are all spelt right).
+func TestNestedFieldTables(t *testing.T) {
+	t.Parallel()
+	b := loadBase(t)
+	sourceFor := func(parent string) SourceType {
+		switch {
+		case strings.HasPrefix(parent, "ScalingConfig"), strings.HasPrefix(parent, "FilterCriteria"):
+			return SQS
+		case strings.HasPrefix(parent, "SelfManaged"), strings.HasPrefix(parent, "SourceAccess"):
+			return SelfManagedKafka
+		case strings.HasPrefix(parent, "DocumentDB"):
+			return DocumentDB
+		}
+		return MSK
+	}
+	n := 0
+	for _, l := range b.All() {
+		parent, ok := strings.CutPrefix(l.ID, "esm.fields.known.")
+		if !ok {
+			continue
+		}
+		n++
+		t.Run(parent, func(t *testing.T) {
+			t.Parallel()
+			src := sourceFor(parent)
+			cfg := cfgOf(t, src, "")
+			list := strings.HasSuffix(parent, "[]")
+			path := strings.TrimSuffix(parent, "[]")
+			// Build the parent with one valid field and one bogus one.
+			obj := map[string]any{"Bogus": 1.0}
+			var val any = obj
+			if list {
+				val = []any{obj}
+			}
+			patch := cfgOf(t, src, "")
+			parts := strings.Split(path, ".")
+			m := map[string]any(patch)
+			for _, p := range parts[:len(parts)-1] {
+				next, ok := m[p].(map[string]any)
+				if !ok {
+					next = map[string]any{}
+					m[p] = next
+				}
+				m = next
+			}
+			m[parts[len(parts)-1]] = val
+			field := path + ".Bogus"
+			if list {
+				field = path + "[0].Bogus"
+			}
+			res, err := Validate(patch, Options{Context: Context{Now: fixedNow}}, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, v := range res.Violations {
+				if v.RuleID == l.ID && v.Field == field && strings.Contains(v.Fix, "remove Bogus") && v.Reference != "" {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no %s violation at %s: %+v", l.ID, field, res.Violations)
+			}
+			clean, err := Validate(cfg, Options{Context: Context{Now: fixedNow}}, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range clean.Violations {
+				if v.RuleID == l.ID {
+					t.Errorf("passing example flagged: %+v", v)
+				}
+			}
+		})
+	}
+	if n == 0 {
+		t.Fatal("no nested field tables")
 	}
 }

@@ -64,6 +64,7 @@ type Engine struct {
 	b          *guidance.Base
 	applicable []tableRule
 	required   []tableRule
+	nested     []tableRule // known fields of nested objects; field is the parent path, "[]" suffix for list items
 	patterns   map[string]*regexp.Regexp
 }
 
@@ -84,6 +85,9 @@ func NewEngine(b *guidance.Base) *Engine {
 		}
 		if field, ok := strings.CutPrefix(l.ID, "esm.fields.required."); ok {
 			e.required = append(e.required, tableRule{l.ID, field, b.Strings(l.ID)})
+		}
+		if parent, ok := strings.CutPrefix(l.ID, "esm.fields.known."); ok {
+			e.nested = append(e.nested, tableRule{l.ID, parent, b.Strings(l.ID)})
 		}
 		if s, ok := l.Value.(string); ok && strings.HasPrefix(l.ID, "esm.") && strings.HasSuffix(l.ID, ".pattern") {
 			e.patterns[l.ID] = regexp.MustCompile(s)
@@ -155,6 +159,7 @@ type checker struct {
 
 func (c *checker) run() {
 	c.checkKnownFields()
+	c.checkNestedFields()
 	c.checkApplicability()
 	c.checkRequired()
 	c.checkBatching()
@@ -364,6 +369,46 @@ func (c *checker) checkKnownFields() {
 		}
 		c.report(rules.Warning, id, k, fmt.Sprintf("%s is not an event source mapping field; the Lambda API rejects unknown fields", k),
 			"remove "+k+" or correct its spelling (fields are PascalCase, e.g. BatchSize)")
+	}
+}
+
+// checkNestedFields reports misspelt or unknown fields inside nested
+// objects (ScalingConfig.MaximumConcurency), which the reference product
+// never looked at.
+func (c *checker) checkNestedFields() {
+	for _, r := range c.e.nested {
+		c.mark(r.id)
+		parent, isList := strings.CutSuffix(r.field, "[]")
+		v, p := c.cfg.lookup(parent)
+		if p != present {
+			continue
+		}
+		var objs []map[string]any
+		var paths []string
+		if isList {
+			l, _ := toList(v)
+			for i, item := range l {
+				if m, ok := toMap(item); ok {
+					objs = append(objs, m)
+					paths = append(paths, fmt.Sprintf("%s[%d]", parent, i))
+				}
+			}
+		} else if m, ok := toMap(v); ok {
+			objs, paths = append(objs, m), append(paths, parent)
+		}
+		for i, m := range objs {
+			keys := make([]string, 0, len(m))
+			for k := range m {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				if !slices.Contains(r.sources, k) {
+					c.report(rules.Warning, r.id, paths[i]+"."+k, fmt.Sprintf("%s is not a field of %s; the Lambda API rejects it (fields: %s)", k, parent, strings.Join(r.sources, ", ")),
+						fmt.Sprintf("remove %s or correct its spelling (one of %s)", k, strings.Join(r.sources, ", ")))
+				}
+			}
+		}
 	}
 }
 
