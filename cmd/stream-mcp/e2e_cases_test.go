@@ -26,5 +26,6 @@ func e2eCases(t testing.TB) []e2eCase {
 	var cases []e2eCase
 	cases = append(cases, kafkaE2ECases(t)...)
 	cases = append(cases, validateConfigE2ECases()...)
+	cases = append(cases, esmGuidanceE2ECases()...)
 	return cases
 }
