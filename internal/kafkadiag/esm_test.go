@@ -159,3 +159,34 @@ func TestESMNotFound(t *testing.T) {
 func noDNS(_ context.Context, host string) ([]string, error) {
 	return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
 }
+
+// A mapping broken in two ways (the security group misses the IAM port and
+// the role misses the group actions) gets both findings, the network one
+// first: it is the first thing the pollers hit.
+func TestESMBrokenTwoWays(t *testing.T) {
+	t.Parallel()
+	b, err := guidance.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	roleless, err := awssim.Load("msk-iam-missing-group-actions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := simClient(t, "msk-sg-missing-auth-port", func(sc *awssim.Scenario) { sc.IAM = roleless.IAM })
+	f := kafka.NewFactory(nil, nil, kafka.Env{LookupHost: noDNS}, nil)
+	defer f.Close()
+	rep, _, err := ESM(context.Background(), r, f, b, ESMInput{UUID: esmUUID, Sampling: kafka.Sampling{Samples: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Category != diagnose.Network {
+		t.Errorf("category = %s, want network", rep.Category)
+	}
+	got := ids(rep.Findings)
+	for _, want := range []string{"network.sg_port_closed", "authorization.role_group_actions"} {
+		if !contains(got, want) {
+			t.Errorf("findings %v lack %s", got, want)
+		}
+	}
+}
