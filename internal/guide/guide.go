@@ -250,6 +250,62 @@ func (e *Engine) normalize(r *Request) error {
 			return err
 		}
 	}
+	return validateIDs(r)
+}
+
+// validateIDs checks every identifier, whatever the guidance type uses, so
+// a bad value is reported at once rather than only when it is rendered.
+func validateIDs(r *Request) error {
+	for _, v := range r.SubnetIDs {
+		if err := iac.ValidateSubnetID(v); err != nil {
+			return err
+		}
+	}
+	for _, v := range r.SecurityGroupIDs {
+		if err := iac.ValidateSecurityGroupID(v); err != nil {
+			return err
+		}
+	}
+	for _, v := range r.BootstrapServers {
+		if err := iac.ValidateBootstrapServer(v); err != nil {
+			return err
+		}
+	}
+	if r.ClientAccount != "" {
+		if err := iac.ValidateAccount(r.ClientAccount); err != nil {
+			return err
+		}
+	}
+	for _, v := range []string{r.SecretArn, r.RootCASecretArn} {
+		if v != "" {
+			if err := iac.ValidateSecretARN(v); err != nil {
+				return err
+			}
+		}
+	}
+	for _, v := range r.KMSKeyArns {
+		if _, err := iac.ParseARN(v, "kms"); err != nil {
+			return err
+		}
+	}
+	if r.SchemaRegistryArn != "" {
+		if _, err := iac.ParseARN(r.SchemaRegistryArn, "glue"); err != nil {
+			return err
+		}
+	}
+	if r.ClusterArn != "" {
+		if _, err := iac.ParseMSKClusterARN(r.ClusterArn); err != nil {
+			return err
+		}
+	}
+	if d := r.OnFailureDestination; d != "" {
+		if r.Source.IsSQS() {
+			return fmt.Errorf("%w: SQS mappings have no on-failure destination; configure a dead-letter queue on the queue", iac.ErrInvalid)
+		}
+		if err := iac.ValidateDestination(d, r.Source); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -452,6 +452,11 @@ func ParseMSKResource(r string) (MSKResource, error) {
 	return out, nil
 }
 
+// ValidateDestination checks an on-failure destination for source: an SQS
+// queue (not FIFO), SNS topic (not FIFO) or S3 bucket ARN, or kafka://TOPIC
+// for Kafka sources.
+func ValidateDestination(d string, s Source) error { return validateDestination(d, s) }
+
 func validateDestination(d string, s Source) error {
 	if s.IsKafka() && strings.HasPrefix(d, "kafka://") {
 		return ValidateTopic(strings.TrimPrefix(d, "kafka://"))

@@ -214,6 +214,23 @@ func ValidateLogicalID(v string) error {
 	return matchName("logical ID", v, reLogicalID, "letters and digits only")
 }
 
+// ValidateSubnetID checks a subnet ID (subnet-xxxxxxxx).
+func ValidateSubnetID(v string) error { return validateSubnet(v) }
+
+// ValidateSecurityGroupID checks a security group ID (sg-xxxxxxxx).
+func ValidateSecurityGroupID(v string) error { return validateSG(v) }
+
+// ValidateBootstrapServer checks one host:port bootstrap server.
+func ValidateBootstrapServer(v string) error { return validateHostPort(v) }
+
+// ValidateAccount checks a 12-digit account ID.
+func ValidateAccount(v string) error {
+	if !reAccount.MatchString(v) {
+		return invalidf("account %s is not 12 digits", quoteForError(v))
+	}
+	return nil
+}
+
 func validateSubnet(v string) error {
 	return matchName("subnet ID", v, reSubnet, "subnet- followed by 8 or 17 hex digits")
 }
