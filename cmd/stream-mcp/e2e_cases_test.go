@@ -27,6 +27,7 @@ func e2eCases(t testing.TB) []e2eCase {
 	cases = append(cases, kafkaE2ECases(t)...)
 	cases = append(cases, validateConfigE2ECases()...)
 	cases = append(cases, esmGuidanceE2ECases()...)
+	cases = append(cases, sizingE2ECases()...)
 	cases = append(cases, kinesisE2ECases(t)...)
 	return cases
 }
