@@ -1,6 +1,7 @@
 package optimize
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -227,6 +228,9 @@ func TestRecommendationsAlwaysValidate(t *testing.T) {
 		a, err := z.Analyze(req)
 		if err != nil {
 			t.Fatalf("case %d %+v: %v", i, req, err)
+		}
+		if _, err := json.Marshal(a); err != nil {
+			t.Fatalf("case %d: analysis does not encode: %v", i, err)
 		}
 		if errs := errorsOf(a.Violations); len(errs) > 0 {
 			t.Fatalf("case %d (%s, targets %v, workload %+v): recommended %+v fails: %+v", i, src, ts, w, a.Recommended, errs)

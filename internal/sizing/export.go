@@ -21,6 +21,9 @@ func EvaluateESM(w Workload, cfg ESMConfig, b *guidance.Base) (ESMEvaluation, er
 	if err := validateESMWorkload(w); err != nil {
 		return ESMEvaluation{}, err
 	}
+	if err := nonNegative(w); err != nil {
+		return ESMEvaluation{}, err
+	}
 	c := newCalc(b, "lambda_esm")
 	e := c.estimate(w, cfg, true)
 	c.checks(w, cfg, e)

@@ -133,7 +133,7 @@ func MSKServerless(w Workload, b *guidance.Base) (Result, error) {
 	minParts := math.Max(
 		c.step("partitions for per-partition ingress", "peak_ingress ÷ partition_ingress_max", peakIn/c.n("msk.serverless.partition.ingress_max_mbps"), "partitions", "peak_ingress_mb_per_second", peakIn, "partition_ingress_max_mb_per_second", c.b.Num("msk.serverless.partition.ingress_max_mbps")),
 		c.step("partitions for per-partition egress", "peak_egress ÷ partition_egress_max", peakOut/c.n("msk.serverless.partition.egress_max_mbps"), "partitions", "peak_egress_mb_per_second", peakOut, "partition_egress_max_mb_per_second", c.b.Num("msk.serverless.partition.egress_max_mbps")))
-	need := ceilInt(minParts)
+	need := max(1, ceilInt(minParts))
 	parts := float64(w.Partitions)
 	if parts == 0 {
 		parts = float64(need)
