@@ -42,17 +42,17 @@ type Workload struct {
 	CompactedPartitions int     `json:"compacted_partitions,omitempty" jsonschema_description:"MSK Serverless: partitions of compacted topics" jsonschema:"minimum=0"`
 
 	// Lambda ESM
-	EventSource             string  `json:"event_source,omitempty" jsonschema:"enum=kinesis,enum=dynamodb,enum=sqs,enum=sqs_fifo,enum=msk,enum=self_managed_kafka" jsonschema_description:"lambda_esm: the source type"`
-	Shards                  int     `json:"shards,omitempty" jsonschema_description:"lambda_esm: Kinesis or DynamoDB stream shards" jsonschema:"minimum=0"`
-	ProcessingMsPerRecord   float64 `json:"processing_ms_per_record,omitempty" jsonschema_description:"lambda_esm: function time per record, ms" jsonschema:"minimum=0"`
-	ProcessingMsPerBatch    float64 `json:"processing_ms_per_batch,omitempty" jsonschema_description:"lambda_esm: function time per batch, ms (overrides per-record time)" jsonschema:"minimum=0"`
-	BatchSize               int     `json:"batch_size,omitempty" jsonschema_description:"lambda_esm: BatchSize (default per source)" jsonschema:"minimum=0"`
-	ParallelizationFactor   int     `json:"parallelization_factor,omitempty" jsonschema_description:"lambda_esm: streams' ParallelizationFactor (default: the smallest that keeps up)" jsonschema:"minimum=0,maximum=10"`
-	BatchingWindowSeconds   float64 `json:"batching_window_seconds,omitempty" jsonschema_description:"lambda_esm: MaximumBatchingWindowInSeconds" jsonschema:"minimum=0"`
-	LatencyTargetSeconds    float64 `json:"latency_target_seconds,omitempty" jsonschema_description:"lambda_esm: end-to-end latency target, seconds" jsonschema:"minimum=0"`
-	BacklogRecords          float64 `json:"backlog_records,omitempty" jsonschema_description:"lambda_esm: records waiting now (offset lag or iterator age x rate)" jsonschema:"minimum=0"`
-	FunctionTimeoutSeconds  float64 `json:"function_timeout_seconds,omitempty" jsonschema_description:"lambda_esm: the function's timeout, seconds" jsonschema:"minimum=0"`
-	PollerMode              string  `json:"poller_mode,omitempty" jsonschema:"enum=on_demand,enum=provisioned" jsonschema_description:"lambda_esm: Kafka or SQS poller mode (default: on_demand)"`
+	EventSource              string  `json:"event_source,omitempty" jsonschema:"enum=kinesis,enum=dynamodb,enum=sqs,enum=sqs_fifo,enum=msk,enum=self_managed_kafka" jsonschema_description:"lambda_esm: the source type"`
+	Shards                   int     `json:"shards,omitempty" jsonschema_description:"lambda_esm: Kinesis or DynamoDB stream shards" jsonschema:"minimum=0"`
+	ProcessingMsPerRecord    float64 `json:"processing_ms_per_record,omitempty" jsonschema_description:"lambda_esm: function time per record, ms" jsonschema:"minimum=0"`
+	ProcessingMsPerBatch     float64 `json:"processing_ms_per_batch,omitempty" jsonschema_description:"lambda_esm: function time per batch, ms (overrides per-record time)" jsonschema:"minimum=0"`
+	BatchSize                int     `json:"batch_size,omitempty" jsonschema_description:"lambda_esm: BatchSize (default per source)" jsonschema:"minimum=0"`
+	ParallelizationFactor    int     `json:"parallelization_factor,omitempty" jsonschema_description:"lambda_esm: streams' ParallelizationFactor (default: the smallest that keeps up)" jsonschema:"minimum=0,maximum=10"`
+	BatchingWindowSeconds    float64 `json:"batching_window_seconds,omitempty" jsonschema_description:"lambda_esm: MaximumBatchingWindowInSeconds" jsonschema:"minimum=0"`
+	LatencyTargetSeconds     float64 `json:"latency_target_seconds,omitempty" jsonschema_description:"lambda_esm: end-to-end latency target, seconds" jsonschema:"minimum=0"`
+	BacklogRecords           float64 `json:"backlog_records,omitempty" jsonschema_description:"lambda_esm: records waiting now (offset lag or iterator age x rate)" jsonschema:"minimum=0"`
+	FunctionTimeoutSeconds   float64 `json:"function_timeout_seconds,omitempty" jsonschema_description:"lambda_esm: the function's timeout, seconds" jsonschema:"minimum=0"`
+	PollerMode               string  `json:"poller_mode,omitempty" jsonschema:"enum=on_demand,enum=provisioned" jsonschema_description:"lambda_esm: Kafka or SQS poller mode (default: on_demand)"`
 	VisibilityTimeoutSeconds float64 `json:"visibility_timeout_seconds,omitempty" jsonschema_description:"lambda_esm: SQS queue visibility timeout, seconds" jsonschema:"minimum=0"`
 }
 
