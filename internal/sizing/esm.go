@@ -394,6 +394,10 @@ func (c *calc) esmAlternatives(w Workload, cfg ESMConfig, e ESMEstimates) {
 	if isKafka(w.EventSource) && !cfg.Provisioned {
 		c.alt("provisioned mode (poller_mode=provisioned)", true, fmt.Sprintf("pollers stay warm and scale faster, up to %g concurrent invokes per poller instead of one batch per partition; billed per Event Poller Unit", c.n("esm_scaling.kafka.poller.concurrent_invokes")))
 	}
+	if isKafka(w.EventSource) && cfg.Provisioned {
+		c.alt("share pollers through PollerGroupName", true, fmt.Sprintf("up to %g mappings in the same VPC share one poller group, whose MaximumPollers add up to at most %g: fewer idle pollers (Event Poller Units) across small topics, at the cost of contention between them",
+			c.n("esm_scaling.kafka.poller_group.max_esms"), c.n("esm_scaling.kafka.poller_group.max_pollers")))
+	}
 	if isSQS(w.EventSource) && !cfg.Provisioned {
 		c.alt("provisioned pollers (poller_mode=provisioned)", true, fmt.Sprintf("pre-warmed pollers for bursts (up to %g MB/s and %g invokes each); replaces MaximumConcurrency; billed per Event Poller Unit", c.n("esm_scaling.sqs.poller.mbps"), c.n("esm_scaling.sqs.poller.concurrent_invokes")))
 	}
