@@ -12,6 +12,7 @@ func All(r ReadDeps, w WriteDeps) []server.ServerTool {
 		EsmGuidance(r),
 		EsmOptimize(r),
 		Sizing(r),
+		EsmInspect(r),
 		KafkaInspect(r),
 		KinesisInspect(r),
 		KafkaTroubleshoot(r),

@@ -48,6 +48,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/stream-mcp/stream-mcp/internal/config"
 )
@@ -137,6 +138,7 @@ func (c *Client) ready(ctx context.Context) error {
 			return
 		}
 		cfg.RetryMaxAttempts = c.opts.MaxAttempts
+		cfg.APIOptions = append(append([]func(*middleware.Stack) error(nil), cfg.APIOptions...), countCalls)
 		c.cfg = cfg
 		c.lambda = lambda.NewFromConfig(cfg)
 		c.kafka = kafka.NewFromConfig(cfg)

@@ -294,3 +294,101 @@ func functionFrom(cf ltypes.FunctionConfiguration) Function {
 	}
 	return f
 }
+
+// APIConfig renders the mapping as Lambda API-shaped configuration (the
+// GetEventSourceMapping member names, nested as the API nests them), the
+// input internal/esm validates. FilterCriteria patterns are not kept (only
+// their count is read), so filter rules see no patterns.
+func (e ESM) APIConfig() map[string]any {
+	m := map[string]any{}
+	set := func(k string, v any) {
+		switch x := v.(type) {
+		case *int32:
+			if x != nil {
+				m[k] = int(*x)
+			}
+		case *bool:
+			if x != nil {
+				m[k] = *x
+			}
+		case string:
+			if x != "" {
+				m[k] = x
+			}
+		case []string:
+			if len(x) > 0 {
+				l := make([]any, len(x))
+				for i, s := range x {
+					l[i] = s
+				}
+				m[k] = l
+			}
+		}
+	}
+	c := e.Config
+	set("EventSourceArn", e.EventSourceARN)
+	set("FunctionName", e.FunctionARN)
+	set("BatchSize", c.BatchSize)
+	set("MaximumBatchingWindowInSeconds", c.MaximumBatchingWindowInSeconds)
+	set("ParallelizationFactor", c.ParallelizationFactor)
+	set("StartingPosition", c.StartingPosition)
+	set("MaximumRecordAgeInSeconds", c.MaximumRecordAgeInSeconds)
+	set("MaximumRetryAttempts", c.MaximumRetryAttempts)
+	set("BisectBatchOnFunctionError", c.BisectBatchOnFunctionError)
+	set("TumblingWindowInSeconds", c.TumblingWindowInSeconds)
+	set("FunctionResponseTypes", c.FunctionResponseTypes)
+	set("Topics", e.Topics)
+	set("Queues", e.Queues)
+	if c.MaximumConcurrency != nil {
+		m["ScalingConfig"] = map[string]any{"MaximumConcurrency": int(*c.MaximumConcurrency)}
+	}
+	if c.MinimumPollers != nil || c.MaximumPollers != nil {
+		p := map[string]any{}
+		if c.MinimumPollers != nil {
+			p["MinimumPollers"] = int(*c.MinimumPollers)
+		}
+		if c.MaximumPollers != nil {
+			p["MaximumPollers"] = int(*c.MaximumPollers)
+		}
+		m["ProvisionedPollerConfig"] = p
+	}
+	if c.OnFailureDestination != "" || c.OnSuccessDestination != "" {
+		d := map[string]any{}
+		if c.OnFailureDestination != "" {
+			d["OnFailure"] = map[string]any{"Destination": c.OnFailureDestination}
+		}
+		if c.OnSuccessDestination != "" {
+			d["OnSuccess"] = map[string]any{"Destination": c.OnSuccessDestination}
+		}
+		m["DestinationConfig"] = d
+	}
+	if len(e.BootstrapServers) > 0 {
+		l := make([]any, len(e.BootstrapServers))
+		for i, s := range e.BootstrapServers {
+			l[i] = s
+		}
+		m["SelfManagedEventSource"] = map[string]any{"Endpoints": map[string]any{"KAFKA_BOOTSTRAP_SERVERS": l}}
+	}
+	if e.ConsumerGroupID != "" {
+		k := "AmazonManagedKafkaEventSourceConfig"
+		if len(e.BootstrapServers) > 0 {
+			k = "SelfManagedKafkaEventSourceConfig"
+		}
+		m[k] = map[string]any{"ConsumerGroupId": e.ConsumerGroupID}
+	}
+	if len(e.SourceAccess) > 0 {
+		l := make([]any, len(e.SourceAccess))
+		for i, a := range e.SourceAccess {
+			l[i] = map[string]any{"Type": a.Type, "URI": a.URI}
+		}
+		m["SourceAccessConfigurations"] = l
+	}
+	if len(c.MetricsConfig) > 0 {
+		l := make([]any, len(c.MetricsConfig))
+		for i, s := range c.MetricsConfig {
+			l[i] = s
+		}
+		m["MetricsConfig"] = map[string]any{"Metrics": l}
+	}
+	return m
+}
