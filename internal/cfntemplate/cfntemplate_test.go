@@ -79,6 +79,17 @@ Resources:
       ParallelizationFactor: 20
       KmsKeyArn: !Ref Key
       BatchSzie: 10
+  Dlq:
+    Type: AWS::SQS::Queue
+    Properties: {QueueName: dlq.fifo}
+  ToFifoDlq:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: !Ref Worker
+      EventSourceArn: !GetAtt Stream.Arn
+      StartingPosition: LATEST
+      MaximumRetryAttempts: 2
+      DestinationConfig: {OnFailure: {Destination: !GetAtt Dlq.Arn}}
   Imported:
     Type: AWS::Lambda::EventSourceMapping
     Properties:
@@ -132,6 +143,7 @@ func TestValidateSAMTemplate(t *testing.T) {
 		{"esm.parallelization_factor.max", rules.Error, "Resources.Mapping.Properties.ParallelizationFactor", "at most 10"},
 		{"esm.starting_position.at_timestamp", rules.Error, "Resources.Mapping.Properties.StartingPositionTimestamp", "StartingPositionTimestamp"},
 		{"cfn.lambda_esm.properties", rules.Error, "Resources.Mapping.Properties.BatchSzie", "remove BatchSzie"},
+		{"esm.destination.on_failure.fifo_unsupported", rules.Error, "Resources.ToFifoDlq.Properties.DestinationConfig.OnFailure.Destination", "standard SQS"},
 		{"cfn.esm.source_unknown", rules.Info, "Resources.Imported.Properties.EventSourceArn", "event_source"},
 		{"esm.sqs_fifo.batch_size.max", rules.Error, "Resources.FromSub.Properties.BatchSize", "at most 10"},
 		{"cfn.kinesis_stream.properties", rules.Error, "Resources.Stream.Properties.Colour", "remove Colour"},
@@ -183,6 +195,7 @@ func TestValidateSAMTemplate(t *testing.T) {
 		"Resources.Mapping":                            "kinesis",
 		"Resources.FromSub":                            "sqs_fifo",
 		"Resources.Imported":                           "",
+		"Resources.ToFifoDlq":                          "kinesis",
 		"Resources.Stream":                             "",
 		"Resources.Cluster":                            "",
 	} {
@@ -193,6 +206,12 @@ func TestValidateSAMTemplate(t *testing.T) {
 	}
 	if res.Valid() {
 		t.Error("template with errors reported valid")
+	}
+	// Line numbers: BatchSize: 20 of the FromFifo event is on line 26.
+	for _, v := range res.Violations {
+		if v.RuleID == "esm.sqs_fifo.batch_size.max" && strings.Contains(v.Field, "FromFifo") && !strings.HasSuffix(v.Message, "(template line 26)") {
+			t.Errorf("message %q lacks the template line", v.Message)
+		}
 	}
 }
 

@@ -27,25 +27,33 @@ var ErrNotTemplate = errors.New("not a CloudFormation or SAM template")
 // tags become their long form ({"Ref": x}, {"Fn::GetAtt": [a, b]}), so YAML
 // and JSON templates look the same to the rules.
 func parse(text string) (map[string]any, error) {
+	m, _, err := parseNode(text)
+	return m, err
+}
+
+// parseNode is parse plus the YAML node tree, kept to find the line of a
+// violation afterwards (only when there are violations, so clean templates
+// pay nothing for it).
+func parseNode(text string) (map[string]any, *yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrNotTemplate, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrNotTemplate, err)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		return nil, fmt.Errorf("%w: empty document", ErrNotTemplate)
+		return nil, nil, fmt.Errorf("%w: empty document", ErrNotTemplate)
 	}
 	v, err := convert(doc.Content[0])
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrNotTemplate, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrNotTemplate, err)
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("%w: the top level is not a mapping", ErrNotTemplate)
+		return nil, nil, fmt.Errorf("%w: the top level is not a mapping", ErrNotTemplate)
 	}
 	if _, ok := m["Resources"].(map[string]any); !ok {
-		return nil, fmt.Errorf("%w: no Resources mapping", ErrNotTemplate)
+		return nil, nil, fmt.Errorf("%w: no Resources mapping", ErrNotTemplate)
 	}
-	return m, nil
+	return m, doc.Content[0], nil
 }
 
 func convert(n *yaml.Node) (any, error) {
@@ -183,4 +191,47 @@ func render(v any) string {
 		return short + " [" + strings.Join(parts, ", ") + "]"
 	}
 	return short
+}
+
+// lineOf returns the line of a field path (Resources.Q.Properties.Topics[0])
+// in the node tree, or of the deepest ancestor that exists: a violation
+// about a missing field points at its parent. 0 when nothing matches.
+func lineOf(root *yaml.Node, path string) int {
+	n, line := root, 0
+	for _, seg := range strings.Split(path, ".") {
+		key, idx, hasIdx := strings.Cut(seg, "[")
+		next, l := child(n, key)
+		if next == nil {
+			return line
+		}
+		n, line = next, l
+		if hasIdx {
+			i, err := strconv.Atoi(strings.TrimSuffix(idx, "]"))
+			if n.Kind == yaml.AliasNode {
+				n = n.Alias
+			}
+			if err != nil || n.Kind != yaml.SequenceNode || i >= len(n.Content) {
+				return line
+			}
+			n, line = n.Content[i], n.Content[i].Line
+		}
+	}
+	return line
+}
+
+func child(n *yaml.Node, key string) (*yaml.Node, int) {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, 0
+	}
+	for i := 0; i+1 < len(n.Content); i++ {
+		k := n.Content[i]
+		i++
+		if k.Value == key {
+			return n.Content[i], k.Line
+		}
+	}
+	return nil, 0
 }

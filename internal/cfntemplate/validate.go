@@ -46,12 +46,17 @@ func (r Result) Valid() bool { return !rules.HasErrors(r.Violations) }
 // ErrNotTemplate when the text cannot be parsed or has no Resources; every
 // finding inside a parsable template is a violation.
 func Validate(text string, b *guidance.Base) (Result, error) {
-	tpl, err := parse(text)
+	tpl, root, err := parseNode(text)
 	if err != nil {
 		return Result{}, err
 	}
 	v := &validator{b: b, engine: esm.NewEngine(b), tpl: tpl, res: tpl["Resources"].(map[string]any), checked: map[string]bool{}}
 	v.run()
+	for i := range v.out {
+		if l := lineOf(root, v.out[i].Field); l > 0 {
+			v.out[i].Message += fmt.Sprintf(" (template line %d)", l)
+		}
+	}
 	rules.Sort(v.out)
 	ids := make([]string, 0, len(v.checked))
 	for id := range v.checked {
@@ -169,6 +174,7 @@ func (v *validator) mapping(path, typ string, cfg esm.Config, function any, rena
 		}
 		return path + "." + apiField
 	}
+	v.resolveDestination(cfg)
 	src, ok := v.sourceOf(cfg)
 	if !ok && hint != "" {
 		src, ok = hint, true
@@ -423,4 +429,46 @@ func number(v any) (float64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// resolveDestination replaces an on-failure destination that references a
+// queue, topic or bucket in this template with a stand-in ARN of the same
+// service and name shape, so the destination rules (supported service, no
+// FIFO) run on templates too.
+func (v *validator) resolveDestination(cfg esm.Config) {
+	dc, ok := cfg["DestinationConfig"].(map[string]any)
+	if !ok {
+		return
+	}
+	of, ok := dc["OnFailure"].(map[string]any)
+	if !ok {
+		return
+	}
+	u, ok := of["Destination"].(esm.Unresolved)
+	if !ok {
+		return
+	}
+	kind, arg, _ := strings.Cut(u.Expr, " ")
+	if kind != "!Ref" && kind != "!GetAtt" {
+		return
+	}
+	name, _, _ := strings.Cut(arg, ".")
+	r, _ := v.res[name].(map[string]any)
+	typ, _ := r["Type"].(string)
+	props, _ := r["Properties"].(map[string]any)
+	const stand = "arn:aws:%s:us-east-1:123456789012:%s"
+	switch typ {
+	case typeQueue:
+		if src, _ := sourceOfType(typ, props); src == esm.SQSFIFO {
+			name += ".fifo"
+		}
+		of["Destination"] = fmt.Sprintf(stand, "sqs", name)
+	case "AWS::SNS::Topic":
+		if fifo, _ := props["FifoTopic"].(bool); fifo {
+			name += ".fifo"
+		}
+		of["Destination"] = fmt.Sprintf(stand, "sns", name)
+	case "AWS::S3::Bucket":
+		of["Destination"] = "arn:aws:s3:::" + strings.ToLower(name)
+	}
 }
