@@ -133,7 +133,8 @@ func (c *mskCheck) multiVPCRules() {
 			authOn = true
 		}
 	}
-	if exists(c.props, "ClientAuthentication|iam_enabled|scram_enabled|tls_enabled") && !authOn && !c.authUnknown() {
+	// No ClientAuthentication at all means MSK's default: unauthenticated.
+	if !authOn && !c.authUnknown() {
 		c.add("msk_cluster.multi_vpc.auth", rules.Error, "ClientAuthentication", "msk.feature.multi_vpc.min_kafka_version",
 			"multi-VPC private connectivity needs IAM, TLS or SASL/SCRAM client authentication on the cluster; unauthenticated access is not allowed",
 			"enable ClientAuthentication.Sasl.Iam (or Scram or Tls) on the cluster")

@@ -112,6 +112,8 @@ func TestRules(t *testing.T) {
 		{name: "multi-vpc on t3", kind: "msk", in: withVPC(cfnMSK("kafka.t3.small", 3, 3, "3.8.x", iam())), rule: "msk_cluster.multi_vpc.instance_type", field: "BrokerNodeGroupInfo.InstanceType", fix: "kafka.m5.large", sev: rules.Error},
 		{name: "multi-vpc auth ok", kind: "msk", in: withVPC(cfnMSK("kafka.m5.large", 3, 3, "3.8.x", iam())), rule: "msk_cluster.multi_vpc.auth"},
 		{name: "multi-vpc unauthenticated", kind: "msk", in: withVPC(cfnMSK("kafka.m5.large", 3, 3, "3.8.x", map[string]any{"ClientAuthentication": map[string]any{"Unauthenticated": map[string]any{"Enabled": true}}})), rule: "msk_cluster.multi_vpc.auth", field: "ClientAuthentication", fix: "Sasl.Iam", sev: rules.Error},
+		{name: "multi-vpc without client auth", kind: "msk", in: withVPC(cfnMSK("kafka.m5.large", 3, 3, "3.8.x", nil)), rule: "msk_cluster.multi_vpc.auth", field: "ClientAuthentication", fix: "Sasl.Iam", sev: rules.Error},
+		{name: "multi-vpc auth via GetAtt unknown", kind: "msk", in: withVPC(cfnMSK("kafka.m5.large", 3, 3, "3.8.x", map[string]any{"ClientAuthentication": map[string]any{"Sasl": map[string]any{"Iam": map[string]any{"Enabled": map[string]any{"Ref": "UseIam"}}}}})), rule: "msk_cluster.multi_vpc.auth"},
 		{name: "iam version ok", kind: "msk", in: good(), rule: "msk_cluster.iam.version"},
 		{name: "iam old version", kind: "msk", in: cfnMSK("kafka.m5.large", 3, 3, "2.6.2", iam()), rule: "msk_cluster.iam.version", field: "ClientAuthentication.Sasl.Iam.Enabled", fix: "2.7.1", sev: rules.Warning},
 		{name: "tiered ok", kind: "msk", in: cfnMSK("kafka.m5.large", 3, 3, "3.6.0", map[string]any{"StorageMode": "TIERED"}), rule: "msk_cluster.tiered_storage.version"},
