@@ -53,6 +53,8 @@ func TestKafkaTroubleshootESM(t *testing.T) {
 		{name: "unknown mapping", scenario: "msk-iam-healthy", args: map[string]any{"mode": "diagnosis", "esm_uuid": "00000000-0000-4000-8000-000000000000"}, wantErr: "not found"},
 		{name: "cluster arn resolves through GetBootstrapBrokers", scenario: "msk-iam-healthy", args: map[string]any{"mode": "diagnosis", "cluster_arn": arn, "auth": "iam"},
 			category: "network", stepHas: "TCP 9098"},
+		{name: "resolution filled from the live mapping", scenario: "msk-on-demand-no-nat", args: map[string]any{"mode": "resolution", "esm_uuid": uuid, "issue_category": "sts_unreachable"},
+			category: "sts_unreachable", stepHas: "subnet-0a11b22c33d44e551"},
 		{name: "cluster arn with a disabled auth", scenario: "msk-iam-healthy", args: map[string]any{"mode": "diagnosis", "cluster_arn": arn, "auth": "sasl_scram_512"},
 			category: "configuration", stepHas: "GetBootstrapBrokers"},
 	}

@@ -56,7 +56,7 @@ func KafkaTroubleshoot(d ReadDeps) server.ServerTool {
 		}
 		switch in.Mode {
 		case "resolution":
-			return troubleshootResolution(d, in)
+			return troubleshootResolution(ctx, d, in)
 		case "diagnosis":
 		default:
 			return mcp.NewToolResultError(fmt.Sprintf("mode %q is not diagnosis or resolution", in.Mode)), nil
@@ -127,7 +127,7 @@ func resolutionTarget(t kafka.Target, in kafkaTroubleshootIn) kafkadiag.Resoluti
 	return kafkadiag.ResolutionTarget{Auth: t.Auth, ClusterARN: t.ClusterARN, Bootstrap: t.Bootstrap, Topic: in.Topic, Group: in.GroupID, ESMUUID: in.ESMUUID, Username: t.Username}
 }
 
-func troubleshootResolution(d ReadDeps, in kafkaTroubleshootIn) (*mcp.CallToolResult, error) {
+func troubleshootResolution(ctx context.Context, d ReadDeps, in kafkaTroubleshootIn) (*mcp.CallToolResult, error) {
 	if in.IssueCategory == "" {
 		return mcp.NewToolResultError("mode=resolution needs issue_category (network, authentication, authorization, lambda_unreachable, sts_unreachable, destination_unreachable, broker_health, topic, consumer_lag, throttling, configuration); run mode=diagnosis to find it"), nil
 	}
@@ -146,10 +146,76 @@ func troubleshootResolution(d ReadDeps, in kafkaTroubleshootIn) (*mcp.CallToolRe
 	}
 	if in.ESMUUID != "" {
 		target = "ESM " + in.ESMUUID
+		fillFromESM(ctx, d, in.ESMUUID, &rt)
 	}
 	out := kafkaTroubleshootOut{Mode: in.Mode, Target: target, Category: string(c), Findings: []diagnose.Finding{}, Checks: []diagnose.Check{},
 		ResolutionSteps: kafkadiag.Resolution(d.Guidance, c, rt)}
 	return mcp.NewToolResultStructured(out, troubleshootSummary(out)), nil
+}
+
+// fillFromESM completes a resolution target from the live mapping when AWS
+// is reachable; what cannot be read stays a placeholder.
+func fillFromESM(ctx context.Context, d ReadDeps, uuid string, rt *kafkadiag.ResolutionTarget) {
+	if d.AWS == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	e, err := d.AWS.GetESM(ctx, uuid)
+	if err != nil {
+		return
+	}
+	rt.Group = firstNonEmpty(rt.Group, e.ConsumerGroupID, e.UUID)
+	rt.Destination = e.Config.OnFailureDestination
+	if len(e.Topics) > 0 && rt.Topic == "" {
+		rt.Topic = e.Topics[0]
+	}
+	if strings.Contains(e.EventSourceARN, ":kafka:") {
+		rt.ClusterARN = e.EventSourceARN
+		if c, err := d.AWS.MSKCluster(ctx, e.EventSourceARN); err == nil {
+			rt.SubnetIDs, rt.SecurityGroups = c.SubnetIDs, c.SecurityGroupIDs
+		}
+	} else {
+		rt.Bootstrap = e.BootstrapServers
+		for _, a := range e.SourceAccess {
+			switch a.Type {
+			case "VPC_SUBNET":
+				rt.SubnetIDs = append(rt.SubnetIDs, strings.TrimPrefix(a.URI, "subnet:"))
+			case "VPC_SECURITY_GROUP":
+				rt.SecurityGroups = append(rt.SecurityGroups, strings.TrimPrefix(a.URI, "security_group:"))
+			}
+		}
+	}
+	if rt.Auth == "" {
+		rt.Auth = kafka.AuthIAM
+		if rt.ClusterARN == "" {
+			rt.Auth = kafka.AuthNone
+		}
+		for _, a := range e.SourceAccess {
+			switch a.Type {
+			case "SASL_SCRAM_512_AUTH":
+				rt.Auth = kafka.AuthSCRAM512
+			case "SASL_SCRAM_256_AUTH":
+				rt.Auth = kafka.AuthSCRAM256
+			case "BASIC_AUTH":
+				rt.Auth = kafka.AuthPlain
+			case "CLIENT_CERTIFICATE_TLS_AUTH":
+				rt.Auth = kafka.AuthMTLS
+			}
+		}
+	}
+	if fn, err := d.AWS.Function(ctx, e.FunctionARN); err == nil {
+		rt.RoleARN = fn.Role
+	}
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 func troubleshootSummary(o kafkaTroubleshootOut) string {
