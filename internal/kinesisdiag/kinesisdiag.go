@@ -20,6 +20,9 @@ import (
 	"github.com/stream-mcp/stream-mcp/guidance"
 )
 
+// percent turns a ratio into a percentage for the reasoning text.
+const percent = 100 // unit conversion
+
 // Limits are the numbers the diagnosis compares against.
 type Limits struct {
 	ShardWriteBytesPerSec   float64
@@ -215,31 +218,31 @@ func DiagnoseWrites(in WriteInput, l Limits) WriteDiagnosis {
 	d.Reasoning = append(d.Reasoning, fmt.Sprintf(
 		"capacity: %d open shards x %.0f B/s and %.0f records/s = %.0f B/s, %.0f records/s; peak per-%ds average %.0f B/s, %.0f records/s (%.0f%% of capacity)",
 		in.OpenShards, l.ShardWriteBytesPerSec, l.ShardWriteRecordsPerSec, d.CapacityBytesPerSec, d.CapacityRecordsPerSec,
-		in.PeriodSeconds, d.PeakBytesPerSec, d.PeakRecordsPerSec, 100*d.PeakUtilization))
+		in.PeriodSeconds, d.PeakBytesPerSec, d.PeakRecordsPerSec, percent*d.PeakUtilization))
 	need := int(math.Ceil(math.Max(d.PeakBytesPerSec/l.ShardWriteBytesPerSec, d.PeakRecordsPerSec/l.ShardWriteRecordsPerSec) / l.AtCapacityRatio))
 
 	if d.ThrottledPeriods == 0 {
 		d.Classification = WriteNone
 		d.Reasoning = append(d.Reasoning, fmt.Sprintf("WriteProvisionedThroughputExceeded is 0 in all %d periods", d.Periods))
 		if d.PeakUtilization >= l.AtCapacityRatio {
-			d.Reasoning = append(d.Reasoning, fmt.Sprintf("but the peak reached %.0f%% of capacity (at-capacity threshold %.0f%%): the next burst will throttle", 100*d.PeakUtilization, 100*l.AtCapacityRatio))
+			d.Reasoning = append(d.Reasoning, fmt.Sprintf("but the peak reached %.0f%% of capacity (at-capacity threshold %.0f%%): the next burst will throttle", percent*d.PeakUtilization, percent*l.AtCapacityRatio))
 			d.RecommendedShards = max(need, in.OpenShards+1)
 			d.Remediation = scaleRemediation(in, l, d.RecommendedShards)
 		}
 		return d
 	}
 	d.Reasoning = append(d.Reasoning, fmt.Sprintf("writes throttled in %d of %d periods (%.0f throttle events); the highest stream utilization in a throttled period was %.0f%%",
-		d.ThrottledPeriods, d.Periods, d.ThrottleEvents, 100*d.UtilizationWhenThrottled))
+		d.ThrottledPeriods, d.Periods, d.ThrottleEvents, percent*d.UtilizationWhenThrottled))
 
 	// 1. The whole stream at its ceiling in most throttled periods.
-	if 2*atCap >= d.ThrottledPeriods && atCap > 0 {
+	if atCap > 0 && atCap >= d.ThrottledPeriods-atCap {
 		d.Classification = WriteStreamOverCapacity
 		d.Bound = BoundBytes
 		if atCapR > atCapB {
 			d.Bound = BoundRecords
 		}
 		d.Reasoning = append(d.Reasoning, fmt.Sprintf("in %d of %d throttled periods the stream was at >= %.0f%% of its %s ceiling: the stream as a whole is over capacity (%s-bound)",
-			atCap, d.ThrottledPeriods, 100*l.AtCapacityRatio, d.Bound, sizeOrCount(d.Bound)))
+			atCap, d.ThrottledPeriods, percent*l.AtCapacityRatio, d.Bound, sizeOrCount(d.Bound)))
 		if in.Shards != nil {
 			hot := hotShards(in, l)
 			if len(hot) > 0 && len(hot) < len(in.Shards) {
@@ -262,7 +265,7 @@ func DiagnoseWrites(in WriteInput, l Limits) WriteDiagnosis {
 	if in.Shards == nil {
 		d.Classification, d.Confidence = WriteUndetermined, "low"
 		d.Reasoning = append(d.Reasoning, fmt.Sprintf("the stream stayed under %.0f%% of capacity while throttled, so one shard or key is hot, or bursts shorter than %d s exceed the limit; shard-level metrics are off, so the metrics cannot tell which",
-			100*l.AtCapacityRatio, in.PeriodSeconds))
+			percent*l.AtCapacityRatio, in.PeriodSeconds))
 		if in.Mode == "ON_DEMAND" {
 			d.Reasoning = append(d.Reasoning, "on-demand streams split hot shards themselves, so persistent throttling below capacity points to a single hot partition key")
 		}
@@ -275,11 +278,18 @@ func DiagnoseWrites(in WriteInput, l Limits) WriteDiagnosis {
 	hot := hotShards(in, l)
 	if len(hot) > 0 {
 		d.HotShards = hot
-		fair := 1 / n
+		// A shard is narrower than an even share when it is narrower than
+		// the widest shard and than 1/n. Comparing with the widest shard
+		// keeps an even split (equal floats) from reading as narrow through
+		// rounding in 1/n.
+		widest := 0.0
+		for _, sh := range in.Shards {
+			widest = math.Max(widest, sh.KeyspaceFraction)
+		}
 		key := in.Mode == "ON_DEMAND"
 		narrow := 0
 		for _, h := range hot {
-			if h.KeyspaceFraction > 0 && h.KeyspaceFraction < fair*(1-1e-9) {
+			if h.KeyspaceFraction > 0 && h.KeyspaceFraction < widest && h.KeyspaceFraction*n < 1 {
 				narrow++
 			}
 		}
@@ -292,7 +302,7 @@ func DiagnoseWrites(in WriteInput, l Limits) WriteDiagnosis {
 				why = "the stream is on-demand, where the service splits hot shards itself, yet a shard stays at its ceiling"
 			}
 			d.Reasoning = append(d.Reasoning, fmt.Sprintf("%d of %d shards reached >= %.0f%% of their own ceiling while the stream did not: %s, so a single partition key carries more than one shard can take",
-				len(hot), in.OpenShards, 100*l.AtCapacityRatio, why))
+				len(hot), in.OpenShards, percent*l.AtCapacityRatio, why))
 			d.Remediation = []string{
 				"change the partition-key scheme for the hot key (add a suffix to spread it, or a random key when order per key does not matter); more shards will not help one key",
 				"confirm the key with a short per-key sample of the throttled window before changing producers",
@@ -301,7 +311,7 @@ func DiagnoseWrites(in WriteInput, l Limits) WriteDiagnosis {
 		}
 		d.Classification = WriteHotShard
 		d.Reasoning = append(d.Reasoning, fmt.Sprintf("%d of %d shards reached >= %.0f%% of their own ceiling (%s-bound) while the stream stayed at %.0f%%: hot shard(s); their keyspace shares are not below an even share, so splitting them spreads the keys",
-			len(hot), in.OpenShards, 100*l.AtCapacityRatio, d.Bound, 100*d.UtilizationWhenThrottled))
+			len(hot), in.OpenShards, percent*l.AtCapacityRatio, d.Bound, percent*d.UtilizationWhenThrottled))
 		var ids string
 		for i, h := range hot {
 			if i > 0 {
@@ -330,7 +340,7 @@ func DiagnoseWrites(in WriteInput, l Limits) WriteDiagnosis {
 	}
 	d.Classification, d.Confidence = WriteSubPeriodBursts, "medium"
 	d.Reasoning = append(d.Reasoning, fmt.Sprintf("no shard reached %.0f%% of its ceiling in any %d s sum, yet writes were throttled: bursts shorter than the period exceed the per-second limit and average out in the sums",
-		100*l.AtCapacityRatio, in.PeriodSeconds))
+		percent*l.AtCapacityRatio, in.PeriodSeconds))
 	if in.ShardThrottleMetric {
 		d.Reasoning = append(d.Reasoning, fmt.Sprintf("throttles were recorded on %d of %d shards", throttledShards, len(in.Shards)))
 	}
@@ -400,7 +410,7 @@ func scaleRemediation(in WriteInput, l Limits, target int) []string {
 		}
 	}
 	step := int(math.Floor(float64(in.OpenShards) * l.MaxScaleFactor))
-	r := []string{fmt.Sprintf("UpdateShardCount to at least %d shards (observed peak / %.0f%% of the per-shard limits; throttled records are not counted, so real demand may be higher)", target, 100*l.AtCapacityRatio)}
+	r := []string{fmt.Sprintf("UpdateShardCount to at least %d shards (observed peak / %.0f%% of the per-shard limits; throttled records are not counted, so real demand may be higher)", target, percent*l.AtCapacityRatio)}
 	if target > step {
 		r = append(r, fmt.Sprintf("one UpdateShardCount call may at most reach %d shards (%.0fx current); scale in steps, or switch to on-demand", step, l.MaxScaleFactor))
 	}
@@ -454,7 +464,7 @@ func DiagnoseReads(in ReadInput, l Limits) ReadDiagnosis {
 		}
 	}
 	d.Reasoning = append(d.Reasoning, fmt.Sprintf("shared read capacity %d shards x %.0f B/s = %.0f B/s, split across every polling consumer; peak GetRecords rate %.0f%% of it",
-		in.OpenShards, l.ShardReadBytesPerSec, d.CapacityBytesPerSec, 100*d.PeakUtilization))
+		in.OpenShards, l.ShardReadBytesPerSec, d.CapacityBytesPerSec, percent*d.PeakUtilization))
 	if !d.Throttled {
 		d.Reasoning = append(d.Reasoning, "ReadProvisionedThroughputExceeded is 0: polling consumers fit the shared limits")
 		return d
@@ -493,7 +503,7 @@ func JudgeIteratorAge(latestMs, maxMs float64, trend string, retentionHours int,
 	a.RetentionShare = maxMs / ret
 	a.AtRisk = a.RetentionShare >= l.RetentionRiskRatio
 	a.Reasoning = append(a.Reasoning, fmt.Sprintf("max iterator age %s is %.1f%% of the %d h retention (risk at %.0f%%); trend %s",
-		time.Duration(maxMs)*time.Millisecond, 100*a.RetentionShare, retentionHours, 100*l.RetentionRiskRatio, trend))
+		time.Duration(maxMs)*time.Millisecond, percent*a.RetentionShare, retentionHours, percent*l.RetentionRiskRatio, trend))
 	if a.AtRisk {
 		a.Reasoning = append(a.Reasoning, "records older than the retention period expire unread: speed up consumers or raise retention now")
 	} else if trend == "rising" {
