@@ -80,6 +80,9 @@ func ruleCases() []ruleCase {
 		{name: "unlimited retention", kind: topic, cfg: goodTopic(Config{"retention.ms": "-1"}), rule: "kafka.topic.retention.unbounded", fail: true, sev: rules.Warning, field: "retention.ms", fix: "retention.bytes"},
 		{name: "unlimited retention tiered", kind: topic, cfg: goodTopic(Config{"retention.ms": "-1", "remote.storage.enable": "true"}), rule: "kafka.topic.retention.unbounded"},
 		{name: "retention outgrows disks", kind: topic, cfg: goodTopic(Config{"retention.ms": 604800000}), tctx: TopicContext{Brokers: 3, IngressMBps: 10, BrokerStorageGiB: 1000}, rule: "kafka.topic.storage.disk_used_alarm_percent", fail: true, sev: rules.Warning, field: "retention.ms", fix: "lower retention.ms"},
+		{name: "default retention outgrows disks", kind: topic, cfg: goodTopic(nil), tctx: TopicContext{Brokers: 3, IngressMBps: 10, BrokerStorageGiB: 1000}, rule: "kafka.topic.storage.disk_used_alarm_percent", fail: true, sev: rules.Warning, field: "retention.ms", fix: "lower retention.ms to about 91268055"},
+		{name: "retention.bytes bounds the disk", kind: topic, cfg: goodTopic(Config{"retention.ms": 604800000, "retention.bytes": 10737418240}), tctx: TopicContext{Brokers: 3, IngressMBps: 10, BrokerStorageGiB: 1000}, rule: "kafka.topic.storage.disk_used_alarm_percent"},
+		{name: "unlimited time, size too big", kind: topic, cfg: goodTopic(Config{"retention.ms": -1, "retention.bytes": 214748364800}), tctx: TopicContext{Brokers: 3, IngressMBps: 10, BrokerStorageGiB: 1000}, rule: "kafka.topic.storage.disk_used_alarm_percent", fail: true, sev: rules.Warning, field: "retention.bytes", fix: "lower retention.bytes"},
 		{name: "retention fits", kind: topic, cfg: goodTopic(Config{"retention.ms": 86400000}), tctx: TopicContext{Brokers: 3, IngressMBps: 1, BrokerStorageGiB: 1000}, rule: "kafka.topic.storage.disk_used_alarm_percent"},
 		{name: "topic batches beyond producer", kind: topic, cfg: goodTopic(Config{"max.message.bytes": 8388608}), tctx: TopicContext{ProducerMaxRequestSize: 1048576}, rule: "kafka.topic.max_message_bytes.producer", fail: true, sev: rules.Info, field: "max.message.bytes", fix: "max.request.size to 8388608"},
 		{name: "topic batches beyond consumer fetch", kind: topic, cfg: goodTopic(Config{"max.message.bytes": 104857600}), tctx: TopicContext{ConsumerFetchMaxBytes: 52428800}, rule: "kafka.topic.max_message_bytes.consumer", fail: true, sev: rules.Warning, field: "max.message.bytes", fix: "at least 104857600"},
@@ -216,7 +219,7 @@ func TestEveryIDResolvesAndHasAFailingExample(t *testing.T) {
 		"kafka.producer.max_request_size.default": true, "kafka.consumer.session_timeout_ms.default": true,
 		"kafka.consumer.heartbeat_interval_ms.default": true, "kafka.consumer.max_poll_interval_ms.default": true,
 		"kafka.consumer.max_poll_records.default": true, "kafka.consumer.max_partition_fetch_bytes.default": true,
-		"kafka.topic.retention_ms.unlimited": true, "kafka.consumer.auto_offset_reset.by_duration_prefix": true,
+		"kafka.topic.retention_ms.unlimited": true, "kafka.topic.retention_ms.default": true, "kafka.consumer.auto_offset_reset.by_duration_prefix": true,
 	}
 	for _, id := range ids {
 		if _, ok := b.Lookup(id); !ok {

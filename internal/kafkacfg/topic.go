@@ -140,35 +140,55 @@ func ValidateTopic(cfg Config, ctx TopicContext, b *guidance.Base) Result {
 
 func (c *checker) checkRetention(ctx TopicContext, rf float64, hasRF bool, policies []string) {
 	b := c.b
-	ret, hasRet := c.num("retention.ms")
-	if !hasRet || !slices.Contains(policies, "delete") {
+	if !slices.Contains(policies, "delete") {
 		return
+	}
+	ret, hasRet := c.num("retention.ms")
+	if !hasRet {
+		ret = b.Num("kafka.topic.retention_ms.default")
 	}
 	unlimited := b.Num("kafka.topic.retention_ms.unlimited")
 	tiered, _ := c.boolean("remote.storage.enable")
+	rb, hasRB := c.num("retention.bytes")
+	sizeBound := hasRB && rb != unlimited
 	if ret == unlimited {
 		const id = "kafka.topic.retention.unbounded"
 		c.mark(id)
-		if rb, ok := c.num("retention.bytes"); (!ok || rb == unlimited) && !tiered {
+		if !sizeBound && !tiered {
 			c.report(rules.Warning, id, "retention.ms", "retention.ms=-1 without retention.bytes keeps every record forever: the disks fill",
 				"set retention.ms (e.g. 604800000 for 7 days) or retention.bytes, or enable tiered storage")
 		}
-		return
 	}
 	if ctx.IngressMBps <= 0 || ctx.BrokerStorageGiB <= 0 || ctx.Brokers <= 0 || !hasRF || tiered {
 		return
 	}
 	const id = "kafka.topic.storage.disk_used_alarm_percent"
 	c.mark(id)
+	// Kafka deletes a segment when either bound is reached, so the disk
+	// holds the smaller of the time-bound and size-bound volumes.
+	needGiB := math.Inf(1)
 	retSeconds := ret / msPerSecond
-	needGiB := ctx.IngressMBps * bytesPerMB * retSeconds * rf / float64(ctx.Brokers) / bytesPerGiB
+	if ret != unlimited {
+		needGiB = ctx.IngressMBps * bytesPerMB * retSeconds * rf / float64(ctx.Brokers) / bytesPerGiB
+	}
+	parts, hasParts := c.num(KeyPartitions)
+	if sizeBound && hasParts {
+		needGiB = math.Min(needGiB, rb*parts*rf/float64(ctx.Brokers)/bytesPerGiB)
+	}
+	if math.IsInf(needGiB, 1) {
+		return
+	}
 	pct := b.Num(id)
 	budget := ctx.BrokerStorageGiB * pct / percent
 	if needGiB > budget {
-		c.report(rules.Warning, id, "retention.ms",
-			fmt.Sprintf("%s MB/s x %s h retention x RF %s over %d brokers needs about %.0f GiB per broker, above %s%% of the %s GiB volume (%.0f GiB)",
-				fmtNum(ctx.IngressMBps), fmtNum(retSeconds/secondsPerHour), fmtNum(rf), ctx.Brokers, needGiB, fmtNum(pct), fmtNum(ctx.BrokerStorageGiB), budget),
-			fmt.Sprintf("lower retention.ms to about %.0f, grow broker storage to at least %.0f GiB, or enable tiered storage", ret*budget/needGiB, needGiB*percent/pct))
+		field, fix := "retention.ms", fmt.Sprintf("lower retention.ms to about %.0f, grow broker storage to at least %.0f GiB, or enable tiered storage", ret*budget/needGiB, needGiB*percent/pct)
+		if ret == unlimited {
+			field, fix = "retention.bytes", fmt.Sprintf("lower retention.bytes to about %.0f per partition, grow broker storage to at least %.0f GiB, or enable tiered storage", rb*budget/needGiB, needGiB*percent/pct)
+		}
+		c.report(rules.Warning, id, field,
+			fmt.Sprintf("at %s MB/s with RF %s over %d brokers this topic keeps about %.0f GiB per broker, above %s%% of the %s GiB volume (%.0f GiB)",
+				fmtNum(ctx.IngressMBps), fmtNum(rf), ctx.Brokers, needGiB, fmtNum(pct), fmtNum(ctx.BrokerStorageGiB), budget),
+			fix)
 	}
 }
 
