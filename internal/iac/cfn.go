@@ -72,7 +72,7 @@ const (
 	samTransform = "AWS::Serverless-2016-10-31"
 )
 
-// MarshalYAML renders t as YAML (2-space indent).
+// Marshal renders t as YAML (2-space indent).
 func (t Template) Marshal() (string, error) {
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)

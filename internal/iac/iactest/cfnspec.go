@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -55,7 +56,89 @@ func SpecPath() string {
 	return repopath.Testdata("npm", "node_modules", "@aws-cdk", "aws-service-spec", "db.json.gz")
 }
 
+// neededTypes are the resource types generated templates use; the helper
+// caches their schemas (and every type they reference) next to the
+// database, because decoding the whole 15 MB database takes seconds under
+// the race detector.
+var neededTypes = []string{
+	"AWS::Lambda::EventSourceMapping", "AWS::Lambda::Function", "AWS::Serverless::Function", "AWS::IAM::Role",
+	"AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress", "AWS::MSK::Cluster", "AWS::MSK::ClusterPolicy",
+	"AWS::Kinesis::Stream", "AWS::SQS::Queue",
+}
+
+type specCache struct {
+	Resources map[string]specEntity `json:"resources"`
+	Types     map[string]specEntity `json:"types"`
+}
+
 var loadSpec = sync.OnceValues(func() (*Spec, error) {
+	fi, err := os.Stat(SpecPath())
+	if err != nil {
+		return nil, err
+	}
+	cache := filepath.Join(filepath.Dir(SpecPath()), fmt.Sprintf(".stream-mcp-cfnspec-%d-%d.json", fi.Size(), fi.ModTime().UnixNano()))
+	if raw, err := os.ReadFile(cache); err == nil {
+		var c specCache
+		if json.Unmarshal(raw, &c) == nil && len(c.Resources) == len(neededTypes) {
+			return &Spec{resources: c.Resources, types: c.Types}, nil
+		}
+	}
+	s, err := loadFullSpec()
+	if err != nil {
+		return nil, err
+	}
+	writeCache(s, cache)
+	return s, nil
+})
+
+// writeCache stores the needed subset; failing to write only costs time.
+func writeCache(s *Spec, path string) {
+	c := specCache{Resources: map[string]specEntity{}, Types: map[string]specEntity{}}
+	var walk func(t *specType)
+	walk = func(t *specType) {
+		if t == nil {
+			return
+		}
+		if t.Reference != nil {
+			if _, seen := c.Types[t.Reference.Ref]; !seen {
+				def := s.types[t.Reference.Ref]
+				c.Types[t.Reference.Ref] = def
+				for _, p := range def.Properties {
+					walk(&p.Type)
+				}
+			}
+		}
+		walk(t.Element)
+		for _, alt := range t.Types {
+			walk(alt)
+		}
+	}
+	for _, typ := range neededTypes {
+		ent, ok := s.resources[typ]
+		if !ok {
+			return
+		}
+		c.Resources[typ] = ent
+		for _, p := range ent.Properties {
+			walk(&p.Type)
+		}
+	}
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".cfnspec-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(raw)
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil || os.Rename(tmp.Name(), path) != nil {
+		_ = os.Remove(tmp.Name())
+	}
+}
+
+func loadFullSpec() (*Spec, error) {
 	f, err := os.Open(SpecPath())
 	if err != nil {
 		return nil, err
@@ -86,7 +169,7 @@ var loadSpec = sync.OnceValues(func() (*Spec, error) {
 		s.types[t.ID] = t
 	}
 	return s, nil
-})
+}
 
 // LoadSpec returns the schema database, skipping the test when it is not
 // installed (failing under CI=true).
@@ -181,7 +264,7 @@ func (s *Spec) checkEvents(t testing.TB, raw any) {
 func (s *Spec) CheckResource(typ string, props map[string]any) []error {
 	ent, ok := s.resources[typ]
 	if !ok {
-		return []error{fmt.Errorf("resource type %q is not in the CloudFormation schemas", typ)}
+		return []error{fmt.Errorf("resource type %q is not in the CloudFormation schemas (or not in iactest's neededTypes list)", typ)}
 	}
 	if typ == "AWS::Serverless::Function" {
 		// SAM events are checked as mappings; the spec's event union is stale.
