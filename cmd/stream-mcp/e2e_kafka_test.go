@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stream-mcp/stream-mcp/internal/awssim"
 	"github.com/stream-mcp/stream-mcp/internal/kafka/kafkatest"
 )
 
@@ -21,6 +22,20 @@ func kafkaE2ECases(t testing.TB) []e2eCase {
 	}
 	t.Cleanup(d.Close)
 	bs := d.Bootstrap()
+	// A simulated account whose SCRAM mapping's secret is broken. The SCRAM
+	// path never probes the brokers (the credentials are in Secrets Manager),
+	// so no DNS query for the scenario's broker names leaves the machine.
+	sc, err := awssim.Load("msk-scram-secret-problems")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, scancel := context.WithCancel(context.Background())
+	srv, err := awssim.Start(sctx, sc)
+	if err != nil {
+		scancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close(); scancel() })
 	field := func(path []string, want any) func(t *testing.T, raw json.RawMessage) {
 		return func(t *testing.T, raw json.RawMessage) {
 			t.Helper()
@@ -48,6 +63,9 @@ func kafkaE2ECases(t testing.TB) []e2eCase {
 			check: field([]string{"category"}, "consumer_lag")},
 		{name: "kafka_troubleshoot unreachable", tool: "kafka_troubleshoot", args: map[string]any{"mode": "diagnosis", "bootstrap_servers": "127.0.0.1:1"},
 			check: field([]string{"category"}, "network")},
+		{name: "kafka_troubleshoot esm_uuid on the simulator", flags: []string{"--endpoint-url", srv.URL()}, tool: "kafka_troubleshoot",
+			args:  map[string]any{"mode": "diagnosis", "esm_uuid": sc.EventSourceMappings[0].UUID, "sample_seconds": 0},
+			check: field([]string{"category"}, "authentication")},
 		{name: "kafka_troubleshoot resolution without category", tool: "kafka_troubleshoot", args: map[string]any{"mode": "resolution"},
 			wantError: true, errorContains: "needs issue_category"},
 	}
