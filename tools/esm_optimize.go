@@ -44,7 +44,7 @@ type esmOptimizeIn struct {
 	Action      string         `json:"action" jsonschema:"enum=analyze,enum=validate,enum=generate_template" jsonschema_description:"analyze: estimates, recommended config and trade-offs; validate: rule check of config; generate_template: IaC for the recommended (or given) config"`
 	EventSource string         `json:"event_source,omitempty" jsonschema:"enum=kinesis,enum=dynamodb,enum=sqs,enum=sqs_fifo,enum=msk,enum=self_managed_kafka,enum=mq,enum=documentdb" jsonschema_description:"source type; optional when config has EventSourceArn or SelfManagedEventSource (analyze and generate_template support the first six)"`
 	Config      map[string]any `json:"config,omitempty" jsonschema_description:"the mapping under Lambda API names (BatchSize, ParallelizationFactor, ScalingConfig.MaximumConcurrency, ProvisionedPollerConfig, ...), as get-event-source-mapping prints it"`
-	ESMUUID     string         `json:"esm_uuid,omitempty" jsonschema_description:"a live mapping to read instead of config (needs live inspection; send config until then)"`
+	ESMUUID     string         `json:"esm_uuid,omitempty" jsonschema_description:"a live mapping to read instead of config; its function timeout, shards, partitions and queue visibility/backlog fill the workload fields you leave out"`
 	Workload    *esmWorkload   `json:"workload,omitempty" jsonschema_description:"the traffic; required by analyze, optional context for validate and generate_template"`
 	Targets     []string       `json:"targets,omitempty" jsonschema_description:"what to optimise, in priority order: throughput, latency, cost, failure_rate (default throughput)"`
 	IaCFormat   string         `json:"iac_format,omitempty" jsonschema:"enum=sam,enum=cloudformation,enum=terraform" jsonschema_description:"generate_template format; default sam"`
@@ -81,47 +81,82 @@ func EsmOptimize(d ReadDeps) server.ServerTool {
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
 		schema.Input[esmOptimizeIn](), schema.Output[esmOptimizeOut]())
-	h := func(_ context.Context, _ mcp.CallToolRequest, in esmOptimizeIn) (*mcp.CallToolResult, error) {
+	h := func(ctx context.Context, _ mcp.CallToolRequest, in esmOptimizeIn) (*mcp.CallToolResult, error) {
+		var live []string
 		if in.Config == nil {
-			if in.ESMUUID != "" {
-				return mcp.NewToolResultError("esm_uuid is not supported by esm_optimize yet; read the mapping with esm_inspect (or aws lambda get-event-source-mapping) and send its configuration as config"), nil
+			if in.ESMUUID == "" {
+				return mcp.NewToolResultError("send config (the mapping under Lambda API names, e.g. {\"BatchSize\":100,\"ParallelizationFactor\":1,\"EventSourceArn\":\"arn:aws:kinesis:...\"}) or esm_uuid"), nil
 			}
-			return mcp.NewToolResultError("config is required: send the mapping's configuration under Lambda API names, e.g. {\"BatchSize\":100,\"ParallelizationFactor\":1,\"EventSourceArn\":\"arn:aws:kinesis:...\"}"), nil
+			lm, errRes := readLiveMapping(ctx, d, in.ESMUUID)
+			if errRes != nil {
+				return errRes, nil
+			}
+			in.Config = lm.config
+			if in.EventSource == "" {
+				in.EventSource = lm.source
+			}
+			if in.Workload == nil && in.Action == "validate" {
+				in.Workload = &esmWorkload{} // facts give the rules context
+			}
+			if in.Workload != nil {
+				mergeFacts(in.Workload, lm.facts)
+			}
+			live = append(lm.notes, "read live: mapping "+in.ESMUUID+" and its function and source topology")
 		}
-		src := in.EventSource
-		if src == "" {
-			s, err := esm.DetectSource(esm.Config(in.Config))
-			if err != nil {
-				return mcp.NewToolResultError("cannot tell the source type from config: send event_source (kinesis, dynamodb, sqs, sqs_fifo, msk, self_managed_kafka)"), nil
-			}
-			src = string(s)
+		res, err := esmOptimizeAction(z, in)
+		if err != nil || res == nil || res.IsError || len(live) == 0 {
+			return res, err
 		}
-		var w esmWorkload
-		if in.Workload != nil {
-			w = *in.Workload
-		}
-		switch in.Action {
-		case "validate":
-			return esmValidate(z, src, in.Config, w)
-		case "analyze":
-			if in.Workload == nil {
-				return mcp.NewToolResultError("analyze needs workload: send records_per_second, processing_ms_per_record (or processing_ms_per_batch) and shards (streams) or partitions (Kafka)"), nil
-			}
-			a, err := z.Analyze(optimize.Request{Source: src, Config: in.Config, Workload: w.sizing(src), Targets: in.Targets})
-			if errors.Is(err, optimize.ErrInput) || errors.Is(err, sizing.ErrInput) {
-				return mcp.NewToolResultError(err.Error()), nil
-			}
-			if err != nil {
-				return nil, err
-			}
-			out := analysisOut(a)
-			return mcp.NewToolResultStructured(out, analyzeSummary(a)), nil
-		case "generate_template":
-			return esmTemplate(z, src, in, w)
-		}
-		return mcp.NewToolResultError(fmt.Sprintf("action %q: send analyze, validate or generate_template", in.Action)), nil
+		return withLiveNotes(res, live), nil
 	}
 	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}
+}
+
+// withLiveNotes appends what the live read found (or could not) to the
+// result's warnings.
+func withLiveNotes(res *mcp.CallToolResult, notes []string) *mcp.CallToolResult {
+	out, ok := res.StructuredContent.(esmOptimizeOut)
+	if !ok {
+		return res
+	}
+	out.Warnings = append(out.Warnings, notes...)
+	res.StructuredContent = out
+	return res
+}
+
+func esmOptimizeAction(z *optimize.Analyzer, in esmOptimizeIn) (*mcp.CallToolResult, error) {
+	src := in.EventSource
+	if src == "" {
+		s, err := esm.DetectSource(esm.Config(in.Config))
+		if err != nil {
+			return mcp.NewToolResultError("cannot tell the source type from config: send event_source (kinesis, dynamodb, sqs, sqs_fifo, msk, self_managed_kafka)"), nil
+		}
+		src = string(s)
+	}
+	var w esmWorkload
+	if in.Workload != nil {
+		w = *in.Workload
+	}
+	switch in.Action {
+	case "validate":
+		return esmValidate(z, src, in.Config, w)
+	case "analyze":
+		if in.Workload == nil {
+			return mcp.NewToolResultError("analyze needs workload: send records_per_second, processing_ms_per_record (or processing_ms_per_batch) and shards (streams) or partitions (Kafka)"), nil
+		}
+		a, err := z.Analyze(optimize.Request{Source: src, Config: in.Config, Workload: w.sizing(src), Targets: in.Targets})
+		if errors.Is(err, optimize.ErrInput) || errors.Is(err, sizing.ErrInput) {
+			return mcp.NewToolResultError(err.Error()), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		out := analysisOut(a)
+		return mcp.NewToolResultStructured(out, analyzeSummary(a)), nil
+	case "generate_template":
+		return esmTemplate(z, src, in, w)
+	}
+	return mcp.NewToolResultError(fmt.Sprintf("action %q: send analyze, validate or generate_template", in.Action)), nil
 }
 
 func esmValidate(z *optimize.Analyzer, src string, cfg map[string]any, w esmWorkload) (*mcp.CallToolResult, error) {

@@ -1,11 +1,14 @@
 package tools
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/stream-mcp/stream-mcp/internal/awssim"
 	"github.com/stream-mcp/stream-mcp/internal/server"
 )
 
@@ -59,7 +62,8 @@ func TestEsmOptimizeTool(t *testing.T) {
 			}
 		}},
 		{name: "analyze without workload", args: `{"action":"analyze",` + kinesis + `}`, wantErr: "workload"},
-		{name: "no config", args: `{"action":"analyze","esm_uuid":"x"}`, wantErr: "esm_inspect"},
+		{name: "no config, no AWS", args: `{"action":"analyze","esm_uuid":"x"}`, wantErr: "send the mapping's configuration"},
+		{name: "neither config nor uuid", args: `{"action":"analyze"}`, wantErr: "esm_uuid"},
 		{name: "bad target", args: `{"action":"analyze","targets":["speed"],` + kinesis + `,` + work + `}`, wantErr: "target"},
 		{name: "template with rule errors", args: `{"action":"generate_template","config":{"FunctionName":"f","EventSourceArn":"arn:aws:sqs:us-east-1:123456789012:q.fifo","BatchSize":100}}`, wantErr: "rule errors"},
 	}
@@ -79,4 +83,76 @@ func TestEsmOptimizeTool(t *testing.T) {
 			tc.check(t, structuredMap(t, res))
 		})
 	}
+}
+
+// esm_uuid reads the mapping and fills the workload facts the caller left
+// out (shards, function timeout, queue visibility timeout) from the simulator.
+func TestEsmOptimizeLive(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, scenario string
+		args           map[string]any
+		fault          *awssim.Fault
+		wantErr        string
+		check          func(*testing.T, map[string]any)
+	}{
+		{name: "kinesis analyze from esm_uuid", scenario: "kinesis-high-iterator-age",
+			args: map[string]any{"action": "analyze", "esm_uuid": "2c9d8e7f-6a5b-4c3d-9e2f-1a0b9c8d7e6f",
+				"workload": map[string]any{"records_per_second": 1000, "processing_ms_per_record": 50}},
+			check: func(t *testing.T, out map[string]any) {
+				// The scenario stream has 4 shards and PF 1: 4 concurrent batches now.
+				cur := out["current"].(map[string]any)["estimates"].(map[string]any)
+				if cur["concurrency"] != float64(4) {
+					t.Fatalf("live shards not used: %+v", cur)
+				}
+				if !strings.Contains(strings.Join(toStrings(out["warnings"]), " "), "read live") {
+					t.Fatalf("warnings %+v", out["warnings"])
+				}
+			}},
+		{name: "sqs validate from esm_uuid", scenario: "sqs-visibility-timeout",
+			args: map[string]any{"action": "validate", "esm_uuid": "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"},
+			check: func(t *testing.T, out map[string]any) {
+				if out["valid"] != false || !strings.Contains(fmt.Sprint(out["violations"]), "visibility") {
+					t.Fatalf("function timeout 120 s vs visibility 30 s not caught: %+v", out)
+				}
+			}},
+		{name: "mapping not found", scenario: "sqs-visibility-timeout",
+			args:    map[string]any{"action": "validate", "esm_uuid": "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"},
+			fault:   &awssim.Fault{Service: "lambda", Operation: "GetEventSourceMapping", Error: "not_found"},
+			wantErr: "esm_inspect"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d, _ := esmSim(t, tc.scenario, func(sc *awssim.Scenario) {
+				if tc.fault != nil {
+					sc.Faults = []awssim.Fault{*tc.fault}
+				}
+			})
+			raw, err := json.Marshal(tc.args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := callToolJSON(t, EsmOptimize(d), string(raw))
+			if tc.wantErr != "" {
+				if !res.IsError || !strings.Contains(res.Content[0].(mcp.TextContent).Text, tc.wantErr) {
+					t.Fatalf("want tool error mentioning %q, got %+v", tc.wantErr, res.Content)
+				}
+				return
+			}
+			if res.IsError {
+				t.Fatalf("tool error: %+v", res.Content)
+			}
+			tc.check(t, structuredMap(t, res))
+		})
+	}
+}
+
+func toStrings(v any) []string {
+	l, _ := v.([]any)
+	out := make([]string, 0, len(l))
+	for _, e := range l {
+		out = append(out, fmt.Sprint(e))
+	}
+	return out
 }
