@@ -90,6 +90,15 @@ Resources:
       StartingPosition: LATEST
       MaximumRetryAttempts: 2
       DestinationConfig: {OnFailure: {Destination: !GetAtt Dlq.Arn}}
+  SelfManaged:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: !Ref Worker
+      Topics: [orders]
+      StartingPosition: LATEST
+      SelfManagedEventSource:
+        Endpoints:
+          KafkaBootstrapServers: [b1:9092, b2:9092, b3:9092, b4:9092, b5:9092, b6:9092, b7:9092, b8:9092, b9:9092, b10:9092, b11:9092]
   Imported:
     Type: AWS::Lambda::EventSourceMapping
     Properties:
@@ -144,6 +153,8 @@ func TestValidateSAMTemplate(t *testing.T) {
 		{"esm.starting_position.at_timestamp", rules.Error, "Resources.Mapping.Properties.StartingPositionTimestamp", "StartingPositionTimestamp"},
 		{"cfn.lambda_esm.properties", rules.Error, "Resources.Mapping.Properties.BatchSzie", "remove BatchSzie"},
 		{"esm.destination.on_failure.fifo_unsupported", rules.Error, "Resources.ToFifoDlq.Properties.DestinationConfig.OnFailure.Destination", "standard SQS"},
+		// CloudFormation spells the bootstrap key KafkaBootstrapServers; the path keeps the template's name.
+		{"esm.self_managed.endpoints.max", rules.Error, "Resources.SelfManaged.Properties.SelfManagedEventSource.Endpoints.KafkaBootstrapServers", "1 to 10"},
 		{"cfn.esm.source_unknown", rules.Info, "Resources.Imported.Properties.EventSourceArn", "event_source"},
 		{"esm.sqs_fifo.batch_size.max", rules.Error, "Resources.FromSub.Properties.BatchSize", "at most 10"},
 		{"cfn.kinesis_stream.properties", rules.Error, "Resources.Stream.Properties.Colour", "remove Colour"},
@@ -180,6 +191,9 @@ func TestValidateSAMTemplate(t *testing.T) {
 		if v.RuleID == "esm.fields.known" {
 			t.Errorf("unknown property reported twice: %+v", v)
 		}
+		if v.RuleID == "esm.self_managed.endpoints.key" {
+			t.Errorf("CloudFormation's KafkaBootstrapServers key flagged: %+v", v)
+		}
 		if strings.Contains(v.Field, "Events.Api") || (strings.Contains(v.Field, "FromPlain") && v.RuleID == "esm.batch_size.max") {
 			t.Errorf("unexpected violation %+v", v)
 		}
@@ -196,6 +210,7 @@ func TestValidateSAMTemplate(t *testing.T) {
 		"Resources.FromSub":                            "sqs_fifo",
 		"Resources.Imported":                           "",
 		"Resources.ToFifoDlq":                          "kinesis",
+		"Resources.SelfManaged":                        "self_managed_kafka",
 		"Resources.Stream":                             "",
 		"Resources.Cluster":                            "",
 	} {

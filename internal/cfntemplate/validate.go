@@ -101,7 +101,8 @@ func (v *validator) run() {
 		switch typ {
 		case typeESM:
 			v.unknownProps(path, props, "cfn.lambda_esm.properties")
-			v.mapping(path, typ, esmConfig(props), props["FunctionName"], nil, "")
+			cfg, rename := cfnToAPI(esmConfig(props))
+			v.mapping(path, typ, cfg, props["FunctionName"], rename, "")
 		case typeSAMFunction:
 			v.samFunction(id, props)
 		case typeMSK:
@@ -472,3 +473,32 @@ func (v *validator) resolveDestination(cfg esm.Config) {
 		of["Destination"] = "arn:aws:s3:::" + strings.ToLower(name)
 	}
 }
+
+// cfnToAPI translates the one place where AWS::Lambda::EventSourceMapping
+// and the Lambda API spell a field differently: CloudFormation's
+// SelfManagedEventSource.Endpoints.KafkaBootstrapServers is the API's
+// KAFKA_BOOTSTRAP_SERVERS map key. It returns the renames for field paths.
+func cfnToAPI(cfg esm.Config) (esm.Config, map[string]string) {
+	sme, ok := cfg["SelfManagedEventSource"].(map[string]any)
+	if !ok {
+		return cfg, nil
+	}
+	ep, ok := sme["Endpoints"].(map[string]any)
+	if !ok {
+		return cfg, nil
+	}
+	servers, ok := ep[cfnBootstrapKey]
+	if !ok {
+		return cfg, nil
+	}
+	delete(ep, cfnBootstrapKey)
+	ep[apiBootstrapKey] = servers
+	return cfg, map[string]string{
+		"SelfManagedEventSource.Endpoints." + apiBootstrapKey: "SelfManagedEventSource.Endpoints." + cfnBootstrapKey,
+	}
+}
+
+const (
+	cfnBootstrapKey = "KafkaBootstrapServers"
+	apiBootstrapKey = "KAFKA_BOOTSTRAP_SERVERS"
+)
