@@ -305,6 +305,9 @@ func validateIDs(r *Request) error {
 		if err := iac.ValidateDestination(d, r.Source); err != nil {
 			return err
 		}
+		if strings.HasPrefix(d, "kafka://") && r.PollerMode != ModeProvisioned {
+			return fmt.Errorf("%w: a kafka:// failure destination needs provisioned mode; send poller_mode=provisioned or an SQS, SNS or S3 destination", iac.ErrInvalid)
+		}
 	}
 	return nil
 }

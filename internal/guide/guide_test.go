@@ -245,6 +245,7 @@ func TestGuideValidation(t *testing.T) {
 		{Source: iac.SourceMSK, FunctionName: "x\ny"},
 		{Source: iac.SourceMSK, Topic: "a b"},
 		{Source: iac.SourceMSK, Region: "mars-1"},
+		{Source: iac.SourceMSK, OnFailureDestination: "kafka://dlq"}, // on-demand: a topic destination needs provisioned mode
 	}
 	for i, r := range bad {
 		if _, err := e.Guide(r); !errors.Is(err, iac.ErrInvalid) {
@@ -280,12 +281,13 @@ func TestNetworkingDependsOnPollerMode(t *testing.T) {
 	r := requests()[iac.SourceMSK]
 	r.Type, r.PollerMode, r.Auth = guide.TypeNetworking, guide.ModeOnDemand, iac.AuthSCRAM512
 	r.SecretArn = secret
+	r.OnFailureDestination = "arn:aws:sqs:us-east-1:" + acct + ":orders-failed" // kafka:// needs provisioned mode
 	res, err := e.Guide(r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	all, _ := json.Marshal(res)
-	for _, want := range []string{"9096", "Secrets Manager", "NAT gateway", "Egress"} {
+	for _, want := range []string{"9096", "Secrets Manager", "NAT gateway", "Egress", "the failure destination (sqs)"} {
 		if !strings.Contains(string(all), want) {
 			t.Errorf("on-demand SCRAM networking lacks %q", want)
 		}
