@@ -430,14 +430,14 @@ func checkGroup(ctx context.Context, conn *kafka.Conn, b *guidance.Base, in Clus
 	detail := fmt.Sprintf("group %q %s: state %s, %d members, %d partitions, total lag %d, %d samples over %.1fs; %s",
 		in.Group, rep.Status, rep.State, rep.Members, rep.Partitions, rep.TotalLag, rep.Samples, rep.WindowSeconds, counts(rep.Counts))
 	sev := rep.Status.Severity()
-	if sev < 2 {
+	if sev < lag.SeverityProblem {
 		return diagnose.Pass(detail), &rep
 	}
 	w := vs[0]
 	f := diagnose.Finding{ID: "consumer_lag." + strings.ToLower(string(rep.Status)), Severity: diagnose.Warning,
 		Title: fmt.Sprintf("group %q is %s", in.Group, rep.Status), Evidence: fmt.Sprintf("%s/%d: %s", w.Topic, w.Partition, w.Evidence),
 		Remediation: lagRemediation(rep.Status, in.Group, w), Reference: refLag}
-	if sev >= 3 || rep.Status == lag.NoActiveMembers {
+	if sev >= lag.SeverityBroken || rep.Status == lag.NoActiveMembers {
 		f.Severity = diagnose.Critical
 		return diagnose.Fail(detail, f), &rep
 	}

@@ -277,7 +277,7 @@ func judge(g Group, p Partition, now time.Time, th Thresholds) Verdict {
 // lag series (CloudWatch), or reports LAGGING when there is none.
 func trendFromHistory(v Verdict, p Partition, lagNow int64) Verdict {
 	h := p.History
-	if len(h) < 2 {
+	if len(h) <= 1 { // a trend needs two points
 		v.Status, v.Confidence = Lagging, Low
 		v.Evidence = fmt.Sprintf("lag %d from one sample; no window or metric history to tell a trend (sample a window to classify)", lagNow)
 		return v

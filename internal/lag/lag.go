@@ -70,18 +70,26 @@ func AllStatuses() []Status {
 		FallingBehind, NoActiveMembers, TxnBlocked, Stalled, Rewound, AheadOfLog, DataLoss, Unknown}
 }
 
-// Severity ranks a status: 0 healthy, 1 worth watching, 2 a problem,
-// 3 broken. The group status is its worst partition's.
+// Severity ranks, in increasing order.
+const (
+	SeverityHealthy = iota // nothing to do
+	SeverityWatch          // worth watching
+	SeverityProblem        // a problem that needs action
+	SeverityBroken         // consumption is broken or data is lost
+)
+
+// Severity ranks a status (SeverityHealthy..SeverityBroken). The group
+// status is its worst partition's.
 func (s Status) Severity() int {
 	switch s {
 	case OK, IdleCaughtUp, PhantomLag:
-		return 0
+		return SeverityHealthy
 	case Lagging, CatchingUp, Rebalancing, Uncommitted, Unknown:
-		return 1
+		return SeverityWatch
 	case FallingBehind, NoActiveMembers, TxnBlocked:
-		return 2
+		return SeverityProblem
 	default: // Stalled, Rewound, AheadOfLog, DataLoss
-		return 3
+		return SeverityBroken
 	}
 }
 
