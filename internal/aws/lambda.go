@@ -17,35 +17,35 @@ import (
 // member names (CONTRACT.md: config objects use PascalCase API names). Nil
 // pointers mean the field was not returned (the service default applies).
 type ESMConfig struct {
-	BatchSize                      *int32   `json:"BatchSize,omitempty"`
-	MaximumBatchingWindowInSeconds *int32   `json:"MaximumBatchingWindowInSeconds,omitempty"`
-	ParallelizationFactor          *int32   `json:"ParallelizationFactor,omitempty"`
-	StartingPosition               string   `json:"StartingPosition,omitempty"`
-	MaximumRecordAgeInSeconds      *int32   `json:"MaximumRecordAgeInSeconds,omitempty"`
-	MaximumRetryAttempts           *int32   `json:"MaximumRetryAttempts,omitempty"`
-	BisectBatchOnFunctionError     *bool    `json:"BisectBatchOnFunctionError,omitempty"`
-	TumblingWindowInSeconds        *int32   `json:"TumblingWindowInSeconds,omitempty"`
-	FunctionResponseTypes          []string `json:"FunctionResponseTypes,omitempty"`
+	BatchSize                      *int32   `json:"BatchSize,omitempty" jsonschema_description:"records per batch (BatchSize)"`
+	MaximumBatchingWindowInSeconds *int32   `json:"MaximumBatchingWindowInSeconds,omitempty" jsonschema_description:"seconds to gather a batch (MaximumBatchingWindowInSeconds)"`
+	ParallelizationFactor          *int32   `json:"ParallelizationFactor,omitempty" jsonschema_description:"concurrent batches per shard, Kinesis/DynamoDB (ParallelizationFactor)"`
+	StartingPosition               string   `json:"StartingPosition,omitempty" jsonschema_description:"TRIM_HORIZON, LATEST or AT_TIMESTAMP"`
+	MaximumRecordAgeInSeconds      *int32   `json:"MaximumRecordAgeInSeconds,omitempty" jsonschema_description:"records older than this are discarded; -1 = never (streams)"`
+	MaximumRetryAttempts           *int32   `json:"MaximumRetryAttempts,omitempty" jsonschema_description:"retries of a failing batch; -1 = until the record expires (streams)"`
+	BisectBatchOnFunctionError     *bool    `json:"BisectBatchOnFunctionError,omitempty" jsonschema_description:"split a failing batch in two and retry each half"`
+	TumblingWindowInSeconds        *int32   `json:"TumblingWindowInSeconds,omitempty" jsonschema_description:"tumbling window for stateful aggregation, seconds"`
+	FunctionResponseTypes          []string `json:"FunctionResponseTypes,omitempty" jsonschema_description:"ReportBatchItemFailures when the function reports partial failures"`
 	// MaximumConcurrency is ScalingConfig.MaximumConcurrency (SQS).
-	MaximumConcurrency *int32 `json:"MaximumConcurrency,omitempty"`
+	MaximumConcurrency *int32 `json:"MaximumConcurrency,omitempty" jsonschema_description:"ScalingConfig.MaximumConcurrency: cap on concurrent invocations (SQS)"`
 	// MinimumPollers/MaximumPollers are ProvisionedPollerConfig; set only
 	// in provisioned mode.
-	MinimumPollers *int32 `json:"MinimumPollers,omitempty"`
-	MaximumPollers *int32 `json:"MaximumPollers,omitempty"`
+	MinimumPollers *int32 `json:"MinimumPollers,omitempty" jsonschema_description:"ProvisionedPollerConfig.MinimumPollers (provisioned mode)"`
+	MaximumPollers *int32 `json:"MaximumPollers,omitempty" jsonschema_description:"ProvisionedPollerConfig.MaximumPollers (provisioned mode)"`
 	// OnFailureDestination / OnSuccessDestination are DestinationConfig.
-	OnFailureDestination string `json:"OnFailureDestination,omitempty"`
-	OnSuccessDestination string `json:"OnSuccessDestination,omitempty"`
+	OnFailureDestination string `json:"OnFailureDestination,omitempty" jsonschema_description:"DestinationConfig.OnFailure.Destination ARN"`
+	OnSuccessDestination string `json:"OnSuccessDestination,omitempty" jsonschema_description:"DestinationConfig.OnSuccess.Destination ARN"`
 	// FilterCount is the number of FilterCriteria filters.
-	FilterCount int `json:"FilterCount,omitempty"`
+	FilterCount int `json:"FilterCount,omitempty" jsonschema_description:"number of FilterCriteria filters"`
 	// MetricsConfig lists the enabled ESM metric groups.
-	MetricsConfig []string `json:"MetricsConfig,omitempty"`
+	MetricsConfig []string `json:"MetricsConfig,omitempty" jsonschema_description:"enabled ESM metric groups (EventCount, ErrorCount, KafkaMetrics)"`
 }
 
 // SourceAccess is one SourceAccessConfiguration (Type + URI). URIs are
 // resource ARNs or subnet/SG IDs, never secrets.
 type SourceAccess struct {
-	Type string `json:"type"`
-	URI  string `json:"uri"`
+	Type string `json:"type" jsonschema_description:"SourceAccessConfiguration Type (SASL_SCRAM_512_AUTH, VPC_SUBNET, ...)"`
+	URI  string `json:"uri" jsonschema_description:"secret ARN, subnet or security group reference"`
 }
 
 // ESM is one event source mapping as read from Lambda.

@@ -24,20 +24,20 @@ const (
 // Decoded is what one field means.
 type Decoded struct {
 	// Value is the field as Lambda returned it.
-	Value string `json:"value"`
+	Value string `json:"value" jsonschema_description:"the field as Lambda returned it"`
 	// Meaning is one sentence for a human.
-	Meaning string `json:"meaning"`
+	Meaning string `json:"meaning" jsonschema_description:"what it means, in a sentence"`
 	// Severity is ok, info, warning or error.
-	Severity string `json:"severity" jsonschema:"enum=ok,enum=info,enum=warning,enum=error"`
+	Severity string `json:"severity" jsonschema:"enum=ok,enum=info,enum=warning,enum=error" jsonschema_description:"ok, info, warning or error"`
 	// Category is the kafka_troubleshoot issue category (network,
 	// authentication, authorization, lambda_unreachable, sts_unreachable,
 	// destination_unreachable, configuration, broker_health) or
 	// function_error / user_action / none.
-	Category string `json:"category,omitempty"`
+	Category string `json:"category,omitempty" jsonschema_description:"troubleshooting category (network, authentication, authorization, lambda_unreachable, sts_unreachable, destination_unreachable, configuration, function_error, user_action, none)"`
 	// NextTool names the tool that digs deeper, when one does.
-	NextTool string `json:"next_tool,omitempty"`
+	NextTool string `json:"next_tool,omitempty" jsonschema_description:"the tool that digs deeper"`
 	// Reference is where the meaning comes from.
-	Reference string `json:"reference,omitempty"`
+	Reference string `json:"reference,omitempty" jsonschema_description:"documentation URL the meaning comes from"`
 }
 
 const (
