@@ -193,7 +193,7 @@ func (e *Engine) decisions(r Request) []Step {
 			Decision: &Decision{Choice: "failure handling", Options: []string{"provisioned mode with finite retries and an on-failure destination", "on-demand (retry until success)"},
 				Recommendation: "provisioned mode with finite retries and an on-failure destination", Why: "One poison record otherwise stops the partition's progress and grows OffsetLag without bound."}})
 	}
-	s = append(s, Step{Title: "Filtering", Detail: "FilterCriteria drops non-matching records before invocation (you are not billed for invocations of filtered records); filters are ORed JSON patterns on the record's data.",
+	s = append(s, Step{Title: "Filtering", Detail: "FilterCriteria drops non-matching records before invocation, so the function is never invoked for them; filters are ORed JSON patterns on the record's data.",
 		Decision: &Decision{Choice: "FilterCriteria", Options: []string{"filters", "none"}, Recommendation: "filters when the function ignores some records", Why: "Filtering in the mapping is cheaper than invoking and discarding."}})
 	return s
 }
