@@ -114,6 +114,18 @@ func TestKinesisInspectScenarios(t *testing.T) {
 			},
 		},
 		{
+			name: "hot key: a split shard still at its ceiling", scenario: "kinesis-hot-key", args: `{"stream_name":"tenant-events"}`,
+			check: func(t *testing.T, o kinesisInspectOut) {
+				if o.Writes == nil || o.Writes.Classification != "hot_key" || o.Writes.Bound != "bytes" ||
+					len(o.Writes.HotShards) != 1 || o.Writes.HotShards[0].ShardID != "shardId-000000000002" {
+					t.Fatalf("writes = %+v", o.Writes)
+				}
+				if o.Shards.Open != 3 || o.Shards.Closed != 1 || o.Shards.Even || o.Shards.MinKeyspaceFraction != 0.25 {
+					t.Fatalf("shards = %+v", o.Shards)
+				}
+			},
+		},
+		{
 			name: "second page of shards", scenario: "kinesis-hot-shard", args: `{"stream_name":"web-requests","limit":2,"offset":2}`,
 			check: func(t *testing.T, o kinesisInspectOut) {
 				if o.Truncated || len(o.Shards.Page) != 2 || o.Shards.Page[0].ShardID != "shardId-000000000002" {
@@ -265,5 +277,41 @@ func TestKinesisInspectAgainstKinesisLocal(t *testing.T) {
 	}
 	if len(o.Metrics) == 0 || o.Metrics[0].Status != "unknown" || o.Writes != nil {
 		t.Fatalf("metrics against an endpoint without CloudWatch = %+v, writes %+v", o.Metrics, o.Writes)
+	}
+}
+
+// TestKinesisInspectEveryScenario runs the tool on every stream of every
+// embedded scenario: no mutating call, no environment variable value in the
+// output, and a verdict or an unknown for the writes.
+func TestKinesisInspectEveryScenario(t *testing.T) {
+	t.Parallel()
+	streams := 0
+	for _, name := range awssim.Names() {
+		sc, err := awssim.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range sc.Kinesis.Streams {
+			streams++
+			t.Run(name+"/"+s.StreamName, func(t *testing.T) {
+				t.Parallel()
+				srv := simWithFaults(t, name, nil)
+				res := callToolJSON(t, KinesisInspect(kinesisDeps(t, srv.URL(), sc.Region)), `{"stream_name":"`+s.StreamName+`"}`)
+				if m := srv.MutatingCalls(); len(m) != 0 {
+					t.Fatalf("mutating calls: %+v", m)
+				}
+				raw, _ := json.Marshal(res)
+				if strings.Contains(string(raw), "sim-secret-value-") {
+					t.Fatalf("an environment variable value leaked: %s", raw)
+				}
+				o := decodeKinesisOut(t, res)
+				if o.Writes == nil && len(o.Metrics) > 0 && o.Metrics[0].Status != "unknown" {
+					t.Fatalf("no write verdict although metrics were read: %+v", o.Metrics)
+				}
+			})
+		}
+	}
+	if streams < 3 {
+		t.Fatalf("only %d scenario streams found", streams)
 	}
 }
