@@ -173,7 +173,7 @@ func (c *calc) mskInputs(w Workload) (mskInputs, error) {
 	}
 	in.azs = float64(w.AZCount)
 	if in.azs == 0 {
-		in.azs = c.n("msk.config.replication_factor.recommended") // 3 AZs pair with RF 3
+		in.azs = c.n("sizing.msk.default_az_count")
 	}
 	allowed := c.b.Strings("msk.standard.az_counts")
 	c.ref("msk.standard.az_counts")
