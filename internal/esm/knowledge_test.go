@@ -184,3 +184,54 @@ func TestNestedFieldTables(t *testing.T) {
 		t.Fatal("no nested field tables")
 	}
 }
+
+// TestEveryRuleHasAPassingExample: each rule with a failing example is also
+// evaluated without firing, either on a clean base configuration (where it
+// is in CheckedRules and reports nothing) or in a passing ruleCase.
+func TestEveryRuleHasAPassingExample(t *testing.T) {
+	t.Parallel()
+	b := loadBase(t)
+	passed := map[string]bool{}
+	for _, src := range SourceTypes() {
+		res, err := Validate(cfgOf(t, src, ""), Options{Context: Context{Now: fixedNow}}, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fired := map[string]bool{}
+		for _, v := range res.Violations {
+			fired[v.RuleID] = true
+		}
+		for _, id := range res.CheckedRules {
+			if !fired[id] {
+				passed[id] = true
+			}
+		}
+	}
+	for _, tc := range ruleCases() {
+		if tc.fail || tc.rule == "" {
+			continue
+		}
+		passed[tc.rule] = true
+		// Everything else a passing example evaluates without firing counts too.
+		ctx := tc.ctx
+		ctx.Now = fixedNow
+		res, err := Validate(cfgOf(t, tc.src, tc.patch), Options{Context: ctx}, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fired := map[string]bool{}
+		for _, v := range res.Violations {
+			fired[v.RuleID] = true
+		}
+		for _, id := range res.CheckedRules {
+			if !fired[id] {
+				passed[id] = true
+			}
+		}
+	}
+	for _, tc := range ruleCases() {
+		if tc.fail && !passed[tc.rule] {
+			t.Errorf("rule %s has a failing example but no passing one", tc.rule)
+		}
+	}
+}

@@ -644,6 +644,7 @@ func (c *checker) checkDestination() {
 			}
 		}
 	} else {
+		c.mark("esm.destination.on_failure.fifo_unsupported")
 		a, err := arn.Parse(dest)
 		switch {
 		case err != nil:

@@ -102,6 +102,7 @@ func (c *checker) num(key string) (float64, bool) {
 	if !ok {
 		return 0, false
 	}
+	c.mark("kafka.config.type")
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		c.report(rules.Error, "kafka.config.type", key, fmt.Sprintf("%s is %q, not a number", key, s), "set "+key+" to a number")
@@ -123,6 +124,7 @@ func (c *checker) boolean(key string) (bool, bool) {
 	if !ok {
 		return false, false
 	}
+	c.mark("kafka.config.type")
 	v, err := strconv.ParseBool(s)
 	if err != nil {
 		c.report(rules.Error, "kafka.config.type", key, fmt.Sprintf("%s is %q, not true or false", key, s), "set "+key+" to true or false")

@@ -87,6 +87,12 @@ func ruleCases() []ruleCase {
 		{name: "topic batches beyond producer", kind: topic, cfg: goodTopic(Config{"max.message.bytes": 8388608}), tctx: TopicContext{ProducerMaxRequestSize: 1048576}, rule: "kafka.topic.max_message_bytes.producer", fail: true, sev: rules.Info, field: "max.message.bytes", fix: "max.request.size to 8388608"},
 		{name: "topic batches beyond consumer fetch", kind: topic, cfg: goodTopic(Config{"max.message.bytes": 104857600}), tctx: TopicContext{ConsumerFetchMaxBytes: 52428800}, rule: "kafka.topic.max_message_bytes.consumer", fail: true, sev: rules.Warning, field: "max.message.bytes", fix: "at least 104857600"},
 		{name: "topic batches within consumer fetch", kind: topic, cfg: goodTopic(Config{"max.message.bytes": 1048588}), tctx: TopicContext{ConsumerFetchMaxBytes: 52428800}, rule: "kafka.topic.max_message_bytes.consumer"},
+		{name: "topic batches within producer", kind: topic, cfg: goodTopic(Config{"max.message.bytes": 1048588}), tctx: TopicContext{ProducerMaxRequestSize: 1048588}, rule: "kafka.topic.max_message_bytes.producer"},
+		{name: "request within topic limit", kind: producer, cfg: Config{"max.request.size": 1048576}, pctx: ProducerContext{TopicMaxMessageBytes: 1048588}, rule: "kafka.topic.max_message_bytes.producer"},
+		{name: "serverless message size ok", kind: topic, cfg: goodTopic(Config{"max.message.bytes": 1048588}), tctx: TopicContext{Serverless: true}, rule: "msk.serverless.message.max_bytes"},
+		{name: "clean election", kind: topic, cfg: goodTopic(Config{"unclean.leader.election.enable": false}), rule: "kafka.topic.unclean_leader_election.enabled"},
+		{name: "good number", kind: topic, cfg: Config{"retention.ms": "86400000"}, rule: "kafka.config.type"},
+		{name: "transactions with idempotence", kind: producer, cfg: Config{"transactional.id": "tx-1", "enable.idempotence": "true"}, rule: "kafka.producer.transactional.idempotence"},
 		{name: "serverless message size", kind: topic, cfg: goodTopic(Config{"max.message.bytes": 10485760}), tctx: TopicContext{Serverless: true}, rule: "msk.serverless.message.max_bytes", fail: true, sev: rules.Error, field: "max.message.bytes", fix: "at most 8388608"},
 		{name: "unclean election", kind: topic, cfg: goodTopic(Config{"unclean.leader.election.enable": "true"}), rule: "kafka.topic.unclean_leader_election.enabled", fail: true, sev: rules.Warning, field: "unclean.leader.election.enable", fix: "false"},
 		{name: "bad number", kind: topic, cfg: Config{"retention.ms": "7d"}, rule: "kafka.config.type", fail: true, sev: rules.Error, field: "retention.ms", fix: "a number"},
@@ -228,6 +234,39 @@ func TestEveryIDResolvesAndHasAFailingExample(t *testing.T) {
 		}
 		if !dataOnly[id] && !failing[id] {
 			t.Errorf("rule %s has no failing example", id)
+		}
+	}
+}
+
+// TestEveryRuleHasAPassingExample: each rule with a failing example is
+// evaluated without firing in some passing case.
+func TestEveryRuleHasAPassingExample(t *testing.T) {
+	t.Parallel()
+	b := loadBase(t)
+	passed := map[string]bool{}
+	for _, tc := range ruleCases() {
+		if tc.fail {
+			continue
+		}
+		for k, v := range tc.cfg {
+			if v == nil {
+				delete(tc.cfg, k)
+			}
+		}
+		res := tc.run(b)
+		fired := map[string]bool{}
+		for _, v := range res.Violations {
+			fired[v.RuleID] = true
+		}
+		for _, id := range res.CheckedRules {
+			if !fired[id] {
+				passed[id] = true
+			}
+		}
+	}
+	for _, tc := range ruleCases() {
+		if tc.fail && !passed[tc.rule] {
+			t.Errorf("rule %s has a failing example but no passing one", tc.rule)
 		}
 	}
 }
