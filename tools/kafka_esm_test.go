@@ -86,3 +86,48 @@ func TestKafkaTroubleshootESM(t *testing.T) {
 		})
 	}
 }
+
+// kafka_inspect on an MSK cluster_arn: bootstrap through GetBootstrapBrokers
+// (pointed at an in-process kfake cluster) and the consumer-lag trend from
+// CloudWatch, rising in the scenario's metrics.
+func TestKafkaInspectMSKLagMetrics(t *testing.T) {
+	t.Parallel()
+	demo := startDemo(t)
+	const arn = "arn:aws:kafka:us-east-1:123456789012:cluster/orders-prod/5a1e7b8c-3d2f-4e6a-9b1c-0f2e3d4c5b6a-3"
+	sc, err := awssim.Load("msk-iam-healthy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.MSK.Clusters[0].BootstrapBrokers = map[string]string{"bootstrapBrokerString": demo.Bootstrap()}
+	from, to := 100.0, 600.0
+	sc.Metrics.Series = append(sc.Metrics.Series, awssim.MetricSeries{Namespace: "AWS/Kafka", MetricName: "MaxOffsetLag",
+		Dimensions: map[string]string{"Cluster Name": "orders-prod", "Consumer Group": demo.Group, "Topic": demo.Topic}, From: &from, To: &to})
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	srv, err := awssim.Start(ctx, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	d := kafkaDeps(t, nil)
+	d.AWS = awsx.NewFromConfig(sdkaws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), BaseEndpoint: sdkaws.String(srv.URL())}, awsx.Options{MaxAttempts: 1})
+	d.Kafka.SetResolver(kafkadiag.Resolver{R: d.AWS})
+	res, m := call(t, KafkaInspect(d), map[string]any{"cluster_arn": arn, "auth": "none", "what": "group", "group_id": demo.Group, "sample_seconds": 0})
+	if res.IsError {
+		t.Fatal(text(res))
+	}
+	series, _ := dig(m, "group", "cloudwatch").([]any)
+	var trend any
+	for _, s := range series {
+		s := s.(map[string]any)
+		if s["key"] == demo.Topic+":"+awsx.KeyMSKMaxOffsetLag {
+			trend = s["trend"]
+		}
+	}
+	if trend != "rising" {
+		t.Fatalf("MaxOffsetLag trend = %v; series %v", trend, series)
+	}
+	if dig(m, "group", "lag", "status") != "LAGGING" {
+		t.Errorf("single-sample status = %v", dig(m, "group", "lag", "status"))
+	}
+}

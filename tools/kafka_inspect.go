@@ -10,6 +10,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/stream-mcp/stream-mcp/internal/aws"
 	"github.com/stream-mcp/stream-mcp/internal/kafka"
 	"github.com/stream-mcp/stream-mcp/internal/lag"
 	"github.com/stream-mcp/stream-mcp/internal/schema"
@@ -31,6 +32,8 @@ type groupDetail struct {
 	Info       kafka.GroupInfo `json:"info" jsonschema_description:"state, protocol, coordinator, members with assigned partitions (members paged)"`
 	Lag        lag.GroupReport `json:"lag" jsonschema_description:"summary: status, counts per status, totals, worst partitions"`
 	Partitions []lag.Verdict   `json:"partitions" jsonschema_description:"per-partition verdicts, worst first (paged)"`
+	// CloudWatch is the MSK consumer-lag trend per topic (cluster_arn only).
+	CloudWatch []aws.SeriesDigest `json:"cloudwatch,omitempty" jsonschema_description:"MSK consumer-lag metrics per topic (key TOPIC:metric) with their trend, for cluster_arn targets"`
 }
 
 type kafkaInspectOut struct {
@@ -204,12 +207,47 @@ func inspectGroups(ctx context.Context, d ReadDeps, req mcp.CallToolRequest, con
 		out.Truncated = true
 	}
 	info.Members = members
-	det := groupDetail{Info: info, Lag: rep}
+	det := groupDetail{Info: info, Lag: rep, CloudWatch: mskLagMetrics(ctx, d, conn.Target.ClusterARN, in.GroupID, vs, &out.Warnings)}
 	var trunc bool
 	det.Partitions, out.NextOffset, trunc = page(vs, in.Offset, limit)
 	out.Truncated = out.Truncated || trunc
 	out.Group = &det
 	return nil, nil
+}
+
+// mskLagMetrics reads MSK's consumer-lag metrics of the group's topics: a
+// trend over minutes that an in-call window cannot see.
+func mskLagMetrics(ctx context.Context, d ReadDeps, clusterARN, group string, vs []lag.Verdict, warnings *[]string) []aws.SeriesDigest {
+	if clusterARN == "" || d.AWS == nil {
+		return nil
+	}
+	name, _, ok := aws.ClusterUUIDFromARN(clusterARN)
+	if !ok {
+		return nil
+	}
+	seen := map[string]bool{}
+	var qs []aws.MetricQuery
+	for _, v := range vs {
+		if seen[v.Topic] {
+			continue
+		}
+		seen[v.Topic] = true
+		for _, q := range aws.MSKConsumerLagQueries(name, group, v.Topic) {
+			q.Key = v.Topic + ":" + q.Key
+			qs = append(qs, q)
+		}
+	}
+	if len(qs) == 0 {
+		return nil
+	}
+	api, err := d.AWS.CloudWatchAPI(ctx)
+	if err != nil {
+		*warnings = append(*warnings, "CloudWatch not readable: "+aws.UnknownFrom("CloudWatch:GetMetricData", err).Reason)
+		return nil
+	}
+	w := aws.WindowEnding(time.Now(), time.Duration(d.Guidance.Int("kafka.lag.cloudwatch.window_minutes"))*time.Minute)
+	b := aws.NewMetrics(api, aws.MetricsOptions{CallTimeout: d.AWS.Options().CallTimeout, TrendZ: d.Guidance.Num("metrics.trend.z_critical")}).Fetch(ctx, w, qs)
+	return b.Digests(nil)
 }
 
 // samplingFor spreads a window over samples one commit interval apart.
