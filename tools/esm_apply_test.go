@@ -12,6 +12,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
+	awsinspect "github.com/stream-mcp/stream-mcp/internal/aws"
 	"github.com/stream-mcp/stream-mcp/internal/awssim"
 	"github.com/stream-mcp/stream-mcp/internal/confirm"
 	"github.com/stream-mcp/stream-mcp/internal/server"
@@ -53,7 +54,7 @@ func newAWSWriteEnv(t *testing.T, sc *awssim.Scenario, destructive bool) *awsWri
 		t.Fatal(err)
 	}
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), BaseEndpoint: aws.String(sim.URL()), RetryMaxAttempts: 1}
-	e.deps = WriteDeps{ReadDeps: ReadDeps{Guidance: b}, Confirm: gate, AllowDestructive: destructive,
+	e.deps = WriteDeps{ReadDeps: ReadDeps{Guidance: b, AWS: awsinspect.NewFromConfig(cfg, awsinspect.Options{MaxAttempts: 1})}, Confirm: gate, AllowDestructive: destructive,
 		AWSWrite: writes.NewAWS(func(context.Context) (aws.Config, error) { return cfg, nil })}
 	return e
 }

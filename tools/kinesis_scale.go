@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 
@@ -49,6 +50,14 @@ func KinesisScale(d WriteDeps) server.ServerTool {
 			return mcp.NewToolResultError(err.Error()), nil
 		}
 		s := &writes.StreamScale{Stream: in.StreamName, TargetShards: in.TargetShardCount, Mode: in.CapacityMode, AllowShrink: d.AllowDestructive}
+		if d.AWS != nil {
+			// The recent peak load, read through the read-only
+			// inspectors' CloudWatch client, says how much of the new
+			// capacity the stream would use.
+			if cw, err := d.AWS.CloudWatchAPI(ctx); err == nil {
+				s.Load = writes.CloudWatchLoad(cw, time.Now)
+			}
+		}
 		return confirm.Run(ctx, d.Confirm, req, confirm.Action[writes.StreamState]{
 			Tool:  "kinesis_scale",
 			Args:  in,

@@ -20,6 +20,11 @@ kinesis:
   streams:
     - StreamName: clicks
       ShardCount: 4
+metrics:
+  series:
+    # 3 MiB/s per minute on clicks.
+    - {Namespace: AWS/Kinesis, MetricName: IncomingBytes, Dimensions: {StreamName: clicks}, Value: 188743680}
+    - {Namespace: AWS/Kinesis, MetricName: IncomingRecords, Dimensions: {StreamName: clicks}, Value: 150000}
 `
 
 func kinesisEnv(t *testing.T, destructive bool) *awsWriteEnv {
@@ -121,7 +126,7 @@ func TestKinesisScaleShrinkNeedsDestructive(t *testing.T) {
 	cd := connectWrite(t, KinesisScale(d.deps), true, nil)
 	res, out := callJSON(t, cd, "kinesis_scale", map[string]any{"stream_name": "clicks", "target_shard_count": 2})
 	mustOK(t, res)
-	if !strings.Contains(resultText(res), "capacity drops to 2 MiB/s") || out["confirmation_token"] == nil {
+	if !strings.Contains(resultText(res), "capacity drops to 2 MiB/s") || !strings.Contains(resultText(res), "exceeds the new capacity of 2 shards") || out["confirmation_token"] == nil {
 		t.Fatalf("shrink plan: %s", resultText(res))
 	}
 }

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	kintypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
+	awsinspect "github.com/stream-mcp/stream-mcp/internal/aws"
 	"github.com/stream-mcp/stream-mcp/internal/confirm"
 	"github.com/stream-mcp/stream-mcp/internal/errmap"
 )
@@ -48,8 +50,23 @@ type StreamScale struct {
 	Mode         string
 	// AllowShrink is --allow-destructive: fewer shards is less capacity.
 	AllowShrink bool
+	// Load, when set, reads the stream's recent peak write load so the plan
+	// can say how much of the new capacity it would use.
+	Load func(ctx context.Context, stream string) StreamLoad
 
 	arn string // resolved by Plan
+}
+
+// StreamLoad is a stream's recent peak write load (CloudWatch IncomingBytes
+// and IncomingRecords, per-period sums divided by the period).
+type StreamLoad struct {
+	Known             bool
+	PeakMiBps         float64
+	PeakRecordsPerSec float64
+	// Window describes the span and period the peak was taken over.
+	Window string
+	// Note says why the load is unknown.
+	Note string
 }
 
 type streamNow struct {
@@ -99,13 +116,42 @@ func (s *StreamScale) Plan(ctx context.Context, r KinesisReadAPI, b *guidance.Ba
 		return confirm.Plan{}, "", confirm.Refuse("stream %s is %s; Kinesis accepts capacity changes only while it is ACTIVE. Check again with kinesis_inspect in a few minutes", s.Stream, now.status)
 	}
 	s.arn = now.arn
-	if s.Mode != "" {
-		return s.planMode(now, b)
+	var load StreamLoad
+	if s.Load != nil {
+		load = s.Load(ctx, s.Stream)
 	}
-	return s.planShards(now, b)
+	if s.Mode != "" {
+		return s.planMode(now, load, b)
+	}
+	return s.planShards(now, load, b)
 }
 
-func (s *StreamScale) planShards(now streamNow, b *guidance.Base) (confirm.Plan, string, error) {
+// loadChange shows the recent peak against capacity before and after, or
+// why it is unknown.
+func loadChange(load StreamLoad, w, rec float64, curShards, newShards int) (confirm.Change, []string) {
+	if !load.Known {
+		note := load.Note
+		if note == "" {
+			note = "not read"
+		}
+		return confirm.Change{Field: "peak write load", Current: "unknown", Desired: "unknown", Note: note}, nil
+	}
+	use := func(shards int) string {
+		if shards <= 0 {
+			return "scales with traffic"
+		}
+		return fmt.Sprintf("%.0f%% of %g MiB/s, %.0f%% of %g records/s", 100*load.PeakMiBps/(float64(shards)*w), float64(shards)*w, 100*load.PeakRecordsPerSec/(float64(shards)*rec), float64(shards)*rec)
+	}
+	ch := confirm.Change{Field: "peak write load vs capacity", Current: use(curShards), Desired: use(newShards),
+		Note: fmt.Sprintf("peak %.2f MiB/s and %.0f records/s %s", load.PeakMiBps, load.PeakRecordsPerSec, load.Window)}
+	var risks []string
+	if newShards > 0 && (load.PeakMiBps > float64(newShards)*w || load.PeakRecordsPerSec > float64(newShards)*rec) {
+		risks = append(risks, fmt.Sprintf("the recent peak (%.2f MiB/s, %.0f records/s) exceeds the new capacity of %d shards: producers will be throttled at that load", load.PeakMiBps, load.PeakRecordsPerSec, newShards))
+	}
+	return ch, risks
+}
+
+func (s *StreamScale) planShards(now streamNow, load StreamLoad, b *guidance.Base) (confirm.Plan, string, error) {
 	if now.mode != string(kintypes.StreamModeProvisioned) {
 		return confirm.Plan{}, "", confirm.Refuse("stream %s is ON_DEMAND: Kinesis sizes its shards itself and UpdateShardCount does not apply. Switch it with capacity_mode=provisioned first if you want to set shards", s.Stream)
 	}
@@ -145,13 +191,16 @@ func (s *StreamScale) planShards(now streamNow, b *guidance.Base) (confirm.Plan,
 		},
 		Untouched: []string{"retention, encryption and consumers", "records already in the stream"},
 	}
+	lc, lrisks := loadChange(load, w, rec, cur, t)
+	p.Changes = append(p.Changes, lc)
+	p.Risks = append(p.Risks, lrisks...)
 	if t < cur {
 		p.Risks = append(p.Risks, fmt.Sprintf("capacity drops to %g MiB/s and %g records/s: producers writing more than that are throttled (WriteProvisionedThroughputExceeded); check IncomingBytes/IncomingRecords with kinesis_inspect first", float64(t)*w, float64(t)*rec))
 	}
 	return p, now.fingerprint(), nil
 }
 
-func (s *StreamScale) planMode(now streamNow, b *guidance.Base) (confirm.Plan, string, error) {
+func (s *StreamScale) planMode(now streamNow, load StreamLoad, b *guidance.Base) (confirm.Plan, string, error) {
 	var want kintypes.StreamMode
 	switch s.Mode {
 	case ModeOnDemand:
@@ -184,6 +233,9 @@ func (s *StreamScale) planMode(now streamNow, b *guidance.Base) (confirm.Plan, s
 			confirm.Change{Field: "write capacity", Current: "scales with traffic", Desired: fmt.Sprintf("fixed %g MiB/s (%d shards, kept from on-demand)", float64(now.open)*w, now.open)},
 			confirm.Change{Field: "cost driver", Current: "stream-hours plus GB written and GB read", Desired: "shard-hours"})
 		p.Risks = append(p.Risks, "capacity stops following traffic: a peak above the kept shards' capacity is throttled until you reshard (kinesis_scale target_shard_count)")
+		lc, lrisks := loadChange(load, w, b.Num("kinesis.shard.write_records_per_second"), 0, now.open)
+		p.Changes = append(p.Changes, lc)
+		p.Risks = append(p.Risks, lrisks...)
 	}
 	return p, now.fingerprint(), nil
 }
@@ -210,4 +262,41 @@ func (s *StreamScale) Apply(ctx context.Context, w KinesisWriteAPI, r KinesisRea
 		return StreamState{}, fmt.Errorf("changed, but reading the stream back failed: %w", err)
 	}
 	return StreamState{StreamName: s.Stream, StreamStatus: now.status, CapacityMode: now.mode, OpenShardCount: now.open}, nil
+}
+
+// loadSpan is how far back kinesis_scale looks for the peak write load: one
+// day covers a daily cycle, which is what a capacity change must survive.
+const loadSpan = 24 * time.Hour
+
+// CloudWatchLoad reads a stream's peak write load over the last day from
+// CloudWatch (IncomingBytes and IncomingRecords sums per period). A failed
+// or empty read gives Known=false with the reason; it never fails the plan.
+func CloudWatchLoad(api awsinspect.GetMetricDataAPI, now func() time.Time) func(ctx context.Context, stream string) StreamLoad {
+	return func(ctx context.Context, stream string) StreamLoad {
+		w := awsinspect.WindowEnding(now(), loadSpan)
+		var qs []awsinspect.MetricQuery
+		for _, q := range awsinspect.KinesisStreamQueries(stream) {
+			if q.Key == awsinspect.KeyKinesisIncomingBytes || q.Key == awsinspect.KeyKinesisIncomingRecords {
+				qs = append(qs, q)
+			}
+		}
+		bundle := awsinspect.NewMetrics(api, awsinspect.MetricsOptions{}).Fetch(ctx, w, qs)
+		bytes, okB := bundle.Get(awsinspect.KeyKinesisIncomingBytes)
+		recs, okR := bundle.Get(awsinspect.KeyKinesisIncomingRecords)
+		switch {
+		case !okB || !okR:
+			return StreamLoad{Note: "CloudWatch series missing"}
+		case bytes.Status == awsinspect.SeriesUnknown && bytes.Unknown != nil:
+			return StreamLoad{Note: "CloudWatch IncomingBytes unreadable: " + bytes.Unknown.Reason}
+		case bytes.Summary == nil || recs.Summary == nil:
+			return StreamLoad{Note: "no IncomingBytes/IncomingRecords data in the last 24 hours (no traffic, or a new stream)"}
+		}
+		period := w.Period.Seconds()
+		return StreamLoad{
+			Known:             true,
+			PeakMiBps:         bytes.Summary.Max / period / (1 << 20),
+			PeakRecordsPerSec: recs.Summary.Max / period,
+			Window:            fmt.Sprintf("over the last 24 h (%s averages; shorter bursts can be higher)", w.Period),
+		}
+	}
 }

@@ -2,11 +2,14 @@ package writes
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
 	"github.com/stream-mcp/stream-mcp/internal/awssim"
@@ -26,9 +29,19 @@ kinesis:
     - StreamName: busy
       ShardCount: 2
       StreamStatus: UPDATING
+metrics:
+  series:
+    # 3 MiB/s and 2500 records/s on clicks, per minute.
+    - {Namespace: AWS/Kinesis, MetricName: IncomingBytes, Dimensions: {StreamName: clicks}, Value: 188743680}
+    - {Namespace: AWS/Kinesis, MetricName: IncomingRecords, Dimensions: {StreamName: clicks}, Value: 150000}
 `
 
 func simKinesis(t *testing.T) (*awssim.Server, *kinesis.Client) {
+	srv, cfg := simKinesisConfig(t)
+	return srv, kinesis.NewFromConfig(cfg)
+}
+
+func simKinesisConfig(t *testing.T) (*awssim.Server, aws.Config) {
 	t.Helper()
 	sc, err := awssim.Parse("kinesis-writes", []byte(kinesisSim))
 	if err != nil {
@@ -39,8 +52,7 @@ func simKinesis(t *testing.T) (*awssim.Server, *kinesis.Client) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), BaseEndpoint: aws.String(srv.URL()), RetryMaxAttempts: 1}
-	return srv, kinesis.NewFromConfig(cfg)
+	return srv, aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), BaseEndpoint: aws.String(srv.URL()), RetryMaxAttempts: 1}
 }
 
 func TestStreamScaleShards(t *testing.T) {
@@ -128,5 +140,42 @@ func TestStreamScaleMode(t *testing.T) {
 	p2, _, err := (&StreamScale{Stream: "od", Mode: ModeOnDemand}).Plan(context.Background(), cl, base(t))
 	if err != nil || !p2.NoChange {
 		t.Fatalf("same mode: %+v %v", p2, err)
+	}
+}
+
+// The plan judges a shrink against the stream's recent peak from
+// CloudWatch: 3 MiB/s does not fit in 2 shards.
+func TestStreamScaleLoadFromCloudWatch(t *testing.T) {
+	t.Parallel()
+	srv, cfg := simKinesisConfig(t)
+	cl := kinesis.NewFromConfig(cfg)
+	load := CloudWatchLoad(cloudwatch.NewFromConfig(cfg), time.Now)
+	s := &StreamScale{Stream: "clicks", TargetShards: 2, AllowShrink: true, Load: load}
+	p, _, err := s.Plan(context.Background(), cl, base(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lc string
+	for _, c := range p.Changes {
+		if c.Field == "peak write load vs capacity" {
+			lc = fmt.Sprint(c.Current, " -> ", c.Desired, " | ", c.Note)
+		}
+	}
+	if !strings.Contains(lc, "75% of 4 MiB/s") || !strings.Contains(lc, "150% of 2 MiB/s") || !strings.Contains(lc, "peak 3.00 MiB/s and 2500 records/s") {
+		t.Fatalf("load change %q", lc)
+	}
+	if !strings.Contains(strings.Join(p.Risks, " "), "exceeds the new capacity of 2 shards") {
+		t.Fatalf("risks %v", p.Risks)
+	}
+	// A stream without metrics: unknown, said so, plan still made.
+	p2, _, err := (&StreamScale{Stream: "odd", TargetShards: 6, Load: load}).Plan(context.Background(), cl, base(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p2.Changes[len(p2.Changes)-1]; got.Current != "unknown" || !strings.Contains(got.Note, "no IncomingBytes") {
+		t.Fatalf("no-metrics change %+v", got)
+	}
+	if len(srv.MutatingCalls()) != 0 {
+		t.Fatal("planning mutated")
 	}
 }
