@@ -210,6 +210,9 @@ func (s *Spec) CheckTemplate(t testing.TB, body string) {
 		for _, e := range s.CheckResource(typ, props) {
 			t.Errorf("%s (%s): %v", id, typ, e)
 		}
+		if ev, ok := props["Events"]; ok && typ == "AWS::Serverless::Function" {
+			s.checkEvents(t, ev)
+		}
 	}
 }
 
