@@ -91,6 +91,21 @@ func tfResources() map[string]tfSchema {
 	}
 }
 
+// tfRequired are the required arguments per resource type (same pages).
+func tfRequired() map[string][]string {
+	return map[string][]string{
+		"aws_lambda_event_source_mapping":     {"function_name"},
+		"aws_iam_role":                        {"assume_role_policy"},
+		"aws_iam_role_policy":                 {"role", "policy"},
+		"aws_vpc_security_group_ingress_rule": {"security_group_id", "ip_protocol"},
+		"aws_vpc_security_group_egress_rule":  {"security_group_id", "ip_protocol"},
+		"aws_msk_cluster_policy":              {"cluster_arn", "policy"},
+		"aws_lambda_function":                 {"function_name", "role"},
+		"aws_kinesis_stream":                  {"name"},
+		"aws_msk_cluster":                     {"cluster_name", "kafka_version", "number_of_broker_nodes"},
+	}
+}
+
 // CheckTerraform parses src with hcl/v2 and checks that every resource is
 // of a known type and uses only that type's arguments and blocks. It
 // returns the resource types found.
@@ -129,6 +144,11 @@ func CheckTerraform(t testing.TB, src string) []string {
 		types = append(types, b.Labels[0])
 		for _, e := range checkTFBody(b.Labels[0], schema, b.Body) {
 			t.Error(e)
+		}
+		for _, req := range tfRequired()[b.Labels[0]] {
+			if _, ok := b.Body.Attributes[req]; !ok {
+				t.Errorf("%s.%s: required argument %s missing", b.Labels[0], b.Labels[1], req)
+			}
 		}
 	}
 	sort.Strings(types)
