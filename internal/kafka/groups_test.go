@@ -7,6 +7,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/stream-mcp/stream-mcp/internal/kafka/kafkatest"
 	"github.com/stream-mcp/stream-mcp/internal/lag"
@@ -43,7 +44,7 @@ func TestGroupLagStatuses(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c := startCluster(t, 3, kfake.SeedTopics(1, "stalled", "falling", "catching", "empty", "uncommitted", "idle", "loss", "rewound"))
+	c := startCluster(t, 3, kfake.SeedTopics(1, "stalled", "falling", "catching", "empty", "uncommitted", "idle", "loss", "rewound", "txn-open", "txn-done"))
 	prod, err := kafkatest.Producer(c)
 	if err != nil {
 		t.Fatal(err)
@@ -89,6 +90,28 @@ func TestGroupLagStatuses(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Transactions: an open one holds the last stable offset below the high
+	// watermark; a committed one leaves a control record after the data.
+	txp, err := kafkatest.Producer(c, kgo.TransactionalID("stuck"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer txp.Close()
+	must(t, kafkatest.Produce(ctx, prod, "txn-open", p0, 10, time.Time{}))
+	must(t, txp.BeginTransaction())
+	must(t, kafkatest.Produce(ctx, txp, "txn-open", p0, 5, time.Time{}))
+	done, err := kafkatest.Producer(c, kgo.TransactionalID("done"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer done.Close()
+	must(t, done.BeginTransaction())
+	must(t, kafkatest.Produce(ctx, done, "txn-done", p0, 10, time.Time{}))
+	must(t, done.EndTransaction(ctx, kgo.TryCommit))
+	txnOpen, txnDone := join("g-txn-open", "txn-open"), join("g-txn-done", "txn-done")
+	commit(txnOpen, "txn-open", 10) // at the LSO: read_committed cannot pass it
+	commit(txnDone, "txn-done", 10) // after the 10 records; the marker sits at 10
+
 	conn := plainConn(t, c)
 	step := 0
 	s := Sampling{Samples: 3, Interval: 50 * time.Millisecond, Progress: func(done, total int) {
@@ -103,7 +126,7 @@ func TestGroupLagStatuses(t *testing.T) {
 		commit(catching, "catching", 10+int64(step)*40)
 		commit(rewound, "rewound", 90-int64(step)*40)
 	}}
-	groups := []string{"g-stalled", "g-falling", "g-catching", "g-empty", "g-uncommitted", "g-idle", "g-loss", "g-rewound"}
+	groups := []string{"g-stalled", "g-falling", "g-catching", "g-empty", "g-uncommitted", "g-idle", "g-loss", "g-rewound", "g-txn-open", "g-txn-done"}
 	gs, err := conn.SampleGroups(ctx, groups, s)
 	if err != nil {
 		t.Fatal(err)
@@ -111,6 +134,7 @@ func TestGroupLagStatuses(t *testing.T) {
 	want := map[string]lag.Status{
 		"g-stalled": lag.Stalled, "g-falling": lag.FallingBehind, "g-catching": lag.CatchingUp, "g-empty": lag.NoActiveMembers,
 		"g-uncommitted": lag.Uncommitted, "g-idle": lag.IdleCaughtUp, "g-loss": lag.DataLoss, "g-rewound": lag.Rewound,
+		"g-txn-open": lag.TxnBlocked, "g-txn-done": lag.PhantomLag,
 	}
 	for _, g := range gs.Groups {
 		rep, _ := lag.Evaluate(g, testThresholds())

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -308,7 +309,10 @@ func (c *Conn) Topic(ctx context.Context, name string) (TopicDetail, error) {
 	}
 	sort.Slice(out.Configs, func(i, j int) bool { return out.Configs[i].Name < out.Configs[j].Name })
 	sort.Slice(out.NonDefault, func(i, j int) bool { return out.NonDefault[i].Name < out.NonDefault[j].Name })
-	acls, err := c.Admin.DescribeACLs(ctx, kadm.NewACLs().Topics(name).ResourcePatternType(kadm.ACLPatternMatch).
+	// List every topic ACL and match here: a MATCH filter is not
+	// implemented alike by every broker, and this way literal, wildcard and
+	// prefixed ACLs are judged the same everywhere.
+	acls, err := c.Admin.DescribeACLs(ctx, kadm.NewACLs().Topics().ResourcePatternType(kadm.ACLPatternAny).
 		Operations(kadm.OpAny).Allow().Deny().AllowHosts().DenyHosts())
 	switch {
 	case err != nil:
@@ -320,12 +324,34 @@ func (c *Conn) Topic(ctx context.Context, name string) (TopicDetail, error) {
 				continue
 			}
 			for _, d := range r.Described {
+				if !aclApplies(d.Pattern, d.Name, name) {
+					continue
+				}
 				out.ACLs = append(out.ACLs, ACLEntry{Principal: d.Principal, Host: d.Host, Operation: d.Operation.String(),
 					Permission: d.Permission.String(), Pattern: d.Pattern.String() + " " + d.Name})
 			}
 		}
 	}
+	sort.Slice(out.ACLs, func(i, j int) bool {
+		a, b := out.ACLs[i], out.ACLs[j]
+		if a.Principal != b.Principal {
+			return a.Principal < b.Principal
+		}
+		return a.Operation+a.Pattern < b.Operation+b.Pattern
+	})
 	return out, nil
 }
 
 func isUnknownTopic(err error) bool { return errors.Is(err, kerr.UnknownTopicOrPartition) }
+
+// aclApplies reports whether an ACL resource pattern covers topic: a
+// literal name or the * wildcard, or a prefix of it.
+func aclApplies(p kadm.ACLPattern, resource, topic string) bool {
+	switch p {
+	case kadm.ACLPatternLiteral:
+		return resource == topic || resource == "*"
+	case kadm.ACLPatternPrefixed:
+		return strings.HasPrefix(topic, resource)
+	}
+	return false
+}

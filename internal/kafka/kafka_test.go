@@ -361,3 +361,46 @@ func noDNS(_ context.Context, host string) ([]string, error) {
 	}
 	return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
 }
+
+// Topic shows configs with their source, flags the non-default ones, and
+// lists the ACLs whose pattern matches the topic (read as a superuser).
+func TestTopicConfigsAndACLs(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := startCluster(t, 2, kfake.EnableSASL(), kfake.EnableACLs(),
+		kfake.Superuser("SCRAM-SHA-256", "admin", "admin-secret"),
+		kfake.User("SCRAM-SHA-512", "esm", "esm-secret",
+			kfake.ACL{Resource: kmsg.ACLResourceTypeTopic, Name: "ord", Pattern: kmsg.ACLResourcePatternTypePrefixed, Operation: kmsg.ACLOperationRead, Allow: true},
+			kfake.ACL{Resource: kmsg.ACLResourceTypeTopic, Name: "other", Pattern: kmsg.ACLResourcePatternTypeLiteral, Operation: kmsg.ACLOperationRead, Allow: true}))
+	f := NewFactory(nil, nil, testEnv(map[string]string{"ADMIN": "admin-secret"}), nil)
+	defer f.Close()
+	conn, err := f.Conn(ctx, Target{Bootstrap: c.ListenAddrs(), Auth: AuthSCRAM256, Username: "admin", PasswordEnv: "ADMIN", SASLPlaintext: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	retention := "3600000"
+	if _, err := conn.Admin.CreateTopic(ctx, 2, 2, map[string]*string{"retention.ms": &retention}, "orders"); err != nil {
+		t.Fatal(err)
+	}
+	td, err := conn.Topic(ctx, "orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nd *ConfigEntry
+	for i := range td.NonDefault {
+		if td.NonDefault[i].Name == "retention.ms" {
+			nd = &td.NonDefault[i]
+		}
+	}
+	if nd == nil || nd.Value != retention || nd.Source != "DYNAMIC_TOPIC_CONFIG" {
+		t.Fatalf("non-default retention.ms = %+v (all non-default: %+v)", nd, td.NonDefault)
+	}
+	for _, ce := range td.NonDefault {
+		if ce.Default {
+			t.Errorf("default config listed as non-default: %+v", ce)
+		}
+	}
+	if len(td.ACLs) != 1 || td.ACLs[0].Principal != "User:esm" || !strings.Contains(td.ACLs[0].Pattern, "PREFIXED ord") {
+		t.Fatalf("ACLs = %+v (warnings %v)", td.ACLs, td.Warnings)
+	}
+}
