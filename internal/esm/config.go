@@ -54,25 +54,26 @@ const (
 // absent, as the Lambda API treats it.
 func (c Config) lookup(path string) (any, presence) {
 	var cur any = map[string]any(c)
-	for _, part := range strings.Split(path, ".") {
-		switch m := cur.(type) {
+	rest := path
+	for rest != "" {
+		var part string
+		part, rest, _ = strings.Cut(rest, ".")
+		var m map[string]any
+		switch x := cur.(type) {
 		case map[string]any:
-			v, ok := m[part]
-			if !ok || v == nil {
-				return nil, absent
-			}
-			cur = v
+			m = x
 		case Config:
-			v, ok := m[part]
-			if !ok || v == nil {
-				return nil, absent
-			}
-			cur = v
+			m = x
 		case Unresolved:
-			return m, unresolved
+			return x, unresolved
 		default:
 			return nil, absent
 		}
+		v, ok := m[part]
+		if !ok || v == nil {
+			return nil, absent
+		}
+		cur = v
 	}
 	if u, ok := cur.(Unresolved); ok {
 		return u, unresolved

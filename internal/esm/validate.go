@@ -100,7 +100,7 @@ func NewEngine(b *guidance.Base) *Engine {
 // package-level Validate.
 func (e *Engine) Validate(cfg Config, opt Options) (Result, error) {
 	b := e.b
-	c := &checker{e: e, cfg: normalizeAliases(cfg), ctx: opt.Context, b: b, checked: map[string]bool{}}
+	c := &checker{e: e, cfg: normalizeAliases(cfg), ctx: opt.Context, b: b, checked: make(map[string]bool, len(e.applicable)+len(e.nested))}
 	detected, derr := DetectSource(c.cfg)
 	switch {
 	case opt.Source == "" && derr != nil:
