@@ -6,7 +6,9 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	awsinspect "github.com/stream-mcp/stream-mcp/internal/aws"
 	"github.com/stream-mcp/stream-mcp/internal/confirm"
+	"github.com/stream-mcp/stream-mcp/internal/esm"
 	"github.com/stream-mcp/stream-mcp/internal/schema"
 	"github.com/stream-mcp/stream-mcp/internal/server"
 	"github.com/stream-mcp/stream-mcp/internal/writes"
@@ -41,7 +43,7 @@ func EsmApply(d WriteDeps) server.ServerTool {
 		if err != nil {
 			return mcp.NewToolResultError(err.Error()), nil
 		}
-		u := &writes.ESMUpdate{UUID: in.ESMUUID, Config: in.Config, Enabled: in.Enabled}
+		u := &writes.ESMUpdate{UUID: in.ESMUUID, Config: in.Config, Enabled: in.Enabled, Context: esmRuleContext(d.AWS)}
 		return confirm.Run(ctx, d.Confirm, req, confirm.Action[writes.ESMState]{
 			Tool:  "esm_apply",
 			Args:  in,
@@ -51,4 +53,30 @@ func EsmApply(d WriteDeps) server.ServerTool {
 		})
 	}
 	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}
+}
+
+// esmRuleContext reads, through the read-only inspectors, the facts the
+// rule engine cross-checks a mapping against: the function's timeout and,
+// for SQS, the queue's visibility timeout. A failed read leaves the fact
+// zero (unknown), which switches the dependent rules off.
+func esmRuleContext(a *awsinspect.Client) func(ctx context.Context, live esm.Config) esm.Context {
+	if a == nil {
+		return nil
+	}
+	return func(ctx context.Context, live esm.Config) esm.Context {
+		var rc esm.Context
+		if fn, _ := live["FunctionName"].(string); fn != "" {
+			if f, err := a.Function(ctx, fn); err == nil {
+				rc.FunctionTimeoutSeconds = float64(f.TimeoutSeconds)
+			}
+		}
+		if src, _ := live["EventSourceArn"].(string); src != "" {
+			if t, ok := esm.SourceFromARN(src); ok && t.IsSQS() {
+				if q, err := a.SQSQueue(ctx, src); err == nil {
+					rc.QueueVisibilityTimeoutSeconds = float64(q.VisibilityTimeoutSeconds)
+				}
+			}
+		}
+		return rc
+	}
 }

@@ -196,3 +196,17 @@ func TestEsmApplyRefusedBeforePlan(t *testing.T) {
 		t.Fatal("refusals mutated")
 	}
 }
+
+// The rule engine sees live context: this queue's visibility timeout (30 s)
+// is below the function's timeout (120 s), which Lambda rejects, so any
+// update of the mapping is refused before a plan, naming the rule.
+func TestEsmApplyRuleContextFromLiveState(t *testing.T) {
+	t.Parallel()
+	e := newAWSWriteEnv(t, loadScenario(t, "sqs-visibility-timeout"), false)
+	c := connectWrite(t, EsmApply(e.deps), false, nil)
+	res, _ := callJSON(t, c, "esm_apply", map[string]any{"esm_uuid": "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b", "config": map[string]any{"BatchSize": 5}})
+	mustToolError(t, res, "esm.sqs.visibility_timeout.function_timeout")
+	if e.mutating(t) != 0 {
+		t.Fatal("refused update mutated")
+	}
+}

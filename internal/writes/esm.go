@@ -48,6 +48,11 @@ type ESMUpdate struct {
 	UUID    string
 	Config  map[string]any
 	Enabled *bool
+	// Context, when set, gathers facts the rules need beyond the mapping
+	// (function timeout, queue visibility timeout) from the live mapping.
+	// Facts it cannot read stay zero, which switches the dependent rules
+	// off.
+	Context func(ctx context.Context, live esm.Config) esm.Context
 
 	// update is the request the last Plan built; Apply sends exactly it.
 	update *lambda.UpdateEventSourceMappingInput
@@ -232,7 +237,11 @@ func (u *ESMUpdate) Plan(ctx context.Context, r ESMReadAPI, b *guidance.Base) (c
 	}
 	upd.UUID = aws.String(u.UUID)
 
-	res, err := esm.NewEngine(b).Validate(desired, esm.Options{})
+	var rc esm.Context
+	if u.Context != nil {
+		rc = u.Context(ctx, live)
+	}
+	res, err := esm.NewEngine(b).Validate(desired, esm.Options{Context: rc})
 	if err != nil {
 		return confirm.Plan{}, "", confirm.Refuse("cannot check the configuration: %v", err)
 	}
