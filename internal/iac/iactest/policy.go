@@ -3,6 +3,7 @@ package iactest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -14,11 +15,18 @@ import (
 var reAction = regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z0-9*]+$`)
 
 // CheckPolicy parses body strictly as an IAM policy document: Version
-// 2012-10-17, statements with Effect Allow or Deny, service:Action actions,
-// and resources that are "*" or ARNs. resourcePolicy allows (and requires)
-// a Principal.
+// 2012-10-17, statements with Effect Allow or Deny, service:Action actions
+// (no bare "*"), and resources that are "*" or ARNs. resourcePolicy allows
+// (and requires) a Principal.
 func CheckPolicy(t testing.TB, body string, resourcePolicy bool) {
 	t.Helper()
+	for _, e := range PolicyErrors(body, resourcePolicy) {
+		t.Errorf("%s\n%s", e, body)
+	}
+}
+
+// PolicyErrors is CheckPolicy's finding list.
+func PolicyErrors(body string, resourcePolicy bool) []string {
 	type statement struct {
 		Sid       string                       `json:"Sid"`
 		Effect    string                       `json:"Effect"`
@@ -34,38 +42,40 @@ func CheckPolicy(t testing.TB, body string, resourcePolicy bool) {
 	dec := json.NewDecoder(strings.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&doc); err != nil {
-		t.Fatalf("not an IAM policy document: %v\n%s", err, body)
+		return []string{"not an IAM policy document: " + err.Error()}
 	}
+	var errs []string
 	if doc.Version != "2012-10-17" || len(doc.Statement) == 0 {
-		t.Fatalf("policy Version %q with %d statements", doc.Version, len(doc.Statement))
+		errs = append(errs, fmt.Sprintf("policy Version %q with %d statements", doc.Version, len(doc.Statement)))
 	}
 	for i, s := range doc.Statement {
 		if s.Effect != "Allow" && s.Effect != "Deny" {
-			t.Errorf("statement %d: Effect %q", i, s.Effect)
+			errs = append(errs, fmt.Sprintf("statement %d: Effect %q", i, s.Effect))
 		}
 		if len(s.Action) == 0 {
-			t.Errorf("statement %d: no actions", i)
+			errs = append(errs, fmt.Sprintf("statement %d: no actions", i))
 		}
 		for _, a := range s.Action {
-			if !reAction.MatchString(a) || a == "*" {
-				t.Errorf("statement %d: action %q is not service:Action", i, a)
+			if !reAction.MatchString(a) {
+				errs = append(errs, fmt.Sprintf("statement %d: action %q is not service:Action", i, a))
 			}
 		}
 		if (len(s.Principal) > 0) != resourcePolicy {
-			t.Errorf("statement %d: Principal present=%v in a resource policy=%v", i, len(s.Principal) > 0, resourcePolicy)
+			errs = append(errs, fmt.Sprintf("statement %d: Principal present=%v in a resource policy=%v", i, len(s.Principal) > 0, resourcePolicy))
 		}
 		if len(s.Resource) == 0 {
-			t.Errorf("statement %d: no resources", i)
+			errs = append(errs, fmt.Sprintf("statement %d: no resources", i))
 		}
 		for _, r := range s.Resource {
 			if r == "*" {
 				continue
 			}
 			if _, err := arn.Parse(r); err != nil {
-				t.Errorf("statement %d: resource %q is not an ARN", i, r)
+				errs = append(errs, fmt.Sprintf("statement %d: resource %q is not an ARN", i, r))
 			}
 		}
 	}
+	return errs
 }
 
 // CheckScript checks a generated bash script: it fails fast and bash -n

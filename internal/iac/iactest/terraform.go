@@ -107,52 +107,60 @@ func tfRequired() map[string][]string {
 }
 
 // CheckTerraform parses src with hcl/v2 and checks that every resource is
-// of a known type and uses only that type's arguments and blocks. It
-// returns the resource types found.
+// of a known type, uses only that type's arguments and blocks and carries
+// the required ones. It returns the resource types found.
 func CheckTerraform(t testing.TB, src string) []string {
 	t.Helper()
+	types, errs := TerraformErrors(src)
+	for _, e := range errs {
+		t.Error(e)
+	}
+	return types
+}
+
+// TerraformErrors is CheckTerraform's finding list.
+func TerraformErrors(src string) ([]string, []error) {
 	f, diags := hclsyntax.ParseConfig([]byte(src), "gen.tf", hcl.InitialPos)
 	if diags.HasErrors() {
-		t.Fatalf("terraform does not parse: %v\n%s", diags, src)
+		return nil, []error{fmt.Errorf("terraform does not parse: %v", diags)}
 	}
 	body := f.Body.(*hclsyntax.Body)
-	var types []string
+	var (
+		types []string
+		errs  []error
+	)
 	all := tfResources()
 	data := tfData()
 	for _, b := range body.Blocks {
 		if b.Type == "data" && len(b.Labels) == 2 {
 			schema, ok := data[b.Labels[0]]
 			if !ok {
-				t.Errorf("data source %s is not in the allow-list", b.Labels[0])
+				errs = append(errs, fmt.Errorf("data source %s is not in the allow-list", b.Labels[0]))
 				continue
 			}
 			types = append(types, "data."+b.Labels[0])
-			for _, e := range checkTFBody("data."+b.Labels[0], schema, b.Body) {
-				t.Error(e)
-			}
+			errs = append(errs, checkTFBody("data."+b.Labels[0], schema, b.Body)...)
 			continue
 		}
 		if b.Type != "resource" || len(b.Labels) != 2 {
-			t.Errorf("unexpected top-level block %s %v", b.Type, b.Labels)
+			errs = append(errs, fmt.Errorf("unexpected top-level block %s %v", b.Type, b.Labels))
 			continue
 		}
 		schema, ok := all[b.Labels[0]]
 		if !ok {
-			t.Errorf("resource type %s is not in the allow-list", b.Labels[0])
+			errs = append(errs, fmt.Errorf("resource type %s is not in the allow-list", b.Labels[0]))
 			continue
 		}
 		types = append(types, b.Labels[0])
-		for _, e := range checkTFBody(b.Labels[0], schema, b.Body) {
-			t.Error(e)
-		}
+		errs = append(errs, checkTFBody(b.Labels[0], schema, b.Body)...)
 		for _, req := range tfRequired()[b.Labels[0]] {
 			if _, ok := b.Body.Attributes[req]; !ok {
-				t.Errorf("%s.%s: required argument %s missing", b.Labels[0], b.Labels[1], req)
+				errs = append(errs, fmt.Errorf("%s.%s: required argument %s missing", b.Labels[0], b.Labels[1], req))
 			}
 		}
 	}
 	sort.Strings(types)
-	return types
+	return types, errs
 }
 
 func checkTFBody(path string, schema tfSchema, b *hclsyntax.Body) []error {
