@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -198,15 +199,22 @@ func TestEsmApplyRefusedBeforePlan(t *testing.T) {
 }
 
 // The rule engine sees live context: this queue's visibility timeout (30 s)
-// is below the function's timeout (120 s), which Lambda rejects, so any
-// update of the mapping is refused before a plan, naming the rule.
+// is below the function's timeout (120 s). That error is the live
+// mapping's, not the change's, so disabling it is planned with the error as
+// a risk; a change that adds an error of its own is still refused.
 func TestEsmApplyRuleContextFromLiveState(t *testing.T) {
 	t.Parallel()
 	e := newAWSWriteEnv(t, loadScenario(t, "sqs-visibility-timeout"), false)
 	c := connectWrite(t, EsmApply(e.deps), false, nil)
-	res, _ := callJSON(t, c, "esm_apply", map[string]any{"esm_uuid": "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b", "config": map[string]any{"BatchSize": 5}})
-	mustToolError(t, res, "esm.sqs.visibility_timeout.function_timeout")
+	const uuid = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"
+	res, _ := callJSON(t, c, "esm_apply", map[string]any{"esm_uuid": uuid, "enabled": false})
+	mustOK(t, res)
+	if txt := resultText(res); !strings.Contains(txt, "already breaks a rule") || !strings.Contains(txt, "esm.sqs.visibility_timeout.function_timeout") {
+		t.Fatalf("plan text %q", txt)
+	}
+	res, _ = callJSON(t, c, "esm_apply", map[string]any{"esm_uuid": uuid, "config": map[string]any{"BatchSize": 100000}})
+	mustToolError(t, res, "fails the rule engine")
 	if e.mutating(t) != 0 {
-		t.Fatal("refused update mutated")
+		t.Fatal("planning mutated")
 	}
 }

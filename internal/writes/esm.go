@@ -241,16 +241,30 @@ func (u *ESMUpdate) Plan(ctx context.Context, r ESMReadAPI, b *guidance.Base) (c
 	if u.Context != nil {
 		rc = u.Context(ctx, live)
 	}
-	res, err := esm.NewEngine(b).Validate(desired, esm.Options{Context: rc})
+	eng := esm.NewEngine(b)
+	res, err := eng.Validate(desired, esm.Options{Context: rc})
 	if err != nil {
 		return confirm.Plan{}, "", confirm.Refuse("cannot check the configuration: %v", err)
 	}
+	// Errors the live mapping already has are not this change's doing:
+	// refusing them would block even disabling a broken mapping. They are
+	// shown as risks; only errors the change introduces refuse it.
+	before := map[string]bool{}
+	if lres, lerr := eng.Validate(live, esm.Options{Context: rc}); lerr == nil {
+		for _, v := range lres.Violations {
+			if v.Severity == rules.Error {
+				before[v.RuleID+"|"+v.Field] = true
+			}
+		}
+	}
 	var errs, warns []string
 	for _, v := range res.Violations {
-		switch v.Severity {
-		case rules.Error:
+		switch {
+		case v.Severity == rules.Error && before[v.RuleID+"|"+v.Field]:
+			warns = append(warns, fmt.Sprintf("the live mapping already breaks a rule, and Lambda may refuse updates until it is fixed: %s: %s (fix: %s; rule %s)", v.Field, v.Message, v.Fix, v.RuleID))
+		case v.Severity == rules.Error:
 			errs = append(errs, fmt.Sprintf("%s: %s (fix: %s; rule %s)", v.Field, v.Message, v.Fix, v.RuleID))
-		case rules.Warning:
+		case v.Severity == rules.Warning:
 			warns = append(warns, fmt.Sprintf("%s: %s (rule %s)", v.Field, v.Message, v.RuleID))
 		}
 	}
