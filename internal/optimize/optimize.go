@@ -10,10 +10,10 @@
 package optimize
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -199,19 +199,43 @@ func normTargets(in []string) ([]string, error) {
 	return out, nil
 }
 
+// copyMap deep-copies a configuration, turning every number into float64
+// as encoding/json would, so current and recommended compare and print the
+// same way.
 func copyMap(m map[string]any) map[string]any {
-	if m == nil {
-		return map[string]any{}
-	}
-	raw, err := json.Marshal(m)
-	if err != nil {
-		return map[string]any{}
-	}
-	var out map[string]any
-	if json.Unmarshal(raw, &out) != nil {
-		return map[string]any{}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = copyValue(v)
 	}
 	return out
+}
+
+func copyValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		return copyMap(x)
+	case []any:
+		l := make([]any, len(x))
+		for i, e := range x {
+			l[i] = copyValue(e)
+		}
+		return l
+	case []string:
+		l := make([]any, len(x))
+		for i, e := range x {
+			l[i] = e
+		}
+		return l
+	case int:
+		return float64(x)
+	case int32:
+		return float64(x)
+	case int64:
+		return float64(x)
+	case float32:
+		return float64(x)
+	}
+	return v
 }
 
 func num(m map[string]any, path ...string) (float64, bool) {
@@ -283,9 +307,7 @@ func diff(cur, rec map[string]any, why map[string]string) []Change {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		a, _ := json.Marshal(cur[k])
-		b, _ := json.Marshal(rec[k])
-		if string(a) != string(b) {
+		if !reflect.DeepEqual(cur[k], rec[k]) {
 			out = append(out, Change{Field: k, From: cur[k], To: rec[k], Why: why[k]})
 		}
 	}

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
@@ -184,8 +183,10 @@ func round(f float64) float64 {
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		return f
 	}
-	r, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'f', 4, 64), 64)
-	return r
+	if math.Abs(f) >= maxRoundable {
+		return f // beyond float64's exact integer range; already coarser than the precision
+	}
+	return math.Round(f*displayScale) / displayScale
 }
 
 // ceilInt rounds up, treating values within 1e-9 of an integer as that
@@ -233,6 +234,10 @@ const (
 	// ceilEpsilon absorbs float noise before rounding up (a numeric
 	// tolerance, exempt like a unit conversion).
 	ceilEpsilon = 1e-9 // unit conversion (numeric tolerance)
+	// displayScale keeps 4 decimals in reported numbers.
+	displayScale = 1e4 // unit conversion (display precision)
+	// maxRoundable is where float64 stops representing every integer.
+	maxRoundable = 1 << 52 // unit conversion (float64 mantissa)
 )
 
 // ingress derives the write rate in MB/s from the workload.
