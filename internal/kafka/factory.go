@@ -109,7 +109,13 @@ type Factory struct {
 
 	mu    sync.Mutex
 	conns map[string]*Conn
+	order []string // keys, least recently created first
 }
+
+// maxConns bounds the cache: named clusters are few, but every ad-hoc
+// bootstrap_servers target gets a client, and a long session must not
+// accumulate them. The oldest is closed first.
+const maxConns = 32
 
 // NewFactory builds a factory; nothing connects until a tool asks.
 // resolver may be nil (cluster_arn targets then fail with a tool error).
@@ -231,7 +237,16 @@ func (f *Factory) Conn(ctx context.Context, t Target) (*Conn, error) {
 	c.Client = cl
 	c.Admin = kadm.NewClient(cl)
 	c.Admin.SetTimeoutMillis(int32(f.timeout / time.Millisecond))
+	if len(f.order) >= maxConns {
+		old := f.order[0]
+		f.order = f.order[1:]
+		if oc, ok := f.conns[old]; ok {
+			oc.Client.Close()
+			delete(f.conns, old)
+		}
+	}
 	f.conns[key] = c
+	f.order = append(f.order, key)
 	return c, nil
 }
 
@@ -243,6 +258,7 @@ func (f *Factory) Close() {
 		c.Client.Close()
 		delete(f.conns, k)
 	}
+	f.order = nil
 }
 
 func orDefault(s, def string) string {

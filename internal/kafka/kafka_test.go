@@ -348,6 +348,15 @@ func TestNamedClustersAndCache(t *testing.T) {
 	if _, err := f.Named("nope"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("err = %v", err)
 	}
+	// The cache is bounded: the oldest ad-hoc client goes first.
+	for i := range maxConns + 1 {
+		if _, err := f.Conn(context.Background(), Target{Bootstrap: []string{fmt.Sprintf("127.0.0.1:%d", 2+i)}, Auth: AuthNone}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(f.conns); n != maxConns {
+		t.Fatalf("cached clients = %d, want %d", n, maxConns)
+	}
 	// An unreachable cluster still yields a client: failure is a diagnosis later.
 	if _, err := f.Conn(context.Background(), Target{Bootstrap: []string{closedPort(t)}, Auth: AuthNone}); err != nil {
 		t.Fatalf("unreachable cluster failed at creation: %v", err)
