@@ -474,7 +474,7 @@ func esmIssues(d ReadDeps, m aws.ESM, det *esmDetailOut, fnOK bool, fn aws.Funct
 			if v.Severity == rules.Info {
 				continue
 			}
-			add(v.RuleID, string(v.Severity), v.Message+" Fix: "+v.Fix, "esm_optimize", v.Reference)
+			add(v.RuleID, string(v.Severity), strings.TrimRight(v.Message, ". ")+"; fix: "+v.Fix, "esm_optimize", v.Reference)
 		}
 	}
 	// Metric trends: a rising backlog or any failed invocation is worth a look.
@@ -485,7 +485,7 @@ func esmIssues(d ReadDeps, m aws.ESM, det *esmDetailOut, fnOK bool, fn aws.Funct
 		switch s.Key {
 		case aws.KeyIteratorAgeMs:
 			if s.Trend == aws.TrendRising {
-				add("metrics.iterator_age_rising", "warning", fmt.Sprintf("IteratorAge is rising (latest %.0f ms, max %.0f ms over the window): the mapping is falling behind the stream", deref(s.Latest), deref(s.Max)), "kinesis_inspect", "")
+				add("metrics.iterator_age_rising", "warning", fmt.Sprintf("IteratorAge is rising (latest %s, max %s over the window): the mapping is falling behind the stream", msDuration(deref(s.Latest)), msDuration(deref(s.Max))), "kinesis_inspect", "")
 			}
 		case aws.KeyOffsetLag:
 			if s.Trend == aws.TrendRising {
@@ -526,6 +526,11 @@ func sevRank(s string) int {
 		return 1
 	}
 	return 2
+}
+
+// msDuration renders milliseconds for a reader ("12h29m0s").
+func msDuration(ms float64) string {
+	return (time.Duration(ms) * time.Millisecond).Round(time.Second).String()
 }
 
 func deref(p *float64) float64 {

@@ -38,6 +38,7 @@ type demoStep struct {
 // fails when a registered read tool has none.
 func demoSteps(env demoEnv) []demoStep {
 	var steps []demoStep
+	steps = append(steps, esmDemoSteps(env)...)
 	steps = append(steps, kafkaDemoSteps(env)...)
 	steps = append(steps, sizingDemoSteps()...)
 	return steps
@@ -141,7 +142,13 @@ func startDemoEnv(ctx context.Context, logger *slog.Logger) (demoEnv, func(), er
 		return env, func() {}, fmt.Errorf("demo Kafka cluster: %w", err)
 	}
 	env.Bootstrap = kd.Bootstrap()
-	return env, kd.Close, nil
+	url, stopAWS, err := startDemoAWS(ctx, logger)
+	if err != nil {
+		kd.Close()
+		return env, func() {}, err
+	}
+	env.EndpointURL = url
+	return env, func() { stopAWS(); kd.Close() }, nil
 }
 
 func compactJSON(v any) string {

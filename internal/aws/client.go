@@ -11,8 +11,10 @@
 // profile, --endpoint-url as BaseEndpoint for every service, the normal
 // credential chain) is loaded on first use, so commands that never call AWS
 // never touch it, and a broken profile becomes evidence instead of a failed
-// start. Tests use [NewFromConfig] with an aws.Config pointed at
-// internal/awssim.
+// start. When the endpoint is a loopback address (stream-mcp simulate, the
+// demo, an emulator), a missing region defaults to us-east-1 and missing
+// credentials to static placeholders; a real endpoint never gets either.
+// Tests use [NewFromConfig] with an aws.Config pointed at internal/awssim.
 //
 // # Evidence, not failures
 //
@@ -33,6 +35,8 @@ package aws
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/url"
 	"sync"
 	"time"
 
@@ -116,6 +120,16 @@ func New(c config.Config, opts Options) *Client {
 		cfg, err := sdkconfig.LoadDefaultConfig(ctx, lo...)
 		if err != nil {
 			return sdkaws.Config{}, fmt.Errorf("AWS config: %w", err)
+		}
+		if isLoopback(c.EndpointURL) {
+			// A loopback endpoint is a simulator or emulator (stream-mcp
+			// simulate, the demo, kinesis-local): it needs a region and
+			// some signature, never real credentials. Defaults fill only
+			// what the normal chain left empty.
+			if cfg.Region == "" {
+				cfg.Region = "us-east-1"
+			}
+			cfg.Credentials = loopbackCreds{primary: cfg.Credentials}
 		}
 		if cfg.Region == "" {
 			return sdkaws.Config{}, fmt.Errorf("AWS config: no region; set --region or AWS_REGION")
@@ -206,4 +220,35 @@ func (c *Client) Parallel(ctx context.Context, fns ...func(ctx context.Context))
 		}()
 	}
 	wg.Wait()
+}
+
+// isLoopback reports whether an endpoint URL points at this machine.
+func isLoopback(endpoint string) bool {
+	if endpoint == "" {
+		return false
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// loopbackCreds uses the normal credential chain when it yields anything
+// and static placeholder credentials otherwise, for loopback endpoints only.
+type loopbackCreds struct{ primary sdkaws.CredentialsProvider }
+
+// Retrieve implements aws.CredentialsProvider.
+func (l loopbackCreds) Retrieve(ctx context.Context) (sdkaws.Credentials, error) {
+	if l.primary != nil {
+		if c, err := l.primary.Retrieve(ctx); err == nil {
+			return c, nil
+		}
+	}
+	return sdkaws.Credentials{AccessKeyID: "simulated", SecretAccessKey: "simulated", Source: "stream-mcp loopback placeholder"}, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	awsx "github.com/stream-mcp/stream-mcp/internal/aws"
 	"github.com/stream-mcp/stream-mcp/internal/awssim"
+	"github.com/stream-mcp/stream-mcp/internal/config"
 	"github.com/stream-mcp/stream-mcp/internal/errmap"
 )
 
@@ -250,5 +251,36 @@ func TestNoConfigIsEvidence(t *testing.T) {
 	}
 	if u := awsx.UnknownFrom("Lambda:GetEventSourceMapping", err); u == nil || u.Reason == "" {
 		t.Fatalf("unknown = %+v", u)
+	}
+}
+
+// A loopback endpoint works without AWS_REGION or credentials (the demo and
+// `stream-mcp simulate` users); not parallel: it clears the AWS environment.
+func TestNewLoopbackDefaults(t *testing.T) {
+	for _, k := range []string{"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("AWS_CONFIG_FILE", "/dev/null")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	sc, err := awssim.Load("msk-iam-healthy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := awssim.Start(t.Context(), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := awsx.New(config.Config{EndpointURL: srv.URL()}, awsx.Options{MaxAttempts: 1})
+	if _, err := c.GetESM(context.Background(), esmUUID); err != nil {
+		t.Fatalf("loopback without env: %v", err)
+	}
+	if c.Region(context.Background()) != "us-east-1" {
+		t.Fatalf("region = %q", c.Region(context.Background()))
+	}
+	// A non-loopback endpoint gets no defaults: no region is an error.
+	far := awsx.New(config.Config{EndpointURL: "https://lambda.example.com"}, awsx.Options{MaxAttempts: 1})
+	if _, err := far.GetESM(context.Background(), esmUUID); err == nil || awsx.UnknownFrom("x", err).Kind != "aws_config" {
+		t.Fatalf("remote endpoint without region: %v", err)
 	}
 }
