@@ -106,6 +106,9 @@ func troubleshootESM(ctx context.Context, d ReadDeps, req mcp.CallToolRequest, i
 	if errors.Is(err, kafkadiag.ErrESMNotFound) {
 		return mcp.NewToolResultError(fmt.Sprintf("event source mapping %q not found in this account and Region; call esm_inspect to list mappings", in.ESMUUID)), nil
 	}
+	if errors.Is(err, kafkadiag.ErrNotKafka) {
+		return mcp.NewToolResultError(err.Error() + "; kafka_troubleshoot judges MSK and self-managed Kafka mappings: use esm_inspect (and kinesis_inspect for Kinesis) for this one"), nil
+	}
 	if err != nil {
 		return errmap.Result(err, "call esm_inspect to list mappings"), nil
 	}

@@ -45,6 +45,9 @@ type AWSReader interface {
 // ErrESMNotFound marks a mapping that does not exist.
 var ErrESMNotFound = errors.New("event source mapping not found")
 
+// ErrNotKafka marks a mapping whose source is not Kafka.
+var ErrNotKafka = errors.New("not a Kafka event source mapping")
+
 // MappingFacts is the part of the mapping the diagnosis judged.
 type MappingFacts struct {
 	UUID                  string   `json:"uuid" jsonschema_description:"mapping UUID"`
@@ -117,6 +120,9 @@ func ESM(ctx context.Context, r AWSReader, f *kafka.Factory, b *guidance.Base, i
 			return diagnose.Report{}, ESMEvidence{}, fmt.Errorf("%w: %s", ErrESMNotFound, in.UUID)
 		}
 		return diagnose.Report{}, ESMEvidence{}, err
+	}
+	if !strings.Contains(e.EventSourceARN, ":kafka:") && len(e.BootstrapServers) == 0 {
+		return diagnose.Report{}, ESMEvidence{}, fmt.Errorf("%w: %s reads %s", ErrNotKafka, e.UUID, orPlaceholder(e.EventSourceARN, "an unknown source"))
 	}
 	ev := ESMEvidence{ESM: &MappingFacts{UUID: e.UUID, FunctionARN: e.FunctionARN, EventSourceARN: e.EventSourceARN, BootstrapServers: e.BootstrapServers,
 		Topics: e.Topics, State: e.State, StateTransitionReason: e.StateTransitionReason, LastProcessingResult: e.LastProcessingResult,
