@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -282,5 +283,140 @@ func TestNewLoopbackDefaults(t *testing.T) {
 	far := awsx.New(config.Config{EndpointURL: "https://lambda.example.com"}, awsx.Options{MaxAttempts: 1})
 	if _, err := far.GetESM(context.Background(), esmUUID); err == nil || awsx.UnknownFrom("x", err).Kind != "aws_config" {
 		t.Fatalf("remote endpoint without region: %v", err)
+	}
+}
+
+// Each problem scenario, read by the inspector that shows its cause.
+func TestScenarioEvidence(t *testing.T) {
+	t.Parallel()
+	group := "arn:aws:kafka:us-east-1:123456789012:group/orders-prod/5a1e7b8c-3d2f-4e6a-9b1c-0f2e3d4c5b6a-3/orders-consumer-lambda"
+	clusterSubnets := []string{"subnet-0a11b22c33d44e551", "subnet-0a11b22c33d44e552", "subnet-0a11b22c33d44e553"}
+	cases := []struct {
+		scenario string
+		check    func(t *testing.T, c *awsx.Client)
+	}{
+		{"msk-iam-missing-group-actions", func(t *testing.T, c *awsx.Client) {
+			ds, err := c.Simulate(context.Background(), roleARN, []string{"kafka-cluster:DescribeGroup", "kafka-cluster:AlterGroup", "kafka-cluster:Connect"}, []string{group, mskARN})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, d := range ds {
+				got[d.Action+" "+d.Resource] = d.Decision
+			}
+			if got["kafka-cluster:DescribeGroup "+group] != "implicitDeny" || got["kafka-cluster:AlterGroup "+group] != "implicitDeny" || got["kafka-cluster:Connect "+mskARN] != "allowed" {
+				t.Fatalf("decisions = %v", got)
+			}
+		}},
+		{"msk-on-demand-no-nat", func(t *testing.T, c *awsx.Client) {
+			p := c.VPCPath(context.Background(), clusterSubnets, []string{"sg-0c0ffee0c0ffee001"})
+			if len(p.Unknown) > 0 || p.Subnets[0].DefaultRouteKind != "none" || p.HasEndpoint("sts") || p.HasEndpoint("lambda") || !p.HasEndpoint("s3") || len(p.NatGateways) != 0 {
+				t.Fatalf("path = %+v", p)
+			}
+		}},
+		{"msk-sg-missing-auth-port", func(t *testing.T, c *awsx.Client) {
+			p := c.VPCPath(context.Background(), clusterSubnets, []string{"sg-0c0ffee0c0ffee001"})
+			for _, r := range p.SecurityGroups[0].Inbound {
+				if r.AllowsTCP(9098) {
+					t.Fatalf("9098 admitted by %+v", r)
+				}
+			}
+		}},
+		{"msk-disabled-connection-error", func(t *testing.T, c *awsx.Client) {
+			p := c.VPCPath(context.Background(), clusterSubnets, []string{"sg-0c0ffee0c0ffee001"})
+			if p.Subnets[0].NACLID != "acl-0hardened0000001" || len(p.NACLs) != 2 {
+				t.Fatalf("nacls = %+v, subnets %+v", p.NACLs, p.Subnets)
+			}
+			var deny *awsx.PathNACLEntry
+			for _, n := range p.NACLs {
+				for _, e := range n.Entries {
+					if n.ID == "acl-0hardened0000001" && e.Action == "deny" && e.FromPort <= 9098 && 9098 <= e.ToPort {
+						deny = &e
+					}
+				}
+			}
+			if deny == nil || deny.RuleNumber != 90 {
+				t.Fatalf("no deny rule for 9098: %+v", p.NACLs)
+			}
+		}},
+		{"msk-scram-secret-problems", func(t *testing.T, c *awsx.Client) {
+			e, err := c.GetESM(context.Background(), esmUUID)
+			if err != nil || len(e.SourceAccess) != 1 {
+				t.Fatalf("esm = %+v, %v", e, err)
+			}
+			s, err := c.SecretMeta(context.Background(), e.SourceAccess[0].URI)
+			if err != nil || s.DeletedDate.IsZero() || !strings.Contains(s.KMSKeyID, ":key/") || strings.HasPrefix(s.Name, "AmazonMSK_") {
+				t.Fatalf("secret = %+v, %v", s, err)
+			}
+			b, err := c.MSKBootstrap(context.Background(), mskARN)
+			if err != nil || !strings.Contains(b["sasl_scram"], ":9096") {
+				t.Fatalf("bootstrap = %v, %v", b, err)
+			}
+			ds, err := c.Simulate(context.Background(), roleARN, []string{"kms:Decrypt", "secretsmanager:GetSecretValue"}, []string{s.KMSKeyID, s.ARN})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range ds {
+				if d.Action == "kms:Decrypt" && d.Allowed() {
+					t.Fatalf("kms:Decrypt should be denied: %+v", ds)
+				}
+			}
+		}},
+		{"msk-cluster-not-active", func(t *testing.T, c *awsx.Client) {
+			m, err := c.MSKCluster(context.Background(), mskARN)
+			if err != nil || m.State != "UPDATING" || m.BrokerType != "kafka.m7g.xlarge" {
+				t.Fatalf("cluster = %+v, %v", m, err)
+			}
+		}},
+		{"msk-serverless-provisioned-pollers", func(t *testing.T, c *awsx.Client) {
+			arn := "arn:aws:kafka:us-east-1:123456789012:cluster/telemetry-sls/0c9b8a7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d-s1"
+			m, err := c.MSKCluster(context.Background(), arn)
+			if err != nil || m.Type != "SERVERLESS" || len(m.SubnetIDs) != 3 || !m.HasAuth("iam") || m.BrokerCount != 0 {
+				t.Fatalf("cluster = %+v, %v", m, err)
+			}
+			if _, err := c.MSKNodes(context.Background(), arn); err == nil {
+				t.Fatal("ListNodes on serverless should fail as MSK does")
+			}
+			p := c.VPCPath(context.Background(), m.SubnetIDs, m.SecurityGroupIDs)
+			if !p.HasEndpoint("sts") || !p.HasEndpoint("lambda") {
+				t.Fatalf("endpoints = %+v", p.Endpoints)
+			}
+		}},
+		{"sqs-visibility-timeout", func(t *testing.T, c *awsx.Client) {
+			q, err := c.SQSQueue(context.Background(), "arn:aws:sqs:us-east-1:123456789012:invoice-jobs")
+			if err != nil || q.VisibilityTimeoutSeconds != 30 || q.MaxReceiveCount != 3 || !strings.HasSuffix(q.RedriveTarget, "invoice-jobs-dlq") || q.ApproximateMessages != 1843 {
+				t.Fatalf("queue = %+v, %v", q, err)
+			}
+			f, err := c.Function(context.Background(), "invoice-renderer")
+			if err != nil || f.TimeoutSeconds != 120 {
+				t.Fatalf("function = %+v, %v", f, err)
+			}
+		}},
+		{"self-managed-kafka", func(t *testing.T, c *awsx.Client) {
+			e, err := c.GetESM(context.Background(), "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d")
+			if err != nil || len(e.BootstrapServers) != 3 || e.ConsumerGroupID != "payments-ledger" || len(e.SourceAccess) != 4 {
+				t.Fatalf("esm = %+v, %v", e, err)
+			}
+			p := c.VPCPath(context.Background(), []string{"subnet-0b21c32d43e54f601", "subnet-0b21c32d43e54f602"}, []string{"sg-0kafkaclients0001"})
+			if p.Subnets[0].DefaultRouteKind != "nat" || !p.SecurityGroups[0].Inbound[0].AllowsTCP(9096) {
+				t.Fatalf("path = %+v", p)
+			}
+		}},
+		{"kinesis-high-iterator-age", func(t *testing.T, c *awsx.Client) {
+			ev, err := c.LogEvents(context.Background(), "/aws/lambda/clickstream-enricher", `"Invoke Error"`, time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC), 10)
+			if err != nil || len(ev) != 2 || !strings.Contains(ev[0].Message, "SyntaxError") {
+				t.Fatalf("logs = %+v, %v", ev, err)
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.scenario, func(t *testing.T) {
+			t.Parallel()
+			c, srv := sim(t, tc.scenario, nil)
+			tc.check(t, c)
+			if m := srv.MutatingCalls(); len(m) != 0 {
+				t.Fatalf("mutating calls: %+v", m)
+			}
+		})
 	}
 }
