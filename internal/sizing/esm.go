@@ -232,6 +232,9 @@ func (c *calc) checks(w Workload, cfg ESMConfig, e ESMEstimates) {
 	if w.LatencyTargetSeconds > 0 && e.KeepsUp && e.ExpectedLatencySeconds > w.LatencyTargetSeconds {
 		c.warn("expected latency %.1f s misses the %g s target", e.ExpectedLatencySeconds, w.LatencyTargetSeconds)
 	}
+	if e.KeepsUp && e.Concurrency > 0 && e.CapacityRecordsPerSecond-e.ArrivalRecordsPerSecond < e.CapacityRecordsPerSecond/float64(e.Concurrency) {
+		c.warn("%.0f%% utilised with less than one spare concurrent batch: any burst above the stated peak builds a backlog; give peak_factor for the real peak", e.Utilisation*percent)
+	}
 	if acct := c.n("lambda.account.concurrency.default"); e.ConcurrencyNeeded > acct {
 		c.warn("%.0f concurrent invocations exceed the default account concurrency quota of %g per Region: request an increase", e.ConcurrencyNeeded, acct)
 	}

@@ -64,6 +64,7 @@ type mskInputs struct {
 	ingress, peakIngress, groups, rf, azs, retention float64
 	partitions                                       float64
 	tolerate                                         float64
+	ignoreCPU                                        bool // Equation 1 alone, for the comparison alternative
 }
 
 // mskPlan is one broker type evaluated against the workload.
@@ -226,8 +227,10 @@ func (c *calc) planMSK(s brokerSpec, in mskInputs, record bool) mskPlan {
 	bv := c.n("msk.standard.benchmark.vcpu")
 	target := c.n("msk.cpu.target_max_percent")
 	cpuPerMBps := bc / bw * bv / s.vcpu
-	p.terms["CPU (estimate)"] = st("brokers for CPU below target (estimate)", "peak_ingress × (bench_cpu ÷ bench_write × bench_vcpu ÷ vcpu) ÷ cpu_target", in.peakIngress*cpuPerMBps/target, "brokers",
-		"peak_ingress_mb_per_second", in.peakIngress, "bench_cpu_percent", bc, "bench_write_mb_per_second", bw, "bench_vcpu", bv, "vcpu", s.vcpu, "cpu_target_percent", target)
+	if !in.ignoreCPU {
+		p.terms["CPU (estimate)"] = st("brokers for CPU below target (estimate)", "peak_ingress × (bench_cpu ÷ bench_write × bench_vcpu ÷ vcpu) ÷ cpu_target", in.peakIngress*cpuPerMBps/target, "brokers",
+			"peak_ingress_mb_per_second", in.peakIngress, "bench_cpu_percent", bc, "bench_write_mb_per_second", bw, "bench_vcpu", bv, "vcpu", s.vcpu, "cpu_target_percent", target)
+	}
 	if in.partitions > 0 {
 		p.terms["partitions per broker"] = st("brokers for partitions (replicas included)", "partitions × r ÷ recommended_per_broker", in.partitions*r/s.partRec, "brokers",
 			"partitions", in.partitions, "r", r, "recommended_per_broker", s.partRec)
@@ -325,6 +328,14 @@ func (c *calc) mskAlternatives(chosen mskPlan, specs []brokerSpec, in mskInputs)
 			trade += "; m5 runs on any supported Kafka version but needs more CPU for the same load"
 		}
 		c.alt(fmt.Sprintf("%d × %s", p.brokers, s.name), p.fits, trade)
+	}
+	if chosen.binding == "CPU (estimate)" {
+		eq := in
+		eq.ignoreCPU = true
+		p := c.planMSK(chosen.spec, eq, false)
+		c.alt(fmt.Sprintf("%d × %s (Equation 1 alone, without the CPU estimate)", p.brokers, p.spec.name), p.fits,
+			fmt.Sprintf("binding: %s; what network and storage allow if the broker CPU stays under %g%% at this load, which only a load test can show (estimated %.0f%%)",
+				p.binding, c.n("msk.cpu.target_max_percent"), p.cpu))
 	}
 	c.alt("MSK Express brokers (service=msk_express)", true, fmt.Sprintf("no storage to provision, more throughput per broker, %g AZs and RF %g fixed; size with service=msk_express", c.n("msk.express.az_count"), c.n("msk.express.replication_factor")))
 }
