@@ -206,6 +206,18 @@ func TestGoldenOthers(t *testing.T) {
 			},
 		},
 		{
+			// seed-001 (Kafka ESM throughput): "minimum pollers ≈ ceil(required MB/s ÷ 5)":
+			// 12,000 records/s × 1,000 bytes = 12 MB/s → ceil(2.4) = 3 pollers.
+			name: "kafka pollers from MB/s", service: "lambda_esm",
+			w:    Workload{EventSource: "self_managed_kafka", PollerMode: "provisioned", Partitions: 24, RecordsPerSecond: 12000, AvgRecordBytes: 1000, ProcessingMsPerRecord: 0.1},
+			step: "pollers for bytes", want: 2.4,
+			check: func(t *testing.T, r Result) {
+				if r.Recommendation.MinimumPollers != 3 || r.Recommendation.MaximumPollers != 3 {
+					t.Fatalf("got %+v", r.Recommendation)
+				}
+			},
+		},
+		{
 			// Issue 4 §4 SQS: concurrency = arrival × processing time ÷ batch size = 1000 × 0.2 ÷ 10 = 20.
 			name: "sqs concurrency", service: "lambda_esm",
 			w:    Workload{EventSource: "sqs", RecordsPerSecond: 1000, ProcessingMsPerBatch: 200, BatchSize: 10},
