@@ -72,6 +72,15 @@ $(NPM_DIR)/node_modules/.package-lock.json: $(NPM_DIR)/package.json $(NPM_DIR)/p
 	npm ci --prefix $(NPM_DIR) --no-audit --no-fund
 	@touch $@
 
+KINESIS_LOCAL_PORT ?= 4568
+KINESIS_LOCAL_TLS_PORT ?= 4567
+
+.PHONY: kinesis-local
+kinesis-local: npm-deps ## run the kinesis-local emulator on 127.0.0.1:$(KINESIS_LOCAL_PORT) (plain HTTP) for manual tries; Ctrl-C stops it
+	cd $(NPM_DIR)/node_modules/kinesis-local && STREAM_MCP_BIND_HOST=127.0.0.1 \
+	  KINESIS_MOCK_PLAIN_PORT=$(KINESIS_LOCAL_PORT) KINESIS_MOCK_TLS_PORT=$(KINESIS_LOCAL_TLS_PORT) \
+	  node --require ../../loopback.cjs main.js
+
 .PHONY: docs
 docs: ## regenerate the README's flags and tools tables
 	UPDATE_README=1 $(GO) test -count=1 -run TestReadmeTables ./cmd/stream-mcp/
