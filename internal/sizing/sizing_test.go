@@ -261,6 +261,25 @@ func TestGoldenOthers(t *testing.T) {
 				}
 			},
 		},
+		{
+			// Express quota table: express.m7g.large recommends 1,000 partitions per
+			// broker; 4,000 partitions × RF 3 need 12 brokers, more than 5 MB/s needs.
+			name: "express partitions bind", service: "msk_express",
+			w:    Workload{IngressMBps: 5, ConsumerGroups: 1, Partitions: 4000, BrokerType: "express.m7g.large"},
+			step: "brokers for partitions", want: 12,
+			check: func(t *testing.T, r Result) {
+				if r.BindingConstraint != "partitions per broker" || r.Recommendation.Brokers != 12 {
+					t.Fatalf("got %q %+v", r.BindingConstraint, r.Recommendation)
+				}
+			},
+		},
+		{
+			// Express with one AZ down must stay under the maximum (quota) ingress:
+			// 200 MB/s on express.m7g.xlarge (max 46.8) → 200 ÷ 46.8 × 3 ÷ 2 = 6.41 brokers.
+			name: "express AZ-down quota", service: "msk_express",
+			w:    Workload{IngressMBps: 200, ConsumerGroups: 1, BrokerType: "express.m7g.xlarge"},
+			step: "brokers so one AZ down stays under the ingress quota", want: 200 / 46.8 * 3 / 2,
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
