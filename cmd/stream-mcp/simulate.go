@@ -53,12 +53,12 @@ func simulate(ctx context.Context, logger *slog.Logger, args []string, stdout io
 %s
 
 Point stream-mcp or the AWS CLI at it (any static credentials work; signatures are not checked):
-  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=%s
+  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=%s AWS_DEFAULT_REGION=%s
   stream-mcp --endpoint-url %s call esm_inspect --args '{}'
   aws --endpoint-url %s lambda list-event-source-mappings
 
 Press Ctrl-C to stop.
-`, sc.Name, sc.Account, sc.Region, srv.URL(), wrap(sc.Description, 100), sc.Region, srv.URL(), srv.URL())
+`, sc.Name, sc.Account, sc.Region, srv.URL(), wrap(sc.Description, 100), sc.Region, sc.Region, srv.URL(), srv.URL())
 	<-ctx.Done()
 	calls := srv.Calls()
 	mut := len(srv.MutatingCalls())

@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 func (s *Server) stsService() service {
@@ -15,7 +16,7 @@ func (s *Server) stsService() service {
 			internal: "InternalFailure", notFound: "InvalidIdentityToken"},
 		operation: queryActionOp(map[string]bool{"GetCallerIdentity": true}),
 		handle: func(context.Context, *request) (any, error) {
-			return struct{ UserId, Account, Arn string }{"AIDA" + shortHash(s.sc.CallerARN), s.sc.Account, s.sc.CallerARN}, nil
+			return struct{ UserId, Account, Arn string }{"AIDA" + strings.ToUpper(shortHash(s.sc.CallerARN)), s.sc.Account, s.sc.CallerARN}, nil
 		},
 	}
 }
