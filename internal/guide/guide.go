@@ -14,7 +14,6 @@ package guide
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
@@ -323,11 +322,3 @@ func dedupe(in []string) []string {
 	}
 	return out
 }
-
-func sortedCopy(in []string) []string {
-	out := append([]string(nil), in...)
-	sort.Strings(out)
-	return out
-}
-
-func joinOr(in []string) string { return strings.Join(in, " or ") }

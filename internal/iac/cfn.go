@@ -47,18 +47,11 @@ type (
 	cfnGetAtt struct {
 		GetAtt [2]string `yaml:"Fn::GetAtt" json:"Fn::GetAtt"`
 	}
-	// cfnSub keeps caller values out of the format string: they travel in
-	// the variable map, so a "${" inside a value is never interpreted.
-	cfnSub struct {
-		Sub [2]any `yaml:"Fn::Sub" json:"Fn::Sub"`
-	}
 )
 
 func ref(id string) cfnRef { return cfnRef{Ref: id} }
 
 func getAtt(id, attr string) cfnGetAtt { return cfnGetAtt{GetAtt: [2]string{id, attr}} }
-
-func sub(format string, vars map[string]any) cfnSub { return cfnSub{Sub: [2]any{format, vars}} }
 
 func (r Ref) cfn() any {
 	if r.CFNAttr == "" {

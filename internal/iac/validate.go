@@ -36,8 +36,6 @@ var (
 	// (ConsumerGroupId [a-zA-Z0-9-\/*:_+=.@-]*, 1-200). We drop "*": in an IAM
 	// group ARN it would be a wildcard and widen the grant.
 	reGroupID = regexp.MustCompile(`^[a-zA-Z0-9/:_+=.@-]{1,200}$`)
-	// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html (RoleName [\w+=,.@-]+, 1-64)
-	reRoleName = regexp.MustCompile(`^[a-zA-Z0-9_+=,.@-]{1,64}$`)
 	// CloudFormation logical IDs: alphanumeric, up to 255
 	// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resources-section-structure.html
 	reLogicalID = regexp.MustCompile(`^[A-Za-z0-9]{1,255}$`)
@@ -48,7 +46,6 @@ var (
 	reHostPort = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,252}[a-zA-Z0-9])?:[0-9]{1,5}$`)
 	reSubnet   = regexp.MustCompile(`^subnet-[0-9a-f]{8}([0-9a-f]{9})?$`)
 	reSG       = regexp.MustCompile(`^sg-[0-9a-f]{8}([0-9a-f]{9})?$`)
-	reVPC      = regexp.MustCompile(`^vpc-[0-9a-f]{8}([0-9a-f]{9})?$`)
 	reAccount  = regexp.MustCompile(`^[0-9]{12}$`)
 	// Region codes: us-east-1, us-gov-west-1, cn-north-1, eu-central-2, ap-southeast-5, us-isob-east-1
 	reRegion = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$`)
@@ -237,10 +234,6 @@ func validateSubnet(v string) error {
 
 func validateSG(v string) error {
 	return matchName("security group ID", v, reSG, "sg- followed by 8 or 17 hex digits")
-}
-
-func validateVPC(v string) error {
-	return matchName("VPC ID", v, reVPC, "vpc- followed by 8 or 17 hex digits")
 }
 
 func validateHostPort(v string) error {
