@@ -278,6 +278,9 @@ func TestKinesisInspectAgainstKinesisLocal(t *testing.T) {
 	if len(o.Metrics) == 0 || o.Metrics[0].Status != "unknown" || o.Writes != nil {
 		t.Fatalf("metrics against an endpoint without CloudWatch = %+v, writes %+v", o.Metrics, o.Writes)
 	}
+	if u := o.Metrics[0].Unknown; u == nil || !strings.Contains(u.Reason, "not a CloudWatch response") {
+		t.Fatalf("unknown reason = %+v", u)
+	}
 }
 
 // TestKinesisInspectEveryScenario runs the tool on every stream of every

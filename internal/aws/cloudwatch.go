@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -12,6 +13,7 @@ import (
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/smithy-go"
 )
 
 // GetMetricDataAPI is the one CloudWatch call the metric bundles make
@@ -252,6 +254,14 @@ func (m *Metrics) fetchBatch(ctx context.Context, w MetricWindow, qs []MetricQue
 		calls++
 		if err != nil {
 			u := UnknownFrom("CloudWatch:GetMetricData", err)
+			var de *smithy.DeserializationError
+			if errors.As(err, &de) {
+				// An endpoint that is not CloudWatch (an emulator behind
+				// --endpoint-url that serves one service) answers in a form
+				// the CBOR decoder cannot read; say that, not the decoder's
+				// internals.
+				u.Reason = "the endpoint's answer to GetMetricData is not a CloudWatch response (does --endpoint-url serve CloudWatch?): " + de.Error()
+			}
 			for i := range series {
 				series[i].Status, series[i].Unknown, series[i].Points = SeriesUnknown, u, nil
 			}
