@@ -225,7 +225,7 @@ func troubleshootSummary(o kafkaTroubleshootOut) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "kafka_troubleshoot %s on %s: category %s\n", o.Mode, o.Target, o.Category)
 	for _, c := range o.Checks {
-		if c.Status != diagnose.StatusPass {
+		if c.Status != diagnose.StatusPass && c.Status != diagnose.StatusSkipped {
 			fmt.Fprintf(&b, "- %s: %s — %s\n", c.Name, c.Status, c.Detail)
 		}
 	}

@@ -40,6 +40,7 @@ func demoSteps(env demoEnv) []demoStep {
 	var steps []demoStep
 	steps = append(steps, esmDemoSteps(env)...)
 	steps = append(steps, kafkaDemoSteps(env)...)
+	steps = append(steps, kafkaESMDemoSteps(env)...)
 	steps = append(steps, sizingDemoSteps()...)
 	return steps
 }

@@ -19,6 +19,9 @@ func startDemoAWS(ctx context.Context, logger *slog.Logger) (string, func(), err
 	if err != nil {
 		return "", func() {}, err
 	}
+	if err := addKafkaDemoMapping(sc); err != nil {
+		return "", func() {}, err
+	}
 	srv, err := awssim.Start(ctx, sc)
 	if err != nil {
 		return "", func() {}, fmt.Errorf("demo AWS simulator: %w", err)

@@ -753,7 +753,7 @@ func (s *esmState) simulate(ctx context.Context, name string, actions, resources
 			acts = append(acts, d.Action)
 		}
 	}
-	return diagnose.Fail(detail, diagnose.Finding{ID: "authorization." + name, Severity: diagnose.Critical, Category: cat,
+	return diagnose.Fail(detail+": denied "+strings.Join(denied, "; "), diagnose.Finding{ID: "authorization." + name, Severity: diagnose.Critical, Category: cat,
 		Title:       fmt.Sprintf("the execution role cannot %s", strings.Join(acts, ", ")),
 		Evidence:    "IAM SimulatePrincipalPolicy: " + strings.Join(denied, "; "),
 		Remediation: []string{fmt.Sprintf("Add to %s: {\"Effect\":\"Allow\",\"Action\":[\"%s\"],\"Resource\":[\"%s\"]}", s.ev.Role, strings.Join(acts, "\",\""), strings.ReplaceAll(res, ", ", "\",\""))},
@@ -799,8 +799,10 @@ func (s *esmState) checkKafkaActions(ctx context.Context) diagnose.Outcome {
 func merge(outs []diagnose.Outcome) diagnose.Outcome {
 	rank := map[diagnose.Status]int{diagnose.StatusPass: 0, diagnose.StatusSkipped: 0, diagnose.StatusWarn: 1, diagnose.StatusUnknown: 2, diagnose.StatusFail: 3}
 	m := diagnose.Outcome{Status: diagnose.StatusPass}
+	sorted := append([]diagnose.Outcome(nil), outs...)
+	sort.SliceStable(sorted, func(i, j int) bool { return rank[sorted[i].Status] > rank[sorted[j].Status] })
 	var details []string
-	for _, o := range outs {
+	for _, o := range sorted {
 		if rank[o.Status] > rank[m.Status] {
 			m.Status = o.Status
 		}
