@@ -7,7 +7,9 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/stream-mcp/stream-mcp/internal/kafka/kafkatest"
 	"github.com/stream-mcp/stream-mcp/internal/lag"
@@ -161,5 +163,43 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Error(err)
+	}
+}
+
+// A broker that fails ListOffsets for a partition (an injected fault) makes
+// that partition UNKNOWN with the error, never lag 0.
+func TestGroupLagOffsetsFault(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c := startCluster(t, 2, kfake.SeedTopics(2, "t"))
+	if err := kafkatest.CommitEmpty(ctx, c, "g", "t", map[int32]int64{0: 1, 1: 1}); err != nil {
+		t.Fatal(err)
+	}
+	c.ControlKey(int16(kmsg.ListOffsets), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		r := req.(*kmsg.ListOffsetsRequest)
+		resp := r.ResponseKind().(*kmsg.ListOffsetsResponse)
+		for _, rt := range r.Topics {
+			st := kmsg.NewListOffsetsResponseTopic()
+			st.Topic = rt.Topic
+			for _, rp := range rt.Partitions {
+				sp := kmsg.NewListOffsetsResponseTopicPartition()
+				sp.Partition = rp.Partition
+				sp.ErrorCode = kerr.UnknownServerError.Code
+				st.Partitions = append(st.Partitions, sp)
+			}
+			resp.Topics = append(resp.Topics, st)
+		}
+		return resp, nil, true
+	})
+	conn := plainConn(t, c)
+	gs, err := conn.SampleGroups(ctx, []string{"g"}, Sampling{Samples: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, vs := lag.Evaluate(gs.Groups[0], testThresholds())
+	if rep.Status != lag.Unknown || len(vs) != 2 || vs[0].LagRecords != nil {
+		t.Fatalf("status %s, verdicts %+v", rep.Status, vs)
 	}
 }
