@@ -261,13 +261,6 @@ func (f *Factory) Close() {
 	f.order = nil
 }
 
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
 // quiet demotes franz-go's Info logs to Debug: the client narrates every
 // metadata refresh and assignment at Info, which would drown the server's
 // own per-call log lines. Warnings and errors pass unchanged.
