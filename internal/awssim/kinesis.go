@@ -228,7 +228,15 @@ func (s *Server) kinesis(_ context.Context, r *request) (any, error) {
 	case "DescribeStream":
 		return describeStream(sc, st, in)
 	case "ListShards":
-		return listShardsPage(sc, st, 0, in.MaxResults)
+		off := 0
+		if in.ExclusiveStartShardId != "" {
+			for i, sh := range st.Shards {
+				if sh.ShardId == in.ExclusiveStartShardId {
+					off = i + 1
+				}
+			}
+		}
+		return listShardsPage(sc, st, off, in.MaxResults)
 	case "ListStreamConsumers":
 		return listConsumers(sc, st, in)
 	case "UpdateShardCount":

@@ -100,6 +100,10 @@ func TestKinesisOperations(t *testing.T) {
 	if len(ids) != 5 || ids[4] != "shardId-000000000004" {
 		t.Fatalf("shards = %v", ids)
 	}
+	ex, err := c.ListShards(ctx, &kinesis.ListShardsInput{StreamName: sdkaws.String("clicks"), ExclusiveStartShardId: sdkaws.String("shardId-000000000002")})
+	if err != nil || len(ex.Shards) != 2 || sdkaws.ToString(ex.Shards[0].ShardId) != "shardId-000000000003" {
+		t.Fatalf("ExclusiveStartShardId: %v %+v", err, ex)
+	}
 	// Name and token together is what the real API rejects.
 	_, err = c.ListShards(ctx, &kinesis.ListShardsInput{StreamName: sdkaws.String("clicks"), NextToken: sdkaws.String(encodeKinesisToken("clicks", 2))})
 	var inv *kintypes.InvalidArgumentException
