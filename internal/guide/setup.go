@@ -186,7 +186,7 @@ func (e *Engine) decisions(r Request) []Step {
 			Decision: &Decision{Choice: "partial batch responses", Options: []string{"ReportBatchItemFailures", "whole-batch retry"}, Recommendation: "ReportBatchItemFailures",
 				Why: "Only the failed messages become visible again; without it one failure re-delivers the whole batch."}})
 		if r.Source == iac.SourceSQSFIFO {
-			s = append(s, Step{Title: "FIFO ordering", Detail: fmt.Sprintf("FIFO queues keep order per message group; the batching window is not supported and BatchSize is at most %d. A failed message blocks its message group until it succeeds or reaches the DLQ.", e.b.Int("esm.sqs_fifo.batch_size.max"))})
+			s = append(s, Step{Title: "FIFO ordering", Detail: fmt.Sprintf("FIFO queues keep order per message group; the batching window is not supported and BatchSize is at most %d. A failed message blocks its message group until it succeeds or reaches the DLQ; moving it to a DLQ lets the rest of its group proceed without it, so order within that group is broken for that message (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html).", e.b.Int("esm.sqs_fifo.batch_size.max"))})
 		}
 	case r.Source.IsKafka():
 		s = append(s, Step{Title: "Failure handling", Detail: "In on-demand mode a failing batch is retried until it succeeds; retry limits, bisect, partial-batch responses and Kafka-topic failure destinations need provisioned mode.",
