@@ -92,6 +92,10 @@ func (e *Engine) networking(r Request) (Result, error) {
 	}
 	onDemand := fmt.Sprintf("In on-demand mode the pollers call %s from these subnets: give the subnets a route to a NAT gateway, or create interface VPC endpoints for each, whose security group allows TCP %d from the mapping's security group.", strings.Join(endpoints, ", "), httpsPort)
 	prov := "In provisioned mode Lambda reaches those services itself; no NAT gateway or VPC endpoints are needed."
+	if d := r.OnFailureDestination; r.Source == iac.SourceMSK && d != "" && !strings.HasPrefix(d, "kafka://") {
+		// https://docs.aws.amazon.com/lambda/latest/dg/with-msk-on-failure.html states it without naming a mode
+		prov += " Exception: AWS requires a VPC endpoint for the on-failure destination's service inside the MSK cluster's VPC, whatever the mode."
+	}
 	res.Steps = append(res.Steps, Step{
 		Title:  "Reaching Lambda, STS and the rest",
 		Detail: onDemand + " " + prov,

@@ -356,8 +356,9 @@ func destinationStatements(in PolicyInput, d string, add func(string, []string, 
 	case "sns":
 		add("PublishToFailureTopic", []string{d}, "sns:Publish")
 	case "s3":
-		// https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html (S3 destination)
-		add("WriteFailureObjects", []string{d, d + "/*"}, "s3:PutObject", "s3:ListBucket")
+		// https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html: s3:PutObject and s3:ListBucket
+		add("WriteFailureObjects", []string{d + "/*"}, "s3:PutObject")
+		add("ListFailureBucket", []string{d}, "s3:ListBucket")
 	}
 	return nil, nil
 }
