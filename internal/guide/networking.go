@@ -153,8 +153,9 @@ func (e *Engine) sgRules(r Request) []iac.SGRule {
 				rules = append(rules, iac.SGRule{Egress: true, GroupID: sg, CIDR: "0.0.0.0/0", Port: p, Description: "Lambda ESM pollers to Kafka brokers"})
 			}
 		}
-		if r.PollerMode != ModeProvisioned {
-			rules = append(rules, iac.SGRule{Egress: true, GroupID: sg, CIDR: "0.0.0.0/0", Port: httpsPort, Description: "Lambda ESM pollers to Lambda, STS, Secrets Manager (HTTPS)"})
+		mskDest := r.Source == iac.SourceMSK && r.OnFailureDestination != "" && !strings.HasPrefix(r.OnFailureDestination, "kafka://")
+		if r.PollerMode != ModeProvisioned || mskDest {
+			rules = append(rules, iac.SGRule{Egress: true, GroupID: sg, CIDR: "0.0.0.0/0", Port: httpsPort, Description: "Lambda ESM pollers to AWS service endpoints (HTTPS)"})
 		}
 	}
 	return rules
