@@ -297,9 +297,17 @@ func TestNetworkingDependsOnPollerMode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if all, _ := json.Marshal(res); !strings.Contains(string(all), "443") || !strings.Contains(string(all), "VPC endpoint for the on-failure destination") {
+		t.Error("provisioned mode with an SQS destination must keep HTTPS egress to the destination's endpoint")
+	}
+	r.OnFailureDestination = ""
+	res, err = e.Guide(r)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, a := range res.Artifacts {
 		if strings.Contains(a.Content, "443") {
-			t.Errorf("provisioned mode still opens 443 egress:\n%s", a.Content)
+			t.Errorf("provisioned mode without a destination still opens 443 egress:\n%s", a.Content)
 		}
 	}
 }
