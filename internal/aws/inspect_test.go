@@ -420,3 +420,23 @@ func TestScenarioEvidence(t *testing.T) {
 		})
 	}
 }
+
+func TestARNHelpers(t *testing.T) {
+	t.Parallel()
+	if got := awsx.MSKTopicARN(mskARN, "orders"); got != "arn:aws:kafka:us-east-1:123456789012:topic/orders-prod/5a1e7b8c-3d2f-4e6a-9b1c-0f2e3d4c5b6a-3/orders" {
+		t.Errorf("topic ARN = %s", got)
+	}
+	if got := awsx.MSKGroupARN(mskARN, "g"); got != "arn:aws:kafka:us-east-1:123456789012:group/orders-prod/5a1e7b8c-3d2f-4e6a-9b1c-0f2e3d4c5b6a-3/g" {
+		t.Errorf("group ARN = %s", got)
+	}
+	if awsx.MSKTopicARN("arn:aws:kinesis:us-east-1:1:stream/x", "t") != "" {
+		t.Error("non-MSK ARN should give empty")
+	}
+	if awsx.RoleNameFromARN("arn:aws:iam::1:role/service-role/x-role") != "x-role" {
+		t.Error("role name with path")
+	}
+	e := awsx.ESM{SourceAccess: []awsx.SourceAccess{{Type: "VPC_SUBNET", URI: "subnet:subnet-1"}, {Type: "VPC_SECURITY_GROUP", URI: "security_group:sg-1"}, {Type: "SASL_SCRAM_512_AUTH", URI: "arn:x"}}}
+	if s, g := e.VPCAccess(); len(s) != 1 || s[0] != "subnet-1" || len(g) != 1 || g[0] != "sg-1" {
+		t.Errorf("VPCAccess = %v %v", s, g)
+	}
+}

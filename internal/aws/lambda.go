@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
@@ -391,4 +392,21 @@ func (e ESM) APIConfig() map[string]any {
 		m["MetricsConfig"] = map[string]any{"Metrics": l}
 	}
 	return m
+}
+
+// VPCAccess returns the subnets and security groups named in the mapping's
+// SourceAccessConfigurations (self-managed Kafka in a VPC: VPC_SUBNET
+// "subnet:ID", VPC_SECURITY_GROUP "security_group:ID"), the input of
+// VPCPath for a mapping. MSK mappings use the cluster's own subnets and
+// groups instead (MSKCluster.SubnetIDs / SecurityGroupIDs).
+func (e ESM) VPCAccess() (subnets, securityGroups []string) {
+	for _, a := range e.SourceAccess {
+		switch a.Type {
+		case "VPC_SUBNET":
+			subnets = append(subnets, strings.TrimPrefix(a.URI, "subnet:"))
+		case "VPC_SECURITY_GROUP":
+			securityGroups = append(securityGroups, strings.TrimPrefix(a.URI, "security_group:"))
+		}
+	}
+	return subnets, securityGroups
 }

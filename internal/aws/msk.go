@@ -228,3 +228,24 @@ func ClusterUUIDFromARN(arn string) (name, uuid string, ok bool) {
 	name, uuid, found = strings.Cut(rest, "/")
 	return name, uuid, found && name != "" && uuid != ""
 }
+
+// MSKTopicARN is the kafka-cluster resource ARN of a topic on the cluster
+// (arn:aws:kafka:REGION:ACCOUNT:topic/NAME/UUID/TOPIC), for IAM simulation.
+// Returns "" when clusterARN is not an MSK cluster ARN.
+func MSKTopicARN(clusterARN, topic string) string {
+	return mskChildARN(clusterARN, "topic", topic)
+}
+
+// MSKGroupARN is the kafka-cluster resource ARN of a consumer group.
+func MSKGroupARN(clusterARN, group string) string {
+	return mskChildARN(clusterARN, "group", group)
+}
+
+func mskChildARN(clusterARN, kind, name string) string {
+	prefix, _, ok := strings.Cut(clusterARN, ":cluster/")
+	cname, uuid, ok2 := ClusterUUIDFromARN(clusterARN)
+	if !ok || !ok2 {
+		return ""
+	}
+	return prefix + ":" + kind + "/" + cname + "/" + uuid + "/" + name
+}

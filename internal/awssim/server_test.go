@@ -383,3 +383,26 @@ func TestLoadAndNames(t *testing.T) {
 		t.Fatal("non-loopback listen accepted")
 	}
 }
+
+func TestIAMPagination(t *testing.T) {
+	t.Parallel()
+	_, cfg := start(t, "msk-iam-healthy", nil)
+	p := iam.NewSimulatePrincipalPolicyPaginator(iam.NewFromConfig(cfg), &iam.SimulatePrincipalPolicyInput{
+		PolicySourceArn: aws.String("arn:aws:iam::123456789012:role/orders-consumer-role"),
+		ActionNames:     []string{"kafka-cluster:Connect", "kafka-cluster:ReadData", "kafka:GetBootstrapBrokers"},
+		ResourceArns:    []string{mskARN, "*"},
+		MaxItems:        aws.Int32(2),
+	})
+	pages, n := 0, 0
+	for p.HasMorePages() && pages < 10 {
+		out, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		n += len(out.EvaluationResults)
+	}
+	if pages != 3 || n != 6 {
+		t.Fatalf("pages=%d results=%d", pages, n)
+	}
+}
