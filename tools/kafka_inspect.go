@@ -24,7 +24,7 @@ type kafkaInspectIn struct {
 	GroupID        string `json:"group_id,omitempty" jsonschema_description:"consumer group ID (what=group); a Lambda Kafka ESM's group is its UUID unless ConsumerGroupId is set"`
 	SampleSeconds  *int   `json:"sample_seconds,omitempty" jsonschema:"minimum=0,maximum=60" jsonschema_description:"offset sampling window for lag trends, seconds; default 0 for groups, 10 for group; 0 takes one snapshot (no trend)"`
 	IncludeConfigs bool   `json:"include_configs,omitempty" jsonschema_description:"what=topic: list every config, not only non-default ones"`
-	Limit          int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"page size for lists (default 50)"`
+	Limit          int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"page size for lists (default 50; what=groups lists the 10 worst groups unless set)"`
 	Offset         int    `json:"offset,omitempty" jsonschema:"minimum=0" jsonschema_description:"index of the first list item to return (paging)"`
 }
 
@@ -164,7 +164,13 @@ func inspectGroups(ctx context.Context, d ReadDeps, req mcp.CallToolRequest, con
 			reps = append(reps, rep)
 		}
 		sum := lag.Summarize(reps, len(reps))
-		sum.Worst, out.NextOffset, out.Truncated = page(sum.Worst, in.Offset, min(limit, worstN*5))
+		// The summary stays a few KB for any number of groups: by default
+		// only the worst groups are listed; limit and offset page the rest.
+		size := worstN
+		if in.Limit > 0 {
+			size = in.Limit
+		}
+		sum.Worst, out.NextOffset, out.Truncated = page(sum.Worst, in.Offset, size)
 		out.Groups = &sum
 		return nil, nil
 	}
