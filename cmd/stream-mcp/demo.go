@@ -39,6 +39,7 @@ type demoStep struct {
 func demoSteps(env demoEnv) []demoStep {
 	var steps []demoStep
 	steps = append(steps, esmDemoSteps(env)...)
+	steps = append(steps, kinesisDemoSteps(env)...)
 	steps = append(steps, kafkaDemoSteps(env)...)
 	steps = append(steps, kafkaESMDemoSteps(env)...)
 	steps = append(steps, sizingDemoSteps()...)
