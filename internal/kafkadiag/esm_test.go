@@ -16,6 +16,7 @@ import (
 	"github.com/stream-mcp/stream-mcp/internal/awssim"
 	"github.com/stream-mcp/stream-mcp/internal/diagnose"
 	"github.com/stream-mcp/stream-mcp/internal/kafka"
+	"github.com/stream-mcp/stream-mcp/internal/kafka/kafkatest"
 )
 
 var _ AWSReader = (*awsx.Client)(nil)
@@ -188,5 +189,57 @@ func TestESMBrokenTwoWays(t *testing.T) {
 		if !contains(got, want) {
 			t.Errorf("findings %v lack %s", got, want)
 		}
+	}
+}
+
+// A self-managed mapping without a secret whose brokers answer from here
+// (an in-process kfake cluster with a stalled group): the Kafka side runs,
+// and the group named by ConsumerGroupId is judged from live offsets.
+func TestESMSelfManagedLiveGroup(t *testing.T) {
+	t.Parallel()
+	b, err := guidance.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	demo, err := kafkatest.StartDemo(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer demo.Close()
+	r := simClient(t, "self-managed-kafka", func(sc *awssim.Scenario) {
+		m := &sc.EventSourceMappings[0]
+		m.SelfManagedEventSource = map[string]any{"Endpoints": map[string]any{"KAFKA_BOOTSTRAP_SERVERS": demo.Cluster.ListenAddrs()}}
+		m.SelfManagedKafkaEventSourceConfig = map[string]any{"ConsumerGroupId": demo.Group}
+		m.Topics = []string{demo.Topic}
+		var keep []awssim.SourceAccessConfiguration
+		for _, a := range m.SourceAccessConfigurations {
+			if a.Type != "SASL_SCRAM_512_AUTH" {
+				keep = append(keep, a)
+			}
+		}
+		m.SourceAccessConfigurations = keep
+	})
+	f := kafka.NewFactory(nil, nil, kafka.Env{LookupHost: noDNS}, nil)
+	defer f.Close()
+	rep, ev, err := ESM(ctx, r, f, b, ESMInput{UUID: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", Sampling: kafka.Sampling{Samples: 2, Interval: 300 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lagCheck *diagnose.Check
+	for i := range rep.Checks {
+		if rep.Checks[i].Name == "kafka_consumer_group_lag" {
+			lagCheck = &rep.Checks[i]
+		}
+	}
+	if lagCheck == nil || lagCheck.Status != diagnose.StatusFail || !strings.Contains(lagCheck.Detail, "STALLED") {
+		t.Fatalf("group check = %+v", lagCheck)
+	}
+	if ev.Kafka == nil || ev.Kafka.Group == nil || ev.Kafka.Group.Group != demo.Group {
+		t.Fatalf("kafka evidence = %+v", ev.Kafka)
+	}
+	if !contains(ids(rep.Findings), "consumer_lag.stalled") {
+		t.Errorf("findings %v lack consumer_lag.stalled", ids(rep.Findings))
 	}
 }
