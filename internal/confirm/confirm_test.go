@@ -634,3 +634,38 @@ func TestTokenWithElicitationStillAsks(t *testing.T) {
 		t.Fatalf("want declined without applying, got %+v", o)
 	}
 }
+
+// A prompt's request state cannot be replayed as confirmation_token (that
+// would apply without the user), and a confirmation_token cannot be passed
+// off as a prompt's state with a forged "accept".
+func TestTokensStayInTheirFlow(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	r := &fakeResource{value: 1}
+	in := fakeIn{Name: "x", Desired: 5}
+
+	elicitCtx := mcpserver.WithRequestProtocolInfo(context.Background(), &mcpserver.RequestProtocolInfo{
+		Modern: true, ProtocolVersion: mcp.LATEST_PROTOCOL_VERSION,
+		ClientCapabilities: &mcp.ClientCapabilities{Elicitation: &mcp.ElicitationCapability{}},
+	})
+	res, err := Run(elicitCtx, f.gate, mcp.CallToolRequest{}, r.action(in))
+	if err != nil || !res.NeedsInput() || res.RequestState == "" {
+		t.Fatalf("want an input-required result with state, got %+v %v", res, err)
+	}
+	replay := in
+	replay.ConfirmationToken = res.RequestState
+	wantRefusal(t, run(t, f.gate, r, replay), "belongs to a confirmation prompt")
+
+	tok := outcome(t, run(t, f.gate, r, in)).ConfirmationToken
+	req := mcp.CallToolRequest{}
+	req.Params.RequestState = tok
+	req.Params.InputResponses = mcp.InputResponses{"confirm": mcp.NewElicitationInputResponse(mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionAccept}})}
+	res, err = Run(context.Background(), f.gate, req, r.action(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRefusal(t, res, "does not belong to a prompt")
+	if r.applies.Load() != 0 {
+		t.Fatal("applied across flows")
+	}
+}

@@ -38,8 +38,10 @@
 // The token is HMAC-SHA256 over a per-installation secret key and a payload of
 // tool name, the SHA-256 of the canonical arguments (JSON with sorted keys,
 // confirmation_token removed), the SHA-256 of the live-state fingerprint and
-// of the plan, an expiry ([TokenTTL]) and a random nonce. The key and the
-// ledger of spent tokens live in the state directory (directory 0700, files
+// of the plan, an expiry ([TokenTTL]), a random nonce and the flow it
+// belongs to: a prompt's request state is never accepted as a
+// confirmation_token, nor a confirmation_token as a prompt's state. The key
+// and the ledger of spent tokens live in the state directory (directory 0700, files
 // 0600), so a token issued by one `stream-mcp call` process is honoured, once,
 // by the next. Spending a token creates a marker file with O_EXCL, which the
 // kernel makes atomic across processes; markers of expired tokens are pruned

@@ -117,7 +117,7 @@ func Run[T any](ctx context.Context, g *Gate, req mcp.CallToolRequest, a Action[
 	}
 
 	if a.Token != "" {
-		c, msg := g.check(a.Token, a.Tool, ah)
+		c, msg := g.check(a.Token, a.Tool, ah, modeToken)
 		if msg != "" {
 			return g.refuse(base, c.ID, "token", msg)
 		}
@@ -132,7 +132,15 @@ func Run[T any](ctx context.Context, g *Gate, req mcp.CallToolRequest, a Action[
 			if hashHex([]byte(fp)) != c.State {
 				return g.refuse(base, c.ID, "token", driftMsg(a.Tool))
 			}
-			return g.elicit(p, a.Token, c, base)
+			// The prompt's state is the same token (same id, so one
+			// spend covers both) minted for the elicitation flow.
+			ce := c
+			ce.Mode = modeElicit
+			tok, err := sign(g.key, ce)
+			if err != nil {
+				return nil, err
+			}
+			return g.elicit(p, tok, ce, base)
 		}
 		return applyAction(ctx, g, c, a, base, "token")
 	}
@@ -155,12 +163,15 @@ func Run[T any](ctx context.Context, g *Gate, req mcp.CallToolRequest, a Action[
 	if err != nil {
 		return nil, err
 	}
-	c := claims{Version: tokenVersion, ID: id, Tool: a.Tool, Args: ah, State: hashHex([]byte(fp)), Plan: base.PlanHash, Exp: exp.Unix()}
+	c := claims{Version: tokenVersion, ID: id, Tool: a.Tool, Args: ah, State: hashHex([]byte(fp)), Plan: base.PlanHash, Exp: exp.Unix(), Mode: modeToken}
+	if clientCanElicit(ctx) {
+		c.Mode = modeElicit
+	}
 	tok, err := sign(g.key, c)
 	if err != nil {
 		return nil, err
 	}
-	if clientCanElicit(ctx) {
+	if c.Mode == modeElicit {
 		return g.elicit(p, tok, c, base)
 	}
 	base.Outcome, base.TokenID, base.Via = OutcomePlanned, id, "token"
@@ -201,12 +212,16 @@ func (a Action[T]) plan(ctx context.Context) (Plan, string, error) { return a.Pl
 
 // check verifies a token's signature, tool, arguments, expiry and that it is
 // unspent. It returns the claims and "" or a refusal message.
-func (g *Gate) check(token, tool, argsHash string) (claims, string) {
+func (g *Gate) check(token, tool, argsHash, mode string) (claims, string) {
 	c, err := parse(g.key, token)
 	if err != nil {
 		return claims{}, err.Error() + "; call " + tool + " without confirmation_token to get a fresh plan and token"
 	}
 	switch {
+	case c.Mode != mode && mode == modeToken:
+		return c, fmt.Sprintf("this token belongs to a confirmation prompt shown to the user and cannot be sent as confirmation_token; answer the prompt, or call %s without confirmation_token for a plan", tool)
+	case c.Mode != mode:
+		return c, "the confirmation answer does not belong to a prompt this server showed; nothing changed. Call " + tool + " again for a fresh plan"
 	case c.Tool != tool:
 		return c, fmt.Sprintf("the confirmation_token was issued for %s, not %s; call %s without confirmation_token for its own plan", c.Tool, tool, tool)
 	case c.Args != argsHash:
@@ -262,7 +277,7 @@ func answered[T any](ctx context.Context, g *Gate, state string, ans *mcp.Elicit
 	if state == "" {
 		return g.refuse(base, "", "elicitation", "the confirmation answer arrived without its request state; nothing changed. Call "+base.Tool+" again for a fresh plan")
 	}
-	c, msg := g.check(state, base.Tool, base.ArgsHash)
+	c, msg := g.check(state, base.Tool, base.ArgsHash, modeElicit)
 	if msg != "" {
 		return g.refuse(base, c.ID, "elicitation", msg)
 	}

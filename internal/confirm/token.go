@@ -28,7 +28,17 @@ type claims struct {
 	State   string `json:"state"` // sha256 of the live-state fingerprint
 	Plan    string `json:"plan"`  // sha256 of the plan shown (audit correlation)
 	Exp     int64  `json:"exp"`   // unix seconds
+	// Mode says which flow the token belongs to: modeToken for the
+	// confirmation_token argument, modeElicit for the request state of an
+	// elicitation. A token is honoured only in its own flow, so the state
+	// of a prompt cannot be replayed as an argument to skip the user.
+	Mode string `json:"m"`
 }
+
+const (
+	modeToken  = "token"
+	modeElicit = "elicit"
+)
 
 func (c claims) expiry() time.Time { return time.Unix(c.Exp, 0) }
 
