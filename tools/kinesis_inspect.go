@@ -158,17 +158,29 @@ func inspectStream(ctx context.Context, d ReadDeps, kapi aws.KinesisReadAPI, cwa
 	g := d.Guidance
 	lim := kinesisdiag.LimitsFrom(g)
 	out := kinesisInspectOut{ShardMetrics: "off", Issues: []kinesisIssue{}}
+	name := target
+	if i := strings.LastIndex(target, ":stream/"); i >= 0 {
+		name = target[i+len(":stream/"):]
+	}
+	// The stream-level series need only the name: read them while the
+	// stream is described, so the two rounds overlap.
+	w := aws.WindowEnding(now, window)
+	out.Window, out.PeriodSecs = w, w.PeriodSeconds()
+	metrics := aws.NewMetrics(cwapi, aws.MetricsOptions{CallTimeout: opts.CallTimeout, TrendZ: g.Num("metrics.trend.z_critical")})
+	var b aws.MetricBundle
+	fetched := make(chan struct{})
+	go func() {
+		defer close(fetched)
+		b = metrics.Fetch(ctx, w, aws.KinesisStreamQueries(name))
+	}()
 	k := aws.NewKinesis(kapi, aws.KinesisOptions{CallTimeout: opts.CallTimeout})
 	st, err := k.Stream(ctx, target)
+	<-fetched
 	switch {
 	case errors.Is(err, aws.ErrStreamNotFound):
 		return out, mcp.NewToolResultError(fmt.Sprintf("Kinesis stream %q not found in this account and Region; check stream_name (a name or arn:aws:kinesis:REGION:ACCOUNT:stream/NAME) and --region", target))
 	case err != nil:
-		// Metrics can still be read by name: a partial answer.
-		name := target
-		if i := strings.LastIndex(target, ":stream/"); i >= 0 {
-			name = target[i+len(":stream/"):]
-		}
+		// The metrics were read by name: a partial answer.
 		st = &aws.KinesisStream{Name: name, Calls: 1}
 		out.Stream.Unknown = aws.UnknownFrom("Kinesis:DescribeStreamSummary", err)
 	}
@@ -200,10 +212,7 @@ func inspectStream(ctx context.Context, d ReadDeps, kapi aws.KinesisReadAPI, cwa
 		}
 	}
 
-	// CloudWatch: stream-level always; shard-level when enabled.
-	w := aws.WindowEnding(now, window)
-	out.Window, out.PeriodSecs = w, w.PeriodSeconds()
-	qs := aws.KinesisStreamQueries(st.Name)
+	// Shard-level series when enhanced monitoring is on.
 	withMetrics := open
 	if len(withMetrics) > maxShardsWithMetrics {
 		withMetrics = withMetrics[:maxShardsWithMetrics]
@@ -213,8 +222,11 @@ func inspectStream(ctx context.Context, d ReadDeps, kapi aws.KinesisReadAPI, cwa
 		ids = append(ids, sh.ShardID)
 	}
 	shardQs := aws.KinesisShardQueries(st.Name, st.EnhancedMetrics, ids)
-	qs = append(qs, shardQs...)
-	b := aws.NewMetrics(cwapi, aws.MetricsOptions{CallTimeout: opts.CallTimeout, TrendZ: g.Num("metrics.trend.z_critical")}).Fetch(ctx, w, qs)
+	if len(shardQs) > 0 {
+		sb := metrics.Fetch(ctx, w, shardQs)
+		b.Series = append(b.Series, sb.Series...)
+		b.Calls += sb.Calls
+	}
 	out.AWSCalls = st.Calls + b.Calls
 	out.Metrics = b.Digests(func(key string) bool { return !strings.HasPrefix(key, "shard/") })
 

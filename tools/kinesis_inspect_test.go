@@ -318,3 +318,24 @@ func TestKinesisInspectEveryScenario(t *testing.T) {
 		t.Fatalf("only %d scenario streams found", streams)
 	}
 }
+
+// TestKinesisInspectOverlapsCalls pins the call plan: with every AWS call
+// delayed, the stream description (DescribeStreamSummary, then ListShards
+// and ListStreamConsumers together) overlaps the stream-level metrics, so
+// the inspection costs two round trips, not the four of a sequential plan.
+func TestKinesisInspectOverlapsCalls(t *testing.T) {
+	t.Parallel()
+	const latency = 200 * time.Millisecond
+	srv := simWithFaults(t, "kinesis-high-iterator-age", []awssim.Fault{{Service: "*", Operation: "*", Latency: awssim.Duration{Duration: latency}}})
+	st := KinesisInspect(kinesisDeps(t, srv.URL(), "us-east-1"))
+	start := time.Now()
+	o := decodeKinesisOut(t, callToolJSON(t, st, `{"stream_name":"clickstream"}`))
+	took := time.Since(start)
+	if o.AWSCalls != 4 {
+		t.Fatalf("aws calls = %d, want 4 (summary, shards, consumers, metrics)", o.AWSCalls)
+	}
+	if took >= 3*latency+latency/2 {
+		t.Fatalf("took %s for %d calls of %s each: calls are not overlapped", took, o.AWSCalls, latency)
+	}
+	t.Logf("%d calls at %s latency took %s", o.AWSCalls, latency, took)
+}
