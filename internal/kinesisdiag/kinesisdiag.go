@@ -470,6 +470,9 @@ func DiagnoseReads(in ReadInput, l Limits) ReadDiagnosis {
 		return d
 	}
 	d.Reasoning = append(d.Reasoning, fmt.Sprintf("reads throttled in %d periods (%.0f events): polling consumers exceed the shared %.0f B/s or %.0f GetRecords calls/s per shard", d.ThrottledPeriods, d.ThrottleEvents, l.ShardReadBytesPerSec, l.GetRecordsTPS))
+	if in.EFOConsumers > 0 {
+		d.Reasoning = append(d.Reasoning, fmt.Sprintf("the %d registered enhanced fan-out consumer(s) read with their own throughput; the throttled reads come from polling consumers", in.EFOConsumers))
+	}
 	d.Remediation = []string{
 		"move consumers to enhanced fan-out (each gets its own read throughput per shard), e.g. a Lambda ESM with a registered consumer ARN",
 		"or reduce polling: fewer shared consumers, larger batches, longer batching windows",

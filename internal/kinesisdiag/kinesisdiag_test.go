@@ -180,6 +180,7 @@ func TestDiagnoseReads(t *testing.T) {
 		{"quiet", ReadInput{OpenShards: 2, PeriodSeconds: 60, Throttled: []float64{0, 0}, Bytes: []float64{60 * mib}}, false, 0},
 		{"throttled below volume limit", ReadInput{OpenShards: 2, PeriodSeconds: 60, Throttled: []float64{0, 3}, Bytes: []float64{60 * mib}}, true, 2},
 		{"throttled at volume limit", ReadInput{OpenShards: 1, PeriodSeconds: 60, Throttled: []float64{4}, Bytes: []float64{2 * mib * 60}}, true, 3},
+		{"throttled with EFO consumers present", ReadInput{OpenShards: 2, PeriodSeconds: 60, Throttled: []float64{2}, EFOConsumers: 2}, true, 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
