@@ -97,13 +97,35 @@ func liveConfig(out *lambda.GetEventSourceMappingOutput) (esm.Config, error) {
 	keep := configFields()
 	for k, v := range all {
 		if keep[k] && v != nil && k != "Enabled" {
-			cfg[k] = v
+			cfg[k] = pruneNulls(v)
 		}
 	}
 	if fa, ok := all["FunctionArn"].(string); ok && fa != "" {
 		cfg["FunctionName"] = fa
 	}
 	return cfg, nil
+}
+
+// pruneNulls drops null members of nested objects: the SDK encodes unset
+// optional members as null, which Lambda means as absent.
+func pruneNulls(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			if e != nil {
+				out[k] = pruneNulls(e)
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = pruneNulls(e)
+		}
+		return out
+	}
+	return v
 }
 
 // normalize passes v through JSON so that values from the caller (ints) and
