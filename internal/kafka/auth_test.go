@@ -43,7 +43,9 @@ func TestMechanismsAndTLS(t *testing.T) {
 	wrongKey := write("wrong.pem", pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: okder}))
 	pw := write("pw", []byte("s3cret\n"))
 	env := Env{Getenv: func(k string) string { return map[string]string{"PW": "s3cret"}[k] }, ReadFile: os.ReadFile,
-		AWSAuth: func(context.Context) (saslaws.Auth, error) { return saslaws.Auth{AccessKey: "AKIA", SecretKey: "x"}, nil }}
+		AWSAuth: func(context.Context) (saslaws.Auth, error) {
+			return saslaws.Auth{AccessKey: "AKIA", SecretKey: "x"}, nil
+		}}
 	tests := []struct {
 		name    string
 		t       Target
