@@ -105,6 +105,8 @@ type esmDetailOut struct {
 	Function              *esmFunctionOut    `json:"function,omitempty" jsonschema_description:"the target function"`
 	FunctionUnknown       *aws.Unknown       `json:"function_unknown,omitempty" jsonschema_description:"why the function could not be read"`
 	Topology              esmTopologyOut     `json:"topology" jsonschema_description:"the source's shape"`
+	Secret                *aws.SecretMeta    `json:"secret,omitempty" jsonschema_description:"metadata of the auth secret in SourceAccessConfigurations (never its value)"`
+	SecretUnknown         *aws.Unknown       `json:"secret_unknown,omitempty" jsonschema_description:"why the secret's metadata could not be read"`
 	MetricsWindowMinutes  int                `json:"metrics_window_minutes" jsonschema_description:"CloudWatch window, minutes"`
 	Metrics               []aws.SeriesDigest `json:"metrics" jsonschema_description:"mapping and function series with data (or unknown): latest, max, mean, trend"`
 	MetricsNoData         []string           `json:"metrics_no_data,omitempty" jsonschema_description:"series keys CloudWatch had no points for (not emitted: no traffic, or the metric group is not enabled in MetricsConfig)"`
@@ -245,6 +247,29 @@ func functionNameOf(arn string) string {
 	return arn
 }
 
+// authSecret is the Secrets Manager ARN of the mapping's credentials, ""
+// when it has none.
+func authSecret(m aws.ESM) string {
+	for _, a := range m.SourceAccess {
+		switch a.Type {
+		case "SASL_SCRAM_512_AUTH", "SASL_SCRAM_256_AUTH", "BASIC_AUTH", "CLIENT_CERTIFICATE_TLS_AUTH":
+			if strings.HasPrefix(a.URI, "arn:") && strings.Contains(a.URI, ":secretsmanager:") {
+				return a.URI
+			}
+		}
+	}
+	return ""
+}
+
+func scramAuth(m aws.ESM) bool {
+	for _, a := range m.SourceAccess {
+		if strings.HasPrefix(a.Type, "SASL_SCRAM_") {
+			return true
+		}
+	}
+	return false
+}
+
 func pollerMode(m aws.ESM) string {
 	if m.ProvisionedMode() {
 		return "provisioned"
@@ -347,6 +372,16 @@ func describeESM(ctx context.Context, d ReadDeps, uuid string, windowMin int, no
 		topo.Note = "self-managed Kafka has no AWS control plane: read partitions and lag with kafka_inspect (bootstrap_servers and auth)"
 	default:
 		topo.Note = "this view reads topology for Kinesis, MSK and SQS sources only"
+	}
+	if sec := authSecret(m); sec != "" {
+		tasks = append(tasks, func(ctx context.Context) {
+			meta, err := d.AWS.SecretMeta(ctx, sec)
+			if err != nil {
+				det.SecretUnknown = aws.UnknownFrom("Secrets Manager:DescribeSecret", err)
+				return
+			}
+			det.Secret = &meta
+		})
 	}
 	d.AWS.Parallel(ctx, tasks...)
 
@@ -451,6 +486,23 @@ func esmIssues(d ReadDeps, m aws.ESM, det *esmDetailOut, fnOK bool, fn aws.Funct
 	}
 	if det.FunctionUnknown != nil && det.FunctionUnknown.Kind == string(errmap.KindNotFound) {
 		add("function.missing", "error", "the mapping's function does not exist any more: "+det.FunctionUnknown.Reason, "", "")
+	}
+	if sec := det.Secret; sec != nil {
+		if !sec.DeletedDate.IsZero() {
+			add("secret.scheduled_for_deletion", "error", fmt.Sprintf("the auth secret %s is scheduled for deletion on %s: the pollers cannot log in once it is gone; restore it (RestoreSecret) or point the mapping at a new secret", sec.Name, sec.DeletedDate.Format(time.RFC3339)), kafkaNext, "https://docs.aws.amazon.com/secretsmanager/latest/userguide/manage_restore-secret.html")
+		}
+		if esm.SourceType(det.SourceType) == esm.MSK && scramAuth(m) {
+			const id = "kafka.msk.scram_secret.name_prefix"
+			if l, ok := d.Guidance.Lookup(id); ok {
+				prefix, _ := l.Value.(string)
+				if prefix != "" && !strings.HasPrefix(sec.Name, prefix) {
+					add("secret.msk_name_prefix", "error", fmt.Sprintf("SCRAM secret %q does not start with %s: %s", sec.Name, prefix, l.Summary), kafkaNext, l.Source)
+				}
+				if sec.KMSKeyID == "" || strings.Contains(sec.KMSKeyID, "alias/aws/secretsmanager") {
+					add("secret.msk_default_key", "error", fmt.Sprintf("SCRAM secret %q uses the AWS managed key: %s", sec.Name, l.Summary), kafkaNext, l.Source)
+				}
+			}
+		}
 	}
 	// The rule engine over the live configuration, with the joined facts.
 	cx := esm.Context{Shards: det.Topology.Shards}

@@ -138,6 +138,13 @@ func TestEsmInspectScenarios(t *testing.T) {
 			if d.LastProcessingResult.Category != "authentication" || len(d.SourceAccess) != 1 || d.SourceAccess[0].Type != "SASL_SCRAM_512_AUTH" || d.Topology.ClusterAuth[0] != "sasl_scram" {
 				t.Fatalf("detail = %+v", d)
 			}
+			is := issueIDs(d)
+			if d.Secret == nil || d.Secret.Name != "orders-kafka-creds" || is["secret.scheduled_for_deletion"].Severity != "error" || is["secret.msk_name_prefix"].Severity != "error" {
+				t.Fatalf("secret = %+v, issues = %+v", d.Secret, d.Issues)
+			}
+			if _, ok := is["secret.msk_default_key"]; ok {
+				t.Fatal("the secret uses a customer managed key")
+			}
 		}},
 		{"msk-cluster-not-active", "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e", func(t *testing.T, d *esmDetailOut) {
 			if i := issueIDs(d)["source.cluster_state"]; i.Severity != "error" || !strings.Contains(i.Message, "UPDATING") {
@@ -235,6 +242,13 @@ func TestEsmInspectFaults(t *testing.T) {
 					t.Fatalf("topology = %+v", tp)
 				}
 			}},
+		{"secret denied", awssim.Fault{Service: "secretsmanager", Operation: "DescribeSecret", Error: "access_denied"}, map[string]any{"esm_uuid": uuid},
+			func(t *testing.T, res *mcp.CallToolResult, out esmInspectOut, _ string) {
+				u := out.Mapping.SecretUnknown
+				if res.IsError || u == nil || u.MissingPermission != "secretsmanager:DescribeSecret" || out.Mapping.Secret != nil {
+					t.Fatalf("secret = %+v %+v", out.Mapping.Secret, u)
+				}
+			}},
 		{"metrics denied", awssim.Fault{Service: "monitoring", Operation: "GetMetricData", Error: "access_denied"}, map[string]any{"esm_uuid": uuid},
 			func(t *testing.T, res *mcp.CallToolResult, out esmInspectOut, _ string) {
 				u := out.Mapping.MetricsUnknown
@@ -264,7 +278,11 @@ func TestEsmInspectFaults(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			d, _ := esmSim(t, "msk-iam-healthy", func(sc *awssim.Scenario) { sc.Faults = []awssim.Fault{tc.fault} })
+			scenario := "msk-iam-healthy"
+			if tc.name == "secret denied" { // the healthy scenario has no secret
+				scenario = "msk-scram-secret-problems"
+			}
+			d, _ := esmSim(t, scenario, func(sc *awssim.Scenario) { sc.Faults = []awssim.Fault{tc.fault} })
 			res, out, all := esmCall(t, d, tc.args)
 			tc.check(t, res, out, all)
 		})

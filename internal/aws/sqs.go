@@ -89,13 +89,13 @@ func (c *Client) SQSQueue(ctx context.Context, arn string) (Queue, error) {
 // SecretMeta is a secret's metadata; Secrets Manager's DescribeSecret never
 // returns the value and this package never calls GetSecretValue.
 type SecretMeta struct {
-	ARN             string    `json:"arn"`
-	Name            string    `json:"name"`
-	KMSKeyID        string    `json:"kms_key_id,omitempty"`
-	RotationEnabled bool      `json:"rotation_enabled"`
-	LastChanged     time.Time `json:"last_changed,omitzero"`
+	ARN             string    `json:"arn" jsonschema_description:"secret ARN"`
+	Name            string    `json:"name" jsonschema_description:"secret name"`
+	KMSKeyID        string    `json:"kms_key_id,omitempty" jsonschema_description:"KMS key encrypting the secret (empty: the AWS managed key)"`
+	RotationEnabled bool      `json:"rotation_enabled" jsonschema_description:"rotation is configured"`
+	LastChanged     time.Time `json:"last_changed,omitzero" jsonschema_description:"last change of the secret"`
 	// DeletedDate is set when the secret is scheduled for deletion.
-	DeletedDate time.Time `json:"deleted_date,omitzero"`
+	DeletedDate time.Time `json:"deleted_date,omitzero" jsonschema_description:"set when the secret is scheduled for deletion"`
 }
 
 // SecretMeta describes a secret by name or ARN.
