@@ -16,6 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/config"
 	"github.com/stream-mcp/stream-mcp/internal/kafka"
 	"github.com/stream-mcp/stream-mcp/internal/kafka/kafkatest"
 	"github.com/stream-mcp/stream-mcp/internal/server"
@@ -324,4 +325,22 @@ func TestKafkaTroubleshootResolutionAndInput(t *testing.T) {
 // noDNS answers every lookup with NXDOMAIN, so no query leaves the machine.
 func noDNS(_ context.Context, host string) ([]string, error) {
 	return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+}
+
+// A named cluster from the config file is a target like any other; its
+// credentials come from the file's references, so auth in the call is refused.
+func TestKafkaNamedCluster(t *testing.T) {
+	t.Parallel()
+	demo := startDemo(t)
+	d := kafkaDeps(t, nil)
+	d.Kafka = kafka.NewFactory(map[string]config.Cluster{"local": {BootstrapServers: demo.Bootstrap(), Auth: "none"}}, nil, kafka.Env{LookupHost: noDNS}, nil)
+	t.Cleanup(d.Kafka.Close)
+	res, m := call(t, KafkaInspect(d), map[string]any{"cluster": "local", "what": "overview"})
+	if res.IsError || m["target"] != "cluster local" {
+		t.Fatalf("named overview: %v %s", m["target"], text(res))
+	}
+	res, _ = call(t, KafkaTroubleshoot(d), map[string]any{"mode": "diagnosis", "cluster": "local", "auth": "iam"})
+	if !res.IsError || !strings.Contains(text(res), "takes its auth from the config file") {
+		t.Fatalf("auth override accepted: %s", text(res))
+	}
 }
