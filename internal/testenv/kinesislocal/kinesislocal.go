@@ -18,11 +18,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stream-mcp/stream-mcp/internal/repopath"
 )
 
 const (
@@ -253,15 +254,8 @@ func freePorts(n int) ([]int, error) {
 	return ports, nil
 }
 
-// npmDir is testdata/npm of this repository, found from this source file so
-// the helper works from any package's test directory.
-func npmDir() string {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		return filepath.Join("testdata", "npm")
-	}
-	return filepath.Join(filepath.Dir(file), "..", "..", "..", "testdata", "npm")
-}
+// npmDir is testdata/npm of this repository.
+func npmDir() string { return repopath.Testdata("npm") }
 
 type syncBuffer struct {
 	mu sync.Mutex
