@@ -40,7 +40,13 @@ func UnknownFrom(call string, err error) *Unknown {
 			i.Service = call
 		}
 	}
-	return &Unknown{Call: c, Kind: string(i.Kind), MissingPermission: i.Permission, Reason: i.Reason()}
+	kind := i.Kind
+	if kind == errmap.KindPartial {
+		// Partial Kafka answers carry data; as an Unknown they mean some
+		// brokers did not answer. Keeps the published enum stable.
+		kind = errmap.KindUnavailable
+	}
+	return &Unknown{Call: c, Kind: string(kind), MissingPermission: i.Permission, Reason: i.Reason()}
 }
 
 // StatusOf is StatusOK for a nil Unknown, else StatusUnknown.

@@ -1,7 +1,8 @@
 // Package errmap maps errors from AWS SDK calls (smithy API errors,
-// operation errors, timeouts, transport failures) to a small vocabulary of
-// kinds that tools can act on, and to actionable MCP tool errors (STYLE.md
-// rules 22-25). It never echoes credentials: messages come from the service
+// operation errors, timeouts, transport failures) and from Kafka admin calls
+// (kerr codes, kadm AuthError and ShardErrors) to a small vocabulary of kinds
+// that tools can act on, and to actionable MCP tool errors (STYLE.md rules
+// 22-25). It never echoes credentials: messages come from the service
 // and name actions and resources, not secrets.
 package errmap
 
@@ -15,6 +16,8 @@ import (
 
 	"github.com/aws/smithy-go"
 	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 )
 
 // Kind classifies a failure by what the caller can do about it.
@@ -30,6 +33,10 @@ const (
 	KindUnavailable  Kind = "unavailable"   // service 5xx or connection failure
 	KindConfig       Kind = "aws_config"    // no region, credentials or profile
 	KindError        Kind = "error"         // anything else
+	// KindPartial is a Kafka request that failed on some brokers only
+	// (kadm.ShardErrors with AllFailed false): return the data with
+	// warnings, not a tool error.
+	KindPartial Kind = "partial"
 )
 
 // Info is a classified error.
@@ -86,7 +93,14 @@ func Classify(err error) Info {
 		in.Service, in.Operation = oe.ServiceID, oe.OperationName
 	}
 	var ae smithy.APIError
+	var ke *kerr.Error
+	var se *kadm.ShardErrors
 	switch {
+	case errors.As(err, &se) && !se.AllFailed:
+		in.Kind, in.Message = KindPartial, Clean(fmt.Sprintf("%s failed on %d of its shards: %v", se.Name, len(se.Errs), firstShardErr(se)))
+	case errors.As(err, &ke):
+		in.Code, in.Message = ke.Message, Clean(ke.Description)
+		in.Kind = kafkaKind(ke)
 	case errors.As(err, &ae):
 		in.Code, in.Message = ae.ErrorCode(), Clean(ae.ErrorMessage())
 		switch {
@@ -126,6 +140,39 @@ func Classify(err error) Info {
 		}
 	}
 	return in
+}
+
+// kafkaKind classifies a Kafka protocol error code.
+func kafkaKind(e *kerr.Error) Kind {
+	switch e {
+	case kerr.TopicAuthorizationFailed, kerr.GroupAuthorizationFailed, kerr.ClusterAuthorizationFailed,
+		kerr.TransactionalIDAuthorizationFailed, kerr.DelegationTokenAuthorizationFailed,
+		kerr.SaslAuthenticationFailed, kerr.IllegalSaslState, kerr.UnsupportedSaslMechanism:
+		return KindAccessDenied
+	case kerr.UnknownTopicOrPartition, kerr.GroupIDNotFound, kerr.UnknownTopicID, kerr.ResourceNotFound:
+		return KindNotFound
+	case kerr.ThrottlingQuotaExceeded, kerr.PolicyViolation:
+		if e == kerr.ThrottlingQuotaExceeded {
+			return KindThrottled
+		}
+		return KindInvalid
+	case kerr.InvalidRequest, kerr.InvalidConfig, kerr.InvalidPartitions, kerr.InvalidReplicationFactor,
+		kerr.InvalidTopicException, kerr.TopicAlreadyExists, kerr.NonEmptyGroup, kerr.InvalidGroupID:
+		return KindInvalid
+	case kerr.RequestTimedOut:
+		return KindTimeout
+	}
+	if e.Retriable {
+		return KindUnavailable
+	}
+	return KindError
+}
+
+func firstShardErr(se *kadm.ShardErrors) error {
+	if len(se.Errs) == 0 {
+		return nil
+	}
+	return se.Errs[0].Err
 }
 
 func isConfigErr(err error) bool {
@@ -180,7 +227,7 @@ func (i Info) Call() string {
 func (i Info) Reason() string {
 	what := i.Call()
 	if what == "" {
-		what = "the AWS call"
+		what = "the call"
 	}
 	switch i.Kind {
 	case KindAccessDenied:
@@ -200,6 +247,8 @@ func (i Info) Reason() string {
 		return fmt.Sprintf("AWS is not configured for this process: %s; set --region/AWS_REGION and credentials (or --endpoint-url for the simulator)", i.Message)
 	case KindInvalid:
 		return fmt.Sprintf("%s rejected the request (%s): %s", what, i.Code, i.Message)
+	case KindPartial:
+		return fmt.Sprintf("partial answer: %s", i.Message)
 	}
 	if i.Code != "" {
 		return fmt.Sprintf("%s failed (%s): %s", what, i.Code, i.Message)

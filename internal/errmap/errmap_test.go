@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/aws/smithy-go"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 )
 
 func opErr(service, op string, err error) error {
@@ -63,5 +65,34 @@ func TestCleanAndResult(t *testing.T) {
 	r := Result(opErr("Lambda", "GetEventSourceMapping", &smithy.GenericAPIError{Code: "ResourceNotFoundException", Message: "nope"}), "call esm_inspect without esm_uuid to list mappings")
 	if !r.IsError || !strings.Contains(fmt.Sprint(r.Content), "call esm_inspect without esm_uuid") {
 		t.Fatalf("Result = %+v", r)
+	}
+}
+
+func TestClassifyKafka(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		err  error
+		kind Kind
+	}{
+		{"topic acl", fmt.Errorf("describe: %w", kerr.TopicAuthorizationFailed), KindAccessDenied},
+		{"kadm auth error", &kadm.AuthError{Err: kerr.GroupAuthorizationFailed}, KindAccessDenied},
+		{"sasl", kerr.SaslAuthenticationFailed, KindAccessDenied},
+		{"unknown topic", kerr.UnknownTopicOrPartition, KindNotFound},
+		{"group not found", kerr.GroupIDNotFound, KindNotFound},
+		{"quota", kerr.ThrottlingQuotaExceeded, KindThrottled},
+		{"bad partitions", kerr.InvalidPartitions, KindInvalid},
+		{"retriable", kerr.NotLeaderForPartition, KindUnavailable},
+		{"timeout", kerr.RequestTimedOut, KindTimeout},
+		{"partial", &kadm.ShardErrors{Name: "DescribeConfigs", AllFailed: false, Errs: []kadm.ShardError{{Err: kerr.BrokerNotAvailable}}}, KindPartial},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			i := Classify(tc.err)
+			if i.Kind != tc.kind || i.Reason() == "" {
+				t.Fatalf("Classify = %+v", i)
+			}
+		})
 	}
 }
