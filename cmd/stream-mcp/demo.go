@@ -92,7 +92,14 @@ func demo(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout io
 	if _, err := c.Initialize(ctx, init); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "stream-mcp demo: %d tools registered (read-only mode)\n", len(a.tools))
+	mode := "read-only mode"
+	switch {
+	case cfg.AllowDestructive:
+		mode = "write and destructive tools allowed, each behind confirmation"
+	case cfg.AllowWrite:
+		mode = "write tools allowed, each behind confirmation"
+	}
+	fmt.Fprintf(stdout, "stream-mcp demo: %d tools registered (%s)\n", len(a.tools), mode)
 	if env.Bootstrap != "" {
 		fmt.Fprintf(stdout, "  in-process Kafka cluster (kfake) at %s\n", env.Bootstrap)
 	}
@@ -123,6 +130,13 @@ func demo(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout io
 		}
 		fmt.Fprintln(stdout, indent(strings.TrimSpace(text)))
 		fmt.Fprintf(stdout, "(%s, %d bytes of structured output)\n", took.Round(time.Millisecond), jsonSize(res.StructuredContent))
+	}
+	if cfg.AllowWrite {
+		n, err := writeDemo(ctx, c, env, cfg.AllowDestructive, stdout)
+		if err != nil {
+			return err
+		}
+		failed += n
 	}
 	if failed > 0 {
 		return fmt.Errorf("demo: %d steps returned tool errors", failed)
