@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -438,5 +439,56 @@ func TestARNHelpers(t *testing.T) {
 	e := awsx.ESM{SourceAccess: []awsx.SourceAccess{{Type: "VPC_SUBNET", URI: "subnet:subnet-1"}, {Type: "VPC_SECURITY_GROUP", URI: "security_group:sg-1"}, {Type: "SASL_SCRAM_512_AUTH", URI: "arn:x"}}}
 	if s, g := e.VPCAccess(); len(s) != 1 || s[0] != "subnet-1" || len(g) != 1 || g[0] != "sg-1" {
 		t.Errorf("VPCAccess = %v %v", s, g)
+	}
+}
+
+// Every call runs under its own timeout: a slow service becomes an Unknown
+// of kind timeout, and the rest of the path is still read.
+func TestPerCallTimeout(t *testing.T) {
+	t.Parallel()
+	sc, err := awssim.Load("msk-iam-healthy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Faults = []awssim.Fault{{Service: "ec2", Operation: "DescribeNatGateways", Latency: awssim.Duration{Duration: 3 * time.Second}}}
+	srv, err := awssim.Start(t.Context(), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := sdkaws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), BaseEndpoint: sdkaws.String(srv.URL())}
+	c := awsx.NewFromConfig(cfg, awsx.Options{MaxAttempts: 1, CallTimeout: 200 * time.Millisecond})
+	t0 := time.Now()
+	p := c.VPCPath(context.Background(), []string{"subnet-0a11b22c33d44e551"}, nil)
+	if took := time.Since(t0); took > 2*time.Second {
+		t.Fatalf("took %v; the per-call timeout did not apply", took)
+	}
+	if len(p.Unknown) != 1 || p.Unknown[0].Kind != "timeout" || p.Unknown[0].Call != "EC2:DescribeNatGateways" || len(p.RouteTables) == 0 {
+		t.Fatalf("path = %+v", p)
+	}
+}
+
+// Parallel never runs more than Options.Parallel functions at once.
+func TestParallelBound(t *testing.T) {
+	t.Parallel()
+	c := awsx.NewFromConfig(sdkaws.Config{}, awsx.Options{Parallel: 3})
+	var mu sync.Mutex
+	cur, peak, ran := 0, 0, 0
+	fns := make([]func(context.Context), 20)
+	for i := range fns {
+		fns[i] = func(context.Context) {
+			mu.Lock()
+			cur++
+			ran++
+			peak = max(peak, cur)
+			mu.Unlock()
+			time.Sleep(5 * time.Millisecond)
+			mu.Lock()
+			cur--
+			mu.Unlock()
+		}
+	}
+	c.Parallel(context.Background(), fns...)
+	if ran != 20 || peak > 3 || peak < 2 {
+		t.Fatalf("ran %d, peak %d", ran, peak)
 	}
 }
