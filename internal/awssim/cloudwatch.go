@@ -5,10 +5,14 @@ package awssim
 // speaks smithy rpcv2 CBOR to CloudWatch (POST
 // /service/GraniteServiceVersion20100801/operation/GetMetricData,
 // Smithy-Protocol: rpc-v2-cbor), so requests and answers are CBOR, encoded
-// with smithy-go's own CBOR package.
+// with smithy-go's own CBOR package. The awsJson1_0 form (X-Amz-Target
+// GraniteServiceVersion20100801.GetMetricData), which the AWS CLI v1 sends,
+// is answered in JSON; errors are always CBOR, so a JSON client sees an
+// injected fault as an undecodable answer.
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -142,6 +146,11 @@ func (s *Server) cloudwatchService() service {
 			internal: "InternalServiceError", notFound: "ResourceNotFound"},
 		operation: func(r *request) string {
 			_, op, ok := strings.Cut(r.http.URL.Path, "/operation/")
+			if !ok {
+				// awsJson1_0, which CloudWatch also speaks and which the
+				// AWS CLI v1 sends.
+				_, op, ok = strings.Cut(r.http.Header.Get("X-Amz-Target"), cwJSONTargetPrefix+".")
+			}
 			if !ok || op != "GetMetricData" {
 				return ""
 			}
@@ -151,7 +160,26 @@ func (s *Server) cloudwatchService() service {
 	}
 }
 
-func writeCBORResult(w http.ResponseWriter, _ string, out any) {
+// cwJSONTargetPrefix is CloudWatch's X-Amz-Target prefix in awsJson1_0.
+const cwJSONTargetPrefix = "GraniteServiceVersion20100801"
+
+// jsonAnswer marks a result for an awsJson1_0 client: the same value,
+// rendered as JSON (timestamps as epoch seconds).
+type jsonAnswer struct{ v smithycbor.Value }
+
+func writeCBORResult(w http.ResponseWriter, op string, out any) {
+	if ja, ok := out.(jsonAnswer); ok {
+		b, err := json.Marshal(cborToJSON(ja.v))
+		if err != nil {
+			writeCBORError(w, op, &APIError{Code: "InternalServiceError", Message: "awssim: encode: " + err.Error(), Status: http.StatusInternalServerError})
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		w.Header().Set("X-Amzn-RequestId", requestID)
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(b)
+		return
+	}
 	v, ok := out.(smithycbor.Value)
 	if !ok {
 		writeCBORError(w, "", &APIError{Code: "InternalServiceError", Message: fmt.Sprintf("awssim: %T is not a CBOR value", out), Status: http.StatusInternalServerError})
@@ -200,10 +228,29 @@ func cborTime(m smithycbor.Map, k string) (time.Time, error) {
 }
 
 func (s *Server) getMetricData(_ context.Context, r *request) (any, error) {
-	v, err := smithycbor.Decode(r.body)
-	if err != nil {
-		return nil, errBadRequest("SerializationException", "malformed CBOR: "+err.Error())
+	asJSON := !strings.Contains(r.http.URL.Path, "/operation/")
+	var v smithycbor.Value
+	if asJSON {
+		var raw any
+		if err := json.Unmarshal(r.body, &raw); err != nil {
+			return nil, errBadRequest("SerializationException", "malformed JSON: "+err.Error())
+		}
+		v = jsonToCBOR(raw, "")
+	} else {
+		var err error
+		if v, err = smithycbor.Decode(r.body); err != nil {
+			return nil, errBadRequest("SerializationException", "malformed CBOR: "+err.Error())
+		}
 	}
+	out, err := s.metricData(v)
+	if err != nil || !asJSON {
+		return out, err
+	}
+	return jsonAnswer{out.(smithycbor.Value)}, nil
+}
+
+// metricData answers a decoded GetMetricData request.
+func (s *Server) metricData(v smithycbor.Value) (any, error) {
 	in, ok := v.(smithycbor.Map)
 	if !ok {
 		return nil, errBadRequest("SerializationException", "request is not a CBOR map")
@@ -317,4 +364,66 @@ func (sc *Scenario) metricResult(q smithycbor.Map, start, end time.Time, descend
 		"StatusCode": smithycbor.String("Complete"),
 		"Messages":   smithycbor.List{},
 	}, nil
+}
+
+// jsonToCBOR turns a decoded awsJson1_0 request into the CBOR value the
+// rpcv2 path reads: StartTime/EndTime (epoch seconds) become epoch tags,
+// whole numbers unsigned ints.
+func jsonToCBOR(v any, key string) smithycbor.Value {
+	switch x := v.(type) {
+	case map[string]any:
+		m := smithycbor.Map{}
+		for k, e := range x {
+			m[k] = jsonToCBOR(e, k)
+		}
+		return m
+	case []any:
+		l := smithycbor.List{}
+		for _, e := range x {
+			l = append(l, jsonToCBOR(e, ""))
+		}
+		return l
+	case string:
+		return smithycbor.String(x)
+	case bool:
+		return smithycbor.Bool(x)
+	case float64:
+		if key == "StartTime" || key == "EndTime" {
+			return &smithycbor.Tag{ID: 1, Value: smithycbor.Float64(x)}
+		}
+		if x >= 0 && x == math.Trunc(x) {
+			return smithycbor.Uint(uint64(x))
+		}
+		return smithycbor.Float64(x)
+	}
+	return &smithycbor.Nil{}
+}
+
+// cborToJSON renders an answer for awsJson1_0 (epoch tags as seconds).
+func cborToJSON(v smithycbor.Value) any {
+	switch x := v.(type) {
+	case smithycbor.Map:
+		m := map[string]any{}
+		for k, e := range x {
+			m[k] = cborToJSON(e)
+		}
+		return m
+	case smithycbor.List:
+		l := make([]any, 0, len(x))
+		for _, e := range x {
+			l = append(l, cborToJSON(e))
+		}
+		return l
+	case smithycbor.String:
+		return string(x)
+	case smithycbor.Float64:
+		return float64(x)
+	case smithycbor.Uint:
+		return uint64(x)
+	case smithycbor.Bool:
+		return bool(x)
+	case *smithycbor.Tag:
+		return cborToJSON(x.Value)
+	}
+	return nil
 }

@@ -2,7 +2,11 @@ package awssim
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -252,5 +256,42 @@ func TestGetMetricDataFault(t *testing.T) {
 	var ae smithy.APIError
 	if !errors.As(err, &ae) || ae.ErrorCode() != "Throttling" {
 		t.Fatalf("err = %v, want Throttling", err)
+	}
+}
+
+// TestGetMetricDataOverJSON covers the awsJson1_0 form of GetMetricData,
+// which the AWS CLI v1 sends (X-Amz-Target, epoch-second timestamps).
+func TestGetMetricDataOverJSON(t *testing.T) {
+	t.Parallel()
+	srv := startSim(t, kinesisScenario[:strings.Index(kinesisScenario, "faults:")])
+	end := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC).Unix()
+	body := fmt.Sprintf(`{"StartTime":%d,"EndTime":%d,"ScanBy":"TimestampAscending","MetricDataQueries":[{"Id":"t","MetricStat":{"Metric":{"Namespace":"AWS/Kinesis","MetricName":"WriteProvisionedThroughputExceeded","Dimensions":[{"Name":"StreamName","Value":"clicks"}]},"Period":120,"Stat":"Sum"}}]}`, end-600, end)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL()+"/", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	req.Header.Set("X-Amz-Target", "GraniteServiceVersion20100801.GetMetricData")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDTEST/20261122/us-east-1/monitoring/aws4_request, SignedHeaders=host, Signature=00")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		MetricDataResults []struct {
+			Id         string
+			Timestamps []float64
+			Values     []float64
+		}
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %v", resp.StatusCode, err)
+	}
+	r := out.MetricDataResults
+	// Values [1,2,3] are the last three minutes: periods of 120 s sum them
+	// as 1 (minute -3) and 2+3.
+	if len(r) != 1 || len(r[0].Values) != 2 || r[0].Values[0] != 1 || r[0].Values[1] != 5 || int64(r[0].Timestamps[1]) != end-120 {
+		t.Fatalf("results = %+v", r)
 	}
 }
