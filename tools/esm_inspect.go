@@ -36,7 +36,7 @@ type esmRowOut struct {
 	State                string `json:"state" jsonschema_description:"Lambda State"`
 	Health               string `json:"health" jsonschema:"enum=ok,enum=problem,enum=stopped,enum=transitioning" jsonschema_description:"ok, problem (LastProcessingResult reports one), stopped (Disabled) or transitioning"`
 	Category             string `json:"category,omitempty" jsonschema_description:"problem category (network, authentication, authorization, lambda_unreachable, function_error, ...)"`
-	LastProcessingResult string `json:"last_processing_result,omitempty" jsonschema_description:"Lambda's LastProcessingResult"`
+	LastProcessingResult string `json:"last_processing_result,omitempty" jsonschema_description:"Lambda's LastProcessingResult (first 80 bytes; the describe view has it whole)"`
 	PollerMode           string `json:"poller_mode" jsonschema:"enum=on_demand,enum=provisioned" jsonschema_description:"on_demand or provisioned (ProvisionedPollerConfig set)"`
 	BatchSize            *int32 `json:"batch_size,omitempty" jsonschema_description:"BatchSize"`
 }
@@ -175,7 +175,7 @@ func listESMs(ctx context.Context, d ReadDeps, in esmInspectIn) (esmInspectOut, 
 		src := sourceType(m)
 		lpr := esmstate.LastProcessingResult(m.LastProcessingResult, esm.SourceType(src).IsKafka())
 		row := esmRowOut{UUID: m.UUID, Function: functionNameOf(m.FunctionARN), SourceType: src, Source: sourceName(m),
-			State: m.State, LastProcessingResult: m.LastProcessingResult, PollerMode: pollerMode(m), BatchSize: m.Config.BatchSize}
+			State: m.State, LastProcessingResult: clip(m.LastProcessingResult, rowResultMax), PollerMode: pollerMode(m), BatchSize: m.Config.BatchSize}
 		row.Health, row.Category = health(m.State, lpr)
 		out.Mappings = append(out.Mappings, row)
 		out.Summary.ByHealth[row.Health]++
@@ -185,6 +185,17 @@ func listESMs(ctx context.Context, d ReadDeps, in esmInspectIn) (esmInspectOut, 
 		out.Mappings = []esmRowOut{}
 	}
 	return out, nil
+}
+
+// rowResultMax bounds LastProcessingResult in list rows (bytes): the row
+// carries the category, the full text is in the describe view.
+const rowResultMax = 80
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.TrimSpace(s[:n]) + "..."
 }
 
 func health(state string, lpr esmstate.Decoded) (h, category string) {
