@@ -59,6 +59,8 @@ type kinesisShardOut struct {
 	PeakRecordsPerSec *float64 `json:"peak_records_per_sec,omitempty" jsonschema_description:"highest per-period IncomingRecords rate (shard-level metrics)"`
 	WriteThrottles    *float64 `json:"write_throttles,omitempty" jsonschema_description:"WriteProvisionedThroughputExceeded over the window (shard-level metrics)"`
 	PeakUtilization   *float64 `json:"peak_utilization,omitempty" jsonschema_description:"highest share of the shard's own write ceiling (shard-level metrics)"`
+	ReadThrottles     *float64 `json:"read_throttles,omitempty" jsonschema_description:"ReadProvisionedThroughputExceeded over the window (shard-level metrics)"`
+	IteratorAgeMaxMs  *float64 `json:"iterator_age_max_ms,omitempty" jsonschema_description:"highest IteratorAgeMilliseconds of the shard in the window (shard-level metrics)"`
 }
 
 type kinesisShardsOut struct {
@@ -265,6 +267,7 @@ func inspectStream(ctx context.Context, d ReadDeps, kapi aws.KinesisReadAPI, cwa
 		a := kinesisdiag.JudgeIteratorAge(age.Summary.Latest, age.Summary.Max, age.Summary.Trend, int(st.RetentionHours), lim)
 		out.IteratorAge = &a
 	}
+	shardReadSide(&out.Shards, b)
 	out.Issues = append(out.Issues, kinesisIssues(out, st, g.Int("kinesis.efo.consumers.max"))...)
 	sort.SliceStable(out.Issues, func(i, j int) bool {
 		return severityRank(out.Issues[i].Severity) < severityRank(out.Issues[j].Severity)
@@ -369,6 +372,23 @@ func annotateShards(s *kinesisShardsOut, wi kinesisdiag.WriteInput, lim kinesisd
 		s.Page[i].PeakBytesPerSec, s.Page[i].PeakRecordsPerSec, s.Page[i].PeakUtilization = &pb, &pr, &pu
 		if wi.ShardThrottleMetric {
 			s.Page[i].WriteThrottles = &thr
+		}
+	}
+}
+
+// shardReadSide adds the shard-level read series (when enabled) to the
+// page: read throttles and the highest iterator age per shard, which show
+// which shard a lagging consumer is stuck on.
+func shardReadSide(s *kinesisShardsOut, b aws.MetricBundle) {
+	for i := range s.Page {
+		id := s.Page[i].ShardID
+		if rt, ok := b.Get(aws.ShardKey(aws.KeyKinesisReadThrottled, id)); ok && rt.Summary != nil {
+			v := rt.Summary.Sum
+			s.Page[i].ReadThrottles = &v
+		}
+		if age, ok := b.Get(aws.ShardKey(aws.KeyKinesisIteratorAgeMs, id)); ok && age.Summary != nil {
+			v := age.Summary.Max
+			s.Page[i].IteratorAgeMaxMs = &v
 		}
 	}
 }

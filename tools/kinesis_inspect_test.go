@@ -140,6 +140,9 @@ func TestKinesisInspectScenarios(t *testing.T) {
 				if o.Writes == nil || o.Writes.Classification != "stream_over_capacity" || o.Writes.Bound != "bytes" || o.Writes.RecommendedShards != 3 || len(o.Writes.HotShards) != 0 {
 					t.Fatalf("writes = %+v", o.Writes)
 				}
+				if p := o.Shards.Page[1]; p.IteratorAgeMaxMs == nil || *p.IteratorAgeMaxMs != 900 || p.ReadThrottles == nil || *p.ReadThrottles != 0 {
+					t.Fatalf("shard 1 read side = %+v", p)
+				}
 			},
 		},
 		{
