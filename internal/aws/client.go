@@ -124,12 +124,14 @@ func New(c config.Config, opts Options) *Client {
 		if isLoopback(c.EndpointURL) {
 			// A loopback endpoint is a simulator or emulator (stream-mcp
 			// simulate, the demo, kinesis-local): it needs a region and
-			// some signature, never real credentials. Defaults fill only
-			// what the normal chain left empty.
+			// some signature, never real credentials. The credential chain
+			// is not consulted at all: it would reach for SSO or the EC2
+			// instance metadata service, off this machine, and sign
+			// simulator traffic with a real identity for nothing.
 			if cfg.Region == "" {
 				cfg.Region = "us-east-1"
 			}
-			cfg.Credentials = loopbackCreds{primary: cfg.Credentials}
+			cfg.Credentials = loopbackCreds{}
 		}
 		if cfg.Region == "" {
 			return sdkaws.Config{}, fmt.Errorf("AWS config: no region; set --region or AWS_REGION")
@@ -239,16 +241,11 @@ func isLoopback(endpoint string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// loopbackCreds uses the normal credential chain when it yields anything
-// and static placeholder credentials otherwise, for loopback endpoints only.
-type loopbackCreds struct{ primary sdkaws.CredentialsProvider }
+// loopbackCreds are static placeholder credentials for loopback endpoints
+// only.
+type loopbackCreds struct{}
 
 // Retrieve implements aws.CredentialsProvider.
-func (l loopbackCreds) Retrieve(ctx context.Context) (sdkaws.Credentials, error) {
-	if l.primary != nil {
-		if c, err := l.primary.Retrieve(ctx); err == nil {
-			return c, nil
-		}
-	}
+func (loopbackCreds) Retrieve(context.Context) (sdkaws.Credentials, error) {
 	return sdkaws.Credentials{AccessKeyID: "simulated", SecretAccessKey: "simulated", Source: "stream-mcp loopback placeholder"}, nil
 }
