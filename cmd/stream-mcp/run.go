@@ -131,7 +131,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 		if wd.Confirm, err = confirm.New(confirm.Options{StateDir: cfg.StateDir, AuditLog: cfg.AuditLog}); err != nil {
 			return nil, fmt.Errorf("--allow-write needs a usable --state-dir: %w", err)
 		}
-		wd.AWSWrite = writes.NewAWS(writes.LoadConfig(cfg))
+		wd.AWSWrite = writes.NewAWS(aws.LoadConfig(cfg))
 	}
 	all := tools.All(rd, wd)
 	opts := server.Options{

@@ -106,7 +106,16 @@ type Client struct {
 // region and profile when set, EndpointURL as the base endpoint of every
 // service, credentials from the default chain.
 func New(c config.Config, opts Options) *Client {
-	return &Client{opts: opts.withDefaults(), load: func(ctx context.Context) (sdkaws.Config, error) {
+	return &Client{opts: opts.withDefaults(), load: LoadConfig(c)}
+}
+
+// LoadConfig returns the loader of the one AWS configuration every client of
+// the process uses (read inspectors and write tools alike): region and
+// profile when set, EndpointURL as the base endpoint of every service,
+// credentials from the default chain, or static placeholders for a loopback
+// endpoint. A missing region is an error.
+func LoadConfig(c config.Config) func(ctx context.Context) (sdkaws.Config, error) {
+	return func(ctx context.Context) (sdkaws.Config, error) {
 		var lo []func(*sdkconfig.LoadOptions) error
 		if c.Region != "" {
 			lo = append(lo, sdkconfig.WithRegion(c.Region))
@@ -137,7 +146,7 @@ func New(c config.Config, opts Options) *Client {
 			return sdkaws.Config{}, fmt.Errorf("AWS config: no region; set --region or AWS_REGION")
 		}
 		return cfg, nil
-	}}
+	}
 }
 
 // NewFromConfig wraps an existing aws.Config (tests, the simulator).
