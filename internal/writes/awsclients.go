@@ -7,7 +7,6 @@ import (
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
-
 )
 
 // AWS builds the SDK clients the write tools use, once, on first use: a
