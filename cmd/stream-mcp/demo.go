@@ -43,6 +43,7 @@ func demoSteps(env demoEnv) []demoStep {
 	steps = append(steps, kafkaDemoSteps(env)...)
 	steps = append(steps, kafkaESMDemoSteps(env)...)
 	steps = append(steps, sizingDemoSteps()...)
+	steps = append(steps, guidanceDemoSteps(env)...)
 	return steps
 }
 
