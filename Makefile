@@ -20,7 +20,7 @@ build: ## build bin/stream-mcp with the version stamped in
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/stream-mcp ./cmd/stream-mcp
 
 .PHONY: test
-test: npm-deps fmt-check vet ## everything CI checks: format, vet, race tests (count=1)
+test: npm-deps lint ## everything CI checks: gofmt, vet, staticcheck, race tests (count=1)
 	CI=$${CI:-true} $(GO) test -race -count=1 -timeout 20m ./...
 
 .PHONY: test-short

@@ -106,17 +106,6 @@ func toFloat(v any) (float64, bool) {
 	return 0, false
 }
 
-func toBool(v any) (bool, bool) {
-	switch x := v.(type) {
-	case bool:
-		return x, true
-	case string:
-		b, err := strconv.ParseBool(strings.TrimSpace(x))
-		return b, err == nil
-	}
-	return false, false
-}
-
 func toList(v any) ([]any, bool) {
 	switch x := v.(type) {
 	case []any:

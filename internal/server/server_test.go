@@ -35,8 +35,7 @@ func fakeTool(name string, readOnly, destructive bool) ServerTool {
 	h := func(ctx context.Context, _ mcp.CallToolRequest, in echoIn) (*mcp.CallToolResult, error) {
 		switch in.Mode {
 		case "panic":
-			var m map[string]int
-			m["boom"]++ // nil map write: a real panic
+			panic("fake tool fails")
 		case "slow":
 			<-ctx.Done()
 			return nil, ctx.Err()

@@ -77,7 +77,6 @@ type mskPlan struct {
 	provMiBps  float64            // provisioned storage throughput, 0 = default
 	cpu        float64
 	fits       bool
-	why        string
 }
 
 // MSKStandard sizes an MSK provisioned cluster of Standard brokers with the

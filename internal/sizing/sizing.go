@@ -129,11 +129,6 @@ func (c *calc) ref(id string) {
 	}
 }
 
-func (c *calc) has(id string) bool {
-	_, ok := c.b.Lookup(id)
-	return ok
-}
-
 func (c *calc) step(name, formula string, result float64, unit string, kv ...any) float64 {
 	in := map[string]float64{}
 	for i := 0; i+1 < len(kv); i++ {

@@ -58,14 +58,13 @@ func iam() map[string]any {
 }
 
 type ruleCase struct {
-	name    string
-	kind    string // msk | kinesis
-	in      map[string]any
-	rule    string
-	field   string // "" = the rule must NOT fire (passing example)
-	fix     string // substring of the fix
-	sev     rules.Severity
-	comment string
+	name  string
+	kind  string // msk | kinesis
+	in    map[string]any
+	rule  string
+	field string // "" = the rule must NOT fire (passing example)
+	fix   string // substring of the fix
+	sev   rules.Severity
 }
 
 func merge(ms ...map[string]any) map[string]any {
