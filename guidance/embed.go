@@ -10,11 +10,13 @@ package guidance
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -68,16 +70,28 @@ func Load() (*Base, error) {
 		return nil, err
 	}
 	sort.Strings(paths)
-	for _, p := range paths {
-		raw, err := files.ReadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		var entries []Limit
-		if err := yaml.Unmarshal(raw, &entries); err != nil {
-			return nil, fmt.Errorf("guidance: %s: %w", p, err)
-		}
-		for _, e := range entries {
+	// Parsing YAML is most of start-up time; the files are independent, so
+	// they are parsed concurrently and merged in name order.
+	parsed := make([][]Limit, len(paths))
+	errs := make([]error, len(paths))
+	var wg sync.WaitGroup
+	for i, p := range paths {
+		wg.Go(func() {
+			raw, err := files.ReadFile(p)
+			if err == nil {
+				err = yaml.Unmarshal(raw, &parsed[i])
+			}
+			if err != nil {
+				errs[i] = fmt.Errorf("guidance: %s: %w", p, err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for i, p := range paths {
+		for _, e := range parsed[i] {
 			if err := e.check(); err != nil {
 				return nil, fmt.Errorf("guidance: %s: %w", p, err)
 			}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 	"text/tabwriter"
 
 	"github.com/mark3labs/mcp-go/client"
@@ -113,10 +114,39 @@ type app struct {
 	cleanup func()
 }
 
+// newApp builds the server and waits until it is complete; the commands that
+// run tools in process (call, tools, demo) use it.
 func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, error) {
-	base, err := guidance.Load()
+	p, err := buildParts(cfg, logger)
 	if err != nil {
 		return nil, err
+	}
+	opts := serverOptions(cfg, logger)
+	admitted, err := server.Registered(opts, p.Parts.Tools)
+	if err != nil {
+		p.cleanup()
+		return nil, err
+	}
+	srv, err := server.New(opts, p.Parts.Tools, p.Parts.Resources, p.Parts.Prompts)
+	if err != nil {
+		p.cleanup()
+		return nil, err
+	}
+	return &app{srv: srv, tools: admitted, cleanup: p.cleanup}, nil
+}
+
+// parts are the server's tools, resources and prompts with what they hold open.
+type parts struct {
+	server.Parts
+	cleanup func()
+}
+
+// buildParts loads the knowledge base and builds every tool with its
+// dependencies. It is the slow part of start-up (schemas, guidance tables).
+func buildParts(cfg config.Config, logger *slog.Logger) (parts, error) {
+	base, err := guidance.Load()
+	if err != nil {
+		return parts{}, err
 	}
 	// Kafka clients are created lazily per cluster: an unreachable cluster
 	// is a diagnosis at call time, never a startup failure.
@@ -129,12 +159,19 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 		// Only write mode touches the state directory: read-only runs
 		// create nothing on disk.
 		if wd.Confirm, err = confirm.New(confirm.Options{StateDir: cfg.StateDir, AuditLog: cfg.AuditLog}); err != nil {
-			return nil, fmt.Errorf("--allow-write needs a usable --state-dir: %w", err)
+			kf.Close()
+			return parts{}, fmt.Errorf("--allow-write needs a usable --state-dir: %w", err)
 		}
 		wd.AWSWrite = writes.NewAWS(aws.LoadConfig(cfg))
 	}
-	all := tools.All(rd, wd)
-	opts := server.Options{
+	return parts{
+		Parts:   server.Parts{Tools: tools.All(rd, wd), Resources: server.GuidanceResources(base), Prompts: tools.Prompts()},
+		cleanup: kf.Close,
+	}, nil
+}
+
+func serverOptions(cfg config.Config, logger *slog.Logger) server.Options {
+	return server.Options{
 		Name:             "stream-mcp",
 		Version:          version,
 		Instructions:     instructions,
@@ -143,27 +180,46 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, 
 		CallTimeout:      cfg.CallTimeout,
 		Logger:           logger,
 	}
-	admitted, err := server.Registered(opts, all)
-	if err != nil {
-		return nil, err
-	}
-	srv, err := server.New(opts, all, server.GuidanceResources(base), tools.Prompts())
-	if err != nil {
-		return nil, err
-	}
-	return &app{srv: srv, tools: admitted, cleanup: kf.Close}, nil
 }
 
+// serve runs the MCP server on stdio. The handshake is answered while the
+// tools are still being built; tool, resource and prompt requests wait for
+// them (server.NewDeferred). A failure to build them ends the process.
 func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, stdin io.Reader, stdout io.Writer) error {
-	a, err := newApp(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer a.cleanup()
-	logger.Info("serving MCP on stdio", "version", version, "allow_write", cfg.AllowWrite, "allow_destructive", cfg.AllowDestructive, "tools", len(a.tools))
-	s := mcpserver.NewStdioServer(a.srv)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		mu      sync.Mutex
+		cleanup = func() {}
+	)
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		cleanup()
+	}()
+	srv, done := server.NewDeferred(serverOptions(cfg, logger), func() (server.Parts, error) {
+		p, err := buildParts(cfg, logger)
+		if err != nil {
+			return server.Parts{}, err
+		}
+		mu.Lock()
+		cleanup = p.cleanup
+		mu.Unlock()
+		logger.Info("tools ready", "tools", len(p.Parts.Tools), "allow_write", cfg.AllowWrite, "allow_destructive", cfg.AllowDestructive)
+		return p.Parts, nil
+	})
+	go func() {
+		if err := <-done; err != nil {
+			cancel(err)
+		}
+	}()
+	logger.Info("serving MCP on stdio", "version", version)
+	s := mcpserver.NewStdioServer(srv)
 	s.SetErrorLogger(slog.NewLogLogger(logger.Handler(), slog.LevelError))
-	err = s.Listen(ctx, stdin, stdout)
+	err := s.Listen(ctx, stdin, stdout)
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
 		return nil
 	}

@@ -3,6 +3,7 @@ package iac
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -15,40 +16,40 @@ import (
 // metacharacter into anything we render.
 var (
 	// https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html (FunctionName)
-	reFunctionName = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+	reFunctionName = newLazyRE(`^[a-zA-Z0-9_-]{1,64}$`)
 	// https://docs.aws.amazon.com/kinesis/latest/APIReference/API_CreateStream.html (StreamName)
-	reKinesisStream = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
+	reKinesisStream = newLazyRE(`^[a-zA-Z0-9_.-]{1,128}$`)
 	// https://docs.aws.amazon.com/kinesis/latest/APIReference/API_RegisterStreamConsumer.html (ConsumerName)
-	reKinesisConsumer = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
+	reKinesisConsumer = newLazyRE(`^[a-zA-Z0-9_.-]{1,128}$`)
 	// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html (TableName)
-	reDynamoTable = regexp.MustCompile(`^[a-zA-Z0-9_.-]{3,255}$`)
+	reDynamoTable = newLazyRE(`^[a-zA-Z0-9_.-]{3,255}$`)
 	// https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html (QueueName:
 	// up to 80 alphanumerics, hyphens and underscores; a FIFO name ends in ".fifo", counted in the 80)
-	reQueueStd  = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,80}$`)
-	reQueueFIFO = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,75}\.fifo$`)
+	reQueueStd  = newLazyRE(`^[a-zA-Z0-9_-]{1,80}$`)
+	reQueueFIFO = newLazyRE(`^[a-zA-Z0-9_-]{1,75}\.fifo$`)
 	// https://docs.aws.amazon.com/msk/1.0/apireference/clusters.html (clusterName: 1-64, letters, digits, hyphens)
-	reMSKCluster = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9-]{0,63}$`)
+	reMSKCluster = newLazyRE(`^[a-zA-Z0-9][a-zA-Z0-9-]{0,63}$`)
 	// the UUID segment of an MSK cluster ARN, e.g. 2a3b4c5d-1234-5678-9abc-def012345678-3
-	reMSKUUID = regexp.MustCompile(`^[a-zA-Z0-9-]{1,64}$`)
+	reMSKUUID = newLazyRE(`^[a-zA-Z0-9-]{1,64}$`)
 	// https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html (Topics: [^.]([a-zA-Z0-9\-_.]+))
-	reTopic = regexp.MustCompile(`^[a-zA-Z0-9_-][a-zA-Z0-9._-]{0,248}$`)
+	reTopic = newLazyRE(`^[a-zA-Z0-9_-][a-zA-Z0-9._-]{0,248}$`)
 	// https://docs.aws.amazon.com/lambda/latest/api/API_AmazonManagedKafkaEventSourceConfig.html
 	// (ConsumerGroupId [a-zA-Z0-9-\/*:_+=.@-]*, 1-200). We drop "*": in an IAM
 	// group ARN it would be a wildcard and widen the grant.
-	reGroupID = regexp.MustCompile(`^[a-zA-Z0-9/:_+=.@-]{1,200}$`)
+	reGroupID = newLazyRE(`^[a-zA-Z0-9/:_+=.@-]{1,200}$`)
 	// CloudFormation logical IDs: alphanumeric, up to 255
 	// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resources-section-structure.html
-	reLogicalID = regexp.MustCompile(`^[A-Za-z0-9]{1,255}$`)
+	reLogicalID = newLazyRE(`^[A-Za-z0-9]{1,255}$`)
 	// Terraform identifiers: letters, digits, underscores, dashes, not starting with a digit
 	// https://developer.hashicorp.com/terraform/language/syntax/configuration#identifiers
-	reTFName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+	reTFName = newLazyRE(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 	// host:port of a Kafka bootstrap broker (DNS name or IPv4)
-	reHostPort = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,252}[a-zA-Z0-9])?:[0-9]{1,5}$`)
-	reSubnet   = regexp.MustCompile(`^subnet-[0-9a-f]{8}([0-9a-f]{9})?$`)
-	reSG       = regexp.MustCompile(`^sg-[0-9a-f]{8}([0-9a-f]{9})?$`)
-	reAccount  = regexp.MustCompile(`^[0-9]{12}$`)
+	reHostPort = newLazyRE(`^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,252}[a-zA-Z0-9])?:[0-9]{1,5}$`)
+	reSubnet   = newLazyRE(`^subnet-[0-9a-f]{8}([0-9a-f]{9})?$`)
+	reSG       = newLazyRE(`^sg-[0-9a-f]{8}([0-9a-f]{9})?$`)
+	reAccount  = newLazyRE(`^[0-9]{12}$`)
 	// Region codes: us-east-1, us-gov-west-1, cn-north-1, eu-central-2, ap-southeast-5, us-isob-east-1
-	reRegion = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$`)
+	reRegion = newLazyRE(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$`)
 )
 
 // Partitions we know, and the Region prefixes each owns.
@@ -154,7 +155,7 @@ func quoteForError(s string) string {
 	return strconvQuote(s)
 }
 
-func matchName(kind, v string, re *regexp.Regexp, rule string) error {
+func matchName(kind, v string, re *lazyRE, rule string) error {
 	if !re.MatchString(v) {
 		return invalidf("%s %s is not valid: %s", kind, quoteForError(v), rule)
 	}
@@ -240,4 +241,16 @@ func validateHostPort(v string) error {
 	return matchName("bootstrap server", v, reHostPort, "host:port, e.g. b-1.example.com:9096")
 }
 
-func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+func regexpMust(s string) *lazyRE { return newLazyRE(s) }
+
+// lazyRE compiles its pattern on first use. Compiling every validation
+// pattern (several with large counted repetitions) at package init cost about
+// 4 ms of every process start, including the ones that never render IaC.
+type lazyRE struct{ re func() *regexp.Regexp }
+
+func newLazyRE(pattern string) *lazyRE {
+	return &lazyRE{re: sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })}
+}
+
+// MatchString reports whether s matches the pattern.
+func (l *lazyRE) MatchString(s string) bool { return l.re().MatchString(s) }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -69,9 +70,33 @@ func Registered(opts Options, tools []ServerTool) ([]ServerTool, error) {
 	return out, nil
 }
 
+// Parts is what a server serves besides the handshake.
+type Parts struct {
+	Tools     []ServerTool
+	Resources []ServerResource
+	Prompts   []ServerPrompt
+}
+
 // New builds the MCP server with the tools the access flags admit. Tools that
 // are not admitted are never added, so they have no handler to reach.
 func New(opts Options, tools []ServerTool, resources []ServerResource, prompts []ServerPrompt) (*mcpserver.MCPServer, error) {
+	srv, done := NewDeferred(opts, func() (Parts, error) {
+		return Parts{Tools: tools, Resources: resources, Prompts: prompts}, nil
+	})
+	if err := <-done; err != nil {
+		return nil, err
+	}
+	return srv, nil
+}
+
+// NewDeferred returns a server that can answer the handshake (initialize,
+// ping, server/discover) at once, while load builds the tools, resources and
+// prompts in the background. Every tools/, resources/, prompts/ and
+// completion/ request waits until they are registered, so a client never
+// sees a partial list; it only stops waiting for the slow part of start-up
+// (schema generation, the guidance tables) before its handshake completes.
+// done yields load's error (nil on success) once, when loading finished.
+func NewDeferred(opts Options, load func() (Parts, error)) (*mcpserver.MCPServer, <-chan error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -81,10 +106,17 @@ func New(opts Options, tools []ServerTool, resources []ServerResource, prompts [
 	if opts.MaxOutputBytes <= 0 {
 		opts.MaxOutputBytes = defaultMaxOutputBytes
 	}
-	admitted, err := Registered(opts, tools)
-	if err != nil {
-		return nil, err
-	}
+	ready := make(chan struct{})
+	hooks := &mcpserver.Hooks{}
+	hooks.AddBeforeAny(func(ctx context.Context, _ any, method mcp.MCPMethod, _ any) {
+		if !waitsForParts(method) {
+			return
+		}
+		select {
+		case <-ready:
+		case <-ctx.Done():
+		}
+	})
 	s := mcpserver.NewMCPServer(opts.Name, opts.Version,
 		mcpserver.WithInstructions(opts.Instructions),
 		mcpserver.WithToolCapabilities(false),
@@ -92,6 +124,7 @@ func New(opts Options, tools []ServerTool, resources []ServerResource, prompts [
 		mcpserver.WithPromptCapabilities(false),
 		mcpserver.WithInputSchemaValidation(),
 		mcpserver.WithElicitation(),
+		mcpserver.WithHooks(hooks),
 		// Outermost first: logging sees the final result, including a
 		// recovered panic, a deadline or a capped output.
 		mcpserver.WithToolHandlerMiddleware(logCalls(opts.Logger)),
@@ -99,14 +132,41 @@ func New(opts Options, tools []ServerTool, resources []ServerResource, prompts [
 		mcpserver.WithToolHandlerMiddleware(deadline(opts.CallTimeout)),
 		mcpserver.WithToolHandlerMiddleware(recoverPanics(opts.Logger)),
 	)
+	done := make(chan error, 1)
+	go func() {
+		defer close(ready)
+		parts, err := load()
+		if err == nil {
+			err = register(s, opts, parts)
+		}
+		done <- err
+	}()
+	return s, done
+}
+
+func register(s *mcpserver.MCPServer, opts Options, p Parts) error {
+	admitted, err := Registered(opts, p.Tools)
+	if err != nil {
+		return err
+	}
 	s.AddTools(admitted...)
-	if len(resources) > 0 {
-		s.AddResources(resources...)
+	if len(p.Resources) > 0 {
+		s.AddResources(p.Resources...)
 	}
-	if len(prompts) > 0 {
-		s.AddPrompts(prompts...)
+	if len(p.Prompts) > 0 {
+		s.AddPrompts(p.Prompts...)
 	}
-	return s, nil
+	return nil
+}
+
+// waitsForParts reports whether a request needs the registered parts.
+func waitsForParts(m mcp.MCPMethod) bool {
+	for _, prefix := range []string{"tools/", "resources/", "prompts/", "completion/"} {
+		if strings.HasPrefix(string(m), prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // recoverPanics turns a handler panic into a tool error, so one bad input
