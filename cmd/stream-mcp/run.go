@@ -150,7 +150,12 @@ func buildParts(cfg config.Config, logger *slog.Logger) (parts, error) {
 	}
 	// Kafka clients are created lazily per cluster: an unreachable cluster
 	// is a diagnosis at call time, never a startup failure.
-	kf := kafka.NewFactory(cfg.File.Clusters, nil, kafka.OSEnv(kafka.SDKAuth(cfg.Region, cfg.Profile)), logger)
+	kenv := kafka.OSEnv(kafka.SDKAuth(cfg.Region, cfg.Profile))
+	if aws.IsLoopback(cfg.EndpointURL) {
+		// A simulated account's MSK brokers are fictional names.
+		kenv.LookupHost = kafka.LoopbackOnlyLookup
+	}
+	kf := kafka.NewFactory(cfg.File.Clusters, nil, kenv, logger)
 	rd := tools.ReadDeps{Guidance: base, Logger: logger, Kafka: kf, AWS: aws.New(cfg, aws.Options{})}
 	// cluster_arn targets resolve their bootstrap string through MSK.
 	kf.SetResolver(kafkadiag.Resolver{R: rd.AWS})

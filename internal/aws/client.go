@@ -130,7 +130,7 @@ func LoadConfig(c config.Config) func(ctx context.Context) (sdkaws.Config, error
 		if err != nil {
 			return sdkaws.Config{}, fmt.Errorf("AWS config: %w", err)
 		}
-		if isLoopback(c.EndpointURL) {
+		if IsLoopback(c.EndpointURL) {
 			// A loopback endpoint is a simulator or emulator (stream-mcp
 			// simulate, the demo, kinesis-local): it needs a region and
 			// some signature, never real credentials. The credential chain
@@ -233,8 +233,9 @@ func (c *Client) Parallel(ctx context.Context, fns ...func(ctx context.Context))
 	wg.Wait()
 }
 
-// isLoopback reports whether an endpoint URL points at this machine.
-func isLoopback(endpoint string) bool {
+// IsLoopback reports whether an endpoint URL points at this machine (a
+// simulator or emulator rather than AWS).
+func IsLoopback(endpoint string) bool {
 	if endpoint == "" {
 		return false
 	}

@@ -18,6 +18,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 
@@ -222,6 +223,39 @@ func (e Env) ClientOpts(t Target) ([]kgo.Opt, error) {
 		opts = append(opts, kgo.SASL(m))
 	}
 	return opts, nil
+}
+
+// checkResolvable applies a custom LookupHost (see LoopbackOnlyLookup) to the
+// bootstrap names before franz-go dials them with the system resolver: when
+// no bootstrap name resolves, nothing is dialled and the error says why.
+func (e Env) checkResolvable(ctx context.Context, t Target) error {
+	if e.LookupHost == nil {
+		return nil
+	}
+	var firstErr error
+	for _, addr := range t.Bootstrap {
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil || net.ParseIP(host) != nil {
+			return nil // an IP (or a malformed address franz-go will report)
+		}
+		if _, err := e.LookupHost(ctx, host); err == nil {
+			return nil
+		} else if firstErr == nil {
+			firstErr = err
+		}
+	}
+	return fmt.Errorf("%s: no bootstrap server resolves: %w", t.Label(), firstErr)
+}
+
+// LoopbackOnlyLookup resolves "localhost" and nothing else. It is the
+// resolver when the AWS endpoint is a loopback simulator: the broker names
+// of a simulated account are fictional, and looking them up would send DNS
+// queries off this machine for nothing.
+func LoopbackOnlyLookup(_ context.Context, host string) ([]string, error) {
+	if host == "localhost" {
+		return []string{"127.0.0.1"}, nil
+	}
+	return nil, &net.DNSError{Err: "not looked up: the AWS endpoint is a loopback simulator, whose broker names are fictional", Name: host, IsNotFound: true}
 }
 
 // SplitBootstrap parses a comma-separated host:port list.

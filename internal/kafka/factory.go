@@ -211,6 +211,9 @@ func (f *Factory) Conn(ctx context.Context, t Target) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := f.env.checkResolvable(ctx, t); err != nil {
+		return nil, err
+	}
 	key := t.key()
 	f.mu.Lock()
 	defer f.mu.Unlock()
