@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -8,6 +9,10 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+	mcpserver "github.com/mark3labs/mcp-go/server"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
 	"github.com/stream-mcp/stream-mcp/internal/server"
@@ -93,7 +98,9 @@ func TestRegistryInvariants(t *testing.T) {
 	}
 }
 
-// TestModeSnapshots pins which tools each access mode registers.
+// TestModeSnapshots lists the tools of each access mode through an
+// in-process MCP client, as a client sees them, checks their classes, checks
+// that a tool hidden in a mode cannot be called, and pins each mode's list.
 func TestModeSnapshots(t *testing.T) {
 	t.Parallel()
 	b, err := guidance.Load()
@@ -111,23 +118,71 @@ func TestModeSnapshots(t *testing.T) {
 		// As in newApp: a tool destructive only for some requests
 		// (kafka_admin's reset) takes its class from the flag.
 		all := All(rd, WriteDeps{ReadDeps: rd, AllowDestructive: opts.AllowDestructive})
-		got, err := server.Registered(opts, all)
+		srv, err := server.New(opts, all, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, st := range got {
-			acc, _ := server.AccessOf(st.Tool)
+		listed := listInProcess(t, srv)
+		for _, tool := range listed {
+			acc, err := server.AccessOf(tool)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
 			if name == "read_only" && acc != server.Read {
-				t.Errorf("read-only mode registers %s (%s)", st.Tool.Name, acc)
+				t.Errorf("read-only mode lists %s (%s)", tool.Name, acc)
 			}
 			if name == "allow_write" && acc == server.Destructive {
-				t.Errorf("allow-write mode registers destructive %s", st.Tool.Name)
+				t.Errorf("allow-write mode lists destructive %s", tool.Name)
 			}
-			snap[name] = append(snap[name], st.Tool.Name+" ("+acc.String()+")")
+			snap[name] = append(snap[name], tool.Name+" ("+acc.String()+")")
 		}
 		sort.Strings(snap[name])
+		if name == "read_only" {
+			// A write tool is not just unlisted: it has no handler.
+			res, err := callInProcess(t, srv, "esm_apply")
+			if err == nil && (res == nil || !res.IsError) {
+				t.Errorf("read-only mode ran esm_apply: %+v", res)
+			}
+		}
 	}
 	toolsnap.Check(t, "_modes", snap)
+}
+
+func inProcessClient(t *testing.T, srv *mcpserver.MCPServer) *client.Client {
+	t.Helper()
+	c, err := client.NewInProcessClient(srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	ctx := context.Background()
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	init.Params.ClientInfo = mcp.Implementation{Name: "registry-test", Version: "0"}
+	if _, err := c.Initialize(ctx, init); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func listInProcess(t *testing.T, srv *mcpserver.MCPServer) []mcp.Tool {
+	t.Helper()
+	res, err := inProcessClient(t, srv).ListTools(context.Background(), mcp.ListToolsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Tools
+}
+
+func callInProcess(t *testing.T, srv *mcpserver.MCPServer, name string) (*mcp.CallToolResult, error) {
+	t.Helper()
+	req := mcp.CallToolRequest{}
+	req.Params.Name = name
+	req.Params.Arguments = map[string]any{}
+	return inProcessClient(t, srv).CallTool(context.Background(), req)
 }
 
 func decode(t *testing.T, raw json.RawMessage) map[string]any {
