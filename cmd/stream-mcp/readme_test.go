@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -95,4 +97,51 @@ func replaceBetween(t *testing.T, doc []byte, name, body string) []byte {
 		t.Fatalf("README.md lacks the %q markers", name)
 	}
 	return []byte(s[:i+len(begin)] + body + s[j:])
+}
+
+// TestReadmeExamples runs every offline `stream-mcp call` example of the
+// README's sh blocks through the built binary: an example that stops working
+// fails the build instead of misleading a reader.
+func TestReadmeExamples(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile(filepath.Join(repopath.Root(), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var examples []string
+	inSh := false
+	for _, line := range strings.Split(string(raw), "\n") {
+		switch {
+		case strings.HasPrefix(line, "```sh"):
+			inSh = true
+		case strings.HasPrefix(line, "```"):
+			inSh = false
+		case inSh && strings.HasPrefix(line, "stream-mcp call "):
+			examples = append(examples, line)
+		}
+	}
+	if len(examples) < 5 {
+		t.Fatalf("found %d examples; the README lost its examples section", len(examples))
+	}
+	for _, ex := range examples {
+		rest := strings.TrimPrefix(ex, "stream-mcp call ")
+		tool, argsPart, ok := strings.Cut(rest, " --args '")
+		if !ok || !strings.HasSuffix(argsPart, "'") {
+			t.Errorf("example not in the form stream-mcp call TOOL --args '...': %s", ex)
+			continue
+		}
+		args := strings.TrimSuffix(argsPart, "'")
+		t.Run(tool, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(binPath, "call", tool, "--args", args)
+			cmd.Env = e2eEnv(t)
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("%s: %v\n%s", ex, err, out)
+			}
+			if !json.Valid(out) {
+				t.Fatalf("%s: output is not JSON", ex)
+			}
+		})
+	}
 }
