@@ -12,6 +12,7 @@ import (
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/stream-mcp/stream-mcp/internal/awssim"
 	"github.com/stream-mcp/stream-mcp/internal/config"
 	"github.com/stream-mcp/stream-mcp/internal/kafka/kafkatest"
 )
@@ -22,6 +23,8 @@ type demoEnv struct {
 	Bootstrap string
 	// EndpointURL is the AWS simulator's endpoint ("" if none).
 	EndpointURL string
+	// awsCalls lists the calls the simulator recorded so far.
+	awsCalls func() []awssim.Call
 }
 
 // demoStep is one tool call of the guided tour.
@@ -66,32 +69,44 @@ func kafkaDemoSteps(env demoEnv) []demoStep {
 // client, and prints what came back. Nothing is canned: every line printed
 // is a tool's answer.
 func demo(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout io.Writer) error {
+	_, err := runDemo(ctx, cfg, logger, stdout)
+	return err
+}
+
+// runDemo is demo, also returning the AWS calls the tools made, so tests can
+// hold them against the documented read-only policy.
+func runDemo(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout io.Writer) (calls []awssim.Call, err error) {
 	env, stop, err := startDemoEnv(ctx, logger)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer stop()
+	defer func() {
+		if env.awsCalls != nil {
+			calls = env.awsCalls()
+		}
+	}()
 	if env.EndpointURL != "" {
 		cfg.EndpointURL = env.EndpointURL
 	}
 	a, err := newApp(ctx, cfg, logger)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer a.cleanup()
 	c, err := client.NewInProcessClient(a.srv)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer c.Close()
 	if err := c.Start(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	init := mcp.InitializeRequest{}
 	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
 	init.Params.ClientInfo = mcp.Implementation{Name: "stream-mcp-demo", Version: version}
 	if _, err := c.Initialize(ctx, init); err != nil {
-		return err
+		return nil, err
 	}
 	mode := "read-only mode"
 	switch {
@@ -116,7 +131,7 @@ func demo(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout io
 		start := time.Now()
 		res, err := c.CallTool(ctx, req)
 		if err != nil {
-			return fmt.Errorf("demo step %q: %w", s.Title, err)
+			return nil, fmt.Errorf("demo step %q: %w", s.Title, err)
 		}
 		took := time.Since(start)
 		if res.IsError {
@@ -135,14 +150,14 @@ func demo(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout io
 	if cfg.AllowWrite {
 		n, err := writeDemo(ctx, c, env, cfg.AllowDestructive, stdout)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		failed += n
 	}
 	if failed > 0 {
-		return fmt.Errorf("demo: %d steps returned tool errors", failed)
+		return nil, fmt.Errorf("demo: %d steps returned tool errors", failed)
 	}
-	return nil
+	return nil, nil
 }
 
 // The in-process Kafka cluster's names (kafkatest.StartDemo).
@@ -159,12 +174,12 @@ func startDemoEnv(ctx context.Context, logger *slog.Logger) (demoEnv, func(), er
 		return env, func() {}, fmt.Errorf("demo Kafka cluster: %w", err)
 	}
 	env.Bootstrap = kd.Bootstrap()
-	url, stopAWS, err := startDemoAWS(ctx, logger)
+	url, calls, stopAWS, err := startDemoAWS(ctx, logger)
 	if err != nil {
 		kd.Close()
 		return env, func() {}, err
 	}
-	env.EndpointURL = url
+	env.EndpointURL, env.awsCalls = url, calls
 	return env, func() { stopAWS(); kd.Close() }, nil
 }
 

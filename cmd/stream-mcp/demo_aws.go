@@ -14,19 +14,19 @@ const demoAWSScenario = "kinesis-high-iterator-age"
 
 // startDemoAWS serves the demo scenario on loopback (embedded, so the demo
 // works from any directory).
-func startDemoAWS(ctx context.Context, logger *slog.Logger) (string, func(), error) {
+func startDemoAWS(ctx context.Context, logger *slog.Logger) (string, func() []awssim.Call, func(), error) {
 	sc, err := awssim.Load(demoAWSScenario)
 	if err != nil {
-		return "", func() {}, err
+		return "", nil, func() {}, err
 	}
 	if err := addKafkaDemoMapping(sc); err != nil {
-		return "", func() {}, err
+		return "", nil, func() {}, err
 	}
 	srv, err := awssim.Start(ctx, sc)
 	if err != nil {
-		return "", func() {}, fmt.Errorf("demo AWS simulator: %w", err)
+		return "", nil, func() {}, fmt.Errorf("demo AWS simulator: %w", err)
 	}
-	return srv.URL(), func() {
+	return srv.URL(), srv.Calls, func() {
 		logger.Debug("demo AWS simulator stopped", "calls", len(srv.Calls()), "mutating_calls", len(srv.MutatingCalls()))
 		_ = srv.Close()
 	}, nil

@@ -6,9 +6,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stream-mcp/stream-mcp/internal/config"
+	"github.com/stream-mcp/stream-mcp/internal/repopath"
 )
 
 // TestDemoCoversEveryReadTool keeps the tour growing with the product.
@@ -53,4 +55,48 @@ func TestDemoRuns(t *testing.T) {
 	if !bytes.Contains(out.Bytes(), []byte("stream-mcp demo:")) {
 		t.Fatalf("unexpected demo output:\n%s", out.String())
 	}
+}
+
+// TestReadOnlyPolicyCoversDemoCalls holds every AWS call the read tools made
+// during the tour against the minimal read-only IAM policy in the README, so
+// the documented policy grows with the tools, and proves the tour changed
+// nothing.
+func TestReadOnlyPolicyCoversDemoCalls(t *testing.T) {
+	t.Parallel()
+	cfg, _, err := config.Parse(nil, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls, err := runDemo(context.Background(), cfg, slog.New(slog.DiscardHandler), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) == 0 {
+		t.Fatal("the tour made no AWS calls; the check is vacuous")
+	}
+	readme, err := os.ReadFile(filepath.Join(repopath.Root(), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// IAM action prefixes of the SigV4 signing names the simulator routes by.
+	prefix := map[string]string{"monitoring": "cloudwatch"}
+	seen := map[string]bool{}
+	for _, c := range calls {
+		if c.Mutating {
+			t.Errorf("read-only tour made a mutating call: %s %s", c.Service, c.Operation)
+		}
+		p := c.Service
+		if q, ok := prefix[p]; ok {
+			p = q
+		}
+		action := p + ":" + c.Operation
+		if c.Operation == "" || seen[action] {
+			continue
+		}
+		seen[action] = true
+		if !bytes.Contains(readme, []byte(`"`+action+`"`)) {
+			t.Errorf("the tools call %s, which the README's read-only IAM policy does not grant", action)
+		}
+	}
+	t.Logf("actions used by the tour: %d", len(seen))
 }
