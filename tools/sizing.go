@@ -8,6 +8,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/stream-mcp/stream-mcp/internal/iac"
 	"github.com/stream-mcp/stream-mcp/internal/schema"
 	"github.com/stream-mcp/stream-mcp/internal/server"
 	"github.com/stream-mcp/stream-mcp/internal/sizing"
@@ -16,23 +17,35 @@ import (
 type sizingIn struct {
 	Service string `json:"service" jsonschema:"enum=msk,enum=msk_express,enum=msk_serverless,enum=kinesis,enum=lambda_esm" jsonschema_description:"what to size: msk (Standard brokers), msk_express, msk_serverless (fit check), kinesis (shards and capacity mode) or lambda_esm (concurrency, pollers)"`
 	sizing.Workload
+	IaCFormat        string   `json:"iac_format,omitempty" jsonschema:"enum=sam,enum=cloudformation,enum=terraform" jsonschema_description:"msk, msk_express, kinesis: also render the recommended cluster or stream as a template in this format"`
+	Cluster          string   `json:"cluster,omitempty" jsonschema_description:"with iac_format, msk/msk_express: name of the cluster the template creates (default msk-cluster)"`
+	StreamName       string   `json:"stream_name,omitempty" jsonschema_description:"with iac_format, kinesis: name of the stream the template creates (default kinesis-stream)"`
+	SubnetIDs        []string `json:"subnet_ids,omitempty" jsonschema_description:"with iac_format, msk/msk_express: the cluster's client subnets, one per AZ; omitted = a template parameter"`
+	SecurityGroupIDs []string `json:"security_group_ids,omitempty" jsonschema_description:"with iac_format, msk/msk_express: the brokers' security groups; omitted = a template parameter"`
+	Auth             string   `json:"auth,omitempty" jsonschema:"enum=iam,enum=sasl_scram_512,enum=mtls" jsonschema_description:"with iac_format, msk/msk_express: client authentication the cluster enables; default iam"`
+	KafkaVersion     string   `json:"kafka_version,omitempty" jsonschema_description:"with iac_format, msk/msk_express: Kafka version, e.g. 3.8.x; default the version MSK recommends"`
 }
 
 type sizingOut struct {
 	sizing.Result
-	Truncated bool `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
+	Artifacts       []iac.Artifact `json:"artifacts,omitempty" jsonschema_description:"with iac_format: the recommended MSK cluster or Kinesis stream as a template"`
+	TemplateSkipped string         `json:"template_skipped,omitempty" jsonschema_description:"with iac_format: why no template was generated for this service"`
+	Truncated       bool           `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
 }
 
 // Sizing sizes MSK, Kinesis and Lambda event source mappings from a workload
 // and shows the arithmetic.
 func Sizing(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("sizing",
-		mcp.WithDescription("Returns a capacity recommendation (MSK broker type and count with storage, Express brokers, whether MSK Serverless fits, Kinesis shards and capacity mode, or Lambda ESM ParallelizationFactor/pollers/MaximumConcurrency), the binding constraint, every step of the arithmetic with its inputs, alternatives, warnings and references. Use it before creating or resizing a cluster, stream or mapping; rates are MB/s (10^6 bytes) and records/s, then check a mapping's configuration with esm_optimize."),
+		mcp.WithDescription("Returns a capacity recommendation (MSK broker type and count with storage, Express brokers, whether MSK Serverless fits, Kinesis shards and capacity mode, or Lambda ESM ParallelizationFactor/pollers/MaximumConcurrency), the binding constraint, every step of the arithmetic with its inputs, alternatives, warnings and references, and with iac_format the recommended MSK cluster or Kinesis stream as a SAM, CloudFormation or Terraform template. Use it before creating or resizing a cluster, stream or mapping; rates are MB/s (10^6 bytes) and records/s, then check a mapping's configuration with esm_optimize."),
 		mcp.WithTitleAnnotation("Sizing: Calculate"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
 		schema.Input[sizingIn](), schema.Output[sizingOut]())
 	h := func(_ context.Context, _ mcp.CallToolRequest, in sizingIn) (*mcp.CallToolResult, error) {
+		if msg := sizingTemplateInputError(in); msg != "" {
+			return mcp.NewToolResultError(msg), nil
+		}
 		res, err := sizing.Size(in.Service, in.Workload, d.Guidance)
 		if errors.Is(err, sizing.ErrInput) {
 			return mcp.NewToolResultError(err.Error()), nil
@@ -40,12 +53,47 @@ func Sizing(d ReadDeps) server.ServerTool {
 		if err != nil {
 			return nil, err
 		}
-		return mcp.NewToolResultStructured(sizingOut{Result: res}, sizingSummary(res)), nil
+		out := sizingOut{Result: res}
+		if in.IaCFormat != "" {
+			f, err := iac.ParseFormat(in.IaCFormat)
+			if err != nil {
+				return mcp.NewToolResultError(err.Error()), nil
+			}
+			a, err := sizing.Template(res, in.Workload, sizing.TemplateInput{Format: f, Cluster: in.Cluster, StreamName: in.StreamName,
+				SubnetIDs: in.SubnetIDs, SecurityGroupIDs: in.SecurityGroupIDs, Auth: in.Auth, KafkaVersion: in.KafkaVersion}, d.Guidance)
+			switch {
+			case errors.Is(err, sizing.ErrNoTemplate):
+				out.TemplateSkipped = err.Error()
+			case errors.Is(err, sizing.ErrInput) || errors.Is(err, iac.ErrInvalid):
+				return mcp.NewToolResultError(err.Error()), nil
+			case err != nil:
+				return nil, err
+			default:
+				out.Artifacts = []iac.Artifact{a}
+			}
+		}
+		return mcp.NewToolResultStructured(out, sizingSummary(out)), nil
 	}
 	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}
 }
 
-func sizingSummary(r sizing.Result) string {
+// sizingTemplateInputError rejects template inputs that do nothing for the
+// request, so a misplaced name is not silently dropped.
+func sizingTemplateInputError(in sizingIn) string {
+	cluster := in.Cluster != "" || len(in.SubnetIDs) > 0 || len(in.SecurityGroupIDs) > 0 || in.Auth != "" || in.KafkaVersion != ""
+	switch {
+	case in.IaCFormat == "" && (cluster || in.StreamName != ""):
+		return "cluster, stream_name, subnet_ids, security_group_ids, auth and kafka_version shape the generated template; send iac_format (sam, cloudformation or terraform) with them, or drop them"
+	case cluster && in.Service != "msk" && in.Service != "msk_express":
+		return fmt.Sprintf("cluster, subnet_ids, security_group_ids, auth and kafka_version apply to service msk or msk_express, not %s", in.Service)
+	case in.StreamName != "" && in.Service != "kinesis":
+		return fmt.Sprintf("stream_name applies to service kinesis, not %s; name a cluster with cluster", in.Service)
+	}
+	return ""
+}
+
+func sizingSummary(o sizingOut) string {
+	r := o.Result
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "**%s**: %s\n\nBinding constraint: %s.\n", r.Service, r.Recommendation.Summary, r.BindingConstraint)
 	n := 0
@@ -59,6 +107,12 @@ func sizingSummary(r sizing.Result) string {
 	}
 	for _, w := range r.Warnings {
 		fmt.Fprintf(&sb, "- ⚠ %s\n", w)
+	}
+	for _, a := range o.Artifacts {
+		fmt.Fprintf(&sb, "\nTemplate: %s (%s, %d bytes) in structured output.\n", a.Name, a.Format, len(a.Content))
+	}
+	if o.TemplateSkipped != "" {
+		fmt.Fprintf(&sb, "\nNo template: %s\n", o.TemplateSkipped)
 	}
 	return sb.String()
 }

@@ -109,6 +109,7 @@ func MSKExpress(w Workload, b *guidance.Base) (Result, error) {
 		Summary:    fmt.Sprintf("%d × %s in %g AZs (RF %g, min.insync.replicas %g fixed)", chosen.brokers, chosen.name, azs, rf, c.n("msk.express.min_insync_replicas")),
 		BrokerType: chosen.name,
 		Brokers:    chosen.brokers,
+		AZCount:    int(azs),
 	}
 	if w.RetentionHours > 0 {
 		c.step("data retained (before replication; Express storage is managed and billed per GB)", "ingress × 3600 × retention_hours ÷ 1000", ing*secPerHour*w.RetentionHours/mbPerGb, "GB", "ingress_mb_per_second", ing, "retention_hours", w.RetentionHours)

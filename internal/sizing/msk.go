@@ -135,6 +135,7 @@ func MSKStandard(w Workload, b *guidance.Base) (Result, error) {
 		Summary:                    fmt.Sprintf("%d × %s in %g AZs, %g GiB storage per broker", chosen.brokers, chosen.spec.name, in.azs, chosen.storageGiB),
 		BrokerType:                 chosen.spec.name,
 		Brokers:                    chosen.brokers,
+		AZCount:                    int(in.azs),
 		StorageGiBPerBroker:        chosen.storageGiB,
 		ProvisionedThroughputMiBps: chosen.provMiBps,
 		CPUPercentEstimate:         round(chosen.cpu),
@@ -284,6 +285,10 @@ func (c *calc) planMSK(s brokerSpec, in mskInputs, record bool) mskPlan {
 		if p.provMiBps <= volMiBps {
 			p.provMiBps = 0
 		}
+	}
+	if minVol := c.n("msk.standard.storage_throughput.provisioned_min_volume_gib"); p.provMiBps > 0 && p.storageGiB < minVol {
+		p.storageGiB = st("storage per broker for provisioned throughput", "max(storage per broker, provisioned_min_volume)", minVol, "GiB",
+			"storage_per_broker_gib", p.storageGiB, "provisioned_min_volume_gib", minVol)
 	}
 	p.cpu = st("CPU per broker (estimate, all brokers up)", "peak_ingress ÷ brokers × cpu_per_mb", in.peakIngress/float64(p.brokers)*cpuPerMBps, "percent",
 		"peak_ingress_mb_per_second", in.peakIngress, "brokers", p.brokers, "cpu_percent_per_mb_per_second", cpuPerMBps)

@@ -76,6 +76,7 @@ type Recommendation struct {
 	Summary                    string  `json:"summary" jsonschema_description:"one line, e.g. 6 x kafka.m7g.xlarge in 3 AZs"`
 	BrokerType                 string  `json:"broker_type,omitempty" jsonschema_description:"MSK broker size"`
 	Brokers                    int     `json:"brokers,omitempty" jsonschema_description:"MSK broker count (a multiple of the AZ count)"`
+	AZCount                    int     `json:"az_count,omitempty" jsonschema_description:"MSK Availability Zones (client subnets) the brokers span"`
 	StorageGiBPerBroker        float64 `json:"storage_gib_per_broker,omitempty" jsonschema_description:"EBS storage per broker, GiB"`
 	ProvisionedThroughputMiBps float64 `json:"provisioned_storage_throughput_mib_per_second,omitempty" jsonschema_description:"provisioned EBS throughput per broker, MiB/s (0 = the default volume throughput suffices)"`
 	MinPartitions              int     `json:"min_partitions,omitempty" jsonschema_description:"fewest partitions that stay within per-partition limits"`

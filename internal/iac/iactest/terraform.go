@@ -91,6 +91,12 @@ func tfResources() map[string]tfSchema {
 	}
 }
 
+// tfVariable is the arguments and blocks of a variable block.
+func tfVariable() tfSchema {
+	return tfSchema{"type": true, "description": true, "default": true, "sensitive": true, "nullable": true, "ephemeral": true,
+		"validation": tfSchema{"condition": true, "error_message": true}}
+}
+
 // tfRequired are the required arguments per resource type (same pages).
 func tfRequired() map[string][]string {
 	return map[string][]string{
@@ -140,6 +146,12 @@ func TerraformErrors(src string) ([]string, []error) {
 			}
 			types = append(types, "data."+b.Labels[0])
 			errs = append(errs, checkTFBody("data."+b.Labels[0], schema, b.Body)...)
+			continue
+		}
+		if b.Type == "variable" && len(b.Labels) == 1 {
+			// input variables stand in for values the caller did not give
+			// (https://developer.hashicorp.com/terraform/language/values/variables)
+			errs = append(errs, checkTFBody("variable."+b.Labels[0], tfVariable(), b.Body)...)
 			continue
 		}
 		if b.Type != "resource" || len(b.Labels) != 2 {
