@@ -131,8 +131,10 @@ func TestRenderClusterRejects(t *testing.T) {
 	t.Parallel()
 	ok := iac.MSKClusterSpec{Name: "orders", KafkaVersion: "3.8.x", InstanceType: "kafka.m7g.large", Brokers: 3, VolumeGiB: 100, AZCount: 3, Auth: iac.AuthIAM}
 	cases := map[string]func(c *iac.MSKClusterSpec){
-		"express with a volume":           func(c *iac.MSKClusterSpec) { c.InstanceType = "express.m7g.large" },
-		"express with throughput":         func(c *iac.MSKClusterSpec) { c.InstanceType, c.VolumeGiB, c.ProvisionedThroughputMiBps = "express.m7g.large", 0, 300 },
+		"express with a volume": func(c *iac.MSKClusterSpec) { c.InstanceType = "express.m7g.large" },
+		"express with throughput": func(c *iac.MSKClusterSpec) {
+			c.InstanceType, c.VolumeGiB, c.ProvisionedThroughputMiBps = "express.m7g.large", 0, 300
+		},
 		"standard without a volume":       func(c *iac.MSKClusterSpec) { c.VolumeGiB = 0 },
 		"no subnets and no AZ count":      func(c *iac.MSKClusterSpec) { c.AZCount = 0 },
 		"brokers not a multiple of AZs":   func(c *iac.MSKClusterSpec) { c.Brokers = 4 },
