@@ -58,7 +58,7 @@ func Prompts() []server.ServerPrompt {
 				return "Size a streaming cluster.\n" +
 					"1. If one exists, read it: kafka_inspect what=overview (MSK) or kinesis_inspect (Kinesis) for current partitions, shards and throughput.\n" +
 					"2. Call sizing with " + promptArgsJSON(a, "service", "ingress_mb_per_second", "consumer_groups", "retention_hours") + " plus replication_factor, az_count and peak_factor; report the binding constraint and each calculation step.\n" +
-					"3. Check the proposed configuration with validate_config (kind=msk_cluster or kinesis_stream).\n" +
+					"3. For a template of the result, call sizing again with iac_format (sam, cloudformation or terraform) and the subnet_ids and security_group_ids if known; check it with validate_config (kind=template).\n" +
 					"4. For the consumers, call esm_optimize action=analyze to match pollers or ParallelizationFactor to the new partitions or shards."
 			}),
 	}
