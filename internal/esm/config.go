@@ -1,7 +1,6 @@
 package esm
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -79,31 +78,6 @@ func (c Config) lookup(path string) (any, presence) {
 		return u, unresolved
 	}
 	return cur, present
-}
-
-// toFloat reads a number; templates may carry numbers as strings.
-func toFloat(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case float32:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	case int32:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case uint64:
-		return float64(x), true
-	case json.Number:
-		f, err := x.Float64()
-		return f, err == nil
-	case string:
-		f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
-		return f, err == nil
-	}
-	return 0, false
 }
 
 func toList(v any) ([]any, bool) {

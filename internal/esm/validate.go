@@ -207,7 +207,7 @@ func (c *checker) num(path string) (float64, bool) {
 	if p != present {
 		return 0, false
 	}
-	f, ok := toFloat(v)
+	f, ok := rules.Number(v)
 	if !ok {
 		c.report(rules.Error, "esm.fields.type", path, fmt.Sprintf("%s is %v, not a number", path, v), fmt.Sprintf("set %s to a whole number", path))
 		return 0, false
@@ -549,7 +549,7 @@ func (c *checker) timestamp() (time.Time, bool) {
 			return t, true
 		}
 	}
-	if f, ok := toFloat(v); ok {
+	if f, ok := rules.Number(v); ok {
 		return time.Unix(int64(f), 0), true
 	}
 	c.report(rules.Error, "esm.fields.type", "StartingPositionTimestamp", "StartingPositionTimestamp is neither Unix seconds nor an RFC 3339 time", "set it to Unix time in seconds")
@@ -686,7 +686,7 @@ func (c *checker) checkKafkaProvisionedOnly() {
 		if f == "MaximumRecordAgeInSeconds" {
 			off = c.b.Num("esm.maximum_record_age.infinite")
 		}
-		if n, ok := toFloat(c.lookupValue(f)); ok && n == off {
+		if n, ok := rules.Number(c.lookupValue(f)); ok && n == off {
 			continue
 		}
 		if c.set(f) {

@@ -14,6 +14,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/stream-mcp/stream-mcp/internal/rules"
 )
 
 // lookup walks a dotted path through nested maps. It returns ok=false when a
@@ -59,25 +61,6 @@ func isIntrinsic(v any) bool {
 	return false
 }
 
-func toFloat(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case float32:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case int32:
-		return float64(x), true
-	case string:
-		f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
-		return f, err == nil
-	}
-	return 0, false
-}
-
 func toBool(v any) (bool, bool) {
 	switch x := v.(type) {
 	case bool:
@@ -104,7 +87,7 @@ func num(props map[string]any, paths string) (float64, string, bool) {
 	if !ok {
 		return 0, p, false
 	}
-	f, ok := toFloat(v)
+	f, ok := rules.Number(v)
 	return f, p, ok
 }
 
