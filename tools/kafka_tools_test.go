@@ -234,6 +234,13 @@ func TestKafkaTroubleshootDiagnosis(t *testing.T) {
 			if res.IsError {
 				t.Fatalf("tool error: %s", text(res))
 			}
+			// The SASL passwords the targets use never appear in any output.
+			all, _ := json.Marshal(m)
+			for _, secret := range []string{"esm-secret", "nope"} {
+				if strings.Contains(string(all), secret) || strings.Contains(text(res), secret) {
+					t.Fatalf("output contains the password %q", secret)
+				}
+			}
 			if m["category"] != tc.category {
 				t.Fatalf("category = %v, want %s\n%s", m["category"], tc.category, text(res))
 			}
