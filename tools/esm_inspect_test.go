@@ -387,7 +387,6 @@ func TestEsmInspectReadOnlyAndNoSecretsEveryScenario(t *testing.T) {
 	}
 }
 
-
 func measureDescribe(t testing.TB, latency time.Duration) (single, full time.Duration, calls int64) {
 	t.Helper()
 	d, _ := esmSim(t, "msk-iam-healthy", func(sc *awssim.Scenario) {

@@ -28,6 +28,15 @@ type Call struct {
 	ErrorCode string `json:"error_code,omitempty"`
 	// Fault is true when the error or latency was injected by a Fault.
 	Fault bool `json:"fault,omitempty"`
+	// Start and End bound the call's handling, so tests can prove calls
+	// were in flight together without timing thresholds.
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+}
+
+// Overlaps reports whether two calls were in flight at the same time.
+func (c Call) Overlaps(o Call) bool {
+	return c.Start.Before(o.End) && o.Start.Before(c.End)
 }
 
 // Server is a running simulator. It is safe for concurrent use.
@@ -186,7 +195,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		req.form, _ = url.ParseQuery(string(body))
 	}
 	req.op = svc.operation(req)
-	call := Call{Service: name, Operation: req.op, Mutating: IsMutating(req.op)}
+	call := Call{Service: name, Operation: req.op, Mutating: IsMutating(req.op), Start: time.Now()}
 	if req.op == "" {
 		call.Mutating = true
 		e := &APIError{Code: "UnknownOperationException", Message: "awssim: operation not simulated: " + r.Method + " " + r.URL.Path, Status: http.StatusNotFound}
@@ -230,6 +239,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) record(c Call) {
+	c.End = time.Now()
+	if c.Start.IsZero() {
+		c.Start = c.End
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = append(s.calls, c)
