@@ -91,8 +91,10 @@ func Evaluate(g Group, th Thresholds) (GroupReport, []Verdict) {
 	if len(vs) > 0 {
 		rep.Status = vs[0].Status
 	}
-	n := min(th.WorstN, len(vs))
-	rep.Worst = append([]Verdict(nil), vs[:n]...)
+	// Never nil: the output schema says array, and a group with nothing to
+	// judge must render "worst": [] rather than null.
+	rep.Worst = make([]Verdict, min(th.WorstN, len(vs)))
+	copy(rep.Worst, vs)
 	return rep, vs
 }
 

@@ -121,7 +121,7 @@ func TestDetails(t *testing.T) {
 func TestEmptyGroup(t *testing.T) {
 	t.Parallel()
 	rep, vs := Evaluate(Group{Name: "g", State: "Empty"}, th())
-	if len(vs) != 0 || rep.Status != NoActiveMembers || rep.Worst == nil && len(rep.Worst) != 0 {
+	if len(vs) != 0 || rep.Status != NoActiveMembers || rep.Worst == nil || len(rep.Worst) != 0 {
 		t.Fatalf("rep = %+v", rep)
 	}
 }
