@@ -103,7 +103,7 @@ func MSKExpress(w Workload, b *guidance.Base) (Result, error) {
 			c.warn("%.1f MB/s per partition exceeds the Express per-partition maximum of %g MB/s: use at least %d partitions", perPart, lim, ceilInt(peakIn/lim))
 		}
 	}
-	c.warn("Express per-broker throughput and partition figures come from secondary sources that agree with each other (see the guidance notes); confirm on the MSK quota page before committing spend")
+	c.warn("Express sustained throughput per broker matches AWS's Express best-practices table; the maximum (quota) throughput, per-partition and partition-count figures come from secondary sources that agree with each other (see the guidance notes): confirm them on the MSK quota page before committing spend")
 	c.res.BindingConstraint = chosen.binding
 	c.res.Recommendation = Recommendation{
 		Summary:    fmt.Sprintf("%d × %s in %g AZs (RF %g, min.insync.replicas %g fixed)", chosen.brokers, chosen.name, azs, rf, c.n("msk.express.min_insync_replicas")),
@@ -176,7 +176,7 @@ func MSKServerless(w Workload, b *guidance.Base) (Result, error) {
 		c.warn("%d partitions cannot carry %.1f MB/s in / %.1f MB/s out within the per-partition quotas: use at least %d", w.Partitions, peakIn, peakOut, need)
 	}
 	c.ref("msk.serverless.auth")
-	c.warn("MSK Serverless accepts IAM authentication only (no SCRAM, mTLS or Kafka ACLs); its quota figures come from a third-party copy of the quota page (see guidance notes)")
+	c.warn("MSK Serverless accepts IAM authentication only (no SCRAM, mTLS or Kafka ACLs); its throughput, consumer-group and message-size quotas match AWS's archived quota page, but its partition and connection limits come from a third-party copy of the current page and differ from the archived page (see guidance notes)")
 	summary := fmt.Sprintf("fits MSK Serverless with at least %d partitions (highest utilisation %.0f%% on %s)", need, top*percent, c.res.BindingConstraint)
 	if !fits {
 		summary = fmt.Sprintf("does not fit MSK Serverless: %s at %.0f%% of its quota", c.res.BindingConstraint, top*percent)
