@@ -538,6 +538,16 @@ func TestElicitation(t *testing.T) {
 			[]string{OutcomePlanned, OutcomeCancelled}},
 		{"accept but unticked", mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionAccept, Content: map[string]any{"confirm": false}}, "declined", false,
 			[]string{OutcomePlanned, OutcomeDeclined}},
+		{"accept without content", mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionAccept}, "declined", false,
+			[]string{OutcomePlanned, OutcomeDeclined}},
+		{"accept without the field", mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionAccept, Content: map[string]any{"other": true}}, "declined", false,
+			[]string{OutcomePlanned, OutcomeDeclined}},
+		{"accept with confirm as a string", mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionAccept, Content: map[string]any{"confirm": "true"}}, "declined", false,
+			[]string{OutcomePlanned, OutcomeDeclined}},
+		{"accept with a struct", mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionAccept, Content: struct {
+			Confirm bool `json:"confirm"`
+		}{true}}, "applied", true,
+			[]string{OutcomePlanned, OutcomeConfirmed, OutcomeApplied}},
 	}
 	// 2026-07-28 carries the question as a multi round-trip result the
 	// client answers and retries; 2025-11-25 gets a server-initiated

@@ -2,6 +2,7 @@ package confirm
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -282,11 +283,13 @@ func answered[T any](ctx context.Context, g *Gate, state string, ans *mcp.Elicit
 		return g.refuse(base, c.ID, "elicitation", msg)
 	}
 	base.TokenID, base.Via, base.PlanHash = c.ID, "elicitation", c.Plan
-	accepted := ans.Action == mcp.ElicitationResponseActionAccept
-	if m, ok := ans.Content.(map[string]any); ok && accepted {
-		if v, ok := m["confirm"].(bool); ok && !v {
-			accepted = false // accepted the form but left "apply" unticked
-		}
+	// Only an accept whose form says confirm: true applies. An accept
+	// without the field (no content, or a client that sends only what the
+	// user touched) is not an explicit confirmation, and neither is an
+	// unticked box: both count as declined.
+	accepted := false
+	if ans.Action == mcp.ElicitationResponseActionAccept {
+		accepted = confirmTicked(ans.Content)
 	}
 	if !accepted {
 		status, outcome := "declined", OutcomeDeclined
@@ -310,6 +313,21 @@ func answered[T any](ctx context.Context, g *Gate, state string, ans *mcp.Elicit
 		return mcp.NewToolResultStructured(out, "The user "+status+" the change; nothing changed."), nil
 	}
 	return applyAction(ctx, g, c, a, base, "elicitation")
+}
+
+// confirmTicked reports whether an elicitation answer's content holds
+// confirm: true. Content arrives as decoded JSON (a map) over a transport; a
+// Go value from an in-process client is passed through JSON first.
+func confirmTicked(content any) bool {
+	m, ok := content.(map[string]any)
+	if !ok {
+		raw, err := json.Marshal(content)
+		if err != nil || json.Unmarshal(raw, &m) != nil {
+			return false
+		}
+	}
+	v, _ := m["confirm"].(bool)
+	return v
 }
 
 // applyAction re-plans from live state, refuses on drift, spends the token and
