@@ -55,6 +55,11 @@ func TestDemoRuns(t *testing.T) {
 	if !bytes.Contains(out.Bytes(), []byte("stream-mcp demo:")) {
 		t.Fatalf("unexpected demo output:\n%s", out.String())
 	}
+	// Every step of the tour printed its header and an answer.
+	steps := demoSteps(demoEnv{Bootstrap: "x", EndpointURL: "x"})
+	if got := bytes.Count(out.Bytes(), []byte("\n== ")); got < len(steps) {
+		t.Fatalf("demo printed %d step headers, want %d:\n%s", got, len(steps), out.String())
+	}
 }
 
 // TestReadOnlyPolicyCoversDemoCalls holds every AWS call the read tools made

@@ -37,6 +37,9 @@ func TestInspectorSmoke(t *testing.T) {
 		}
 		switch method {
 		case "tools/list":
+			if len(res["tools"]) < minReadTools {
+				t.Errorf("the Inspector sees %d tools, want at least %d", len(res["tools"]), minReadTools)
+			}
 			for _, tool := range res["tools"] {
 				if tool["name"] == "" || tool["annotations"] == nil {
 					t.Errorf("tool without name or annotations: %v", tool)

@@ -210,7 +210,11 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, stdin io
 		mu.Lock()
 		cleanup = p.cleanup
 		mu.Unlock()
-		logger.Info("tools ready", "tools", len(p.Parts.Tools), "allow_write", cfg.AllowWrite, "allow_destructive", cfg.AllowDestructive)
+		admitted, err := server.Registered(serverOptions(cfg, logger), p.Parts.Tools)
+		if err != nil {
+			return server.Parts{}, err // serve's deferred cleanup closes p
+		}
+		logger.Info("tools ready", "tools", len(admitted), "allow_write", cfg.AllowWrite, "allow_destructive", cfg.AllowDestructive)
 		return p.Parts, nil
 	})
 	go func() {
