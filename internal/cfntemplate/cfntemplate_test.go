@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
 	"github.com/stream-mcp/stream-mcp/internal/limitcheck"
@@ -265,7 +266,7 @@ func TestValidateRejectsNonTemplates(t *testing.T) {
 
 func TestShortFormTags(t *testing.T) {
 	t.Parallel()
-	tpl, err := parse("Resources:\n  A:\n    Type: X\n    Properties:\n      P: !GetAtt B.Arn\n      Q: !Sub 'x-${AWS::Region}'\n      R: !If [Cond, 1, 2]\n      S: !Ref B\n")
+	tpl, err := parse("Resources:\n  A:\n    Type: X\n    Properties:\n      P: !GetAtt B.Arn\n      Q: !Sub 'x-${AWS::Region}'\n      R: !If [Cond, 1, 2]\n      S: !Ref B\n", loadBase(t).Int(templateMaxBytesID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,6 +274,54 @@ func TestShortFormTags(t *testing.T) {
 	for k, want := range map[string]string{"P": "!GetAtt B.Arn", "Q": "!Sub x-${AWS::Region}", "R": "!If [Cond]", "S": "!Ref B"} {
 		if got := render(props[k]); got != want {
 			t.Errorf("%s rendered %q, want %q", k, got, want)
+		}
+	}
+}
+
+// TestYAMLAliases: an ordinary alias is expanded; an alias inside the node
+// it names (which used to overflow the Go stack and kill the server) and a
+// "billion laughs" document are rejected as not-a-template, quickly.
+func TestYAMLAliases(t *testing.T) {
+	t.Parallel()
+	b := loadBase(t)
+	ok := "Common: &props {BatchSize: 11, EventSourceArn: 'arn:aws:sqs:us-east-1:123456789012:q.fifo', FunctionName: f}\n" +
+		"Resources:\n  M:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties: *props\n"
+	res, err := Validate(ok, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, v := range res.Violations {
+		found = found || (v.RuleID == "esm.sqs_fifo.batch_size.max" && v.Field == "Resources.M.Properties.BatchSize")
+	}
+	if !found {
+		t.Fatalf("aliased properties not validated: %+v", res.Violations)
+	}
+	var bomb strings.Builder
+	bomb.WriteString("l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i <= 9; i++ {
+		fmt.Fprintf(&bomb, "l%d: &l%d [", i, i)
+		for j := range 10 {
+			if j > 0 {
+				bomb.WriteString(", ")
+			}
+			fmt.Fprintf(&bomb, "*l%d", i-1)
+		}
+		bomb.WriteString("]\n")
+	}
+	bomb.WriteString("Resources: {}\n")
+	for name, text := range map[string]string{
+		"self reference":   "a: &a [*a]\nResources: {}\n",
+		"nested reference": "a: &a {b: [1, {c: *a}]}\nResources: {}\n",
+		"billion laughs":   bomb.String(),
+	} {
+		start := time.Now()
+		_, err := Validate(text, b)
+		if !errors.Is(err, ErrNotTemplate) {
+			t.Errorf("%s: error %v, want ErrNotTemplate", name, err)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%s: rejected after %v; the expansion budget is not enforced", name, d)
 		}
 	}
 }

@@ -25,16 +25,17 @@ var ErrNotTemplate = errors.New("not a CloudFormation or SAM template")
 
 // parse decodes template text into plain Go values. Short-form intrinsic
 // tags become their long form ({"Ref": x}, {"Fn::GetAtt": [a, b]}), so YAML
-// and JSON templates look the same to the rules.
-func parse(text string) (map[string]any, error) {
-	m, _, err := parseNode(text)
+// and JSON templates look the same to the rules. maxNodes bounds the values
+// built once YAML aliases are expanded (see converter).
+func parse(text string, maxNodes int) (map[string]any, error) {
+	m, _, err := parseNode(text, maxNodes)
 	return m, err
 }
 
 // parseNode is parse plus the YAML node tree, kept to find the line of a
 // violation afterwards (only when there are violations, so clean templates
 // pay nothing for it).
-func parseNode(text string) (map[string]any, *yaml.Node, error) {
+func parseNode(text string, maxNodes int) (map[string]any, *yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrNotTemplate, err)
@@ -42,7 +43,8 @@ func parseNode(text string) (map[string]any, *yaml.Node, error) {
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil, nil, fmt.Errorf("%w: empty document", ErrNotTemplate)
 	}
-	v, err := convert(doc.Content[0])
+	cv := &converter{left: maxNodes, expanding: map[*yaml.Node]bool{}}
+	v, err := cv.convert(doc.Content[0])
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrNotTemplate, err)
 	}
@@ -56,9 +58,29 @@ func parseNode(text string) (map[string]any, *yaml.Node, error) {
 	return m, doc.Content[0], nil
 }
 
-func convert(n *yaml.Node) (any, error) {
+// converter turns a YAML node tree into Go values. Decoding into a
+// yaml.Node skips yaml.v3's own alias checks, so they are done here: an
+// alias that refers to a node it sits in (`a: &a [*a]`) would recurse until
+// the Go stack overflows, which kills the whole server, and nested aliases
+// (a "billion laughs" document) expand exponentially. left counts down the
+// values still allowed to be built.
+type converter struct {
+	left      int
+	expanding map[*yaml.Node]bool
+}
+
+func (c *converter) convert(n *yaml.Node) (any, error) {
+	if c.left--; c.left < 0 {
+		return nil, fmt.Errorf("line %d: the template expands (through YAML aliases) beyond the largest template CloudFormation accepts", n.Line)
+	}
 	if n.Kind == yaml.AliasNode {
-		return convert(n.Alias)
+		if c.expanding[n.Alias] {
+			return nil, fmt.Errorf("line %d: alias *%s refers to a node that contains it", n.Line, n.Value)
+		}
+		c.expanding[n.Alias] = true
+		v, err := c.convert(n.Alias)
+		delete(c.expanding, n.Alias)
+		return v, err
 	}
 	var v any
 	switch n.Kind {
@@ -68,7 +90,7 @@ func convert(n *yaml.Node) (any, error) {
 			k := n.Content[i]
 			i++
 			val := n.Content[i]
-			cv, err := convert(val)
+			cv, err := c.convert(val)
 			if err != nil {
 				return nil, err
 			}
@@ -77,8 +99,8 @@ func convert(n *yaml.Node) (any, error) {
 		v = m
 	case yaml.SequenceNode:
 		l := make([]any, 0, len(n.Content))
-		for _, c := range n.Content {
-			cv, err := convert(c)
+		for _, e := range n.Content {
+			cv, err := c.convert(e)
 			if err != nil {
 				return nil, err
 			}

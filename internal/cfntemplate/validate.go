@@ -22,6 +22,9 @@ const (
 	typeQueue       = "AWS::SQS::Queue"
 )
 
+// templateMaxBytesID is the guidance id of CloudFormation's template size quota.
+const templateMaxBytesID = "cfn.template.s3_body.max_bytes"
+
 // Checked is one resource (or SAM event) that was validated.
 type Checked struct {
 	// Path is where it sits, e.g. Resources.Fn.Properties.Events.Orders.
@@ -46,7 +49,10 @@ func (r Result) Valid() bool { return !rules.HasErrors(r.Violations) }
 // ErrNotTemplate when the text cannot be parsed or has no Resources; every
 // finding inside a parsable template is a violation.
 func Validate(text string, b *guidance.Base) (Result, error) {
-	tpl, root, err := parseNode(text)
+	// Every value of a template written out without aliases (as JSON, or as
+	// sam package writes it) takes at least one byte, so no deployable
+	// template expands to more values than CloudFormation's size quota.
+	tpl, root, err := parseNode(text, b.Int(templateMaxBytesID))
 	if err != nil {
 		return Result{}, err
 	}
