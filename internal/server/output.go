@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	mcpserver "github.com/mark3labs/mcp-go/server"
@@ -18,8 +19,12 @@ func capOutput(max int) mcpserver.ToolHandlerMiddleware {
 	return func(next mcpserver.ToolHandlerFunc) mcpserver.ToolHandlerFunc {
 		return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			res, err := next(ctx, req)
-			if err != nil || res == nil || res.StructuredContent == nil {
+			if err != nil || res == nil {
 				return res, err
+			}
+			res = capText(res, max)
+			if res.StructuredContent == nil {
+				return res, nil
 			}
 			raw, mErr := json.Marshal(res.StructuredContent)
 			if mErr != nil {
@@ -39,6 +44,44 @@ func capOutput(max int) mcpserver.ToolHandlerMiddleware {
 			return &out, nil
 		}
 	}
+}
+
+// capText keeps the text content under max bytes. Text is prose for the
+// model, so cutting it (on a UTF-8 boundary, with a marker) is safe.
+func capText(res *mcp.CallToolResult, max int) *mcp.CallToolResult {
+	const marker = "\n[text shortened to fit the output cap; the structured result holds the data]"
+	total := 0
+	for _, c := range res.Content {
+		if t, ok := c.(mcp.TextContent); ok {
+			total += len(t.Text)
+		}
+	}
+	if total <= max {
+		return res
+	}
+	out := *res
+	out.Content = nil
+	budget := max - len(marker)
+	for _, c := range res.Content {
+		t, ok := c.(mcp.TextContent)
+		if !ok {
+			out.Content = append(out.Content, c)
+			continue
+		}
+		if budget <= 0 {
+			continue
+		}
+		if len(t.Text) > budget {
+			cut := budget
+			for cut > 0 && !utf8.RuneStart(t.Text[cut]) {
+				cut--
+			}
+			t.Text = t.Text[:cut] + marker
+		}
+		budget -= len(t.Text)
+		out.Content = append(out.Content, t)
+	}
+	return &out
 }
 
 // Shrink halves the longest array in the JSON document raw until it encodes

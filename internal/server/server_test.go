@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
@@ -272,3 +273,24 @@ func TestShrink(t *testing.T) {
 }
 
 var _ mcpserver.ToolHandlerFunc = fakeTool("x", true, false).Handler
+
+func TestCapText(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("é", 600) // 1200 bytes, two per rune
+	res := &mcp.CallToolResult{Content: []mcp.Content{mcp.NewTextContent("head"), mcp.NewTextContent(long)}}
+	got := capText(res, 500)
+	total := 0
+	for _, c := range got.Content {
+		txt := c.(mcp.TextContent).Text
+		if !utf8.ValidString(txt) {
+			t.Fatal("cut inside a rune")
+		}
+		total += len(txt)
+	}
+	if total > 500 || !strings.Contains(text(got), "text shortened") {
+		t.Fatalf("capped text is %d bytes (max 500): %q", total, text(got))
+	}
+	if same := capText(&mcp.CallToolResult{Content: []mcp.Content{mcp.NewTextContent("short")}}, 500); text(same) != "short" {
+		t.Fatalf("short text changed: %q", text(same))
+	}
+}
