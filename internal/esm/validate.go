@@ -184,8 +184,16 @@ func (c *checker) run() {
 
 func (c *checker) mark(id string) { c.checked[id] = true }
 
+// report records a violation once: several rules read the same field
+// (BatchSize feeds the range, SQS window and payload rules), so a field of
+// the wrong type would otherwise be reported by each of them.
 func (c *checker) report(sev rules.Severity, id, field, msg, fix string) {
 	c.mark(id)
+	for _, v := range c.vs {
+		if v.RuleID == id && v.Field == field && v.Message == msg {
+			return
+		}
+	}
 	c.vs = append(c.vs, rules.Violation{
 		RuleID: id, Severity: sev, Field: field, Message: msg, Fix: fix, Reference: c.b.Source(id),
 	})

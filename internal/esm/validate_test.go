@@ -444,3 +444,23 @@ func TestSourceFromARN(t *testing.T) {
 		t.Errorf("ParseSourceType = %s, %v", s, err)
 	}
 }
+
+// TestTypeErrorReportedOnce: BatchSize is read by the range, SQS window and
+// payload rules; a value of the wrong type is one violation, not three.
+func TestTypeErrorReportedOnce(t *testing.T) {
+	t.Parallel()
+	b := loadBase(t)
+	res, err := Validate(cfgOf(t, SQS, `{"BatchSize":"ten","MaximumBatchingWindowInSeconds":"soon"}`), Options{Context: Context{Now: fixedNow, AvgRecordBytes: 100}}, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := map[string]int{}
+	for _, v := range res.Violations {
+		if v.RuleID == "esm.fields.type" {
+			per[v.Field]++
+		}
+	}
+	if per["BatchSize"] != 1 || per["MaximumBatchingWindowInSeconds"] != 1 {
+		t.Fatalf("type violations per field = %v, want exactly one each: %+v", per, res.Violations)
+	}
+}

@@ -61,8 +61,16 @@ func (c *checker) result() Result {
 
 func (c *checker) mark(id string) { c.checked[id] = true }
 
+// report records a violation once: rules that share a property (linger.ms,
+// partitions, remote.storage.enable) each read it, and a value of the wrong
+// type must be reported once, as num and boolean promise.
 func (c *checker) report(sev rules.Severity, id, field, msg, fix string) {
 	c.mark(id)
+	for _, v := range c.vs {
+		if v.RuleID == id && v.Field == field && v.Message == msg {
+			return
+		}
+	}
 	c.vs = append(c.vs, rules.Violation{RuleID: id, Severity: sev, Field: field, Message: msg, Fix: fix, Reference: c.b.Source(id)})
 }
 

@@ -264,3 +264,31 @@ func TestEveryRuleHasAPassingExample(t *testing.T) {
 		}
 	}
 }
+
+// TestTypeErrorReportedOnce: several rules read partitions,
+// remote.storage.enable and linger.ms; a value of the wrong type is one
+// violation per property, not one per rule that reads it.
+func TestTypeErrorReportedOnce(t *testing.T) {
+	t.Parallel()
+	b := loadBase(t)
+	for name, res := range map[string]Result{
+		"topic": ValidateTopic(Config{"partitions": "six", "remote.storage.enable": "yes", "replication.factor": 3},
+			TopicContext{IngressMBps: 1, BrokerStorageGiB: 100, Brokers: 3}, b),
+		"producer": ValidateProducer(Config{"linger.ms": "soon"}, ProducerContext{}, b),
+	} {
+		per := map[string]int{}
+		for _, v := range res.Violations {
+			if v.RuleID == "kafka.config.type" {
+				per[v.Field]++
+			}
+		}
+		if len(per) == 0 {
+			t.Errorf("%s: no type violation: %+v", name, res.Violations)
+		}
+		for f, n := range per {
+			if n != 1 {
+				t.Errorf("%s: %d type violations for %s, want 1", name, n, f)
+			}
+		}
+	}
+}
