@@ -416,6 +416,63 @@ func TestKeyReadableByOthersRefused(t *testing.T) {
 	}
 }
 
+// --state-dir pointed at a directory that is open to others: an empty one
+// (or one holding only our state) is made private; one holding other files
+// is refused and its mode left alone.
+func TestStateDirOpenToOthers(t *testing.T) {
+	t.Parallel()
+	empty := filepath.Join(t.TempDir(), "empty")
+	shared := filepath.Join(t.TempDir(), "shared")
+	for _, d := range []string{empty, shared} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(d, 0o755); err != nil { // whatever the umask
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(shared, "notes.txt"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(Options{StateDir: empty}); err != nil {
+		t.Fatalf("empty directory: %v", err)
+	}
+	if st, _ := os.Stat(empty); st.Mode().Perm() != 0o700 {
+		t.Fatalf("empty directory left at %v, want 0700", st.Mode().Perm())
+	}
+	if _, err := New(Options{StateDir: shared}); err == nil || !strings.Contains(err.Error(), "directory of its own") {
+		t.Fatalf("shared directory: want a refusal, got %v", err)
+	}
+	if st, _ := os.Stat(shared); st.Mode().Perm() != 0o755 {
+		t.Fatalf("shared directory's mode changed to %v", st.Mode().Perm())
+	}
+	for _, n := range []string{keyFile, spentDir} {
+		if _, err := os.Stat(filepath.Join(shared, n)); err == nil {
+			t.Fatalf("%s was created in the shared directory", n)
+		}
+	}
+}
+
+// A key file that is a symlink is refused, not followed.
+func TestKeySymlinkRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	other := filepath.Join(t.TempDir(), "elsewhere")
+	if err := os.WriteFile(other, []byte(strings.Repeat("k", keyBytes)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kp := filepath.Join(f.dir, keyFile)
+	if err := os.Remove(kp); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(other, kp); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(Options{StateDir: f.dir}); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Fatalf("want a refusal of the symlinked key, got %v", err)
+	}
+}
+
 func TestAuditLogNeverHoldsArgumentValues(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)

@@ -35,15 +35,24 @@ func openStore(dir string) (*store, []byte, error) {
 	if dir == "" {
 		return nil, nil, errors.New("confirm: no state directory configured (--state-dir)")
 	}
+	// An existing directory is checked before anything is created in it.
+	if _, err := os.Stat(dir); err == nil {
+		if err := restrictDir(dir, true); err != nil {
+			return nil, nil, err
+		}
+	}
 	if err := os.MkdirAll(filepath.Join(dir, spentDir), 0o700); err != nil {
 		return nil, nil, fmt.Errorf("confirm: create state directory: %w", err)
 	}
 	// MkdirAll leaves an existing directory's mode alone; a state directory
-	// others can list would leak token ids, so tighten it.
-	for _, d := range []string{dir, filepath.Join(dir, spentDir)} {
-		if err := os.Chmod(d, 0o700); err != nil {
-			return nil, nil, fmt.Errorf("confirm: restrict state directory: %w", err)
-		}
+	// others can list would leak token ids, so tighten it, but only when it
+	// holds nothing but our state: --state-dir pointed at a shared
+	// directory (/tmp, a home directory) must not have its mode changed.
+	if err := restrictDir(dir, true); err != nil {
+		return nil, nil, err
+	}
+	if err := restrictDir(filepath.Join(dir, spentDir), false); err != nil {
+		return nil, nil, err
 	}
 	s := &store{dir: dir}
 	key, err := s.loadKey()
@@ -56,13 +65,46 @@ func openStore(dir string) (*store, []byte, error) {
 	return s, key, nil
 }
 
+// restrictDir makes dir 0700 when others can reach it. With checkOwn, it
+// refuses instead when dir holds anything besides the key and the ledger.
+func restrictDir(dir string, checkOwn bool) error {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("confirm: state directory: %w", err)
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("confirm: state directory %s is not a directory", dir)
+	}
+	if st.Mode().Perm()&0o077 == 0 {
+		return nil
+	}
+	if checkOwn {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return fmt.Errorf("confirm: state directory: %w", err)
+		}
+		for _, e := range entries {
+			if n := e.Name(); n != keyFile && n != spentDir && !strings.HasPrefix(n, keyFile+".tmp-") {
+				return fmt.Errorf("confirm: state directory %s is open to others (mode %v) and holds other files (%s); give --state-dir a directory of its own, which is made private (0700)", dir, st.Mode().Perm(), n)
+			}
+		}
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return fmt.Errorf("confirm: restrict state directory: %w", err)
+	}
+	return nil
+}
+
 func (s *store) keyPath() string { return filepath.Join(s.dir, keyFile) }
 
 func (s *store) loadKey() ([]byte, error) {
 	p := s.keyPath()
-	st, err := os.Stat(p)
+	st, err := os.Lstat(p)
 	if err != nil {
 		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("confirm: key file %s is not a regular file (mode %v); delete it to create a new key (outstanding tokens become invalid)", p, st.Mode())
 	}
 	if st.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("confirm: key file %s is readable by others (mode %v); run chmod 600 on it", p, st.Mode().Perm())
