@@ -18,7 +18,7 @@ type samEvent struct {
 	rename map[string]string
 }
 
-func samEvents() map[string]samEvent {
+func samEvents(apiBootstrapKey string) map[string]samEvent {
 	return map[string]samEvent{
 		"Kinesis":  {esm.Kinesis, map[string]string{"Stream": "EventSourceArn"}},
 		"DynamoDB": {esm.DynamoDB, map[string]string{"Stream": "EventSourceArn"}},
@@ -29,7 +29,7 @@ func samEvents() map[string]samEvent {
 			"SchemaRegistryConfig": "AmazonManagedKafkaEventSourceConfig.SchemaRegistryConfig",
 		}},
 		"SelfManagedKafka": {esm.SelfManagedKafka, map[string]string{
-			"KafkaBootstrapServers": "SelfManagedEventSource.Endpoints.KAFKA_BOOTSTRAP_SERVERS",
+			"KafkaBootstrapServers": "SelfManagedEventSource.Endpoints." + apiBootstrapKey,
 			"ConsumerGroupId":       "SelfManagedKafkaEventSourceConfig.ConsumerGroupId",
 			"SchemaRegistryConfig":  "SelfManagedKafkaEventSourceConfig.SchemaRegistryConfig",
 		}},
@@ -45,7 +45,7 @@ func samEvents() map[string]samEvent {
 
 func (v *validator) samFunction(id string, props map[string]any) {
 	events, _ := props["Events"].(map[string]any)
-	specs := samEvents()
+	specs := samEvents(v.bootstrapKey())
 	fn, _ := v.res[id].(map[string]any)
 	for _, name := range sortedKeys(events) {
 		ev, _ := events[name].(map[string]any)

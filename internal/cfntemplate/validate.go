@@ -107,7 +107,7 @@ func (v *validator) run() {
 		switch typ {
 		case typeESM:
 			v.unknownProps(path, props, "cfn.lambda_esm.properties")
-			cfg, rename := cfnToAPI(esmConfig(props))
+			cfg, rename := cfnToAPI(esmConfig(props), v.bootstrapKey())
 			v.mapping(path, typ, cfg, props["FunctionName"], rename, "")
 		case typeSAMFunction:
 			v.samFunction(id, props)
@@ -359,13 +359,13 @@ func (v *validator) context(cfg esm.Config, src esm.SourceType, function any) es
 	switch {
 	case src.IsSQS():
 		ctx.QueueVisibilityTimeoutSeconds = v.b.Num("cfn.sqs_queue.visibility_timeout.default_seconds")
-		if f, ok := number(props["VisibilityTimeout"]); ok {
+		if f, ok := rules.Number(props["VisibilityTimeout"]); ok {
 			ctx.QueueVisibilityTimeoutSeconds = f
 		} else if _, set := props["VisibilityTimeout"]; set {
 			ctx.QueueVisibilityTimeoutSeconds = 0 // intrinsic: unknown
 		}
 	case src == esm.Kinesis:
-		if f, ok := number(props["ShardCount"]); ok {
+		if f, ok := rules.Number(props["ShardCount"]); ok {
 			ctx.Shards = int(f)
 		}
 	}
@@ -403,39 +403,20 @@ func (v *validator) resourceOf(function any) map[string]any {
 func (v *validator) functionTimeout(fn map[string]any) float64 {
 	props, _ := fn["Properties"].(map[string]any)
 	if t, set := props["Timeout"]; set {
-		f, _ := number(t) // an intrinsic gives 0: unknown
+		f, _ := rules.Number(t) // an intrinsic gives 0: unknown
 		return f
 	}
 	if typ, _ := fn["Type"].(string); typ == typeSAMFunction {
 		if g, ok := v.tpl["Globals"].(map[string]any); ok {
 			if gf, ok := g["Function"].(map[string]any); ok {
 				if t, set := gf["Timeout"]; set {
-					f, _ := number(t)
+					f, _ := rules.Number(t)
 					return f
 				}
 			}
 		}
 	}
 	return v.b.Num("cfn.lambda_function.timeout.default_seconds")
-}
-
-func number(v any) (float64, bool) {
-	switch x := v.(type) {
-	case int:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case float64:
-		return x, true
-	case uint64:
-		return float64(x), true
-	case string:
-		var f float64
-		if _, err := fmt.Sscan(x, &f); err == nil {
-			return f, true
-		}
-	}
-	return 0, false
 }
 
 // resolveDestination replaces an on-failure destination that references a
@@ -484,7 +465,7 @@ func (v *validator) resolveDestination(cfg esm.Config) {
 // and the Lambda API spell a field differently: CloudFormation's
 // SelfManagedEventSource.Endpoints.KafkaBootstrapServers is the API's
 // KAFKA_BOOTSTRAP_SERVERS map key. It returns the renames for field paths.
-func cfnToAPI(cfg esm.Config) (esm.Config, map[string]string) {
+func cfnToAPI(cfg esm.Config, apiBootstrapKey string) (esm.Config, map[string]string) {
 	sme, ok := cfg["SelfManagedEventSource"].(map[string]any)
 	if !ok {
 		return cfg, nil
@@ -504,7 +485,13 @@ func cfnToAPI(cfg esm.Config) (esm.Config, map[string]string) {
 	}
 }
 
-const (
-	cfnBootstrapKey = "KafkaBootstrapServers"
-	apiBootstrapKey = "KAFKA_BOOTSTRAP_SERVERS"
-)
+// cfnBootstrapKey is CloudFormation's spelling of the bootstrap-server list.
+const cfnBootstrapKey = "KafkaBootstrapServers"
+
+// bootstrapKey is the Lambda API's key of the bootstrap-server list
+// (KAFKA_BOOTSTRAP_SERVERS), read from the table the ESM rules check it with.
+func (v *validator) bootstrapKey() string {
+	l, _ := v.b.Lookup("esm.self_managed.endpoints.key")
+	s, _ := l.Value.(string)
+	return s
+}
