@@ -283,7 +283,7 @@ func validateIDs(r *Request) error {
 		}
 	}
 	for _, v := range r.KMSKeyArns {
-		if _, err := iac.ParseARN(v, "kms"); err != nil {
+		if err := iac.ValidateKMSKeyARN(v); err != nil {
 			return err
 		}
 	}

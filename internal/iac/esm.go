@@ -256,7 +256,7 @@ func (m ESM) Validate() error {
 		}
 	}
 	if m.KMSKeyArn != "" {
-		if _, err := ParseARN(m.KMSKeyArn, "kms"); err != nil {
+		if err := ValidateKMSKeyARN(m.KMSKeyArn); err != nil {
 			return err
 		}
 	}
@@ -348,8 +348,17 @@ func (m ESM) validateSourceArn() error {
 // ValidateSourceARN checks that arn is the right kind of ARN for source: a
 // Kinesis stream or stream consumer, a DynamoDB table stream, an SQS queue
 // (".fifo" exactly when the source is sqs_fifo), or an MSK cluster or VPC
-// connection.
+// connection. The ARN must carry its Region and account.
 func ValidateSourceARN(source Source, s string) error {
+	if source != SourceSelfManagedKafka {
+		a, err := ParseARN(s, "")
+		if err != nil {
+			return err
+		}
+		if err := requireRegional(a, s); err != nil {
+			return err
+		}
+	}
 	switch source {
 	case SourceKinesis:
 		a, err := ParseARN(s, "kinesis")
@@ -364,7 +373,7 @@ func ValidateSourceARN(source Source, s string) error {
 			return err
 		}
 		parts := strings.Split(a.Resource, "/")
-		if len(parts) != 4 || parts[0] != "table" || parts[2] != "stream" || parts[3] == "" {
+		if len(parts) != 4 || parts[0] != "table" || parts[2] != "stream" || !reStreamLabel.MatchString(parts[3]) {
 			return invalidf("DynamoDB ARN %s is not a table stream ARN (table/NAME/stream/LABEL)", quoteForError(s))
 		}
 		return matchName("table name", parts[1], reDynamoTable, "3-255 letters, digits, '_', '-' or '.'")
@@ -470,14 +479,24 @@ func validateDestination(d string, s Source) error {
 		if strings.HasSuffix(a.Resource, ".fifo") {
 			return invalidf("on-failure destination %s is a FIFO queue, which Lambda cannot deliver to", quoteForError(d))
 		}
+		if err := requireRegional(a, d); err != nil {
+			return err
+		}
 		return ValidateQueueName(a.Resource, false)
 	case "sns":
 		if strings.HasSuffix(a.Resource, ".fifo") {
 			return invalidf("on-failure destination %s is a FIFO topic, which Lambda cannot deliver to", quoteForError(d))
 		}
-		return nil
+		if err := requireRegional(a, d); err != nil {
+			return err
+		}
+		return matchName("SNS topic name", a.Resource, reSNSTopic, "1-256 letters, digits, hyphens or underscores")
 	case "s3":
-		return nil
+		// bucket ARNs carry no Region or account: arn:aws:s3:::BUCKET
+		if a.Region != "" || a.AccountID != "" {
+			return invalidf("on-failure destination %s is not a bucket ARN (arn:aws:s3:::BUCKET)", quoteForError(d))
+		}
+		return matchName("S3 bucket name", a.Resource, reS3Bucket, "3-63 lowercase letters, digits, '.' or '-' (a bucket ARN, not an object path)")
 	}
 	return invalidf("on-failure destination %s must be an SQS queue, SNS topic or S3 bucket ARN (or kafka://TOPIC for Kafka)", quoteForError(d))
 }

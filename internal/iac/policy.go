@@ -233,7 +233,7 @@ func ExecutionPolicy(in PolicyInput) (PolicyDocument, []string, error) {
 	if len(in.KMSKeyArns) > 0 {
 		keys := make([]string, 0, len(in.KMSKeyArns))
 		for _, k := range in.KMSKeyArns {
-			if _, err := ParseARN(k, "kms"); err != nil {
+			if err := ValidateKMSKeyARN(k); err != nil {
 				return PolicyDocument{}, nil, err
 			}
 			keys = append(keys, k)

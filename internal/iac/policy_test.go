@@ -199,3 +199,56 @@ func TestRenderRoleSGAndClusterPolicy(t *testing.T) {
 		t.Errorf("hostile group id accepted: %v", err)
 	}
 }
+
+// A caller ARN is one resource: an IAM wildcard, a missing Region or
+// account, an alias instead of a key, or an object path instead of a bucket
+// would put a Resource in the least-privilege policy that grants far more
+// (kms:Decrypt on every key, sns:Publish on every topic, s3:PutObject on
+// every bucket) or matches nothing. Each is rejected before rendering.
+func TestExecutionPolicyRejectsWideningARNs(t *testing.T) {
+	t.Parallel()
+	const acct = "123456789012"
+	kin := "arn:aws:kinesis:us-east-1:" + acct + ":stream/s"
+	bad := map[string]iac.PolicyInput{
+		"kms wildcard":          {Source: iac.SourceSQS, EventSourceArn: "arn:aws:sqs:us-east-1:" + acct + ":q", KMSKeyArns: []string{"arn:aws:kms:us-east-1:" + acct + ":*"}},
+		"kms key wildcard":      {Source: iac.SourceSQS, EventSourceArn: "arn:aws:sqs:us-east-1:" + acct + ":q", KMSKeyArns: []string{"arn:aws:kms:us-east-1:" + acct + ":key/*"}},
+		"kms alias":             {Source: iac.SourceSQS, EventSourceArn: "arn:aws:sqs:us-east-1:" + acct + ":q", KMSKeyArns: []string{"arn:aws:kms:us-east-1:" + acct + ":alias/orders"}},
+		"kms no region":         {Source: iac.SourceSQS, EventSourceArn: "arn:aws:sqs:us-east-1:" + acct + ":q", KMSKeyArns: []string{"arn:aws:kms::" + acct + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"}},
+		"sns wildcard":          {Source: iac.SourceKinesis, EventSourceArn: kin, OnFailureDestination: "arn:aws:sns:us-east-1:" + acct + ":*"},
+		"sns single-char":       {Source: iac.SourceKinesis, EventSourceArn: kin, OnFailureDestination: "arn:aws:sns:us-east-1:" + acct + ":orders-?"},
+		"s3 wildcard":           {Source: iac.SourceKinesis, EventSourceArn: kin, OnFailureDestination: "arn:aws:s3:::*"},
+		"s3 object path":        {Source: iac.SourceKinesis, EventSourceArn: kin, OnFailureDestination: "arn:aws:s3:::bucket/prefix"},
+		"sqs dest no account":   {Source: iac.SourceKinesis, EventSourceArn: kin, OnFailureDestination: "arn:aws:sqs:us-east-1::dlq"},
+		"ddb stream wildcard":   {Source: iac.SourceDynamoDB, EventSourceArn: "arn:aws:dynamodb:us-east-1:" + acct + ":table/Orders/stream/*"},
+		"sqs source no region":  {Source: iac.SourceSQS, EventSourceArn: "arn:aws:sqs::" + acct + ":q"},
+		"kinesis no account":    {Source: iac.SourceKinesis, EventSourceArn: "arn:aws:kinesis:us-east-1::stream/s"},
+		"kinesis name wildcard": {Source: iac.SourceKinesis, EventSourceArn: "arn:aws:kinesis:us-east-1:" + acct + ":stream/orders*"},
+	}
+	for name, in := range bad {
+		p, _, err := iac.ExecutionPolicy(in)
+		if !errors.Is(err, iac.ErrInvalid) {
+			js, _ := p.JSON()
+			t.Errorf("%s: want ErrInvalid, got %v\n%s", name, err, js)
+		}
+	}
+	// the well-formed versions still pass, including GovCloud and China keys
+	good := []iac.PolicyInput{
+		{Source: iac.SourceSQS, EventSourceArn: "arn:aws-us-gov:sqs:us-gov-west-1:" + acct + ":q", KMSKeyArns: []string{"arn:aws-us-gov:kms:us-gov-west-1:" + acct + ":key/mrk-1234abcd12ab34cd56ef1234567890ab"}},
+		{Source: iac.SourceKinesis, EventSourceArn: "arn:aws-cn:kinesis:cn-north-1:" + acct + ":stream/s", OnFailureDestination: "arn:aws-cn:s3:::orders-failed.archive"},
+		{Source: iac.SourceKinesis, EventSourceArn: kin, OnFailureDestination: "arn:aws:sns:us-east-1:" + acct + ":orders_failed"},
+	}
+	for i, in := range good {
+		p, _, err := iac.ExecutionPolicy(in)
+		if err != nil {
+			t.Errorf("good case %d: %v", i, err)
+			continue
+		}
+		for _, s := range p.Statement {
+			for _, r := range s.Resource {
+				if strings.ContainsAny(r, "*?") && !strings.HasPrefix(s.Action[0], "ec2:") && !strings.HasSuffix(r, "/*") {
+					t.Errorf("good case %d: statement %s has wildcard resource %s", i, s.Sid, r)
+				}
+			}
+		}
+	}
+}

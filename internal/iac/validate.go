@@ -50,7 +50,45 @@ var (
 	reAccount  = newLazyRE(`^[0-9]{12}$`)
 	// Region codes: us-east-1, us-gov-west-1, cn-north-1, eu-central-2, ap-southeast-5, us-isob-east-1
 	reRegion = newLazyRE(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$`)
+	// https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html (KeyId: a key ID
+	// such as 1234abcd-12ab-34cd-56ef-1234567890ab or a multi-Region mrk-… ID). Only key ARNs:
+	// an alias ARN in a policy's Resource does not authorize use of the key it points at.
+	reKMSKey = newLazyRE(`^key/(mrk-)?[a-zA-Z0-9-]{1,64}$`)
+	// https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html (Name: 1-256 letters,
+	// digits, hyphens, underscores; a FIFO topic ends in ".fifo")
+	reSNSTopic = newLazyRE(`^[a-zA-Z0-9_-]{1,256}(\.fifo)?$`)
+	// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html (3-63
+	// lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit)
+	reS3Bucket = newLazyRE(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	// a DynamoDB stream label is the stream's creation time, e.g. 2024-01-01T00:00:00.000
+	// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_StreamSpecification.html
+	reStreamLabel = newLazyRE(`^[0-9A-Za-z:._-]{1,64}$`)
 )
+
+// requireRegional checks that a parsed ARN carries a Region and an account:
+// every event source, key, queue and topic ARN does, and one without them
+// would render a policy Resource that matches nothing.
+func requireRegional(a ARN, s string) error {
+	if a.Region == "" || a.AccountID == "" {
+		return invalidf("ARN %s has no Region or account (arn:partition:service:REGION:ACCOUNT:resource)", quoteForError(s))
+	}
+	return nil
+}
+
+// ValidateKMSKeyARN checks a KMS key ARN (arn:…:kms:REGION:ACCOUNT:key/ID).
+func ValidateKMSKeyARN(s string) error {
+	a, err := ParseARN(s, "kms")
+	if err != nil {
+		return err
+	}
+	if err := requireRegional(a, s); err != nil {
+		return err
+	}
+	if !reKMSKey.MatchString(a.Resource) {
+		return invalidf("KMS ARN %s is not a key ARN (key/KEY_ID); an alias ARN does not scope kms:Decrypt", quoteForError(s))
+	}
+	return nil
+}
 
 // Partitions we know, and the Region prefixes each owns.
 // https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
@@ -102,10 +140,17 @@ type ARN struct {
 // ParseARN parses s and checks that the partition is known, the Region
 // belongs to that partition, the account is 12 digits (when present) and the
 // service is want (when want is not empty). Only printable ASCII without
-// quotes, whitespace or "$" is accepted anywhere in it.
+// quotes, whitespace or "$" is accepted anywhere in it, and no IAM wildcard
+// ("*" or "?"): every ARN a caller gives names one resource, and generated
+// policies put it in a Resource element, where a wildcard would silently
+// widen a least-privilege grant (kms:Decrypt on every key, sns:Publish on
+// every topic).
 func ParseARN(s, want string) (ARN, error) {
 	if !safeText(s) || strings.ContainsAny(s, "\"'`$\\{}<>|;&") {
 		return ARN{}, invalidf("ARN %s contains characters no ARN has", quoteForError(s))
+	}
+	if strings.ContainsAny(s, "*?") {
+		return ARN{}, invalidf("ARN %s contains an IAM wildcard (* or ?); give the ARN of one resource", quoteForError(s))
 	}
 	a, err := arn.Parse(s)
 	if err != nil {
