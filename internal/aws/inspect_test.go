@@ -317,10 +317,18 @@ func TestScenarioEvidence(t *testing.T) {
 		}},
 		{"msk-sg-missing-auth-port", func(t *testing.T, c *awsx.Client) {
 			p := c.VPCPath(context.Background(), clusterSubnets, []string{"sg-0c0ffee0c0ffee001"})
+			if len(p.Unknown) > 0 || len(p.SecurityGroups) != 1 || len(p.SecurityGroups[0].Inbound) != 3 {
+				t.Fatalf("security groups not read: %+v, unknown %+v", p.SecurityGroups, p.Unknown)
+			}
+			tls := false
 			for _, r := range p.SecurityGroups[0].Inbound {
 				if r.AllowsTCP(9098) {
 					t.Fatalf("9098 admitted by %+v", r)
 				}
+				tls = tls || r.AllowsTCP(9094)
+			}
+			if !tls {
+				t.Fatalf("the TLS port 9094 should be admitted: %+v", p.SecurityGroups[0].Inbound)
 			}
 		}},
 		{"msk-disabled-connection-error", func(t *testing.T, c *awsx.Client) {

@@ -152,6 +152,9 @@ func TestMetricsFetchAgainstSimulator(t *testing.T) {
 		t.Parallel()
 		_, _, cw := simClients(t, kinesisSimScenario, "faults: [{service: monitoring, operation: GetMetricData, error: access_denied}]")
 		b := NewMetrics(cw, MetricsOptions{}).Fetch(context.Background(), w, qs)
+		if len(b.Series) != len(qs) {
+			t.Fatalf("%d series for %d queries: every query must come back, as unknown", len(b.Series), len(qs))
+		}
 		for _, s := range b.Series {
 			if s.Status != SeriesUnknown || s.Unknown == nil || s.Unknown.Kind != "access_denied" || !strings.Contains(s.Unknown.MissingPermission, "GetMetricData") {
 				t.Fatalf("series %s = %+v %+v", s.Query.Key, s.Status, s.Unknown)
