@@ -234,7 +234,7 @@ func (c *mskCheck) storage() {
 		if _, ok := c.b.Lookup(id); !ok {
 			c.add("msk_cluster.storage.provisioned_throughput.instance", rules.Error, field, "msk.standard.m5_4xlarge.storage_throughput.provisioned_max_mibps",
 				fmt.Sprintf("provisioned storage throughput is not available on %s", c.instance),
-				"use kafka.m5.4xlarge or larger, or kafka.m7g.2xlarge or larger, or disable ProvisionedThroughput")
+				"use one of "+strings.Join(c.provisionedThroughputTypes(), ", ")+", or disable ProvisionedThroughput")
 		} else if okT {
 			lo, hi := c.b.Num("msk.standard.storage_throughput.default_mibps"), c.b.Num(id)
 			if tput < lo || tput > hi {
@@ -254,6 +254,19 @@ func (c *mskCheck) storage() {
 	}
 }
 
+// provisionedThroughputTypes lists the Standard broker types that have a
+// provisioned storage throughput maximum in the guidance table.
+func (c *mskCheck) provisionedThroughputTypes() []string {
+	var out []string
+	for _, it := range c.b.Strings("msk.standard.broker_types") {
+		key := strings.ReplaceAll(strings.TrimPrefix(it, "kafka."), ".", "_")
+		if _, ok := c.b.Lookup("msk.standard." + key + ".storage_throughput.provisioned_max_mibps"); ok {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
 func (c *mskCheck) versions() {
 	v, vf, ok := str(c.props, mskVersion)
 	if !ok {
@@ -271,7 +284,7 @@ func (c *mskCheck) versions() {
 	if c.express && !atLeast("msk.express.min_kafka_version") {
 		c.add("msk_cluster.version.express", rules.Error, vf, "msk.express.min_kafka_version",
 			fmt.Sprintf("Express brokers need Kafka %s or later; %s given", c.s("msk.express.min_kafka_version"), v),
-			"use KafkaVersion 3.6.0 or later")
+			"use KafkaVersion "+c.s("msk.express.min_kafka_version")+" or later")
 	}
 	if strings.HasPrefix(c.instance, "kafka.m7g.") {
 		mins := c.b.Strings("msk.standard.m7g.min_kafka_versions")
@@ -289,7 +302,7 @@ func (c *mskCheck) versions() {
 		if !okM7g {
 			c.add("msk_cluster.version.m7g", rules.Error, vf, "msk.standard.m7g.min_kafka_versions",
 				fmt.Sprintf("M7g brokers need Kafka %s; %s given", strings.Join(mins, " or later on its line, or "), v),
-				"use KafkaVersion "+mins[len(mins)-1]+" or later (3.8.x is MSK's recommended line), or an m5 broker")
+				"use KafkaVersion "+mins[len(mins)-1]+" or later ("+c.s("msk.kafka_version.recommended")+" is MSK's recommended line), or an m5 broker")
 		}
 	}
 	if c.multiVPC() {
