@@ -375,7 +375,7 @@ func checkTopic(ctx context.Context, conn *kafka.Conn, in ClusterInput) diagnose
 			Evidence: fmt.Sprintf("metadata has no topic %q; existing topics include %v", in.Topic, names),
 			Remediation: []string{
 				"Fix the topic name in the mapping (Topics is set at creation; a new mapping is needed to change it)",
-				fmt.Sprintf("or create the topic (kafka_admin action=create_topic, or kafka-topics.sh --create --topic %s)", in.Topic),
+				fmt.Sprintf("or create the topic (kafka_admin action=create_topic, or kafka-topics.sh --create --topic %s)", shellWord(in.Topic)),
 			},
 			Reference: refTroubleshoot})
 	}

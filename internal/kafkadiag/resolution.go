@@ -6,6 +6,7 @@ import (
 
 	"github.com/stream-mcp/stream-mcp/guidance"
 	"github.com/stream-mcp/stream-mcp/internal/diagnose"
+	"github.com/stream-mcp/stream-mcp/internal/iac"
 	"github.com/stream-mcp/stream-mcp/internal/kafka"
 )
 
@@ -30,6 +31,31 @@ func orPlaceholder(s, placeholder string) string {
 		return placeholder
 	}
 	return s
+}
+
+// shellWord renders a caller-supplied name (topic, group, user) for a
+// suggested command line: as is when it holds only characters no shell
+// treats specially, else single-quoted by iac.ShellQuote, so a hostile name
+// cannot turn a copied command into another one.
+func shellWord(s string) string {
+	if s == "" {
+		return iac.ShellQuote(s)
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-:/@=+,", r)) {
+			return iac.ShellQuote(s)
+		}
+	}
+	return s
+}
+
+// cmdWord is shellWord for a value that may be absent: the placeholder
+// (which the reader replaces) is left as it is.
+func cmdWord(s, placeholder string) string {
+	if s == "" {
+		return placeholder
+	}
+	return shellWord(s)
 }
 
 func list(xs []string, placeholder string) string {
@@ -98,11 +124,16 @@ func Resolution(b *guidance.Base, c diagnose.Category, t ResolutionTarget) []str
 				"The topic and group ARNs repeat the cluster UUID; a policy without it matches nothing. esm_guidance guidance_type=permissions generates the whole policy",
 			}
 		}
-		user := orPlaceholder(t.Username, "<username>")
+		principal := "User:<username>"
+		if t.Username != "" {
+			principal = shellWord("User:" + t.Username)
+		}
+		cmdTopic := cmdWord(t.Topic, "<topic>")
+		cmdGroup := cmdWord(t.Group, cmdWord(t.ESMUUID, "<group: the ESM UUID or ConsumerGroupId>"))
 		return []string{
-			fmt.Sprintf("kafka-acls.sh --add --allow-principal User:%s --operation DescribeConfigs --cluster", user),
-			fmt.Sprintf("kafka-acls.sh --add --allow-principal User:%s --operation Describe --operation Read --topic %s", user, topic),
-			fmt.Sprintf("kafka-acls.sh --add --allow-principal User:%s --operation Describe --operation Read --group %s", user, group),
+			fmt.Sprintf("kafka-acls.sh --add --allow-principal %s --operation DescribeConfigs --cluster", principal),
+			fmt.Sprintf("kafka-acls.sh --add --allow-principal %s --operation Describe --operation Read --topic %s", principal, cmdTopic),
+			fmt.Sprintf("kafka-acls.sh --add --allow-principal %s --operation Describe --operation Read --group %s", principal, cmdGroup),
 			"ACL changes can take several minutes to reach every broker",
 		}
 	case diagnose.LambdaUnreachable, diagnose.STSUnreachable, diagnose.DestinationUnreachable:
