@@ -9,6 +9,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	mcpserver "github.com/mark3labs/mcp-go/server"
 
+	"github.com/stream-mcp/stream-mcp/internal/iac"
 	"github.com/stream-mcp/stream-mcp/internal/kafka"
 )
 
@@ -71,8 +72,10 @@ func (in kafkaTargetIn) target(f *kafka.Factory) (kafka.Target, error) {
 		}
 	default:
 		t.ClusterARN = in.ClusterARN
-		if !strings.HasPrefix(in.ClusterARN, "arn:") || !strings.Contains(in.ClusterARN, ":cluster/") {
-			return t, fmt.Errorf("cluster_arn %q is not an MSK cluster ARN (arn:aws:kafka:REGION:ACCOUNT:cluster/NAME/UUID)", in.ClusterARN)
+		// The one ARN parser (internal/iac): it also refuses characters no
+		// ARN has, so the ARN can be echoed into suggested commands.
+		if _, err := iac.ParseMSKClusterARN(in.ClusterARN); err != nil {
+			return t, fmt.Errorf("cluster_arn is not an MSK cluster ARN (arn:aws:kafka:REGION:ACCOUNT:cluster/NAME/UUID): %w", err)
 		}
 		t.Auth = in.Auth
 	}

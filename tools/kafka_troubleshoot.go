@@ -138,14 +138,17 @@ func troubleshootResolution(ctx context.Context, d ReadDeps, in kafkaTroubleshoo
 	if err != nil {
 		return mcp.NewToolResultError(err.Error() + "; see the issue_category enum"), nil
 	}
-	rt := kafkadiag.ResolutionTarget{Auth: in.Auth, ClusterARN: in.ClusterARN, Topic: in.Topic, Group: in.GroupID, ESMUUID: in.ESMUUID, Username: in.Username,
-		Bootstrap: kafka.SplitBootstrap(in.BootstrapServers)}
+	rt := kafkadiag.ResolutionTarget{Auth: in.Auth, Topic: in.Topic, Group: in.GroupID, ESMUUID: in.ESMUUID, Username: in.Username}
 	target := "(no target given)"
-	if in.targets() == 1 {
-		if tg, err := in.target(d.Kafka); err == nil {
-			rt.Auth, rt.ClusterARN, rt.Bootstrap, rt.Username = tg.Auth, tg.ClusterARN, tg.Bootstrap, tg.Username
-			target = tg.Label()
+	if in.targets() > 0 {
+		// The target's ARN and addresses go into suggested commands: take
+		// them only once they have been validated.
+		tg, err := in.target(d.Kafka)
+		if err != nil {
+			return mcp.NewToolResultError(err.Error()), nil
 		}
+		rt.Auth, rt.ClusterARN, rt.Bootstrap, rt.Username = tg.Auth, tg.ClusterARN, tg.Bootstrap, tg.Username
+		target = tg.Label()
 	}
 	if in.ESMUUID != "" {
 		target = "ESM " + in.ESMUUID
