@@ -138,7 +138,27 @@ func (l Limit) check() error {
 	if _, err := time.Parse(time.DateOnly, l.Verified); err != nil {
 		return fmt.Errorf("%s: verified %q is not a YYYY-MM-DD date", l.ID, l.Verified)
 	}
+	if !scalar(l.Value) {
+		list, ok := l.Value.([]any)
+		if !ok {
+			return fmt.Errorf("%s: value is %T; use a number, string, bool or list of them", l.ID, l.Value)
+		}
+		for _, e := range list {
+			if !scalar(e) {
+				return fmt.Errorf("%s: list item %v is %T; list items must be numbers, strings or bools", l.ID, e, e)
+			}
+		}
+	}
 	return nil
+}
+
+// scalar reports whether v is a value type a YAML scalar decodes to.
+func scalar(v any) bool {
+	switch v.(type) {
+	case int, int64, float64, string, bool:
+		return true
+	}
+	return false
 }
 
 // normalize turns YAML's ints into float64 and []any of strings into []string,

@@ -40,6 +40,9 @@ func TestCheckRejectsBadEntries(t *testing.T) {
 		{"bad date", func(l *Limit) { l.Verified = "Nov 2026" }, "verified"},
 		{"no value", func(l *Limit) { l.Value = nil }, "no value"},
 		{"no id", func(l *Limit) { l.ID = "" }, "without id"},
+		{"list", func(l *Limit) { l.Value = []any{"a", 2} }, ""},
+		{"map value", func(l *Limit) { l.Value = map[string]any{"a": 1} }, "value is"},
+		{"list of maps", func(l *Limit) { l.Value = []any{map[string]any{"a": 1}} }, "list item"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
