@@ -147,9 +147,11 @@ func (z *Analyzer) Analyze(req Request) (Analysis, error) {
 		Recommended: rec,
 		Changes:     diff(cur, rec, o.why),
 		Estimates:   after.Estimates,
-		Tradeoffs:   tradeoffs(targets, before.Estimates, after.Estimates, o.notes),
-		Rationale:   append(o.steps, after.Calculation...),
-		Warnings:    append(o.warnings, after.Warnings...),
+		Tradeoffs: tradeoffs(targets, before.Estimates, after.Estimates,
+			retryScope{batch: before.Estimates.BatchSize, partial: partialBatch(cur, b.Strings("esm.function_response_types.values"))},
+			retryScope{batch: after.Estimates.BatchSize, partial: partialBatch(rec, b.Strings("esm.function_response_types.values"))}, o.notes),
+		Rationale: append(o.steps, after.Calculation...),
+		Warnings:  append(o.warnings, after.Warnings...),
 	}
 	a.Violations = z.Validate(req.Source, rec, w)
 	for _, r := range append(before.References, after.References...) {
@@ -247,13 +249,7 @@ func num(m map[string]any, path ...string) (float64, bool) {
 		}
 		cur = mm[p]
 	}
-	switch x := cur.(type) {
-	case float64:
-		return x, true
-	case int:
-		return float64(x), true
-	}
-	return 0, false
+	return rules.Number(cur) // the rule engine's reader, so both see the same value (e.g. "100" from a template)
 }
 
 func readConfig(m map[string]any) sizing.ESMConfig {

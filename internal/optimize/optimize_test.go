@@ -137,6 +137,13 @@ func TestGoldenAnalyses(t *testing.T) {
 				if a.Recommended["BisectBatchOnFunctionError"] != true || fmt.Sprint(a.Recommended["FunctionResponseTypes"]) != "[ReportBatchItemFailures]" {
 					t.Fatalf("got %+v", a.Recommended)
 				}
+				// Partial batch responses turn on, so the failure_rate trade-off
+				// improves although BatchSize stays at the default.
+				for _, tr := range a.Tradeoffs {
+					if tr.Target == TargetFailureRate && (tr.Effect != "better" || !strings.Contains(tr.After, "only reported records")) {
+						t.Fatalf("failure_rate tradeoff %+v", tr)
+					}
+				}
 			},
 		},
 	}
@@ -264,5 +271,21 @@ func TestValidatorRejectsBadConfig(t *testing.T) {
 	bad := merge(baseConfig("sqs_fifo"), map[string]any{"BatchSize": 100, "MaximumBatchingWindowInSeconds": 5})
 	if errs := errorsOf(New(b).Validate("sqs_fifo", bad, sizing.Workload{})); len(errs) == 0 {
 		t.Fatal("rule engine accepted a FIFO BatchSize of 100 with a batching window")
+	}
+}
+
+// A configuration taken from a template carries numbers as strings; the
+// analyzer reads them as the rule engine does instead of falling back to
+// the source default.
+func TestReadsStringNumbers(t *testing.T) {
+	t.Parallel()
+	b := loadTestBase(t)
+	cfg := merge(baseConfig("sqs"), map[string]any{"BatchSize": "5", "ScalingConfig": map[string]any{"MaximumConcurrency": "7"}})
+	a, err := Analyze(Request{Source: "sqs", Config: cfg, Workload: sizing.Workload{RecordsPerSecond: 10, ProcessingMsPerRecord: 1}}, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := a.Current.Estimates; e.BatchSize != 5 || e.Concurrency != 7 {
+		t.Fatalf("current estimates used batch %d and concurrency %d, want 5 and 7 from the string values", e.BatchSize, e.Concurrency)
 	}
 }
