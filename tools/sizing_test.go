@@ -72,7 +72,7 @@ func TestSizingTool(t *testing.T) {
 		name, args, wantBinding, wantErr string
 	}{
 		{"msk", `{"service":"msk","ingress_mb_per_second":100,"consumer_groups":2,"retention_hours":72,"broker_type":"kafka.m7g.xlarge"}`, "CPU (estimate)", ""},
-		{"msk express", `{"service":"msk_express","ingress_mb_per_second":100,"consumer_groups":2}`, "", ""},
+		{"msk express", `{"service":"msk_express","ingress_mb_per_second":100,"consumer_groups":3}`, "egress (sustained)", ""},
 		{"msk serverless", `{"service":"msk_serverless","ingress_mb_per_second":300}`, "cluster ingress", ""},
 		{"kinesis", `{"service":"kinesis","ingress_mb_per_second":10,"records_per_second":12000,"consumer_groups":3}`, "shared read MB/s per shard", ""},
 		{"lambda esm", `{"service":"lambda_esm","event_source":"kinesis","shards":100,"records_per_second":100000,"processing_ms_per_record":5,"batch_size":100}`, "shards × ParallelizationFactor", ""},

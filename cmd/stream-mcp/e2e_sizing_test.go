@@ -25,7 +25,9 @@ func sizingE2ECases() []e2eCase {
 			if err := json.Unmarshal(raw, &out); err != nil {
 				t.Fatal(err)
 			}
-			if out.Binding != binding || len(out.Calculation) < wantSteps || len(out.References) == 0 || out.Recommendation["summary"] == "" {
+			// A missing summary is nil, not "": read it as a string so the check can fail.
+			summary, _ := out.Recommendation["summary"].(string)
+			if out.Binding != binding || len(out.Calculation) < wantSteps || len(out.References) == 0 || summary == "" {
 				t.Errorf("sizing: binding %q (want %q), %d steps (want ≥ %d), %d references: %s", out.Binding, binding, len(out.Calculation), wantSteps, len(out.References), raw)
 			}
 		}

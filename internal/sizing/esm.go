@@ -252,16 +252,9 @@ func (c *calc) checks(w Workload, cfg ESMConfig, e ESMEstimates) {
 // maxBatch returns the largest BatchSize allowed for the source, also capped
 // by the payload limit when the record size is known.
 func (c *calc) maxBatch(w Workload) int {
-	var m float64
-	switch {
-	case w.EventSource == "sqs_fifo":
+	m := c.n("esm.batch_size.max") // streams, Kafka and SQS standard share one maximum
+	if w.EventSource == "sqs_fifo" {
 		m = c.n("esm.sqs_fifo.batch_size.max")
-	case isSQS(w.EventSource):
-		m = c.n("esm.batch_size.max")
-	case isKafka(w.EventSource):
-		m = c.n("esm.batch_size.max")
-	default:
-		m = c.n("esm.batch_size.max")
 	}
 	if w.AvgRecordBytes > 0 {
 		m = math.Min(m, math.Floor(c.n("lambda.invoke.sync_payload.max_bytes")/w.AvgRecordBytes))
