@@ -359,6 +359,42 @@ func TestApplyFailureSpendsToken(t *testing.T) {
 	}
 }
 
+// A change that was made but could not be read back is recorded and answered
+// as applied, never as failed: a "failed" would invite applying it again.
+func TestReadBackFailureIsApplied(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	r := &fakeResource{value: 1}
+	in := fakeIn{Name: "x", Desired: 5}
+	in.ConfirmationToken = outcome(t, run(t, f.gate, r, in)).ConfirmationToken
+	a := r.action(in)
+	a.Apply = func(context.Context) (readBack, error) {
+		r.applies.Add(1)
+		r.set(in.Desired)
+		return readBack{}, ReadBackFailed(errors.New("describe timed out"))
+	}
+	res, err := Run(context.Background(), f.gate, mcp.CallToolRequest{}, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := outcome(t, res)
+	if o.Status != "applied" || !o.Applied || o.ReadBack != nil || !strings.Contains(o.Next, "describe timed out") {
+		t.Fatalf("outcome %+v", o)
+	}
+	if got := f.outcomes(t); fmt.Sprint(got) != fmt.Sprint([]string{OutcomePlanned, OutcomeConfirmed, OutcomeApplied}) {
+		t.Fatalf("audit outcomes %v", got)
+	}
+	raw, _ := os.ReadFile(f.audit)
+	if !strings.Contains(string(raw), "reading it back failed: describe timed out") {
+		t.Fatalf("audit log lacks the read-back reason: %s", raw)
+	}
+	r.set(1)
+	wantRefusal(t, run(t, f.gate, r, in), "already used")
+	if ReadBackFailed(nil) != nil {
+		t.Fatal("ReadBackFailed(nil) is not nil")
+	}
+}
+
 func TestStateDirPermissionsAndPruning(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)

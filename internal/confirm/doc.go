@@ -32,8 +32,10 @@
 //     single use), the plan is recomputed from live state and its fingerprint
 //     compared with the one the token was issued for; on any mismatch the call
 //     is refused with the reason. Otherwise the token is spent, Apply runs and
-//     the result carries applied: true and the read-back state. When the
-//     client also declared elicitation, the user is asked as well.
+//     the result carries applied: true and the read-back state (an Apply
+//     whose write went through but whose read-back failed returns
+//     [ReadBackFailed]: still applied, never "failed"). When the client also
+//     declared elicitation, the user is asked as well.
 //
 // The token is HMAC-SHA256 over a per-installation secret key and a payload of
 // tool name, the SHA-256 of the canonical arguments (JSON with sorted keys,

@@ -93,6 +93,28 @@ type Refusal struct{ Msg string }
 
 func (r *Refusal) Error() string { return r.Msg }
 
+// ReadBackError is an Apply error that came after the change was made: the
+// write succeeded and only reading the result back failed. Run records it
+// as applied (with the reason) and answers applied: true without read_back,
+// so nobody takes a change that happened for one that failed.
+type ReadBackError struct{ Err error }
+
+func (e *ReadBackError) Error() string {
+	return "the change was made, but reading it back failed: " + e.Err.Error()
+}
+
+// Unwrap returns the read error.
+func (e *ReadBackError) Unwrap() error { return e.Err }
+
+// ReadBackFailed marks err, returned by Apply after its write succeeded, as
+// a failed read-back (nil stays nil).
+func ReadBackFailed(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &ReadBackError{Err: err}
+}
+
 // Refuse returns a Refusal with a formatted message.
 func Refuse(format string, args ...any) error {
 	return &Refusal{Msg: fmt.Sprintf(format, args...)}
@@ -355,6 +377,16 @@ func applyAction[T any](ctx context.Context, g *Gate, c claims, a Action[T], bas
 		return mcp.NewToolResultError(err.Error() + "; nothing changed (the token is spent: plan again once the audit log is writable)"), nil
 	}
 	rb, err := a.Apply(ctx)
+	var rbe *ReadBackError
+	if errors.As(err, &rbe) {
+		base.Outcome, base.Reason = OutcomeApplied, rbe.Error()
+		out := Outcome[T]{Status: "applied", Plan: p, Applied: true,
+			Next: rbe.Error() + "; do not apply again: read the state with the matching inspect tool"}
+		if aerr := g.record(base); aerr != nil {
+			out.Next += "; warning: the audit log could not record it: " + aerr.Error()
+		}
+		return mcp.NewToolResultStructured(out, "Applied (the read-back failed): "+p.Summary), nil
+	}
 	if err != nil {
 		base.Outcome, base.Reason = OutcomeFailed, err.Error()
 		msg := fmt.Sprintf("%s failed while applying: %v. The token is spent; call %s without confirmation_token to see the state now and a new plan", a.Tool, err, a.Tool)

@@ -348,11 +348,11 @@ func (u *ESMUpdate) Apply(ctx context.Context, w ESMWriteAPI, r ESMReadAPI) (ESM
 	defer cancel2()
 	cur, err := r.GetEventSourceMapping(gctx, &lambda.GetEventSourceMappingInput{UUID: aws.String(u.UUID)})
 	if err != nil {
-		return ESMState{}, fmt.Errorf("updated, but reading it back failed: %s", errmap.Classify(err).Reason())
+		return ESMState{}, confirm.ReadBackFailed(errors.New(errmap.Classify(err).Reason()))
 	}
 	live, err := liveConfig(cur)
 	if err != nil {
-		return ESMState{}, err
+		return ESMState{}, confirm.ReadBackFailed(err)
 	}
 	st := ESMState{ESMUUID: u.UUID, State: aws.ToString(cur.State), StateTransitionReason: aws.ToString(cur.StateTransitionReason), Config: live}
 	if cur.LastModified != nil {

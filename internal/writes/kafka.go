@@ -146,7 +146,8 @@ const (
 )
 
 // readTopic reads a topic back after a change, waiting (bounded) until its
-// metadata shows at least minPartitions partitions.
+// metadata shows at least minPartitions partitions. Callers mark its error
+// with confirm.ReadBackFailed: the change itself was made.
 func readTopic(ctx context.Context, adm *kadm.Client, topic string, configNames []string, minPartitions int) (TopicState, error) {
 	var td kadm.TopicDetail
 	for attempt := 1; ; attempt++ {
@@ -159,7 +160,7 @@ func readTopic(ctx context.Context, adm *kadm.Client, topic string, configNames 
 			break
 		}
 		if attempt == readBackAttempts {
-			return TopicState{}, fmt.Errorf("the change was made, but topic %q did not show it in metadata after %d reads; check with kafka_inspect what=topic", topic, attempt)
+			return TopicState{}, fmt.Errorf("topic %q did not show the change in metadata after %d reads; check with kafka_inspect what=topic", topic, attempt)
 		}
 		select {
 		case <-ctx.Done():
@@ -277,7 +278,7 @@ func ApplyCreateTopic(ctx context.Context, adm *kadm.Client, r TopicCreate) (Kaf
 	}
 	st, err := readTopic(ctx, adm, r.Topic, sortedKeys(r.Configs), max(1, int(r.Partitions)))
 	if err != nil {
-		return KafkaResult{}, err
+		return KafkaResult{}, confirm.ReadBackFailed(err)
 	}
 	return KafkaResult{Topic: &st}, nil
 }
@@ -444,7 +445,7 @@ func ApplyAlterTopicConfig(ctx context.Context, adm *kadm.Client, r TopicConfigA
 	}
 	st, err := readTopic(ctx, adm, r.Topic, r.names(), 1)
 	if err != nil {
-		return KafkaResult{}, err
+		return KafkaResult{}, confirm.ReadBackFailed(err)
 	}
 	return KafkaResult{Topic: &st}, nil
 }
@@ -531,7 +532,7 @@ func ApplyAddPartitions(ctx context.Context, adm *kadm.Client, r PartitionsAdd) 
 	}
 	st, err := readTopic(ctx, adm, r.Topic, nil, r.Total)
 	if err != nil {
-		return KafkaResult{}, err
+		return KafkaResult{}, confirm.ReadBackFailed(err)
 	}
 	return KafkaResult{Topic: &st}, nil
 }

@@ -244,7 +244,7 @@ func (r *OffsetReset) Apply(ctx context.Context, adm *kadm.Client) (KafkaResult,
 	defer cancel2()
 	got, err := adm.FetchOffsets(fctx, r.Group)
 	if err != nil {
-		return KafkaResult{}, fmt.Errorf("read back offsets of group %q: %w", r.Group, err)
+		return KafkaResult{}, confirm.ReadBackFailed(fmt.Errorf("read back offsets of group %q: %w", r.Group, err))
 	}
 	out := GroupOffsets{GroupID: r.Group, Topic: r.Topic}
 	for _, o := range r.planned.Sorted() {

@@ -259,7 +259,7 @@ func (s *StreamScale) Apply(ctx context.Context, w KinesisWriteAPI, r KinesisRea
 	}
 	now, err := describeStream(ctx, r, s.Stream)
 	if err != nil {
-		return StreamState{}, fmt.Errorf("changed, but reading the stream back failed: %w", err)
+		return StreamState{}, confirm.ReadBackFailed(err)
 	}
 	return StreamState{StreamName: s.Stream, StreamStatus: now.status, CapacityMode: now.mode, OpenShardCount: now.open}, nil
 }

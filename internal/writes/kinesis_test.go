@@ -2,6 +2,7 @@ package writes
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
 	"github.com/stream-mcp/stream-mcp/internal/awssim"
+	"github.com/stream-mcp/stream-mcp/internal/confirm"
 )
 
 const kinesisSim = `
@@ -177,5 +179,32 @@ func TestStreamScaleLoadFromCloudWatch(t *testing.T) {
 	}
 	if len(srv.MutatingCalls()) != 0 {
 		t.Fatal("planning mutated")
+	}
+}
+
+// failingDescribe answers DescribeStreamSummary with an error: the read-back
+// after a change that went through.
+type failingDescribe struct{}
+
+func (failingDescribe) DescribeStreamSummary(context.Context, *kinesis.DescribeStreamSummaryInput, ...func(*kinesis.Options)) (*kinesis.DescribeStreamSummaryOutput, error) {
+	return nil, fmt.Errorf("connection reset")
+}
+
+// A change that went through but could not be read back is a read-back
+// failure (the gate records it as applied), not a failed change.
+func TestStreamScaleReadBackFailure(t *testing.T) {
+	t.Parallel()
+	srv, cl := simKinesis(t)
+	s := &StreamScale{Stream: "clicks", TargetShards: 8}
+	if _, _, err := s.Plan(context.Background(), cl, base(t)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Apply(context.Background(), cl, failingDescribe{})
+	var rbe *confirm.ReadBackError
+	if !errors.As(err, &rbe) || !strings.Contains(err.Error(), "connection reset") {
+		t.Fatalf("want a read-back error, got %v", err)
+	}
+	if m := srv.MutatingCalls(); len(m) != 1 || m[0].Operation != "UpdateShardCount" {
+		t.Fatalf("mutating %+v", m)
 	}
 }
