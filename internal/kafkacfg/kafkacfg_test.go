@@ -220,6 +220,7 @@ func TestEveryIDResolvesAndHasAFailingExample(t *testing.T) {
 		"kafka.consumer.heartbeat_interval_ms.default": true, "kafka.consumer.max_poll_interval_ms.default": true,
 		"kafka.consumer.max_poll_records.default": true, "kafka.consumer.max_partition_fetch_bytes.default": true,
 		"kafka.topic.retention_ms.unlimited": true, "kafka.topic.retention_ms.default": true, "kafka.consumer.auto_offset_reset.by_duration_prefix": true,
+		"kafka.topic.cleanup_policy.default": true,
 	}
 	for _, id := range ids {
 		if _, ok := b.Lookup(id); !ok {

@@ -104,7 +104,7 @@ func ValidateTopic(cfg Config, ctx TopicContext, b *guidance.Base) Result {
 			}
 		}
 	}
-	policies := []string{"delete"}
+	policies := b.Strings("kafka.topic.cleanup_policy.default")
 	if s, ok := c.get("cleanup.policy"); ok {
 		const id = "kafka.topic.cleanup_policy.values"
 		c.mark(id)
