@@ -21,7 +21,8 @@ const (
 )
 
 // AuditEntry is one line of the audit log. It carries hashes of the
-// arguments and the plan, never argument values: those may name secrets.
+// arguments and the plan, never the arguments themselves; Target, Summary
+// and Reason come from the tool's plan or refusal and name the resource.
 type AuditEntry struct {
 	Time     string `json:"time"`
 	Tool     string `json:"tool"`

@@ -509,21 +509,64 @@ func TestKeySymlinkRefused(t *testing.T) {
 	}
 }
 
+// The gate itself never writes an argument value: only its hash. (Target,
+// Summary and Reason are the tool's words; this plan keeps them free of the
+// value, so anything found in the log came from the gate.) Every outcome is
+// driven: planned, refused (altered arguments, reuse), confirmed, applied,
+// failed, and the elicitation flow's planned and declined.
 func TestAuditLogNeverHoldsArgumentValues(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	r := &fakeResource{value: 1}
 	secret := "s3cr3t-value-not-for-logs"
-	in := fakeIn{Name: secret, Desired: 5}
-	a := r.action(in)
-	a.Plan = func(context.Context) (Plan, string, error) {
-		return Plan{Summary: "change x", Target: "x", Changes: []Change{{Field: "v", Current: 1, Desired: 5}}}, "fp", nil
+	act := func(in fakeIn) Action[readBack] {
+		a := r.action(in)
+		a.Plan = func(context.Context) (Plan, string, error) {
+			return Plan{Summary: "change x", Target: "x", Changes: []Change{{Field: "v", Current: 1, Desired: 5}}}, "fp", nil
+		}
+		return a
 	}
-	if _, err := Run(context.Background(), f.gate, mcp.CallToolRequest{}, a); err != nil {
-		t.Fatal(err)
+	do := func(ctx context.Context, req mcp.CallToolRequest, in fakeIn) *mcp.CallToolResult {
+		t.Helper()
+		res, err := Run(ctx, f.gate, req, act(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	in := fakeIn{Name: secret, Desired: 5}
+	tok := outcome(t, do(context.Background(), mcp.CallToolRequest{}, in)).ConfirmationToken
+	altered := fakeIn{Name: secret + "-2", Desired: 5, ConfirmationToken: tok}
+	wantRefusal(t, do(context.Background(), mcp.CallToolRequest{}, altered), "arguments differ")
+	in.ConfirmationToken = tok
+	if !outcome(t, do(context.Background(), mcp.CallToolRequest{}, in)).Applied {
+		t.Fatal("not applied")
+	}
+	wantRefusal(t, do(context.Background(), mcp.CallToolRequest{}, in), "already used")
+	r.failing = true
+	in.ConfirmationToken = ""
+	in.ConfirmationToken = outcome(t, do(context.Background(), mcp.CallToolRequest{}, in)).ConfirmationToken
+	wantRefusal(t, do(context.Background(), mcp.CallToolRequest{}, in), "service said no")
+
+	elicitCtx := mcpserver.WithRequestProtocolInfo(context.Background(), &mcpserver.RequestProtocolInfo{
+		Modern: true, ProtocolVersion: mcp.LATEST_PROTOCOL_VERSION,
+		ClientCapabilities: &mcp.ClientCapabilities{Elicitation: &mcp.ElicitationCapability{}},
+	})
+	in.ConfirmationToken = ""
+	res := do(elicitCtx, mcp.CallToolRequest{}, in)
+	req := mcp.CallToolRequest{}
+	req.Params.RequestState = res.RequestState
+	req.Params.InputResponses = mcp.InputResponses{"confirm": mcp.NewElicitationInputResponse(mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionDecline}})}
+	if o := outcome(t, do(elicitCtx, req, in)); o.Status != "declined" {
+		t.Fatalf("elicitation: %+v", o)
+	}
+
+	want := []string{OutcomePlanned, OutcomeRefused, OutcomeConfirmed, OutcomeApplied, OutcomeRefused, OutcomePlanned, OutcomeConfirmed, OutcomeFailed, OutcomePlanned, OutcomeDeclined}
+	if got := f.outcomes(t); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("audit outcomes %v, want %v", got, want)
 	}
 	raw, _ := os.ReadFile(f.audit)
-	if strings.Contains(string(raw), secret) {
+	if strings.Contains(string(raw), "s3cr3t") {
 		t.Fatalf("audit log holds an argument value: %s", raw)
 	}
 }

@@ -51,6 +51,10 @@
 //
 // Every attempt (planned, confirmed, declined, cancelled, refused, applied,
 // failed, no_change) is appended to the audit log as one JSON line with tool,
-// time, hashes of the arguments and the plan, outcome and reason. Argument
-// values are never logged: only their hash.
+// time, hashes of the arguments and the plan, outcome and reason. The gate
+// never logs the arguments, only their hash; target, summary and reason are
+// the tool's own words, which name the resource changed (topic, group,
+// stream, mapping) and, for a refusal, may quote the value refused. No write
+// tool takes a secret as an argument (kafka_admin takes the name of the
+// password's environment variable or file, never the password).
 package confirm
