@@ -3,6 +3,7 @@ package sizing
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
 )
@@ -89,7 +90,7 @@ func Kinesis(w Workload, b *guidance.Base) (Result, error) {
 			c.warn("records of %.0f KiB exceed the %g KiB Kinesis maximum: store payloads in S3 and send pointers", kib, hi)
 		case kib > def:
 			rec.MaxRecordSizeKiB = math.Ceil(kib)
-			c.warn("records of %.0f KiB need MaxRecordSizeInKiB ≥ %.0f (default %g); large records draw on shard burst capacity and should stay under 2%% of traffic", kib, rec.MaxRecordSizeKiB, def)
+			c.warn("records of %.0f KiB need MaxRecordSizeInKiB ≥ %.0f (default %g); large records draw on shard burst capacity and should stay under %g%% of traffic", kib, rec.MaxRecordSizeKiB, def, c.n("kinesis.record.large_share_max_percent"))
 		}
 	}
 
@@ -103,9 +104,9 @@ func Kinesis(w Workload, b *guidance.Base) (Result, error) {
 	c.alt(fmt.Sprintf("PROVISIONED, %d shards", shards), true,
 		fmt.Sprintf("cost drivers: shard-hours (paid whether used or not) and PUT payload units; you rescale with UpdateShardCount (≤%g operations per 24 h, %gx–%gx of the current count per step)",
 			c.n("kinesis.update_shard_count.ops_per_24h"), c.n("kinesis.update_shard_count.min_factor"), c.n("kinesis.update_shard_count.max_factor")))
-	odTrade := fmt.Sprintf("cost drivers: stream-hours plus GB written and GB read; no capacity planning, absorbs up to %gx the previous 30-day peak, throttles if traffic more than doubles within 15 minutes", burst)
+	odTrade := fmt.Sprintf("cost drivers: stream-hours plus GB written and GB read; no capacity planning, absorbs up to %gx the previous 30-day peak, throttles if traffic more than doubles within %g minutes", burst, c.n("kinesis.on_demand.burst_window_minutes"))
 	if !odFits {
-		odTrade += fmt.Sprintf("; %.0f MB/s exceeds the %g MB/s on-demand default outside us-east-1/us-west-2/eu-west-1", peakIn, regionMax)
+		odTrade += fmt.Sprintf("; %.0f MB/s exceeds the %g MB/s on-demand default outside %s", peakIn, regionMax, strings.Join(b.Strings("kinesis.on_demand.large_regions"), "/"))
 	}
 	c.alt("ON_DEMAND (Standard)", odFits, odTrade)
 	advTrade := fmt.Sprintf("cost drivers: GB written and read at ≥%g%% below On-demand Standard, no stream-hour fee, no EFO premium, warm throughput available; the account commits to %g MiB/s ingest and %g MiB/s retrieval across on-demand streams for at least %g h (shortfall billed)",
