@@ -33,6 +33,7 @@ func KinesisStreamRuleIDs() []string {
 		"kinesis_stream.shard_count.max", "kinesis_stream.shard_count.throughput", "kinesis_stream.retention.range",
 		"kinesis_stream.max_record_size.range", "kinesis_stream.record_size.max", "kinesis_stream.efo_consumers.max",
 		"kinesis_stream.encryption.none", "kinesis_stream.encryption.type", "kinesis_stream.encryption.key",
+		"kinesis_stream.fields.type",
 	}
 }
 
@@ -44,7 +45,8 @@ func KinesisStreamRuleIDs() []string {
 // intrinsic values skip the rules that need them. A stream without
 // StreamModeDetails is treated as PROVISIONED, CloudFormation's default.
 func ValidateKinesisStream(props map[string]any, b *guidance.Base) []rules.Violation {
-	var out []rules.Violation
+	out := typeErrors(props, []string{kinShards, kinRetention, kinMaxRecord, kinEFO, kinRecordMax, kinWriteMBps, kinRecordsPS},
+		[]string{kinAdvantage}, "kinesis_stream.fields.type", "cfn.kinesis_stream.properties", b)
 	add := func(id string, sev rules.Severity, field, ref, msg, fix string) {
 		out = append(out, rules.Violation{RuleID: id, Severity: sev, Field: field, Message: msg, Fix: fix, Reference: b.Source(ref)})
 	}

@@ -12,7 +12,7 @@ func TestKnowledgeIsData(t *testing.T) {
 	t.Parallel()
 	limitcheck.NoLiterals(t, ".")
 	b := loadTestBase(t)
-	limitcheck.Resolve(t, func(id string) bool { _, ok := b.Lookup(id); return ok }, ".", "msk.", "kinesis.", "sizing.", "esm.", "esm_scaling.", "lambda.")
+	limitcheck.Resolve(t, func(id string) bool { _, ok := b.Lookup(id); return ok }, ".", "msk.", "kinesis.", "sizing.", "esm.", "esm_scaling.", "lambda.", "cfn.")
 }
 
 // TestRuleIDListsAreComplete: checked_rules counts and template validation

@@ -46,6 +46,7 @@ func MSKClusterRuleIDs() []string {
 		"msk_cluster.config.auto_create_topics", "msk_cluster.config.default_replication_factor",
 		"msk_cluster.config.min_insync_replicas", "msk_cluster.config.unclean_leader_election",
 		"msk_cluster.config.replica_selector", "msk_cluster.config.num_partitions", "msk_cluster.express.fixed_config",
+		"msk_cluster.fields.type",
 	}
 }
 
@@ -82,6 +83,9 @@ func (c *mskCheck) add(id string, sev rules.Severity, field, ref, msg, fix strin
 }
 
 func (c *mskCheck) run() {
+	c.out = typeErrors(c.props, []string{mskAZCount, mskBrokers, mskVolume, mskPTValue},
+		[]string{mskPTEnabled, mskIAM, mskSCRAM, mskTLS, mskUnauth, mskVPCIAM, mskVPCSCRAM, mskVPCTLS, mskMultiVPC},
+		"msk_cluster.fields.type", "cfn.msk_cluster.properties", c.b)
 	c.instanceType()
 	c.azAndBrokers()
 	c.storage()

@@ -231,3 +231,28 @@ func exists(props map[string]any, paths string) bool {
 	}
 	return false
 }
+
+// typeErrors reports every literal under the numeric or boolean paths that
+// is not a number (or numeric string) or a boolean: the rules that read such
+// a value skip it, so without this a ShardCount of "four" would pass
+// silently. Intrinsic values are not literals and are not reported. ref is
+// the guidance id whose source documents the property types.
+func typeErrors(props map[string]any, numeric, booleans []string, id, ref string, b interface{ Source(string) string }) []rules.Violation {
+	var out []rules.Violation
+	check := func(paths string, want string, ok func(any) bool) {
+		for _, p := range strings.Split(paths, "|") {
+			v, present := lookup(props, p)
+			if present && !ok(v) {
+				out = append(out, rules.Violation{RuleID: id, Severity: rules.Error, Field: p,
+					Message: fmt.Sprintf("%s is %v, not %s", p, v, want), Fix: fmt.Sprintf("set %s to %s", p, want), Reference: b.Source(ref)})
+			}
+		}
+	}
+	for _, paths := range numeric {
+		check(paths, "a number", func(v any) bool { _, ok := rules.Number(v); return ok })
+	}
+	for _, paths := range booleans {
+		check(paths, "true or false", func(v any) bool { _, ok := toBool(v); return ok })
+	}
+	return out
+}

@@ -140,6 +140,9 @@ func TestRules(t *testing.T) {
 		{name: "num partitions 0", kind: "msk", in: props("num.partitions=0"), rule: "msk_cluster.config.num_partitions", field: "ServerProperties.num.partitions", fix: "at least 1", sev: rules.Error},
 		{name: "express default config ok", kind: "msk", in: cfnMSK("express.m7g.large", 3, 3, "3.8.x", nil), rule: "msk_cluster.express.fixed_config"},
 		{name: "express rf override", kind: "msk", in: merge(cfnMSK("express.m7g.large", 3, 3, "3.8.x", nil), props("default.replication.factor=2")), rule: "msk_cluster.express.fixed_config", field: "ServerProperties.default.replication.factor", fix: "remove", sev: rules.Error},
+		{name: "broker count not a number", kind: "msk", in: cfnMSK("kafka.m5.large", 3, 3, "3.8.x", map[string]any{"NumberOfBrokerNodes": "six"}), rule: "msk_cluster.fields.type", field: "NumberOfBrokerNodes", fix: "a number", sev: rules.Error},
+		{name: "iam flag not a bool", kind: "msk", in: cfnMSK("kafka.m5.large", 3, 3, "3.8.x", map[string]any{"ClientAuthentication": map[string]any{"Sasl": map[string]any{"Iam": map[string]any{"Enabled": "yes please"}}}}), rule: "msk_cluster.fields.type", field: "ClientAuthentication.Sasl.Iam.Enabled", fix: "true or false", sev: rules.Error},
+		{name: "numbers as strings ok", kind: "msk", in: cfnMSK("kafka.m5.large", 3, 3, "3.8.x", map[string]any{"NumberOfBrokerNodes": "6"}), rule: "msk_cluster.fields.type"},
 		{name: "intrinsic skipped", kind: "msk", in: map[string]any{"NumberOfBrokerNodes": map[string]any{"Ref": "Brokers"}, "az_count": 3}, rule: "msk_cluster.broker_count.az_multiple"},
 
 		// Kinesis
@@ -155,6 +158,8 @@ func TestRules(t *testing.T) {
 		{name: "shards above max", kind: "kinesis", in: map[string]any{"ShardCount": 10001}, rule: "kinesis_stream.shard_count.max", field: "ShardCount", fix: "several streams", sev: rules.Error},
 		{name: "throughput ok", kind: "kinesis", in: map[string]any{"ShardCount": 10, "write_mb_per_second": 10, "records_per_second": 9000}, rule: "kinesis_stream.shard_count.throughput"},
 		{name: "throughput short by records", kind: "kinesis", in: map[string]any{"ShardCount": 10, "write_mb_per_second": 5, "records_per_second": 12000}, rule: "kinesis_stream.shard_count.throughput", field: "ShardCount", fix: "at least 12", sev: rules.Error},
+		{name: "shards not a number", kind: "kinesis", in: map[string]any{"ShardCount": "four"}, rule: "kinesis_stream.fields.type", field: "ShardCount", fix: "a number", sev: rules.Error},
+		{name: "shards as string ok", kind: "kinesis", in: map[string]any{"ShardCount": "4", "on_demand_advantage": "false"}, rule: "kinesis_stream.fields.type"},
 		{name: "retention ok", kind: "kinesis", in: map[string]any{"RetentionPeriodHours": 8760}, rule: "kinesis_stream.retention.range"},
 		{name: "retention low", kind: "kinesis", in: map[string]any{"RetentionPeriodHours": 12}, rule: "kinesis_stream.retention.range", field: "RetentionPeriodHours", fix: "between 24 and 8760", sev: rules.Error},
 		{name: "max record ok", kind: "kinesis", in: map[string]any{"MaxRecordSizeInKiB": 10240}, rule: "kinesis_stream.max_record_size.range"},
