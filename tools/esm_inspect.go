@@ -138,19 +138,23 @@ func EsmInspect(d ReadDeps) server.ServerTool {
 		if d.AWS == nil {
 			return mcp.NewToolResultError("AWS access is not configured in this server"), nil
 		}
+		voc, err := esmstate.VocabularyFrom(d.Guidance)
+		if err != nil {
+			return nil, err
+		}
 		if in.ESMUUID != "" && (in.FunctionName != "" || in.EventSourceARN != "" || in.Marker != "") {
 			return mcp.NewToolResultError("esm_uuid describes one mapping; drop function_name, event_source_arn and marker, or drop esm_uuid to list"), nil
 		}
 		ctx, calls := aws.WithCallCounter(ctx)
 		if in.ESMUUID == "" {
-			out, res := listESMs(ctx, d, in)
+			out, res := listESMs(ctx, d, voc, in)
 			if res != nil {
 				return res, nil
 			}
 			out.AWSCalls = calls.Load()
 			return mcp.NewToolResultStructured(out, out.listSummary()), nil
 		}
-		det, res := describeESM(ctx, d, in.ESMUUID, in.WindowMinutes, time.Now())
+		det, res := describeESM(ctx, d, voc, in.ESMUUID, in.WindowMinutes, time.Now())
 		if res != nil {
 			return res, nil
 		}
@@ -160,7 +164,7 @@ func EsmInspect(d ReadDeps) server.ServerTool {
 	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}
 }
 
-func listESMs(ctx context.Context, d ReadDeps, in esmInspectIn) (esmInspectOut, *mcp.CallToolResult) {
+func listESMs(ctx context.Context, d ReadDeps, voc *esmstate.Vocabulary, in esmInspectIn) (esmInspectOut, *mcp.CallToolResult) {
 	limit := in.Limit
 	if limit <= 0 {
 		limit = 50
@@ -173,7 +177,7 @@ func listESMs(ctx context.Context, d ReadDeps, in esmInspectIn) (esmInspectOut, 
 		Summary: &esmSummaryOut{Mappings: len(page.Mappings), ByHealth: map[string]int{}, BySource: map[string]int{}}}
 	for _, m := range page.Mappings {
 		src := sourceType(m)
-		lpr := esmstate.LastProcessingResult(m.LastProcessingResult, esm.SourceType(src).IsKafka())
+		lpr := voc.LastProcessingResult(m.LastProcessingResult, esm.SourceType(src).IsKafka())
 		row := esmRowOut{UUID: m.UUID, Function: functionNameOf(m.FunctionARN), SourceType: src, Source: sourceName(m),
 			State: m.State, LastProcessingResult: clip(m.LastProcessingResult, rowResultMax), PollerMode: pollerMode(m), BatchSize: m.Config.BatchSize}
 		row.Health, row.Category = health(m.State, lpr)
@@ -290,7 +294,7 @@ func pollerMode(m aws.ESM) string {
 
 // describeESM reads the mapping, then everything else about it in one
 // parallel round: function, source topology and metrics.
-func describeESM(ctx context.Context, d ReadDeps, uuid string, windowMin int, now time.Time) (*esmDetailOut, *mcp.CallToolResult) {
+func describeESM(ctx context.Context, d ReadDeps, voc *esmstate.Vocabulary, uuid string, windowMin int, now time.Time) (*esmDetailOut, *mcp.CallToolResult) {
 	m, err := d.AWS.GetESM(ctx, uuid)
 	if err != nil {
 		return nil, errmap.Result(err, "call esm_inspect without esm_uuid to list mapping UUIDs")
@@ -301,8 +305,8 @@ func describeESM(ctx context.Context, d ReadDeps, uuid string, windowMin int, no
 	src := sourceType(m)
 	st := esm.SourceType(src)
 	det := &esmDetailOut{UUID: m.UUID, ARN: m.ARN, FunctionARN: m.FunctionARN, EventSourceARN: m.EventSourceARN, SourceType: src,
-		State: esmstate.State(m.State), StateTransitionReason: esmstate.Reason(m.StateTransitionReason),
-		LastProcessingResult: esmstate.LastProcessingResult(m.LastProcessingResult, st.IsKafka()),
+		State: esmstate.State(m.State), StateTransitionReason: voc.Reason(m.StateTransitionReason),
+		LastProcessingResult: voc.LastProcessingResult(m.LastProcessingResult, st.IsKafka()),
 		LastModified:         m.LastModified, PollerMode: pollerMode(m), Config: m.Config, Topics: m.Topics,
 		ConsumerGroupID: m.ConsumerGroupID, BootstrapServers: m.BootstrapServers, SourceAccess: m.SourceAccess,
 		MetricsWindowMinutes: windowMin, Metrics: []aws.SeriesDigest{}}
