@@ -34,14 +34,14 @@ func EsmApply(d WriteDeps) server.ServerTool {
 		schema.Input[esmApplyIn](), schema.Output[esmApplyOut]())
 	h := func(ctx context.Context, req mcp.CallToolRequest, in esmApplyIn) (*mcp.CallToolResult, error) {
 		if strings.TrimSpace(in.ESMUUID) == "" {
-			return mcp.NewToolResultError("esm_uuid is required; call esm_inspect with function_name or event_source_arn for the UUIDs"), nil
+			return confirm.Reject(d.Confirm, "esm_apply", in, "esm_uuid is required; call esm_inspect with function_name or event_source_arn for the UUIDs"), nil
 		}
 		if d.AWSWrite == nil {
-			return mcp.NewToolResultError("esm_apply has no AWS clients in this process; this is a configuration bug, report it"), nil
+			return confirm.Reject(d.Confirm, "esm_apply", in, "esm_apply has no AWS clients in this process; this is a configuration bug, report it"), nil
 		}
 		cl, err := d.AWSWrite.Lambda(ctx)
 		if err != nil {
-			return mcp.NewToolResultError(err.Error()), nil
+			return confirm.Reject(d.Confirm, "esm_apply", in, err.Error()), nil
 		}
 		u := &writes.ESMUpdate{UUID: in.ESMUUID, Config: in.Config, Enabled: in.Enabled, Context: esmRuleContext(d.AWS)}
 		return confirm.Run(ctx, d.Confirm, req, confirm.Action[writes.ESMState]{

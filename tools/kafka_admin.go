@@ -77,22 +77,22 @@ func KafkaAdmin(d WriteDeps) server.ServerTool {
 	t := mcp.NewTool("kafka_admin", append([]mcp.ToolOption{mcp.WithDescription(desc)}, opts...)...)
 	h := func(ctx context.Context, req mcp.CallToolRequest, in kafkaAdminIn) (*mcp.CallToolResult, error) {
 		if in.Action == "reset_group_offsets" && !destructive {
-			return mcp.NewToolResultError("reset_group_offsets is destructive and this server runs without --allow-destructive; restart it with --allow-write --allow-destructive to reset offsets"), nil
+			return confirm.Reject(d.Confirm, "kafka_admin", in, "reset_group_offsets is destructive and this server runs without --allow-destructive; restart it with --allow-write --allow-destructive to reset offsets"), nil
 		}
 		if d.Kafka == nil {
-			return mcp.NewToolResultError("kafka_admin has no Kafka client factory in this process; this is a configuration bug, report it"), nil
+			return confirm.Reject(d.Confirm, "kafka_admin", in, "kafka_admin has no Kafka client factory in this process; this is a configuration bug, report it"), nil
 		}
 		plan, apply, err := kafkaAdminAction(in)
 		if err != nil {
-			return mcp.NewToolResultError(err.Error()), nil
+			return confirm.Reject(d.Confirm, "kafka_admin", in, err.Error()), nil
 		}
 		target, err := in.target(d.Kafka)
 		if err != nil {
-			return mcp.NewToolResultError(err.Error()), nil
+			return confirm.Reject(d.Confirm, "kafka_admin", in, err.Error()), nil
 		}
 		conn, err := d.Kafka.Conn(ctx, target)
 		if err != nil {
-			return mcp.NewToolResultError(fmt.Sprintf("cannot connect to %s: %v; check the target with kafka_troubleshoot mode=diagnosis", target.Label(), err)), nil
+			return confirm.Reject(d.Confirm, "kafka_admin", in, fmt.Sprintf("cannot connect to %s: %v; check the target with kafka_troubleshoot mode=diagnosis", target.Label(), err)), nil
 		}
 		adm := conn.Admin
 		return confirm.Run(ctx, d.Confirm, req, confirm.Action[writes.KafkaResult]{

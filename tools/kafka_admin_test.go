@@ -414,6 +414,11 @@ func TestKafkaAdminResetNeedsDestructive(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustToolError(t, res, "--allow-destructive")
+	// Refused before any plan, and still on the audit record.
+	audit, err := readFileString(e.audit)
+	if err != nil || !strings.Contains(audit, `"outcome":"refused"`) || !strings.Contains(audit, "--allow-destructive") {
+		t.Fatalf("audit log %q (%v) lacks the refusal", audit, err)
+	}
 }
 
 func TestKafkaAdminBadInput(t *testing.T) {

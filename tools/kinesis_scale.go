@@ -40,14 +40,14 @@ func KinesisScale(d WriteDeps) server.ServerTool {
 		schema.Input[kinesisScaleIn](), schema.Output[kinesisScaleOut]())
 	h := func(ctx context.Context, req mcp.CallToolRequest, in kinesisScaleIn) (*mcp.CallToolResult, error) {
 		if strings.TrimSpace(in.StreamName) == "" {
-			return mcp.NewToolResultError("stream_name is required; call kinesis_inspect for the stream names"), nil
+			return confirm.Reject(d.Confirm, "kinesis_scale", in, "stream_name is required; call kinesis_inspect for the stream names"), nil
 		}
 		if d.AWSWrite == nil {
-			return mcp.NewToolResultError("kinesis_scale has no AWS clients in this process; this is a configuration bug, report it"), nil
+			return confirm.Reject(d.Confirm, "kinesis_scale", in, "kinesis_scale has no AWS clients in this process; this is a configuration bug, report it"), nil
 		}
 		cl, err := d.AWSWrite.Kinesis(ctx)
 		if err != nil {
-			return mcp.NewToolResultError(err.Error()), nil
+			return confirm.Reject(d.Confirm, "kinesis_scale", in, err.Error()), nil
 		}
 		s := &writes.StreamScale{Stream: in.StreamName, TargetShards: in.TargetShardCount, Mode: in.CapacityMode, AllowShrink: d.AllowDestructive}
 		if d.AWS != nil {

@@ -591,6 +591,20 @@ type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
+// A call a tool refuses before planning is on the audit record too.
+func TestRejectIsAudited(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	res := Reject(f.gate, "fake_write", fakeIn{Name: "x", Desired: 1}, "name is required; send name")
+	wantRefusal(t, res, "name is required")
+	if got := f.outcomes(t); fmt.Sprint(got) != fmt.Sprint([]string{OutcomeRefused}) {
+		t.Fatalf("audit outcomes %v", got)
+	}
+	if res := Reject(nil, "fake_write", fakeIn{}, "no gate"); !res.IsError {
+		t.Fatal("nil gate: want a tool error")
+	}
+}
+
 func TestNilGate(t *testing.T) {
 	t.Parallel()
 	r := &fakeResource{}

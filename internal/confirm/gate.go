@@ -208,6 +208,22 @@ func Run[T any](ctx context.Context, g *Gate, req mcp.CallToolRequest, a Action[
 	return mcp.NewToolResultStructured(out, "Plan (nothing changed yet):\n"+p.Markdown()), nil
 }
 
+// Reject records a call the tool refuses before it can plan (missing or
+// contradictory arguments, no client, an unreachable cluster) and returns
+// msg as the tool error, so such attempts reach the audit log too. A nil
+// gate only returns the error.
+func Reject(g *Gate, tool string, args any, msg string) *mcp.CallToolResult {
+	if g == nil {
+		return mcp.NewToolResultError(msg)
+	}
+	ah, err := argsHash(args)
+	if err != nil {
+		return mcp.NewToolResultError(msg)
+	}
+	res, _ := g.refuse(AuditEntry{Tool: tool, ArgsHash: ah}, "", "", msg)
+	return res
+}
+
 // plan runs the action's Plan and turns its error into a recorded tool error.
 func (g *Gate) plan(ctx context.Context, a planner, base AuditEntry) (Plan, string, *mcp.CallToolResult) {
 	p, fp, err := a.plan(ctx)
