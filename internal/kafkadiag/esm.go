@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 
@@ -283,10 +284,16 @@ func unknownReasons(us []awsx.Unknown) string {
 }
 
 // mappingAuth derives the auth mode and the credentials secret from
-// SourceAccessConfigurations (MSK without one uses IAM).
+// SourceAccessConfigurations (MSK without one uses IAM). A self-managed
+// mapping with only SERVER_ROOT_CA_CERTIFICATE connects over TLS to brokers
+// signed by a private CA whose root it reads from that secret: probing it as
+// plaintext would blame authentication for a TLS listener.
 func mappingAuth(e awsx.ESM, isMSK bool) (auth, secret string) {
+	rootCA := ""
 	for _, a := range e.SourceAccess {
 		switch a.Type {
+		case "SERVER_ROOT_CA_CERTIFICATE":
+			rootCA = a.URI
 		case "SASL_SCRAM_512_AUTH":
 			return kafka.AuthSCRAM512, a.URI
 		case "SASL_SCRAM_256_AUTH":
@@ -299,6 +306,9 @@ func mappingAuth(e awsx.ESM, isMSK bool) (auth, secret string) {
 	}
 	if isMSK {
 		return kafka.AuthIAM, ""
+	}
+	if rootCA != "" {
+		return kafka.AuthTLS, rootCA
 	}
 	return kafka.AuthNone, ""
 }
@@ -345,7 +355,7 @@ func (s *esmState) networkIDs() (subnets, sgs []string) {
 func (s *esmState) categoryOfResult() (diagnose.Category, string) {
 	b, e := s.b, s.esm
 	switch r := e.StateTransitionReason; {
-	case strings.Contains(r, b.Strings("kafka.esm.state_reason.config")[0]), strings.Contains(r, b.Strings("kafka.esm.state_reason.config")[1]):
+	case slices.ContainsFunc(b.Strings("kafka.esm.state_reason.config"), func(code string) bool { return strings.Contains(r, code) }):
 		return diagnose.Configuration, "StateTransitionReason " + r
 	case strings.Contains(r, stringOf(b, "kafka.esm.state_reason.authn")):
 		return diagnose.Authentication, "StateTransitionReason " + r
@@ -922,7 +932,7 @@ func (s *esmState) kafkaSide(ctx context.Context, sampling kafka.Sampling) (diag
 		return unknownReport("kafka_probe", "the mapping's client certificate is in Secrets Manager, which this server never reads"), nil
 	}
 	if s.secretARN != "" {
-		return unknownReport("kafka_probe", "the mapping's credentials are in Secrets Manager, which this server never reads; probe the brokers with kafka_troubleshoot bootstrap_servers and a password_env of your own"), nil
+		return unknownReport("kafka_probe", "the mapping's credentials or root CA are in Secrets Manager, which this server never reads; probe the brokers with kafka_troubleshoot bootstrap_servers and a password_env or ca_file of your own"), nil
 	}
 	probe := s.f.Env().Probe(ctx, t, kafka.ProbeOptions{})
 	if a, bad := probe.FirstFailure(); bad && (a.Failed == kafka.StageDNS || a.Failed == kafka.StageTCP) {
