@@ -15,8 +15,7 @@ import (
 type AWS struct {
 	load func(ctx context.Context) (sdkaws.Config, error)
 
-	once    sync.Once
-	err     error
+	mu      sync.Mutex
 	lambda  *lambda.Client
 	kinesis *kinesis.Client
 }
@@ -26,17 +25,22 @@ func NewAWS(load func(ctx context.Context) (sdkaws.Config, error)) *AWS {
 	return &AWS{load: load}
 }
 
+// ready builds the clients on first success. A failed load (a cancelled
+// call, credentials not yet available) is not kept: the next call tries
+// again instead of the process staying without write clients for good.
 func (a *AWS) ready(ctx context.Context) error {
-	a.once.Do(func() {
-		cfg, err := a.load(ctx)
-		if err != nil {
-			a.err = err
-			return
-		}
-		a.lambda = lambda.NewFromConfig(cfg)
-		a.kinesis = kinesis.NewFromConfig(cfg)
-	})
-	return a.err
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.lambda != nil {
+		return nil
+	}
+	cfg, err := a.load(ctx)
+	if err != nil {
+		return err
+	}
+	a.lambda = lambda.NewFromConfig(cfg)
+	a.kinesis = kinesis.NewFromConfig(cfg)
+	return nil
 }
 
 // Lambda returns the Lambda client.

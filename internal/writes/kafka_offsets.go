@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -89,13 +89,16 @@ func (r *OffsetReset) Plan(ctx context.Context, adm *kadm.Client) (confirm.Plan,
 	if !ok {
 		return confirm.Plan{}, "", confirm.Refuse("topic %q not found; call kafka_inspect with what=topics for the names", r.Topic)
 	}
-	parts := r.Partitions
+	// A copy, sorted and without repeats: the caller's slice is left alone
+	// and a partition named twice is not counted twice.
+	parts := slices.Clone(r.Partitions)
 	if len(parts) == 0 {
 		for p := range td.Partitions {
 			parts = append(parts, p)
 		}
 	}
-	sort.Slice(parts, func(i, j int) bool { return parts[i] < parts[j] })
+	slices.Sort(parts)
+	parts = slices.Compact(parts)
 	for _, p := range parts {
 		if _, ok := td.Partitions[p]; !ok {
 			return confirm.Plan{}, "", confirm.Refuse("topic %q has no partition %d (it has %d: 0..%d)", r.Topic, p, len(td.Partitions), len(td.Partitions)-1)

@@ -384,6 +384,9 @@ func TestResetGroupOffsets(t *testing.T) {
 			if fp != "state=Empty members=0,0:5,1:5" {
 				t.Errorf("fingerprint %q", fp)
 			}
+			if len(p.Changes) != 2 {
+				t.Fatalf("changes %+v, want one per partition 0 and 1", p.Changes)
+			}
 			for _, ch := range p.Changes {
 				var part int32
 				fmt.Sscanf(ch.Field, "orders/%d", &part)
@@ -397,6 +400,9 @@ func TestResetGroupOffsets(t *testing.T) {
 			res, err := r.Apply(ctx(t), adm)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if len(res.Group.Offsets) != 2 {
+				t.Fatalf("read back %+v, want partitions 0 and 1", res.Group.Offsets)
 			}
 			for _, o := range res.Group.Offsets {
 				if o.Offset != tc.want[o.Partition] || committed(t, adm, "billing", "orders", o.Partition) != tc.want[o.Partition] {
@@ -415,13 +421,19 @@ func TestResetGroupOffsetsPlanNumbers(t *testing.T) {
 	c, _, adm := cluster(t)
 	produce(t, manualPartitioner(t, c), "orders", 2, 10, time.Now())
 	commit(t, adm, "billing", "orders", map[int32]int64{0: 4, 1: 10})
-	r := OffsetReset{Group: "billing", Topic: "orders", Partitions: []int32{0, 1}, To: ResetEarliest}
+	// Partition 1 named twice, out of order: counted once, and the
+	// caller's slice is left as sent.
+	only := []int32{1, 0, 1}
+	r := OffsetReset{Group: "billing", Topic: "orders", Partitions: only, To: ResetEarliest}
 	p, _, err := r.Plan(ctx(t), adm)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(p.Summary, "0 records skipped, 14 replayed") || !strings.Contains(p.Changes[0].Note, "replays 4 records") {
+	if !strings.Contains(p.Summary, "0 records skipped, 14 replayed") || len(p.Changes) != 2 || !strings.Contains(p.Changes[0].Note, "replays 4 records") {
 		t.Fatalf("plan %q / %+v", p.Summary, p.Changes)
+	}
+	if fmt.Sprint(only) != "[1 0 1]" {
+		t.Fatalf("Plan reordered the caller's partitions: %v", only)
 	}
 }
 
