@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -170,8 +171,10 @@ func TestPromptsNameRealTools(t *testing.T) {
 			t.Errorf("no prompt mentions %s", name)
 		}
 	}
-	if !real["esm_guidance"] {
-		t.Error("esm_guidance is not registered")
+	for _, name := range contract {
+		if !real[name] {
+			t.Errorf("prompts point at %s, which is not registered", name)
+		}
 	}
 }
 
@@ -233,5 +236,74 @@ func TestEsmGuidanceTailorsToLiveMapping(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Every "argument=value" a prompt tells the model to send a tool is an
+// argument of that tool's input schema, and a value of its enum when it has
+// one: a prompt that names a real tool with a made-up argument sends the
+// model into a tool error just as surely as a made-up tool.
+func TestPromptsUseRealArguments(t *testing.T) {
+	t.Parallel()
+	type prop struct {
+		Enum []any `json:"enum"`
+	}
+	schemas := map[string]map[string]prop{}
+	for _, st := range allTools(t) {
+		var s struct {
+			Properties map[string]prop `json:"properties"`
+		}
+		if err := json.Unmarshal(st.Tool.RawInputSchema, &s); err != nil {
+			t.Fatalf("%s: %v", st.Tool.Name, err)
+		}
+		schemas[st.Tool.Name] = s.Properties
+	}
+	word := regexp.MustCompile(`[a-z][a-z0-9_]*(=[a-z][a-z0-9_]*)?`)
+	checked := 0
+	for _, p := range Prompts() {
+		args := map[string]string{}
+		for _, a := range p.Prompt.Arguments {
+			args[a.Name] = "x"
+		}
+		req := mcp.GetPromptRequest{}
+		req.Params.Name, req.Params.Arguments = p.Prompt.Name, args
+		res, err := p.Handler(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := res.Messages[0].Content.(mcp.TextContent).Text
+		for _, line := range strings.Split(body, "\n") {
+			tool := "" // the tool the line last named
+			for _, w := range word.FindAllString(line, -1) {
+				if _, ok := schemas[w]; ok {
+					tool = w
+					continue
+				}
+				k, v, ok := strings.Cut(w, "=")
+				if !ok || tool == "" {
+					continue
+				}
+				pr, ok := schemas[tool][k]
+				if !ok {
+					t.Errorf("%s: %s has no argument %q", p.Prompt.Name, tool, k)
+					continue
+				}
+				checked++
+				if len(pr.Enum) == 0 {
+					continue
+				}
+				found := false
+				for _, e := range pr.Enum {
+					found = found || e == v
+				}
+				if !found {
+					t.Errorf("%s: %s %s=%s is not one of %v", p.Prompt.Name, tool, k, v, pr.Enum)
+				}
+			}
+		}
+	}
+	t.Logf("%d tool arguments checked", checked)
+	if checked < 10 {
+		t.Errorf("only %d tool arguments checked: the prompt parser no longer finds them", checked)
 	}
 }

@@ -26,7 +26,7 @@ func Prompts() []server.ServerPrompt {
 					"1. If a cluster is named, call kafka_inspect (what=overview, and what=topic with the topic) to learn its auth modes, partitions and health.\n" +
 					"2. Call esm_guidance with guidance_type=setup and these arguments: " + args + ", plus auth, poller_mode, group_id and security_group_ids once known. Present its decisions with the recommendation and the reason.\n" +
 					"3. Call esm_guidance with guidance_type=networking and then permissions for the same arguments; apply the security-group rules and the execution-role policy it generates.\n" +
-					"4. Size pollers and batching with esm_optimize action=analyze (workload from kafka_inspect), then action=generate_template.\n" +
+					"4. Size pollers and batching with esm_optimize action=analyze, giving it the workload kafka_inspect measured; then esm_optimize action=generate_template.\n" +
 					"5. Check every generated template with validate_config kind=template before deploying.\n" +
 					"6. After deployment, call esm_inspect for the new mapping, then kafka_troubleshoot mode=diagnosis with its esm_uuid if the state is not Enabled or LastProcessingResult is not OK."
 			}),
