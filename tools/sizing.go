@@ -92,13 +92,17 @@ func sizingTemplateInputError(in sizingIn) string {
 	return ""
 }
 
+// sizingSummarySteps is how many calculation steps the text summary shows
+// (our policy; the structured output has them all).
+const sizingSummarySteps = 6
+
 func sizingSummary(o sizingOut) string {
 	r := o.Result
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "**%s**: %s\n\nBinding constraint: %s.\n", r.Service, r.Recommendation.Summary, r.BindingConstraint)
 	n := 0
 	for _, s := range r.Calculation {
-		if n == 6 {
+		if n == sizingSummarySteps {
 			fmt.Fprintf(&sb, "- … %d more steps in structured output\n", len(r.Calculation)-n)
 			break
 		}
