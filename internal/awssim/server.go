@@ -46,6 +46,8 @@ type Server struct {
 	srv *http.Server
 	svc map[string]service
 
+	stop func() bool // unregisters the close-on-ctx-done hook
+
 	mu     sync.Mutex
 	calls  []Call
 	faults []int // per Fault: how many calls it has matched
@@ -84,10 +86,10 @@ func Listen(ctx context.Context, sc *Scenario, addr string) (*Server, error) {
 	}
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.srv.Serve(ln) }()
-	go func() {
-		<-ctx.Done()
-		_ = s.Close()
-	}()
+	// Close when ctx ends; Close unregisters this, so a server closed
+	// first (or started with a context that never ends) leaves no
+	// goroutine waiting behind it.
+	s.stop = context.AfterFunc(ctx, func() { _ = s.srv.Close() })
 	return s, nil
 }
 
@@ -102,6 +104,9 @@ func (s *Server) Scenario() *Scenario { return s.sc }
 
 // Close stops the server.
 func (s *Server) Close() error {
+	if s.stop != nil {
+		s.stop()
+	}
 	err := s.srv.Close()
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil

@@ -406,3 +406,46 @@ func TestIAMPagination(t *testing.T) {
 		t.Fatalf("pages=%d results=%d", pages, n)
 	}
 }
+
+// The server stops when its context ends, and Close before that is safe
+// (it unregisters the context hook).
+func TestServerLifetime(t *testing.T) {
+	t.Parallel()
+	sc, err := awssim.Load("msk-iam-healthy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := awssim.Start(ctx, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("t", "t", ""), BaseEndpoint: aws.String(srv.URL()), RetryMaxAttempts: 1}
+	c := sts.NewFromConfig(cfg)
+	if _, err := c.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err != nil {
+		t.Fatalf("before cancel: %v", err)
+	}
+	cancel()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, err := c.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+		if err != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("server still answers after its context ended")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatalf("Close after cancel: %v", err)
+	}
+
+	srv2, err := awssim.Start(context.Background(), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv2.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+}
