@@ -29,7 +29,9 @@ func SDKAuth(region, profile string) func(ctx context.Context) (saslaws.Auth, er
 			if profile != "" {
 				opts = append(opts, awsconfig.WithSharedConfigProfile(profile))
 			}
-			cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+			// The result is cached for the process: the first caller's
+			// cancellation or deadline must not become every later call's error.
+			cfg, err := awsconfig.LoadDefaultConfig(context.WithoutCancel(ctx), opts...)
 			if err != nil {
 				lerr = fmt.Errorf("%w: AWS config: %w", ErrCredentials, err)
 				return
