@@ -13,6 +13,7 @@ import (
 	"net"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/smithy-go"
 	"github.com/mark3labs/mcp-go/mcp"
@@ -210,7 +211,11 @@ func Clean(s string) string {
 		return r
 	}, strings.TrimSpace(s))
 	if len(s) > 300 {
-		s = s[:300] + "..."
+		cut := 300
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut-- // never split a multi-byte character
+		}
+		s = s[:cut] + "..."
 	}
 	return s
 }

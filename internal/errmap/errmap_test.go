@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/aws/smithy-go"
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -61,6 +62,9 @@ func TestCleanAndResult(t *testing.T) {
 	}
 	if got := Clean(strings.Repeat("x", 400)); len(got) != 303 {
 		t.Fatalf("Clean length = %d", len(got))
+	}
+	if got := Clean("x" + strings.Repeat("é", 200)); !utf8.ValidString(got) || len(got) != 299+3 {
+		t.Fatalf("Clean split a character: %q (%d bytes)", got, len(got))
 	}
 	r := Result(opErr("Lambda", "GetEventSourceMapping", &smithy.GenericAPIError{Code: "ResourceNotFoundException", Message: "nope"}), "call esm_inspect without esm_uuid to list mappings")
 	if !r.IsError || !strings.Contains(fmt.Sprint(r.Content), "call esm_inspect without esm_uuid") {
