@@ -190,3 +190,37 @@ func TestESMUpdateDisableEnable(t *testing.T) {
 		t.Fatalf("enable an enabled mapping: %+v %v", p2, err)
 	}
 }
+
+// The fingerprint is what the gate's drift check compares: the same live
+// mapping gives the same fingerprint (a second read, another process), and
+// a change to any live setting, with the mapping still Enabled, gives
+// another one, so a token planned before it is refused.
+func TestESMUpdateFingerprintTracksLiveConfig(t *testing.T) {
+	t.Parallel()
+	b := base(t)
+	plan := func(edit func(*awssim.Scenario)) string {
+		t.Helper()
+		_, cl := simLambda(t, edit)
+		_, fp, err := (&ESMUpdate{UUID: simESM, Config: map[string]any{"BatchSize": 1000}}).Plan(context.Background(), cl, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fp
+	}
+	setBatch := func(sc *awssim.Scenario) {
+		for i := range sc.EventSourceMappings {
+			if sc.EventSourceMappings[i].UUID == simESM {
+				sc.EventSourceMappings[i].BatchSize = aws.Int(600)
+				return
+			}
+		}
+		t.Fatalf("scenario has no mapping %s", simESM)
+	}
+	first, again, drifted := plan(nil), plan(nil), plan(setBatch)
+	if first != again {
+		t.Fatalf("same live state, different fingerprints:\n%s\n%s", first, again)
+	}
+	if first == drifted {
+		t.Fatalf("BatchSize 500 -> 600 left the fingerprint unchanged: %s", first)
+	}
+}
