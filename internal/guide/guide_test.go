@@ -69,7 +69,7 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := guide.New(b)
-	spec := iactest.LoadSpec(t)
+	spec := iactest.OptionalSpec(t) // nil without the npm package: the golden comparison still runs
 	dir := repopath.Testdata("golden", "esm_guidance")
 	type variant struct {
 		typ   string
@@ -141,7 +141,7 @@ func checkArtifacts(t *testing.T, b *guidance.Base, spec *iactest.Spec, arts []i
 			iactest.CheckScript(t, a.Content)
 		case a.Format == string(iac.FormatTerraform):
 			iactest.CheckTerraform(t, a.Content)
-		default:
+		case spec != nil:
 			spec.CheckTemplate(t, a.Content)
 		}
 	}
