@@ -24,8 +24,8 @@ var allowedLiterals = map[string]bool{"0": true, "1": true, "0.0": true, "1.0": 
 
 // NumericLiterals returns "file:line: literal" for every integer, float or
 // imaginary literal in the non-test Go files of dir other than 0 and 1.
-// Arguments of strconv calls (bit sizes, bases) are exempt: they describe
-// the encoding, not a limit. So are constants whose comment says "unit
+// Arguments of strconv calls after the value (formats, precisions, bases,
+// bit sizes) are exempt: they describe the encoding, not a limit. So are constants whose comment says "unit
 // conversion" (bytes per GiB, ms per second): they are arithmetic, not
 // facts about a service, and reviewers see them marked.
 func NumericLiterals(dir string) ([]string, error) {
@@ -49,8 +49,10 @@ func NumericLiterals(dir string) ([]string, error) {
 			}
 			if call, ok := n.(*ast.CallExpr); ok {
 				if sel, ok := call.Fun.(*ast.SelectorExpr); ok {
-					if id, ok := sel.X.(*ast.Ident); ok && id.Name == "strconv" {
-						for _, a := range call.Args {
+					if id, ok := sel.X.(*ast.Ident); ok && id.Name == "strconv" && len(call.Args) > 1 {
+						// The value (first argument) is checked like any
+						// other: strconv.Itoa(600) is still a typed limit.
+						for _, a := range call.Args[1:] {
 							exempt[a] = true
 						}
 					}

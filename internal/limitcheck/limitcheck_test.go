@@ -16,7 +16,7 @@ import "strconv"
 
 func f(b interface{ Num(string) float64 }) (float64, string) {
 	if b.Num("esm.batch_size.max") > 10000 { // hard-coded limit
-		return -1, strconv.FormatFloat(0.5, 'f', -1, 64)
+		return -1, strconv.FormatFloat(0.5, 'f', -1, 64) + strconv.Itoa(600)
 	}
 	return 1, "not an id" + "esm.prefix."
 }
@@ -35,8 +35,14 @@ const hidden = 3600
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(lits) != 2 || !strings.HasSuffix(lits[0], ": 10000") || !strings.HasSuffix(lits[1], ": 3600") {
-		t.Fatalf("literals = %v, want 10000 and 3600", lits)
+	want := []string{": 10000", ": 0.5", ": 600", ": 3600"}
+	if len(lits) != len(want) {
+		t.Fatalf("literals = %v, want %v", lits, want)
+	}
+	for i, w := range want {
+		if !strings.HasSuffix(lits[i], w) {
+			t.Fatalf("literals = %v, want %v", lits, want)
+		}
 	}
 	ids, err := IDLiterals(dir, "esm.")
 	if err != nil {
