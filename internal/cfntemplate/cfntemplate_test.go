@@ -254,6 +254,29 @@ func TestValidateJSONTemplate(t *testing.T) {
 	}
 }
 
+// TestFifoFlagAsString: CloudFormation accepts FifoQueue: "true"; the queue
+// is FIFO and its mapping gets the FIFO batch cap.
+func TestFifoFlagAsString(t *testing.T) {
+	t.Parallel()
+	b := loadBase(t)
+	text := "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: {FifoQueue: 'true'}\n" +
+		"  M:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties: {FunctionName: f, EventSourceArn: !GetAtt Q.Arn, BatchSize: 20}\n"
+	res, err := Validate(text, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Resources) != 1 || res.Resources[0].Source != "sqs_fifo" {
+		t.Fatalf("resources %+v, want one sqs_fifo mapping", res.Resources)
+	}
+	found := false
+	for _, v := range res.Violations {
+		found = found || v.RuleID == "esm.sqs_fifo.batch_size.max"
+	}
+	if !found {
+		t.Fatalf("FIFO batch cap not applied: %+v", res.Violations)
+	}
+}
+
 func TestValidateRejectsNonTemplates(t *testing.T) {
 	t.Parallel()
 	b := loadBase(t)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
@@ -325,7 +326,7 @@ func sourceOfType(typ string, props map[string]any) (esm.SourceType, bool) {
 	case "AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable":
 		return esm.DynamoDB, true
 	case typeQueue:
-		if fifo, _ := props["FifoQueue"].(bool); fifo {
+		if literalTrue(props["FifoQueue"]) {
 			return esm.SQSFIFO, true
 		}
 		if name, _ := props["QueueName"].(string); strings.HasSuffix(name, ".fifo") {
@@ -340,6 +341,19 @@ func sourceOfType(typ string, props map[string]any) (esm.SourceType, bool) {
 		return esm.DocumentDB, true
 	}
 	return "", false
+}
+
+// literalTrue reports whether a template value is true, written as a YAML
+// boolean or as the string "true" (CloudFormation accepts both).
+func literalTrue(v any) bool {
+	switch x := v.(type) {
+	case bool:
+		return x
+	case string:
+		b, err := strconv.ParseBool(strings.TrimSpace(x))
+		return err == nil && b
+	}
+	return false
 }
 
 // context gathers what the template says about the function and source.
@@ -452,7 +466,7 @@ func (v *validator) resolveDestination(cfg esm.Config) {
 		}
 		of["Destination"] = fmt.Sprintf(stand, "sqs", name)
 	case "AWS::SNS::Topic":
-		if fifo, _ := props["FifoTopic"].(bool); fifo {
+		if literalTrue(props["FifoTopic"]) {
 			name += ".fifo"
 		}
 		of["Destination"] = fmt.Sprintf(stand, "sns", name)
