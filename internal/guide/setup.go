@@ -208,13 +208,19 @@ func startingOptions(s iac.Source) []string {
 const sizingNote = "Batch size, window, parallelization and pollers are left at service defaults: size them with esm_optimize action=analyze, then action=generate_template."
 
 // stackName is a CloudFormation stack name ([a-zA-Z][-a-zA-Z0-9]*) built
-// from validated parts.
+// from validated parts. A function name may start with a digit, "-" or "_"
+// (Lambda allows it, CloudFormation stack names do not, and a leading "-"
+// would read as an option to the CLI), so such a name gets a letter first.
 func stackName(r Request) string {
 	n := "esm-" + string(r.Source)
 	if fn := functionShortName(r.FunctionName); fn != "" {
 		n = fn + "-" + n
 	}
-	return strings.ReplaceAll(n, "_", "-")
+	n = strings.ReplaceAll(n, "_", "-")
+	if c := n[0]; (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') {
+		n = "fn" + n
+	}
+	return n
 }
 
 func functionShortName(fn string) string {
