@@ -605,6 +605,37 @@ func TestRejectIsAudited(t *testing.T) {
 	}
 }
 
+// A value with newlines cannot draw lines of its own in the plan the user
+// confirms (an extra change, a fake "Target:").
+func TestMarkdownKeepsValuesOnOneLine(t *testing.T) {
+	t.Parallel()
+	evil := "x\n\nTarget: the-test-topic\nChanges:\n- BatchSize: 500 -> 100\x1b[2K"
+	p := Plan{
+		Summary: "update " + evil, Target: "real-target",
+		Changes:   []Change{{Field: "FunctionName", Current: "f", Desired: evil, Note: evil}, {Field: evil, Current: 1, Desired: 2}},
+		Risks:     []string{evil},
+		Untouched: []string{evil},
+	}
+	md := p.Markdown()
+	lines := strings.Split(md, "\n")
+	// summary, target, blank, "Changes:", 2 changes, blank, "Risks:", 1,
+	// blank, "Not touched:", 1.
+	if len(lines) != 12 {
+		t.Fatalf("%d lines, want 12:\n%s", len(lines), md)
+	}
+	for _, l := range lines {
+		if strings.HasPrefix(l, "Target:") && l != "Target: real-target" {
+			t.Fatalf("a value drew its own target line: %q", l)
+		}
+		if strings.ContainsRune(l, 0x1b) {
+			t.Fatalf("escape character passed through: %q", l)
+		}
+	}
+	if !strings.Contains(md, `x\n\nTarget: the-test-topic`) {
+		t.Fatalf("value not shown escaped:\n%s", md)
+	}
+}
+
 func TestNilGate(t *testing.T) {
 	t.Parallel()
 	r := &fakeResource{}

@@ -5,7 +5,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Plan is what a write tool would change, computed from live state. It is
@@ -30,19 +32,22 @@ type Change struct {
 }
 
 // Markdown renders the plan for a human: the elicitation message and the
-// text content of a planning result.
+// text content of a planning result. Every piece is one line: control
+// characters (a newline in an argument value, a topic config, a function
+// name) are shown escaped, so a value cannot draw extra lines that pass for
+// changes, risks or a different target in the prompt the user confirms.
 func (p Plan) Markdown() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n", p.Summary)
+	fmt.Fprintf(&b, "%s\n", oneLine(p.Summary))
 	if p.Target != "" {
-		fmt.Fprintf(&b, "Target: %s\n", p.Target)
+		fmt.Fprintf(&b, "Target: %s\n", oneLine(p.Target))
 	}
 	if len(p.Changes) > 0 {
 		b.WriteString("\nChanges:\n")
 		for _, c := range p.Changes {
-			fmt.Fprintf(&b, "- %s: %s -> %s", c.Field, render(c.Current), render(c.Desired))
+			fmt.Fprintf(&b, "- %s: %s -> %s", oneLine(c.Field), render(c.Current), render(c.Desired))
 			if c.Note != "" {
-				fmt.Fprintf(&b, " (%s)", c.Note)
+				fmt.Fprintf(&b, " (%s)", oneLine(c.Note))
 			}
 			b.WriteString("\n")
 		}
@@ -50,16 +55,34 @@ func (p Plan) Markdown() string {
 	if len(p.Risks) > 0 {
 		b.WriteString("\nRisks:\n")
 		for _, r := range p.Risks {
-			fmt.Fprintf(&b, "- %s\n", r)
+			fmt.Fprintf(&b, "- %s\n", oneLine(r))
 		}
 	}
 	if len(p.Untouched) > 0 {
 		b.WriteString("\nNot touched:\n")
 		for _, u := range p.Untouched {
-			fmt.Fprintf(&b, "- %s\n", u)
+			fmt.Fprintf(&b, "- %s\n", oneLine(u))
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// oneLine escapes control characters (newlines, carriage returns, escape
+// sequences) the way Go quotes them, leaving everything else as is.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func render(v any) string {
@@ -67,11 +90,11 @@ func render(v any) string {
 		return "(none)"
 	}
 	if s, ok := v.(string); ok {
-		return s
+		return oneLine(s)
 	}
 	raw, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Sprint(v)
+		return oneLine(fmt.Sprint(v))
 	}
 	return string(raw)
 }
