@@ -134,7 +134,12 @@ func (e *Engine) Validate(cfg Config, opt Options) (Result, error) {
 // aliases maps alternative spellings to the Lambda API name:
 // CloudFormation writes KmsKeyArn where the API writes KMSKeyArn.
 func normalizeAliases(cfg Config) Config {
-	if _, ok := cfg["KmsKeyArn"]; !ok {
+	_, cfnSpelling := cfg["KmsKeyArn"]
+	_, apiSpelling := cfg["KMSKeyArn"]
+	if !cfnSpelling || apiSpelling {
+		// Both spellings: keep the API's (renaming would pick one at
+		// random, as map order decides); KmsKeyArn is then reported as
+		// an unknown field.
 		return cfg
 	}
 	out := make(Config, len(cfg))

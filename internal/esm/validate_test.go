@@ -115,6 +115,7 @@ func ruleCases() []ruleCase {
 		{"unknown field", SQS, `{"BatchSzie":5}`, Context{}, "esm.fields.known", true, rules.Warning, "BatchSzie", "spelling"},
 		{"read-only fields ignored", SQS, `{"UUID":"u","State":"Enabled","LastModified":1}`, Context{}, "esm.fields.known", false, "", "", ""},
 		{"KmsKeyArn CFN spelling", SQS, `{"KmsKeyArn":"arn:aws:kms:us-east-1:123456789012:key/k","FilterCriteria":{"Filters":[{"Pattern":"{}"}]}}`, Context{}, "esm.fields.known", false, "", "", ""},
+		{"both KMS spellings: the API's wins, deterministically", SQS, `{"KmsKeyArn":"arn:aws:kms:us-east-1:123456789012:key/a","KMSKeyArn":"arn:aws:kms:us-east-1:123456789012:key/b","FilterCriteria":{"Filters":[{"Pattern":"{}"}]}}`, Context{}, "esm.fields.known", true, rules.Warning, "KmsKeyArn", "spelling"},
 		{"nested typo (reference product checked no nested field)", SQS, `{"ScalingConfig":{"MaximumConcurency":5}}`, Context{}, "esm.fields.known.ScalingConfig", true, rules.Warning, "ScalingConfig.MaximumConcurency", "MaximumConcurrency"},
 		{"nested spelt right", SQS, `{"ScalingConfig":{"MaximumConcurrency":5}}`, Context{}, "esm.fields.known.ScalingConfig", false, "", "", ""},
 		{"wrong type", SQS, `{"BatchSize":"ten"}`, Context{}, "esm.fields.type", true, rules.Error, "BatchSize", "whole number"},
