@@ -102,6 +102,10 @@ func partitionOf(region string) string {
 		return "aws-iso-b"
 	case strings.HasPrefix(region, "us-iso-"):
 		return "aws-iso"
+	case strings.HasPrefix(region, "eu-isoe-"):
+		return "aws-iso-e"
+	case strings.HasPrefix(region, "us-isof-"):
+		return "aws-iso-f"
 	default:
 		return "aws"
 	}
@@ -126,7 +130,7 @@ func PartitionForRegion(region string) (string, error) {
 
 func validPartition(p string) bool {
 	switch p {
-	case "aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b":
+	case "aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f":
 		return true
 	}
 	return false
@@ -157,7 +161,7 @@ func ParseARN(s, want string) (ARN, error) {
 		return ARN{}, invalidf("%s is not an ARN (arn:partition:service:region:account:resource)", quoteForError(s))
 	}
 	if !validPartition(a.Partition) {
-		return ARN{}, invalidf("ARN %s: partition %q is not aws, aws-cn, aws-us-gov, aws-iso or aws-iso-b", quoteForError(s), a.Partition)
+		return ARN{}, invalidf("ARN %s: partition %q is not aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e or aws-iso-f", quoteForError(s), a.Partition)
 	}
 	if want != "" && a.Service != want {
 		return ARN{}, invalidf("ARN %s is a %s ARN; expected a %s ARN", quoteForError(s), a.Service, want)
