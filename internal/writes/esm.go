@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -175,7 +175,7 @@ func (u *ESMUpdate) Plan(ctx context.Context, r ESMReadAPI, b *guidance.Base) (c
 	createOnly := b.Strings("esm.update.create_only_fields")
 	updatable := updatableFields()
 	var refused []string
-	for _, k := range sortedKeys(u.Config) {
+	for _, k := range slices.Sorted(maps.Keys(u.Config)) {
 		v := u.Config[k]
 		if slices.Contains(createOnly, k) {
 			if !reflect.DeepEqual(normalize(v), normalize(live[k])) {
@@ -217,7 +217,7 @@ func (u *ESMUpdate) Plan(ctx context.Context, r ESMReadAPI, b *guidance.Base) (c
 	var changes []confirm.Change
 	upd := &lambda.UpdateEventSourceMappingInput{UUID: aws.String(u.UUID)}
 	body := map[string]any{}
-	for _, k := range sortedKeys(u.Config) {
+	for _, k := range slices.Sorted(maps.Keys(u.Config)) {
 		if slices.Contains(createOnly, k) {
 			continue
 		}
@@ -359,14 +359,4 @@ func (u *ESMUpdate) Apply(ctx context.Context, w ESMWriteAPI, r ESMReadAPI) (ESM
 		st.LastModified = cur.LastModified.UTC().Format("2006-01-02T15:04:05Z07:00")
 	}
 	return st, nil
-}
-
-// sortedFieldNames is for messages and tests.
-func sortedFieldNames(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

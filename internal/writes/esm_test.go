@@ -2,6 +2,7 @@ package writes
 
 import (
 	"context"
+	"maps"
 	"reflect"
 	"slices"
 	"sort"
@@ -67,7 +68,7 @@ func TestCreateOnlyFieldsMatchSDK(t *testing.T) {
 	sort.Strings(want)
 	sort.Strings(got)
 	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("create-only fields in guidance %v, SDK says %v (updatable: %v)", got, want, sortedFieldNames(upd))
+		t.Fatalf("create-only fields in guidance %v, SDK says %v (updatable: %v)", got, want, slices.Sorted(maps.Keys(upd)))
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -202,15 +204,6 @@ func (r TopicCreate) configPtrs() map[string]*string {
 	return m
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
-}
-
 // PlanCreateTopic checks the topic does not exist and has the broker validate
 // the request (CreateTopics with validate_only), then describes it. The
 // fingerprint is the topic's absence: if someone creates it meanwhile, the
@@ -247,7 +240,7 @@ func PlanCreateTopic(ctx context.Context, adm *kadm.Client, r TopicCreate) (conf
 		},
 		Untouched: []string{"other topics", "ACLs: producers and consumers still need WRITE/READ on the new topic"},
 	}
-	for _, k := range sortedKeys(r.Configs) {
+	for _, k := range slices.Sorted(maps.Keys(r.Configs)) {
 		p.Changes = append(p.Changes, confirm.Change{Field: "config " + k, Current: nil, Desired: r.Configs[k], Note: "topic override"})
 	}
 	if rf == 1 {
@@ -276,7 +269,7 @@ func ApplyCreateTopic(ctx context.Context, adm *kadm.Client, r TopicCreate) (Kaf
 	if err != nil {
 		return KafkaResult{}, fmt.Errorf("create topic %q: %s", r.Topic, brokerErr(err, resp.ErrMessage))
 	}
-	st, err := readTopic(ctx, adm, r.Topic, sortedKeys(r.Configs), max(1, int(r.Partitions)))
+	st, err := readTopic(ctx, adm, r.Topic, slices.Sorted(maps.Keys(r.Configs)), max(1, int(r.Partitions)))
 	if err != nil {
 		return KafkaResult{}, confirm.ReadBackFailed(err)
 	}
@@ -293,7 +286,7 @@ type TopicConfigAlter struct {
 
 func (r TopicConfigAlter) ops() []kadm.AlterConfig {
 	var ops []kadm.AlterConfig
-	for _, k := range sortedKeys(r.Set) {
+	for _, k := range slices.Sorted(maps.Keys(r.Set)) {
 		ops = append(ops, kadm.AlterConfig{Op: kadm.SetConfig, Name: k, Value: kadm.StringPtr(r.Set[k])})
 	}
 	for _, k := range r.Delete {
@@ -303,7 +296,7 @@ func (r TopicConfigAlter) ops() []kadm.AlterConfig {
 }
 
 func (r TopicConfigAlter) names() []string {
-	ns := sortedKeys(r.Set)
+	ns := slices.Sorted(maps.Keys(r.Set))
 	ns = append(ns, r.Delete...)
 	sort.Strings(ns)
 	return ns
