@@ -191,7 +191,14 @@ func (c *mskCheck) azAndBrokers() {
 		return
 	}
 	n := int(brokers)
-	if c.azs > 0 && n%c.azs != 0 {
+	switch {
+	case c.azs > 0 && n < c.azs:
+		// 0 and negative counts are multiples too, but a cluster needs at
+		// least one broker in each of its AZs.
+		c.add("msk_cluster.broker_count.az_multiple", rules.Error, bf, "msk.standard.az_counts",
+			fmt.Sprintf("%d brokers over %d AZs; MSK places at least one broker in each AZ", n, c.azs),
+			fmt.Sprintf("set %s to %d (or another multiple of %d)", bf, c.azs, c.azs))
+	case c.azs > 0 && n%c.azs != 0:
 		up := (n/c.azs + 1) * c.azs
 		c.add("msk_cluster.broker_count.az_multiple", rules.Error, bf, "msk.standard.az_counts",
 			fmt.Sprintf("%d brokers cannot be spread evenly over %d AZs; MSK requires a multiple of the AZ count", n, c.azs),

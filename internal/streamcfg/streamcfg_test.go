@@ -90,6 +90,7 @@ func TestRules(t *testing.T) {
 		{name: "express needs 3 AZs", kind: "msk", in: cfnMSK("express.m7g.large", 2, 2, "3.8.x", nil), rule: "msk_cluster.az_count.allowed", field: "BrokerNodeGroupInfo.ClientSubnets", fix: "3 client subnets", sev: rules.Error},
 		{name: "brokers multiple ok", kind: "msk", in: cfnMSK("kafka.m5.large", 3, 6, "3.8.x", nil), rule: "msk_cluster.broker_count.az_multiple"},
 		{name: "brokers not multiple", kind: "msk", in: cfnMSK("kafka.m5.large", 3, 4, "3.8.x", nil), rule: "msk_cluster.broker_count.az_multiple", field: "NumberOfBrokerNodes", fix: "to 6", sev: rules.Error},
+		{name: "zero brokers", kind: "msk", in: cfnMSK("kafka.m5.large", 3, 0, "3.8.x", nil), rule: "msk_cluster.broker_count.az_multiple", field: "NumberOfBrokerNodes", fix: "to 3", sev: rules.Error},
 		{name: "alias brokers not multiple", kind: "msk", in: map[string]any{"az_count": 2, "broker_count": 3}, rule: "msk_cluster.broker_count.az_multiple", field: "broker_count", fix: "to 4", sev: rules.Error},
 		{name: "broker quota kraft ok", kind: "msk", in: cfnMSK("kafka.m5.large", 3, 45, "3.7.x.kraft", nil), rule: "msk_cluster.broker_count.quota"},
 		{name: "broker quota zookeeper", kind: "msk", in: cfnMSK("kafka.m5.large", 3, 45, "3.6.0", nil), rule: "msk_cluster.broker_count.quota", field: "NumberOfBrokerNodes", fix: "KRaft", sev: rules.Warning},
