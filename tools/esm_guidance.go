@@ -10,6 +10,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/stream-mcp/stream-mcp/internal/aws"
+	"github.com/stream-mcp/stream-mcp/internal/esm"
 	"github.com/stream-mcp/stream-mcp/internal/guide"
 	"github.com/stream-mcp/stream-mcp/internal/iac"
 	"github.com/stream-mcp/stream-mcp/internal/schema"
@@ -245,21 +246,15 @@ func appendNew(list []string, v string) []string {
 	return append(list, v)
 }
 
-// liveSource is the source kind of a live mapping, from its ARN.
+// liveSource is the source kind of a live mapping: self-managed Kafka when
+// it has bootstrap servers, else what its ARN points at (esm.SourceFromARN,
+// the one ARN classifier). "" when neither says.
 func liveSource(m aws.ESM) iac.Source {
-	switch {
-	case len(m.BootstrapServers) > 0:
+	if len(m.BootstrapServers) > 0 {
 		return iac.SourceSelfManagedKafka
-	case strings.Contains(m.EventSourceARN, ":kinesis:"):
-		return iac.SourceKinesis
-	case strings.Contains(m.EventSourceARN, ":dynamodb:"):
-		return iac.SourceDynamoDB
-	case strings.Contains(m.EventSourceARN, ":sqs:") && strings.HasSuffix(m.EventSourceARN, ".fifo"):
-		return iac.SourceSQSFIFO
-	case strings.Contains(m.EventSourceARN, ":sqs:"):
-		return iac.SourceSQS
-	case strings.Contains(m.EventSourceARN, ":kafka:"):
-		return iac.SourceMSK
+	}
+	if st, ok := esm.SourceFromARN(m.EventSourceARN); ok {
+		return iac.Source(st)
 	}
 	return ""
 }

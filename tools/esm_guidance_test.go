@@ -16,6 +16,7 @@ import (
 	"github.com/stream-mcp/stream-mcp/guidance"
 	awsx "github.com/stream-mcp/stream-mcp/internal/aws"
 	"github.com/stream-mcp/stream-mcp/internal/awssim"
+	"github.com/stream-mcp/stream-mcp/internal/iac"
 	"github.com/stream-mcp/stream-mcp/internal/server"
 	"github.com/stream-mcp/stream-mcp/internal/toolsnap"
 )
@@ -305,5 +306,29 @@ func TestPromptsUseRealArguments(t *testing.T) {
 	t.Logf("%d tool arguments checked", checked)
 	if checked < 10 {
 		t.Errorf("only %d tool arguments checked: the prompt parser no longer finds them", checked)
+	}
+}
+
+// The live mapping's kind comes from its bootstrap servers or its ARN; a
+// mapping of another kind than the guidance asked about is flagged.
+func TestLiveSource(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		m    awsx.ESM
+		want iac.Source
+	}{
+		"kinesis":      {awsx.ESM{EventSourceARN: "arn:aws:kinesis:us-east-1:123456789012:stream/s"}, iac.SourceKinesis},
+		"efo consumer": {awsx.ESM{EventSourceARN: "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c:1"}, iac.SourceKinesis},
+		"ddb":          {awsx.ESM{EventSourceARN: "arn:aws:dynamodb:us-east-1:123456789012:table/T/stream/2024-01-01T00:00:00.000"}, iac.SourceDynamoDB},
+		"fifo":         {awsx.ESM{EventSourceARN: "arn:aws:sqs:us-east-1:123456789012:q.fifo"}, iac.SourceSQSFIFO},
+		"sqs":          {awsx.ESM{EventSourceARN: "arn:aws:sqs:us-east-1:123456789012:q"}, iac.SourceSQS},
+		"msk":          {awsx.ESM{EventSourceARN: "arn:aws:kafka:us-east-1:123456789012:cluster/c/u-1"}, iac.SourceMSK},
+		"self-managed": {awsx.ESM{BootstrapServers: []string{"b:9092"}}, iac.SourceSelfManagedKafka},
+		"none":         {awsx.ESM{}, ""},
+	}
+	for name, tc := range cases {
+		if got := liveSource(tc.m); got != tc.want {
+			t.Errorf("%s: liveSource = %q, want %q", name, got, tc.want)
+		}
 	}
 }
