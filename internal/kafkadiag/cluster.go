@@ -10,7 +10,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
@@ -62,7 +64,13 @@ func Cluster(ctx context.Context, f *kafka.Factory, b *guidance.Base, in Cluster
 	var conn *kafka.Conn
 	var probe kafka.ProbeReport
 	var ov *kafka.Overview
-	port := PortForAuth(b, in.Target.Auth, false)
+	// The MSK listener ports follow the auth mode; a cluster given by its
+	// bootstrap servers listens wherever it was configured to, so its
+	// findings name "the listener port" rather than an MSK port.
+	port := 0
+	if in.Target.ClusterARN != "" {
+		port = PortForAuth(b, in.Target.Auth, false)
+	}
 	defs := []diagnose.Def{
 		{Name: "target_auth_mode", Category: diagnose.Configuration, Run: func(ctx context.Context) diagnose.Outcome {
 			return checkTarget(in, port, PortForAuth(b, in.Target.Auth, true))
@@ -142,6 +150,20 @@ func PortForAuth(b *guidance.Base, auth string, public bool) int {
 		id = "public_" + id
 	}
 	return b.Int("guidance_esm.msk.port." + id)
+}
+
+// bootstrapPort is the port of the first bootstrap address that has one
+// (0 when none parses): the port a self-managed cluster's clients, the
+// ESM's pollers among them, connect to.
+func bootstrapPort(addrs []string) int {
+	for _, a := range addrs {
+		if _, ps, err := net.SplitHostPort(a); err == nil {
+			if p, err := strconv.Atoi(ps); err == nil {
+				return p
+			}
+		}
+	}
+	return 0
 }
 
 func checkTarget(in ClusterInput, port, publicPort int) diagnose.Outcome {

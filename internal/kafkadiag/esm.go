@@ -318,15 +318,7 @@ func (s *esmState) port() int {
 		return PortForAuth(s.b, s.ev.Auth, false)
 	}
 	// Self-managed: the port in the bootstrap servers.
-	for _, bs := range s.esm.BootstrapServers {
-		if i := strings.LastIndex(bs, ":"); i > 0 {
-			var p int
-			if _, err := fmt.Sscanf(bs[i+1:], "%d", &p); err == nil {
-				return p
-			}
-		}
-	}
-	return 0
+	return bootstrapPort(s.esm.BootstrapServers)
 }
 
 func (s *esmState) vpcAccess(kind string) []string {
@@ -922,6 +914,7 @@ func (s *esmState) kafkaSide(ctx context.Context, sampling kafka.Sampling) (diag
 		}
 		key := map[string]string{kafka.AuthIAM: "sasl_iam", kafka.AuthSCRAM512: "sasl_scram", kafka.AuthSCRAM256: "sasl_scram", kafka.AuthMTLS: "tls", kafka.AuthNone: "plaintext"}[s.ev.Auth]
 		t.Bootstrap = kafka.SplitBootstrap(bb[key])
+		t.ClusterARN = s.esm.EventSourceARN // an MSK target: its listener ports apply
 	} else {
 		t.Bootstrap = s.esm.BootstrapServers
 	}

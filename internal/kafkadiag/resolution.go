@@ -70,6 +70,10 @@ func list(xs []string, placeholder string) string {
 func Resolution(b *guidance.Base, c diagnose.Category, t ResolutionTarget) []string {
 	auth := orPlaceholder(t.Auth, kafka.AuthIAM)
 	port := PortForAuth(b, auth, false)
+	if t.ClusterARN == "" && len(t.Bootstrap) > 0 {
+		// Not an MSK ARN: the brokers listen on the port their clients use.
+		port = bootstrapPort(t.Bootstrap)
+	}
 	portTxt := "the listener port of the auth in use"
 	if port > 0 {
 		portTxt = fmt.Sprintf("TCP %d (%s)", port, auth)

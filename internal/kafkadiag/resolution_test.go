@@ -80,3 +80,32 @@ func TestMappingAuth(t *testing.T) {
 		})
 	}
 }
+
+// MSK listener ports follow the auth mode; a cluster given by bootstrap
+// servers is reached on the port those servers name.
+func TestResolutionNetworkPort(t *testing.T) {
+	t.Parallel()
+	b, err := guidance.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := "arn:aws:kafka:us-east-1:123456789012:cluster/prod/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d-7"
+	tests := []struct {
+		name string
+		rt   ResolutionTarget
+		want string
+	}{
+		{name: "msk iam", rt: ResolutionTarget{Auth: "iam", ClusterARN: arn}, want: "TCP 9098"},
+		{name: "self-managed plaintext on 29092", rt: ResolutionTarget{Auth: "none", Bootstrap: []string{"k1.internal:29092", "k2.internal:29092"}}, want: "TCP 29092"},
+		{name: "self-managed scram on 9093", rt: ResolutionTarget{Auth: "sasl_scram_512", Bootstrap: []string{"k1.internal:9093"}}, want: "TCP 9093"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			steps := strings.Join(Resolution(b, diagnose.Network, tc.rt), "\n")
+			if !strings.Contains(steps, tc.want) {
+				t.Errorf("steps lack %q:\n%s", tc.want, steps)
+			}
+		})
+	}
+}
