@@ -176,8 +176,10 @@ func (c *Client) ListESMs(ctx context.Context, f ESMFilter, marker string, limit
 	// Bounded: at most limit/1 + 1 pages even if the service returned one
 	// mapping per page.
 	for pages := 0; pages <= limit; pages++ {
-		want := limit - len(page.Mappings)
-		in.MaxItems = sdkaws.Int32(int32(min(want, 100)))
+		// Lambda returns at most 100 mappings per response whatever
+		// MaxItems says; the loop follows NextMarker, so no page size is
+		// assumed here.
+		in.MaxItems = sdkaws.Int32(int32(limit - len(page.Mappings)))
 		cctx, cancel := c.timeout(ctx)
 		out, err := c.lambda.ListEventSourceMappings(cctx, in)
 		cancel()

@@ -153,13 +153,18 @@ func (s *Server) lambda(_ context.Context, r *request) (any, error) {
 	sc := s.sc
 	switch r.op {
 	case "ListEventSourceMappings":
-		max, err := intParam(r.query.Get("MaxItems"), 100)
+		// Lambda accepts MaxItems up to 10000 but returns at most 100
+		// mappings per response, whatever MaxItems says (API reference,
+		// ListEventSourceMappings); callers must follow NextMarker.
+		const perResponse, maxItems = 100, 10000
+		max, err := intParam(r.query.Get("MaxItems"), perResponse)
 		if err != nil {
 			return nil, err
 		}
-		if max > 10000 {
+		if max > maxItems {
 			return nil, errBadRequest("InvalidParameterValueException", "MaxItems must be at most 10000")
 		}
+		max = min(max, perResponse)
 		fn, src := r.query.Get("FunctionName"), r.query.Get("EventSourceArn")
 		var match []EventSourceMapping
 		for _, m := range sc.EventSourceMappings {
