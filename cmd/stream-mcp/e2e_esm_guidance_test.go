@@ -51,6 +51,9 @@ func esmGuidanceE2ECases() []e2eCase {
 			"bootstrap_servers": "b-1.kafka.example.com:9096", "security_group_ids": []any{"sg-0123456789abcdef0"}}, check: shape(1, "9096", "NAT gateway")},
 		{name: "esm_guidance hostile function name", tool: "esm_guidance", args: map[string]any{"event_source": "msk",
 			"function_name": `x"}]},{"Effect":"Allow","Action":"*","Resource":"*`}, wantError: true, errorContains: "function_name"},
+		{name: "esm_guidance wildcard kms key", tool: "esm_guidance", args: map[string]any{"event_source": "sqs", "guidance_type": "permissions",
+			"event_source_arn": "arn:aws:sqs:us-east-1:" + acct + ":orders", "kms_key_arns": []any{"arn:aws:kms:us-east-1:" + acct + ":*"}},
+			wantError: true, errorContains: "wildcard"},
 		{name: "esm_guidance unknown source", tool: "esm_guidance", args: map[string]any{"event_source": "kafka"}, wantError: true, errorContains: "event_source"},
 	}
 }
