@@ -205,6 +205,13 @@ func (e *Engine) normalize(r *Request) error {
 	if r.Format == "" {
 		r.Format = iac.FormatSAM
 	}
+	switch r.Auth {
+	case iac.AuthUnchosen, iac.AuthIAM, iac.AuthSCRAM512, iac.AuthSCRAM256, iac.AuthPlain, iac.AuthMTLS, iac.AuthNone:
+	default:
+		// the tool's schema enum stops this first; the engine does not rely on it,
+		// because the value reaches decisions and notes as text
+		return fmt.Errorf("%w: auth %q is not one of iam, sasl_scram_512, sasl_scram_256, sasl_plain, mtls, none", iac.ErrInvalid, r.Auth)
+	}
 	if r.Auth != "" && !r.Source.IsKafka() {
 		return fmt.Errorf("%w: auth applies to Kafka sources only; %s uses the execution role", iac.ErrInvalid, r.Source)
 	}

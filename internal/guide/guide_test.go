@@ -241,6 +241,7 @@ func TestGuideValidation(t *testing.T) {
 		{Source: iac.SourceSQS, Auth: iac.AuthIAM},
 		{Source: iac.SourceMSK, Auth: iac.AuthPlain},
 		{Source: iac.SourceSelfManagedKafka, Auth: iac.AuthIAM},
+		{Source: iac.SourceMSK, Auth: "iam\n- evil"},
 		{Source: iac.SourceSQS, EventSourceArn: "arn:aws:sqs:us-east-1:" + acct + ":q.fifo"},
 		{Source: iac.SourceMSK, FunctionName: "x\ny"},
 		{Source: iac.SourceMSK, Topic: "a b"},
