@@ -38,6 +38,11 @@ type Limits struct {
 	RetentionRiskRatio float64
 	// MaxScaleFactor is UpdateShardCount's largest step (x current).
 	MaxScaleFactor float64
+	// OnDemandBurstFactor and OnDemandBurstWindowMinutes: an on-demand
+	// stream can throttle when writes grow past this multiple of the
+	// previous peak within this window.
+	OnDemandBurstFactor        float64
+	OnDemandBurstWindowMinutes float64
 	// Sources name where each number came from, for the evidence text.
 	Sources map[string]string
 }
@@ -46,20 +51,23 @@ type Limits struct {
 func LimitsFrom(b *guidance.Base) Limits {
 	mb := b.Num("kinesis_diag.bytes_per_mb")
 	ids := []string{"kinesis.shard.write_mbps", "kinesis.shard.write_records_per_second", "kinesis.shard.read_mbps", "kinesis.shard.get_records_tps",
-		"kinesis_diag.at_capacity_ratio", "kinesis_diag.iterator_age.retention_risk_ratio", "kinesis.update_shard_count.max_factor"}
+		"kinesis_diag.at_capacity_ratio", "kinesis_diag.iterator_age.retention_risk_ratio", "kinesis.update_shard_count.max_factor",
+		"kinesis.on_demand.burst_factor", "kinesis.on_demand.burst_window_minutes"}
 	src := map[string]string{}
 	for _, id := range ids {
 		src[id] = b.Source(id)
 	}
 	return Limits{
-		ShardWriteBytesPerSec:   b.Num("kinesis.shard.write_mbps") * mb,
-		ShardWriteRecordsPerSec: b.Num("kinesis.shard.write_records_per_second"),
-		ShardReadBytesPerSec:    b.Num("kinesis.shard.read_mbps") * mb,
-		GetRecordsTPS:           b.Num("kinesis.shard.get_records_tps"),
-		AtCapacityRatio:         b.Num("kinesis_diag.at_capacity_ratio"),
-		RetentionRiskRatio:      b.Num("kinesis_diag.iterator_age.retention_risk_ratio"),
-		MaxScaleFactor:          b.Num("kinesis.update_shard_count.max_factor"),
-		Sources:                 src,
+		ShardWriteBytesPerSec:      b.Num("kinesis.shard.write_mbps") * mb,
+		ShardWriteRecordsPerSec:    b.Num("kinesis.shard.write_records_per_second"),
+		ShardReadBytesPerSec:       b.Num("kinesis.shard.read_mbps") * mb,
+		GetRecordsTPS:              b.Num("kinesis.shard.get_records_tps"),
+		AtCapacityRatio:            b.Num("kinesis_diag.at_capacity_ratio"),
+		RetentionRiskRatio:         b.Num("kinesis_diag.iterator_age.retention_risk_ratio"),
+		MaxScaleFactor:             b.Num("kinesis.update_shard_count.max_factor"),
+		OnDemandBurstFactor:        b.Num("kinesis.on_demand.burst_factor"),
+		OnDemandBurstWindowMinutes: b.Num("kinesis.on_demand.burst_window_minutes"),
+		Sources:                    src,
 	}
 }
 
@@ -254,7 +262,8 @@ func DiagnoseWrites(in WriteInput, l Limits) WriteDiagnosis {
 			}
 		}
 		if in.Mode == "ON_DEMAND" {
-			d.Reasoning = append(d.Reasoning, "in on-demand mode this means traffic rose faster than the service scales (more than twice the previous peak within 15 minutes)")
+			d.Reasoning = append(d.Reasoning, fmt.Sprintf("in on-demand mode this means traffic rose faster than the service scales (more than %gx the previous peak within %g minutes)",
+				l.OnDemandBurstFactor, l.OnDemandBurstWindowMinutes))
 		}
 		d.RecommendedShards = max(need, in.OpenShards+1)
 		d.Remediation = scaleRemediation(in, l, d.RecommendedShards)

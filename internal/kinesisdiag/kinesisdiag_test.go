@@ -33,7 +33,8 @@ const mib = 1 << 20
 func TestLimitsFromGuidance(t *testing.T) {
 	t.Parallel()
 	l := limits(t)
-	if l.ShardWriteBytesPerSec != mib || l.ShardWriteRecordsPerSec != 1000 || l.ShardReadBytesPerSec != 2*mib || l.AtCapacityRatio <= 0 || l.AtCapacityRatio >= 1 {
+	if l.ShardWriteBytesPerSec != mib || l.ShardWriteRecordsPerSec != 1000 || l.ShardReadBytesPerSec != 2*mib || l.AtCapacityRatio <= 0 || l.AtCapacityRatio >= 1 ||
+		l.OnDemandBurstFactor != 2 || l.OnDemandBurstWindowMinutes != 15 {
 		t.Fatalf("limits = %+v", l)
 	}
 }
@@ -82,6 +83,12 @@ func TestDiagnoseWrites(t *testing.T) {
 			name: "count-bound stream over capacity (post test 2)",
 			in:   WriteInput{OpenShards: 2, PeriodSeconds: 60, Stream: series(10, 0.1*mib, 1995, 80)},
 			want: WriteStreamOverCapacity, wantBound: BoundRecords, wantConf: "high",
+		},
+		{
+			name: "on-demand over capacity names the burst rule from guidance",
+			in:   WriteInput{Mode: "ON_DEMAND", OpenShards: 4, PeriodSeconds: 60, Stream: series(10, 3.9*mib, 100, 20)},
+			want: WriteStreamOverCapacity, wantBound: BoundBytes,
+			wantText: "more than 2x the previous peak within 15 minutes",
 		},
 		{
 			// The post's viral URL: one shard gets 1,040 records/s, the
