@@ -116,6 +116,11 @@ func TestLambdaPagination(t *testing.T) {
 	if pages != 3 || total != 251 {
 		t.Fatalf("pages=%d total=%d", pages, total)
 	}
+	// Lambda answers at most 100 mappings whatever MaxItems asks for.
+	out, err := lambda.NewFromConfig(cfg).ListEventSourceMappings(context.Background(), &lambda.ListEventSourceMappingsInput{MaxItems: aws.Int32(500)})
+	if err != nil || len(out.EventSourceMappings) != 100 || aws.ToString(out.NextMarker) == "" {
+		t.Fatalf("MaxItems 500: %d mappings, marker %q, %v", len(out.EventSourceMappings), aws.ToString(out.NextMarker), err)
+	}
 }
 
 func TestKafkaThroughSDK(t *testing.T) {
