@@ -17,14 +17,18 @@ import (
 // share (CONTRACT.md). Exactly one of cluster_arn, cluster and
 // bootstrap_servers is set (kafka_troubleshoot also takes esm_uuid).
 // Credentials are referenced, never inline.
+// AdHocPasswordEnvPrefix is the prefix an environment variable must carry
+// for a tool call to use it as a SASL password (our policy, not an AWS fact).
+const AdHocPasswordEnvPrefix = "STREAM_MCP_KAFKA_"
+
 type kafkaTargetIn struct {
 	ClusterARN       string `json:"cluster_arn,omitempty" jsonschema_description:"MSK cluster ARN; its bootstrap string for the auth comes from GetBootstrapBrokers"`
 	Cluster          string `json:"cluster,omitempty" jsonschema_description:"name of a cluster in the --config file"`
 	BootstrapServers string `json:"bootstrap_servers,omitempty" jsonschema_description:"comma-separated host:port of a self-managed or MSK cluster"`
 	Auth             string `json:"auth,omitempty" jsonschema:"enum=iam,enum=sasl_scram_512,enum=sasl_scram_256,enum=sasl_plain,enum=mtls,enum=tls,enum=none" jsonschema_description:"how to authenticate; default none for bootstrap_servers, IAM (else TLS, else plaintext) for an MSK ARN"`
 	Username         string `json:"username,omitempty" jsonschema_description:"SASL user name"`
-	PasswordEnv      string `json:"password_env,omitempty" jsonschema_description:"name of the environment variable holding the SASL password (never the password)"`
-	PasswordFile     string `json:"password_file,omitempty" jsonschema_description:"path of a file holding the SASL password"`
+	PasswordEnv      string `json:"password_env,omitempty" jsonschema_description:"name of the environment variable holding the SASL password (never the password); must start with STREAM_MCP_KAFKA_, other secrets stay out of reach"`
+	PasswordFile     string `json:"password_file,omitempty" jsonschema_description:"not accepted in a call: a password file belongs to a named cluster in the --config file"`
 	CAFile           string `json:"ca_file,omitempty" jsonschema_description:"PEM file of a private root CA for TLS"`
 	CertFile         string `json:"cert_file,omitempty" jsonschema_description:"mtls: PEM client certificate file"`
 	KeyFile          string `json:"key_file,omitempty" jsonschema_description:"mtls: PEM client key file"`
@@ -79,7 +83,18 @@ func (in kafkaTargetIn) target(f *kafka.Factory) (kafka.Target, error) {
 		}
 		t.Auth = in.Auth
 	}
-	t.Username, t.PasswordEnv, t.PasswordFile = in.Username, in.PasswordEnv, in.PasswordFile
+	// A call names where a password is; it must not be able to name any
+	// secret of this machine and send it to a broker of its choosing (a
+	// prompt-injected password_env=AWS_SECRET_ACCESS_KEY with auth=sasl_plain
+	// would do exactly that). Files belong to named clusters in --config; an
+	// environment variable must be one the user set aside for Kafka.
+	if in.PasswordFile != "" {
+		return t, errors.New("password_file is accepted only for a named cluster in the --config file (cluster=NAME): a call could otherwise send any file of this machine to any broker; set password_env to a STREAM_MCP_KAFKA_* variable instead")
+	}
+	if in.PasswordEnv != "" && !strings.HasPrefix(in.PasswordEnv, AdHocPasswordEnvPrefix) {
+		return t, fmt.Errorf("password_env %q must start with %s: a call may only read passwords the user set aside for Kafka, never other secrets of this machine; export the password as %sNAME, or name the cluster in --config", in.PasswordEnv, AdHocPasswordEnvPrefix, AdHocPasswordEnvPrefix)
+	}
+	t.Username, t.PasswordEnv = in.Username, in.PasswordEnv
 	t.CAFile, t.CertFile, t.KeyFile, t.SASLPlaintext = in.CAFile, in.CertFile, in.KeyFile, in.SASLPlaintext
 	return t, nil
 }

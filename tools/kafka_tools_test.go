@@ -158,7 +158,10 @@ func TestKafkaInspect(t *testing.T) {
 		{name: "unknown named cluster", args: map[string]any{"what": "overview", "cluster": "prod"}, wantErr: "not found"},
 		{name: "unreachable is a tool error with the probe", args: map[string]any{"what": "overview", "bootstrap_servers": "127.0.0.1:1"}, wantErr: "failed at tcp (refused)"},
 		{name: "cluster arn without AWS", args: map[string]any{"what": "overview", "cluster_arn": "arn:aws:kafka:us-east-1:123456789012:cluster/prod/abcd"}, wantErr: "needs the AWS inspectors"},
-		{name: "missing secret reference", args: map[string]any{"what": "overview", "bootstrap_servers": bs, "auth": "sasl_scram_512", "username": "u", "password_env": "NOPE"}, wantErr: "NOPE is empty or unset"},
+		{name: "missing secret reference", args: map[string]any{"what": "overview", "bootstrap_servers": bs, "auth": "sasl_scram_512", "username": "u", "password_env": "STREAM_MCP_KAFKA_NOPE"}, wantErr: "STREAM_MCP_KAFKA_NOPE is empty or unset"},
+		// Regression: a call could name any secret of the machine as a SASL password.
+		{name: "password_env outside the prefix", args: map[string]any{"what": "overview", "bootstrap_servers": bs, "auth": "sasl_plain", "username": "u", "password_env": "AWS_SECRET_ACCESS_KEY"}, wantErr: "must start with STREAM_MCP_KAFKA_"},
+		{name: "password_file in a call", args: map[string]any{"what": "overview", "bootstrap_servers": bs, "auth": "sasl_plain", "username": "u", "password_file": "/etc/shadow"}, wantErr: "named cluster"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -197,7 +200,7 @@ func TestKafkaTroubleshootDiagnosis(t *testing.T) {
 	if err := stopped.RemoveNode(1); err != nil {
 		t.Fatal(err)
 	}
-	tool := KafkaTroubleshoot(kafkaDeps(t, map[string]string{"GOOD": "esm-secret", "BAD": "nope"}))
+	tool := KafkaTroubleshoot(kafkaDeps(t, map[string]string{"STREAM_MCP_KAFKA_GOOD": "esm-secret", "STREAM_MCP_KAFKA_BAD": "nope"}))
 	scram := func(pwEnv string, extra map[string]any) map[string]any {
 		m := map[string]any{"mode": "diagnosis", "bootstrap_servers": strings.Join(sasl.ListenAddrs(), ","), "auth": "sasl_scram_512",
 			"sasl_plaintext": true, "username": "esm", "password_env": pwEnv, "sample_seconds": 0}
@@ -222,9 +225,9 @@ func TestKafkaTroubleshootDiagnosis(t *testing.T) {
 			category: "network", failingCheck: "tcp_connect", findingID: "network.refused", stepHas: "security groups"},
 		{name: "stopped broker", args: map[string]any{"mode": "diagnosis", "bootstrap_servers": strings.Join(stoppedAddrs, ","), "sample_seconds": 0},
 			category: "network", failingCheck: "", findingID: "network.refused", stepHas: "security groups"},
-		{name: "scram wrong password", args: scram("BAD", nil),
+		{name: "scram wrong password", args: scram("STREAM_MCP_KAFKA_BAD", nil),
 			category: "authentication", failingCheck: "sasl_authentication", findingID: "authentication.auth_rejected", stepHas: "AmazonMSK_"},
-		{name: "acl denies the group", args: scram("GOOD", map[string]any{"topic": "orders", "group_id": "esm-group"}),
+		{name: "acl denies the group", args: scram("STREAM_MCP_KAFKA_GOOD", map[string]any{"topic": "orders", "group_id": "esm-group"}),
 			category: "authorization", failingCheck: "authorization", findingID: "authorization.denied", stepHas: "--group esm-group"},
 	}
 	for _, tc := range tests {
