@@ -536,13 +536,16 @@ func esmIssues(d ReadDeps, m aws.ESM, det *esmDetailOut, fnOK bool, fn aws.Funct
 	if det.SourceType == "unknown" {
 		src = ""
 	}
-	if res, err := esm.Validate(m.APIConfig(), esm.Options{Source: src, Context: cx}, d.Guidance); err == nil {
-		for _, v := range res.Violations {
-			if v.Severity == rules.Info {
-				continue
-			}
-			add(v.RuleID, string(v.Severity), strings.TrimRight(v.Message, ". ")+"; fix: "+v.Fix, "esm_optimize", v.Reference)
+	res, err := esm.Validate(m.APIConfig(), esm.Options{Source: src, Context: cx}, d.Guidance)
+	if err != nil {
+		// Say so rather than report a clean bill of health by omission.
+		add("esm.validate.unavailable", "info", "the configuration could not be checked by the rule engine: "+err.Error(), "esm_optimize", "")
+	}
+	for _, v := range res.Violations {
+		if v.Severity == rules.Info {
+			continue
 		}
+		add(v.RuleID, string(v.Severity), strings.TrimRight(v.Message, ". ")+"; fix: "+v.Fix, "esm_optimize", v.Reference)
 	}
 	// Metric trends: a rising backlog or any failed invocation is worth a look.
 	for _, s := range det.Metrics {

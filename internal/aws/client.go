@@ -86,9 +86,9 @@ type Client struct {
 	opts Options
 	load func(ctx context.Context) (sdkaws.Config, error)
 
-	once    sync.Once
-	loadErr error
-	cfg     sdkaws.Config
+	mu     sync.Mutex // guards loading; the clients never change once loaded
+	loaded bool
+	cfg    sdkaws.Config
 
 	lambda  *lambda.Client
 	kafka   *kafka.Client
@@ -154,29 +154,34 @@ func NewFromConfig(cfg sdkaws.Config, opts Options) *Client {
 	return &Client{opts: opts.withDefaults(), load: func(context.Context) (sdkaws.Config, error) { return cfg, nil }}
 }
 
-// ready loads the config and builds the service clients once.
+// ready loads the config and builds the service clients on first success.
+// A failed load is not remembered: a cancelled first call or a transient
+// credential error must not disable AWS reads for the rest of the session.
 func (c *Client) ready(ctx context.Context) error {
-	c.once.Do(func() {
-		cfg, err := c.load(ctx)
-		if err != nil {
-			c.loadErr = err
-			return
-		}
-		cfg.RetryMaxAttempts = c.opts.MaxAttempts
-		cfg.APIOptions = append(append([]func(*middleware.Stack) error(nil), cfg.APIOptions...), countCalls)
-		c.cfg = cfg
-		c.lambda = lambda.NewFromConfig(cfg)
-		c.kafka = kafka.NewFromConfig(cfg)
-		c.ec2 = ec2.NewFromConfig(cfg)
-		c.iam = iam.NewFromConfig(cfg)
-		c.sts = sts.NewFromConfig(cfg)
-		c.sqs = sqs.NewFromConfig(cfg)
-		c.secrets = secretsmanager.NewFromConfig(cfg)
-		c.logs = cloudwatchlogs.NewFromConfig(cfg)
-		c.kinesis = kinesis.NewFromConfig(cfg)
-		c.cw = cloudwatch.NewFromConfig(cfg)
-	})
-	return c.loadErr
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.loaded {
+		return nil
+	}
+	cfg, err := c.load(ctx)
+	if err != nil {
+		return err
+	}
+	cfg.RetryMaxAttempts = c.opts.MaxAttempts
+	cfg.APIOptions = append(append([]func(*middleware.Stack) error(nil), cfg.APIOptions...), countCalls)
+	c.cfg = cfg
+	c.lambda = lambda.NewFromConfig(cfg)
+	c.kafka = kafka.NewFromConfig(cfg)
+	c.ec2 = ec2.NewFromConfig(cfg)
+	c.iam = iam.NewFromConfig(cfg)
+	c.sts = sts.NewFromConfig(cfg)
+	c.sqs = sqs.NewFromConfig(cfg)
+	c.secrets = secretsmanager.NewFromConfig(cfg)
+	c.logs = cloudwatchlogs.NewFromConfig(cfg)
+	c.kinesis = kinesis.NewFromConfig(cfg)
+	c.cw = cloudwatch.NewFromConfig(cfg)
+	c.loaded = true
+	return nil
 }
 
 // Region is the resolved Region ("" until the config loaded or when it
