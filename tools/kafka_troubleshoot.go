@@ -11,6 +11,9 @@ import (
 
 	"github.com/stream-mcp/stream-mcp/internal/diagnose"
 	"github.com/stream-mcp/stream-mcp/internal/errmap"
+	"github.com/stream-mcp/stream-mcp/internal/esmstate"
+	"github.com/stream-mcp/stream-mcp/internal/evidence"
+	"github.com/stream-mcp/stream-mcp/internal/judge"
 	"github.com/stream-mcp/stream-mcp/internal/kafka"
 	"github.com/stream-mcp/stream-mcp/internal/kafkadiag"
 	"github.com/stream-mcp/stream-mcp/internal/lag"
@@ -24,7 +27,7 @@ type kafkaTroubleshootIn struct {
 	kafkaTargetIn
 	Topic         string `json:"topic,omitempty" jsonschema_description:"topic to check (existence, partitions, authorization)"`
 	GroupID       string `json:"group_id,omitempty" jsonschema_description:"consumer group to check (members, lag verdicts); a Lambda ESM's group is its UUID unless ConsumerGroupId is set"`
-	IssueCategory string `json:"issue_category,omitempty" jsonschema:"enum=network,enum=authentication,enum=authorization,enum=lambda_unreachable,enum=sts_unreachable,enum=destination_unreachable,enum=broker_health,enum=topic,enum=consumer_lag,enum=throttling,enum=configuration" jsonschema_description:"mode=resolution: the category to resolve (diagnosis reports one)"`
+	IssueCategory string `json:"issue_category,omitempty" jsonschema:"enum=network,enum=authentication,enum=authorization,enum=lambda_unreachable,enum=sts_unreachable,enum=destination_unreachable,enum=broker_health,enum=topic,enum=consumer_lag,enum=throttling,enum=configuration,enum=function_error" jsonschema_description:"mode=resolution: the category to resolve (diagnosis reports one)"`
 	SampleSeconds *int   `json:"sample_seconds,omitempty" jsonschema:"minimum=0,maximum=60" jsonschema_description:"lag sampling window for the group check, seconds (default 10; 0 = one snapshot, no trend)"`
 }
 
@@ -36,7 +39,7 @@ type kafkaTroubleshootOut struct {
 	Checks          []diagnose.Check       `json:"checks" jsonschema_description:"every check in causal order with pass, fail, warn, unknown (evidence missing, with why) or skipped"`
 	ResolutionSteps []string               `json:"resolution_steps" jsonschema_description:"steps that fix the (primary or given) category, concrete with the target's names, ports and ARNs"`
 	Evidence        *kafkadiag.Evidence    `json:"evidence,omitempty" jsonschema_description:"the probe, cluster health and lag summary the checks judged"`
-	ESM             *kafkadiag.ESMEvidence `json:"esm_evidence,omitempty" jsonschema_description:"esm_uuid: the mapping, cluster, auth, network IDs, role and the AWS reads that failed"`
+	ESM             *judge.Facts           `json:"esm_evidence,omitempty" jsonschema_description:"esm_uuid: auth, port, network IDs, role, filter patterns, SG rules, error lines, changes and the AWS reads that failed"`
 	Truncated       bool                   `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
 }
 
@@ -102,24 +105,27 @@ func troubleshootESM(ctx context.Context, d ReadDeps, req mcp.CallToolRequest, i
 	}
 	sampling := samplingFor(time.Duration(window)*time.Second, lag.SampleInterval(d.Guidance))
 	sampling.Progress = progressFn(ctx, req, "kafka_troubleshoot lag sampling")
-	rep, ev, err := kafkadiag.ESM(ctx, d.AWS, d.Kafka, d.Guidance, kafkadiag.ESMInput{UUID: in.ESMUUID, Sampling: sampling})
-	if errors.Is(err, kafkadiag.ErrESMNotFound) {
-		return mcp.NewToolResultError(fmt.Sprintf("event source mapping %q not found in this account and Region; call esm_inspect to list mappings", in.ESMUUID)), nil
+	voc, err := esmstate.VocabularyFrom(d.Guidance)
+	if err != nil {
+		return nil, err
 	}
-	if errors.Is(err, kafkadiag.ErrNotKafka) {
-		return mcp.NewToolResultError(err.Error() + "; kafka_troubleshoot judges MSK and self-managed Kafka mappings: use esm_inspect (and kinesis_inspect for Kinesis) for this one"), nil
+	x, err := evidence.Collect(ctx, d.AWS, in.ESMUUID, evidence.Options{Now: time.Now(), TrendZ: d.Guidance.Num("metrics.trend.z_critical")})
+	if errors.Is(err, evidence.ErrNotFound) {
+		return mcp.NewToolResultError(fmt.Sprintf("event source mapping %q not found in this account and Region; call esm_inspect to list mappings", in.ESMUUID)), nil
 	}
 	if err != nil {
 		return errmap.Result(err, "call esm_inspect to list mappings"), nil
 	}
-	out := kafkaTroubleshootOut{Mode: in.Mode, Target: "ESM " + in.ESMUUID, Category: string(rep.Category), Findings: rep.Findings, Checks: rep.Checks, ESM: &ev, Evidence: ev.Kafka, ResolutionSteps: []string{}}
+	if !x.Source.IsKafka() {
+		return mcp.NewToolResultError(fmt.Sprintf("mapping %s reads %s, not Kafka; kafka_troubleshoot judges MSK and self-managed Kafka mappings: use esm_inspect (and kinesis_inspect for Kinesis) for this one", in.ESMUUID, x.ESM.EventSourceARN)), nil
+	}
+	rep, ev := judge.Diagnose(ctx, x, judge.Deps{Guidance: d.Guidance, Vocabulary: voc, Sim: d.AWS, Kafka: d.Kafka, Bootstrap: d.AWS, Sampling: sampling})
+	out := kafkaTroubleshootOut{Mode: in.Mode, Target: "ESM " + in.ESMUUID, Category: string(rep.Category), Findings: rep.Findings, Checks: rep.Checks, ESM: &ev, Evidence: ev.KafkaProbe, ResolutionSteps: []string{}}
 	if rep.Category != diagnose.None {
-		rt := kafkadiag.ResolutionTarget{Auth: ev.Auth, Group: ev.Group, ESMUUID: in.ESMUUID, SubnetIDs: ev.Subnets, SecurityGroups: ev.SGs, RoleARN: ev.Role}
-		if ev.ESM != nil {
-			rt.ClusterARN, rt.Bootstrap, rt.Destination = ev.ESM.EventSourceARN, ev.ESM.BootstrapServers, ev.ESM.OnFailureDestination
-			if len(ev.ESM.Topics) > 0 {
-				rt.Topic = ev.ESM.Topics[0]
-			}
+		rt := kafkadiag.ResolutionTarget{Auth: ev.Auth, Group: ev.Group, ESMUUID: in.ESMUUID, SubnetIDs: ev.Subnets, SecurityGroups: ev.SGs, RoleARN: ev.Role,
+			ClusterARN: mskARN(x.ESM.EventSourceARN), Bootstrap: x.ESM.BootstrapServers, Destination: x.ESM.Config.OnFailureDestination}
+		if len(x.ESM.Topics) > 0 {
+			rt.Topic = x.ESM.Topics[0]
 		}
 		out.ResolutionSteps = kafkadiag.Resolution(d.Guidance, rep.Category, rt)
 	}
@@ -239,4 +245,11 @@ func troubleshootSummary(o kafkaTroubleshootOut) string {
 		fmt.Fprintf(&b, "%d. %s\n", i+1, s)
 	}
 	return b.String()
+}
+
+func mskARN(a string) string {
+	if strings.Contains(a, ":kafka:") {
+		return a
+	}
+	return ""
 }

@@ -66,6 +66,8 @@ const (
 	ConsumerLag            Category = "consumer_lag"
 	Throttling             Category = "throttling"
 	Configuration          Category = "configuration"
+	// FunctionError: the function fails or times out on the records.
+	FunctionError Category = "function_error"
 	// None: every check passed or could not be judged.
 	None Category = "none"
 )
@@ -73,7 +75,7 @@ const (
 // Categories lists every issue category in display order.
 func Categories() []Category {
 	return []Category{Network, Authentication, Authorization, LambdaUnreachable, STSUnreachable,
-		DestinationUnreachable, BrokerHealth, Topic, ConsumerLag, Throttling, Configuration}
+		DestinationUnreachable, BrokerHealth, Topic, ConsumerLag, Throttling, Configuration, FunctionError}
 }
 
 // ParseCategory validates a category name.

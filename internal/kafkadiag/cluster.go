@@ -152,10 +152,10 @@ func PortForAuth(b *guidance.Base, auth string, public bool) int {
 	return b.Int("guidance_esm.msk.port." + id)
 }
 
-// bootstrapPort is the port of the first bootstrap address that has one
+// BootstrapPort is the port of the first bootstrap address that has one
 // (0 when none parses): the port a self-managed cluster's clients, the
 // ESM's pollers among them, connect to.
-func bootstrapPort(addrs []string) int {
+func BootstrapPort(addrs []string) int {
 	for _, a := range addrs {
 		if _, ps, err := net.SplitHostPort(a); err == nil {
 			if p, err := strconv.Atoi(ps); err == nil {

@@ -72,7 +72,7 @@ func Resolution(b *guidance.Base, c diagnose.Category, t ResolutionTarget) []str
 	port := PortForAuth(b, auth, false)
 	if t.ClusterARN == "" && len(t.Bootstrap) > 0 {
 		// Not an MSK ARN: the brokers listen on the port their clients use.
-		port = bootstrapPort(t.Bootstrap)
+		port = BootstrapPort(t.Bootstrap)
 	}
 	portTxt := "the listener port of the auth in use"
 	if port > 0 {
@@ -174,6 +174,12 @@ func Resolution(b *guidance.Base, c diagnose.Category, t ResolutionTarget) []str
 			"Check client quotas: kafka-configs.sh --describe --entity-type users --entity-type clients",
 			"MSK Express and Serverless throttle per partition and per cluster: spread load over more partitions",
 			"For IAM auth, new connections per broker are rate-limited: lower client reconnect rates (reconnect.backoff.ms)",
+		}
+	case diagnose.FunctionError:
+		return []string{
+			fmt.Sprintf("Read the function's errors: aws logs filter-log-events --log-group-name /aws/lambda/<function> --filter-pattern '?\"Task timed out\" ?ERROR' (esm_inspect esm_uuid=%s shows the recent lines)", orPlaceholder(t.ESMUUID, "<uuid>")),
+			"A batch that times out on every attempt: raise the function timeout above the longest batch (max Duration), or lower BatchSize",
+			"Failing records block their partition or shard until they succeed or expire: add an on-failure destination and, for streams, BisectBatchOnFunctionError and MaximumRetryAttempts",
 		}
 	case diagnose.Configuration:
 		return []string{
