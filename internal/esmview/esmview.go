@@ -7,7 +7,6 @@ package esmview
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -271,7 +270,7 @@ func Rows(ctx context.Context, r evidence.Reader, mappings []aws.ESM, deps judge
 	rows := make([]Row, len(mappings))
 	o.Light, o.NoMetrics = true, true
 	var mu sync.Mutex
-	fns := map[string]*aws.Function{}
+	fns := map[string]*fnEntry{}
 	xs := make([]*evidence.Evidence, len(mappings))
 	tasks := make([]func(context.Context), len(mappings))
 	for i, m := range mappings {
@@ -299,27 +298,25 @@ func Rows(ctx context.Context, r evidence.Reader, mappings []aws.ESM, deps judge
 type lightReader struct {
 	evidence.Reader
 	mu  *sync.Mutex
-	fns map[string]*aws.Function
+	fns map[string]*fnEntry
+}
+
+type fnEntry struct {
+	once sync.Once
+	f    aws.Function
+	err  error
 }
 
 func (l lightReader) Function(ctx context.Context, ref string) (aws.Function, error) {
 	l.mu.Lock()
-	if f, ok := l.fns[ref]; ok {
-		l.mu.Unlock()
-		if f == nil {
-			return aws.Function{}, fmt.Errorf("function %s could not be read (see the describe view)", ref)
-		}
-		return *f, nil
+	e, ok := l.fns[ref]
+	if !ok {
+		e = &fnEntry{}
+		l.fns[ref] = e
 	}
 	l.mu.Unlock()
-	f, err := l.Reader.Function(ctx, ref)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if err != nil {
-		return f, err
-	}
-	l.fns[ref] = &f
-	return f, nil
+	e.once.Do(func() { e.f, e.err = l.Reader.Function(ctx, ref) })
+	return e.f, e.err
 }
 
 func (l lightReader) Parallel(ctx context.Context, fns ...func(ctx context.Context)) {
