@@ -32,15 +32,15 @@ type kafkaTroubleshootIn struct {
 }
 
 type kafkaTroubleshootOut struct {
-	Mode            string                 `json:"mode" jsonschema_description:"diagnosis or resolution"`
-	Target          string                 `json:"target" jsonschema_description:"what was diagnosed"`
-	Category        string                 `json:"category" jsonschema_description:"the primary issue category found (first failing check), or none"`
-	Findings        []diagnose.Finding     `json:"findings" jsonschema_description:"problems found, most severe first, each with evidence, remediation and a reference"`
-	Checks          []diagnose.Check       `json:"checks" jsonschema_description:"every check in causal order with pass, fail, warn, unknown (evidence missing, with why) or skipped"`
-	ResolutionSteps []string               `json:"resolution_steps" jsonschema_description:"steps that fix the (primary or given) category, concrete with the target's names, ports and ARNs"`
-	Evidence        *kafkadiag.Evidence    `json:"evidence,omitempty" jsonschema_description:"the probe, cluster health and lag summary the checks judged"`
-	ESM             *judge.Facts           `json:"esm_evidence,omitempty" jsonschema_description:"esm_uuid: auth, port, network IDs, role, filter patterns, SG rules, error lines, changes and the AWS reads that failed"`
-	Truncated       bool                   `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
+	Mode            string              `json:"mode" jsonschema_description:"diagnosis or resolution"`
+	Target          string              `json:"target" jsonschema_description:"what was diagnosed"`
+	Category        string              `json:"category" jsonschema_description:"the primary issue category found (first failing check), or none"`
+	Findings        []diagnose.Finding  `json:"findings" jsonschema_description:"problems found, most severe first, each with evidence, remediation and a reference"`
+	Checks          []diagnose.Check    `json:"checks" jsonschema_description:"every check in causal order with pass, fail, warn, unknown (evidence missing, with why) or skipped"`
+	ResolutionSteps []string            `json:"resolution_steps" jsonschema_description:"steps that fix the (primary or given) category, concrete with the target's names, ports and ARNs"`
+	Evidence        *kafkadiag.Evidence `json:"evidence,omitempty" jsonschema_description:"the probe, cluster health and lag summary the checks judged"`
+	ESM             *judge.Facts        `json:"esm_evidence,omitempty" jsonschema_description:"esm_uuid: auth, port, network IDs, role, filter patterns, SG rules, error lines, changes and the AWS reads that failed"`
+	Truncated       bool                `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
 }
 
 // KafkaTroubleshoot diagnoses why a Kafka cluster, consumer group or Lambda

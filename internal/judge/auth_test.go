@@ -6,7 +6,6 @@ import (
 	awsx "github.com/stream-mcp/stream-mcp/internal/aws"
 )
 
-
 func TestMappingAuth(t *testing.T) {
 	t.Parallel()
 	sa := func(kv ...string) awsx.ESM {
@@ -38,4 +37,3 @@ func TestMappingAuth(t *testing.T) {
 		})
 	}
 }
-

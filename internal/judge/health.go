@@ -430,7 +430,7 @@ func (s *state) checkLag() diagnose.Outcome {
 	}
 	if a.underProvisioned {
 		return diagnose.Fail(detail, diagnose.Finding{ID: "lag.under_provisioned", Severity: diagnose.Critical,
-			Title: fmt.Sprintf("the mapping is under-provisioned: records arrive at %.0f/s, it can process at most %.0f/s, so it falls further behind every minute", a.arrival, a.capacity),
+			Title:    fmt.Sprintf("the mapping is under-provisioned: records arrive at %.0f/s, it can process at most %.0f/s, so it falls further behind every minute", a.arrival, a.capacity),
 			Evidence: ev, Remediation: a.fixes, Reference: refKinesisScale})
 	}
 	return diagnose.Warn(detail, diagnose.Finding{ID: "lag.growing", Severity: diagnose.Warning,

@@ -199,8 +199,8 @@ func (s *state) checkSG() diagnose.Outcome {
 	}
 	g := first(names)
 	return diagnose.Fail(detail, diagnose.Finding{ID: "network.sg_port_closed", Severity: diagnose.Critical,
-		Title:    fmt.Sprintf("security groups %s do not admit TCP %d, the %s listener", strings.Join(names, ", "), port, s.facts.Auth),
-		Evidence: detail + "; inbound rules: " + orPlaceholder(strings.Join(sgRules(s.x.Path.SecurityGroups), "; "), "none"),
+		Title:       fmt.Sprintf("security groups %s do not admit TCP %d, the %s listener", strings.Join(names, ", "), port, s.facts.Auth),
+		Evidence:    detail + "; inbound rules: " + orPlaceholder(strings.Join(sgRules(s.x.Path.SecurityGroups), "; "), "none"),
 		Remediation: []string{fmt.Sprintf("aws ec2 authorize-security-group-ingress --region %s --group-id %s --protocol tcp --port %d --source-group %s (the ESM's pollers use the cluster's own security group, so the rule references itself)", s.region(), g, port, g)},
 		Reference:   s.b.Source("guidance_esm.msk.port.iam")})
 }
