@@ -20,6 +20,32 @@ type EC2State struct {
 	VpcEndpoints     []VpcEndpoint     `yaml:"vpc_endpoints"`
 	SecurityGroups   []SecurityGroup   `yaml:"security_groups"`
 	NetworkAcls      []NetworkAcl      `yaml:"network_acls"`
+	// NetworkInterfaces are ENIs, such as the Hyperplane ENIs Lambda
+	// creates for a mapping in the source's subnets.
+	NetworkInterfaces []NetworkInterface `yaml:"network_interfaces"`
+}
+
+// NetworkInterface is an elastic network interface. OwnerId defaults to the
+// account; Status to in-use; InterfaceType to interface.
+type NetworkInterface struct {
+	NetworkInterfaceId string  `yaml:"NetworkInterfaceId" xml:"networkInterfaceId"`
+	SubnetId           string  `yaml:"SubnetId" xml:"subnetId"`
+	VpcId              string  `yaml:"VpcId" xml:"vpcId"`
+	AvailabilityZone   string  `yaml:"AvailabilityZone" xml:"availabilityZone,omitempty"`
+	Description        string  `yaml:"Description" xml:"description"`
+	InterfaceType      string  `yaml:"InterfaceType" xml:"interfaceType"`
+	Status             string  `yaml:"Status" xml:"status"`
+	OwnerId            string  `yaml:"OwnerId" xml:"ownerId"`
+	RequesterId        string  `yaml:"RequesterId" xml:"requesterId,omitempty"`
+	RequesterManaged   bool    `yaml:"RequesterManaged" xml:"requesterManaged"`
+	PrivateIpAddress   string  `yaml:"PrivateIpAddress" xml:"privateIpAddress,omitempty"`
+	MacAddress         string  `yaml:"MacAddress" xml:"macAddress,omitempty"`
+	SourceDestCheck    bool    `yaml:"SourceDestCheck" xml:"sourceDestCheck"`
+	Groups             []SGRef `yaml:"Groups" xml:"groupSet>item,omitempty"`
+	Ipv6Addresses      []struct {
+		Ipv6Address string `yaml:"Ipv6Address" xml:"ipv6Address"`
+	} `yaml:"Ipv6Addresses" xml:"ipv6AddressesSet>item,omitempty"`
+	Tags []Tag `yaml:"Tags" xml:"tagSet>item,omitempty"`
 }
 
 // Tag is an EC2 tag.
@@ -309,6 +335,25 @@ func ec2Describes() map[string]ec2Describe {
 			}
 			return out
 		}},
+		"DescribeNetworkInterfaces": {"NetworkInterfaceId", "networkInterfaceSet", func(sc *Scenario) []ec2Item {
+			var out []ec2Item
+			for _, v := range sc.EC2.NetworkInterfaces {
+				v.OwnerId = orDefault(v.OwnerId, sc.Account)
+				v.Status = orDefault(v.Status, "in-use")
+				v.InterfaceType = orDefault(v.InterfaceType, "interface")
+				a := map[string][]string{"network-interface-id": {v.NetworkInterfaceId}, "subnet-id": {v.SubnetId}, "vpc-id": {v.VpcId},
+					"description": {v.Description}, "status": {v.Status}, "interface-type": {v.InterfaceType}, "owner-id": {v.OwnerId},
+					"requester-id": {v.RequesterId}, "requester-managed": {strconv.FormatBool(v.RequesterManaged)},
+					"availability-zone": {v.AvailabilityZone}, "private-ip-address": {v.PrivateIpAddress}}
+				for _, g := range v.Groups {
+					a["group-id"] = append(a["group-id"], g.GroupId)
+					a["group-name"] = append(a["group-name"], g.GroupName)
+				}
+				tagAttrs(a, v.Tags)
+				out = append(out, ec2Item{v.NetworkInterfaceId, a, v})
+			}
+			return out
+		}},
 		"DescribeNetworkAcls": {"NetworkAclId", "networkAclSet", func(sc *Scenario) []ec2Item {
 			var out []ec2Item
 			for _, v := range sc.EC2.NetworkAcls {
@@ -330,6 +375,7 @@ var ec2NotFound = map[string]string{
 	"DescribeRouteTables": "InvalidRouteTableID.NotFound", "DescribeNatGateways": "NatGatewayNotFound",
 	"DescribeInternetGateways": "InvalidInternetGatewayID.NotFound", "DescribeVpcEndpoints": "InvalidVpcEndpointId.NotFound",
 	"DescribeSecurityGroups": "InvalidGroup.NotFound", "DescribeNetworkAcls": "InvalidNetworkAclID.NotFound",
+	"DescribeNetworkInterfaces": "InvalidNetworkInterfaceID.NotFound",
 }
 
 func (s *Server) ec2Service() service {

@@ -42,6 +42,9 @@ type MSKCluster struct {
 	Policy any `yaml:"policy" json:"-"`
 	// Topics are answered by ListTopics and DescribeTopic.
 	Topics []MSKTopic `yaml:"topics" json:"-"`
+	// ScramSecrets are the ARNs of the secrets associated for SASL/SCRAM
+	// (ListScramSecrets).
+	ScramSecrets []string `yaml:"scramSecrets" json:"-"`
 }
 
 // MSKTopic is one topic as the MSK topic APIs describe it.
@@ -61,6 +64,7 @@ func (s *Server) kafkaService() service {
 		{http.MethodGet, "/v1/clusters/{ClusterArn}/policy", "GetClusterPolicy"},
 		{http.MethodGet, "/v1/clusters/{ClusterArn}/topics", "ListTopics"},
 		{http.MethodGet, "/v1/clusters/{ClusterArn}/topics/{TopicName}", "DescribeTopic"},
+		{http.MethodGet, "/v1/clusters/{ClusterArn}/scram-secrets", "ListScramSecrets"},
 	}
 	return service{
 		name:  "kafka",
@@ -139,6 +143,19 @@ func (s *Server) kafka(_ context.Context, r *request) (any, error) {
 			return nil, errNotFound("NotFoundException", "The requested resource doesn't exist.")
 		}
 		return map[string]string{"currentVersion": "K3AEGXETSR30VB", "policy": rawJSON(c.Policy)}, nil
+	case "ListScramSecrets":
+		max, err := intParam(r.query.Get("maxResults"), 10)
+		if err != nil {
+			return nil, err
+		}
+		items, next, err := page(c.ScramSecrets, r.query.Get("nextToken"), max)
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			SecretArnList []string `json:"secretArnList"`
+			NextToken     string   `json:"nextToken,omitempty"`
+		}{nonNil(items), next}, nil
 	case "ListTopics":
 		max, err := intParam(r.query.Get("maxResults"), 100)
 		if err != nil {

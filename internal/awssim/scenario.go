@@ -47,6 +47,10 @@ type Scenario struct {
 	Kinesis KinesisState `yaml:"kinesis"`
 	Metrics MetricsState `yaml:"metrics"`
 
+	LambdaAccount LambdaAccount   `yaml:"lambda_account"`
+	CloudTrail    CloudTrailState `yaml:"cloudtrail"`
+	KMS           KMSState        `yaml:"kms"`
+
 	Faults []Fault `yaml:"faults"`
 }
 
@@ -223,9 +227,35 @@ func (t Timestamp) MarshalYAML() (any, error) {
 	return t.Time, nil
 }
 
-// UnmarshalYAML accepts an RFC 3339 timestamp.
+// UnmarshalYAML accepts an RFC 3339 timestamp, or a time relative to when
+// the scenario is loaded: "now", "now-90m", "now-2h30m", "now+5m" (Go
+// duration syntax), so a scenario keeps its meaning on any day.
 func (t *Timestamp) UnmarshalYAML(n *yaml.Node) error {
+	if rel, ok := strings.CutPrefix(n.Value, "now"); ok && n.Kind == yaml.ScalarNode {
+		at, err := relativeTime(rel, time.Now())
+		if err != nil {
+			return fmt.Errorf("line %d: time %q: %w", n.Line, n.Value, err)
+		}
+		t.Time = at
+		return nil
+	}
 	return n.Decode(&t.Time)
+}
+
+// relativeTime reads the part after "now": "", "-2h", "+5m".
+func relativeTime(rel string, now time.Time) (time.Time, error) {
+	now = now.UTC().Truncate(time.Second)
+	if rel == "" {
+		return now, nil
+	}
+	if rel[0] != '-' && rel[0] != '+' {
+		return time.Time{}, errors.New(`want "now", "now-DURATION" or "now+DURATION" (for example now-2h30m)`)
+	}
+	d, err := time.ParseDuration(rel)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return now.Add(d), nil
 }
 
 // MarshalYAML keeps Duration round-trippable through Clone.
@@ -247,6 +277,12 @@ func rawJSON(v any) string {
 // checkExtensions validates the sections owned by other files.
 func (sc *Scenario) checkExtensions() error {
 	if err := sc.Kinesis.check(sc); err != nil {
+		return err
+	}
+	if err := sc.CloudTrail.check(); err != nil {
+		return err
+	}
+	if err := sc.KMS.check(); err != nil {
 		return err
 	}
 	return sc.Metrics.check(sc)

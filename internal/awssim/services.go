@@ -53,6 +53,8 @@ func (s *Server) services() []service {
 		s.logsService(),
 		s.kinesisService(),
 		s.cloudwatchService(),
+		s.cloudtrailService(),
+		s.kmsService(),
 	}
 }
 
