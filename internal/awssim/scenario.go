@@ -50,6 +50,9 @@ type Scenario struct {
 	LambdaAccount LambdaAccount   `yaml:"lambda_account"`
 	CloudTrail    CloudTrailState `yaml:"cloudtrail"`
 	KMS           KMSState        `yaml:"kms"`
+	DynamoDB      DynamoDBState   `yaml:"dynamodb"`
+	SNS           SNSState        `yaml:"sns"`
+	S3            S3State         `yaml:"s3"`
 
 	Faults []Fault `yaml:"faults"`
 }
@@ -283,6 +286,15 @@ func (sc *Scenario) checkExtensions() error {
 		return err
 	}
 	if err := sc.KMS.check(); err != nil {
+		return err
+	}
+	if err := sc.DynamoDB.check(); err != nil {
+		return err
+	}
+	if err := sc.SNS.check(); err != nil {
+		return err
+	}
+	if err := sc.S3.check(); err != nil {
 		return err
 	}
 	return sc.Metrics.check(sc)

@@ -55,6 +55,9 @@ func (s *Server) services() []service {
 		s.cloudwatchService(),
 		s.cloudtrailService(),
 		s.kmsService(),
+		s.dynamodbService(),
+		s.snsService(),
+		s.s3Service(),
 	}
 }
 
