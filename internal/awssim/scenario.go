@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -116,17 +117,26 @@ func Load(nameOrFile string) (*Scenario, error) {
 		raw, err := os.ReadFile(nameOrFile)
 		if err == nil {
 			name := strings.TrimSuffix(strings.TrimSuffix(path.Base(strings.ReplaceAll(nameOrFile, string(os.PathSeparator), "/")), ".yaml"), ".yml")
-			return Parse(name, raw)
+			return parse(name, raw, filepath.Dir(nameOrFile))
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("scenario %s: %w", nameOrFile, err)
 		}
 	}
-	raw, err := fs.ReadFile(scenarios.FS, nameOrFile+".yaml")
+	raw, err := embeddedScenario(nameOrFile)
 	if err != nil {
-		return nil, fmt.Errorf("scenario %q: no such file and no embedded scenario of that name (embedded: %s)", nameOrFile, strings.Join(Names(), ", "))
+		return nil, fmt.Errorf("scenario %q: %w", nameOrFile, err)
 	}
 	return Parse(nameOrFile, raw)
+}
+
+// embeddedScenario reads an embedded scenario by name.
+func embeddedScenario(name string) ([]byte, error) {
+	raw, err := fs.ReadFile(scenarios.FS, name+".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("no such file and no embedded scenario of that name (embedded: %s)", strings.Join(Names(), ", "))
+	}
+	return raw, nil
 }
 
 // Names lists the embedded scenarios, sorted.
@@ -148,6 +158,15 @@ func Names() []string {
 // Parse decodes and checks one scenario. Unknown keys are errors, so a typo
 // in a scenario fails loudly instead of silently dropping state.
 func Parse(name string, raw []byte) (*Scenario, error) {
+	return parse(name, raw, "")
+}
+
+// parse is Parse with the directory a relative `extends` path starts from.
+func parse(name string, raw []byte, dir string) (*Scenario, error) {
+	raw, err := resolveExtends(raw, dir, 0)
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", name, err)
+	}
 	var sc Scenario
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	dec.KnownFields(true)
