@@ -71,20 +71,10 @@ type ConcurrencyReader interface {
 }
 
 // Change is one control-plane event (CloudTrail) on a resource on the path.
-type Change struct {
-	Time     time.Time `json:"time" jsonschema_description:"when"`
-	Event    string    `json:"event" jsonschema_description:"API call, e.g. RevokeSecurityGroupIngress"`
-	Source   string    `json:"source,omitempty" jsonschema_description:"service, e.g. ec2.amazonaws.com"`
-	User     string    `json:"user,omitempty" jsonschema_description:"who made it"`
-	Resource string    `json:"resource" jsonschema_description:"resource it touched"`
-}
+type Change = aws.TrailEvent
 
 // Key is what the judge needs of a KMS key.
-type Key struct {
-	ARN     string `json:"arn" jsonschema_description:"key ARN"`
-	Manager string `json:"manager" jsonschema_description:"AWS (AWS managed) or CUSTOMER"`
-	State   string `json:"state" jsonschema_description:"Enabled, Disabled, PendingDeletion, ..."`
-}
+type Key = aws.KMSKeyMeta
 
 // Stream is what the judge needs of a Kinesis stream.
 type Stream struct {
@@ -426,8 +416,11 @@ func CollectFor(ctx context.Context, r Reader, m aws.ESM, o Options) *Evidence {
 	}
 	if cr, ok := r.(ChangeReader); ok {
 		ev.ChangesRead = true
-		for _, res := range ev.PathResources() {
-			tasks = append(tasks, func(ctx context.Context) {
+		// CloudTrail allows 2 LookupEvents a second per account and
+		// Region: one resource after the other, stopping at the first
+		// failure.
+		tasks = append(tasks, func(ctx context.Context) {
+			for _, res := range ev.PathResources() {
 				cs, err := cr.Changes(ctx, res, ev.Window.Start, ev.Now)
 				if err != nil {
 					ev.miss(FactChanges, "CloudTrail:LookupEvents", err)
@@ -436,8 +429,8 @@ func CollectFor(ctx context.Context, r Reader, m aws.ESM, o Options) *Evidence {
 				ev.mu.Lock()
 				ev.Changes = append(ev.Changes, cs...)
 				ev.mu.Unlock()
-			})
-		}
+			}
+		})
 	}
 	r.Parallel(ctx, tasks...)
 	sort.SliceStable(ev.Changes, func(i, j int) bool { return ev.Changes[i].Time.Before(ev.Changes[j].Time) })
@@ -626,3 +619,11 @@ func scram(m aws.ESM) bool {
 	}
 	return false
 }
+
+// The AWS client reads every optional fact.
+var (
+	_ ChangeReader      = (*aws.Client)(nil)
+	_ KeyReader         = (*aws.Client)(nil)
+	_ ScramReader       = (*aws.Client)(nil)
+	_ ConcurrencyReader = (*aws.Client)(nil)
+)
