@@ -414,12 +414,15 @@ func CollectFor(ctx context.Context, r Reader, m aws.ESM, o Options) *Evidence {
 			}
 		})
 	}
+	r.Parallel(ctx, tasks...)
+	// Round three: what changed on the path (it names the NACLs and route
+	// tables round two read).
 	if cr, ok := r.(ChangeReader); ok {
 		ev.ChangesRead = true
 		// CloudTrail allows 2 LookupEvents a second per account and
 		// Region: one resource after the other, stopping at the first
 		// failure.
-		tasks = append(tasks, func(ctx context.Context) {
+		func() {
 			for _, res := range ev.PathResources() {
 				cs, err := cr.Changes(ctx, res, ev.Window.Start, ev.Now)
 				if err != nil {
@@ -430,9 +433,8 @@ func CollectFor(ctx context.Context, r Reader, m aws.ESM, o Options) *Evidence {
 				ev.Changes = append(ev.Changes, cs...)
 				ev.mu.Unlock()
 			}
-		})
+		}()
 	}
-	r.Parallel(ctx, tasks...)
 	sort.SliceStable(ev.Changes, func(i, j int) bool { return ev.Changes[i].Time.Before(ev.Changes[j].Time) })
 	sort.Strings(ev.TopicsMissing)
 	return ev
