@@ -108,6 +108,7 @@ type Detail struct {
 	MetricsUnknown        *aws.Unknown       `json:"metrics_unknown,omitempty" jsonschema_description:"why metrics could not be read"`
 	Facts                 judge.Facts        `json:"facts" jsonschema_description:"what the checks judged: filter patterns, SG rules, error log lines, changes, missing evidence"`
 	Checks                []diagnose.Check   `json:"checks" jsonschema_description:"checks that did not pass (fail, warn, unknown), causal order"`
+	Passed                []string           `json:"passed,omitempty" jsonschema_description:"names of the checks that passed"`
 	Issues                []Issue            `json:"issues" jsonschema_description:"problems found, errors first"`
 }
 
@@ -138,8 +139,11 @@ func Describe(x *evidence.Evidence, voc *esmstate.Vocabulary, rep diagnose.Repor
 	d.Metrics, d.MetricsNoData, d.MetricsUnknown = metrics(x)
 	d.Checks = []diagnose.Check{}
 	for _, c := range rep.Checks {
-		if c.Status == diagnose.StatusFail || c.Status == diagnose.StatusWarn || c.Status == diagnose.StatusUnknown {
+		switch c.Status {
+		case diagnose.StatusFail, diagnose.StatusWarn, diagnose.StatusUnknown:
 			d.Checks = append(d.Checks, c)
+		case diagnose.StatusPass:
+			d.Passed = append(d.Passed, c.Name)
 		}
 	}
 	d.Issues = Issues(rep, src, m.UUID)
@@ -270,12 +274,12 @@ func Rows(ctx context.Context, r evidence.Reader, mappings []aws.ESM, deps judge
 	rows := make([]Row, len(mappings))
 	o.Light, o.NoMetrics = true, true
 	var mu sync.Mutex
-	fns := map[string]*fnEntry{}
+	cache := map[string]*entry{}
 	xs := make([]*evidence.Evidence, len(mappings))
 	tasks := make([]func(context.Context), len(mappings))
 	for i, m := range mappings {
 		tasks[i] = func(ctx context.Context) {
-			xs[i] = evidence.CollectFor(ctx, lightReader{Reader: r, mu: &mu, fns: fns}, m, o)
+			xs[i] = evidence.CollectFor(ctx, lightReader{Reader: r, mu: &mu, cache: cache}, m, o)
 		}
 	}
 	r.Parallel(ctx, tasks...)
@@ -294,29 +298,54 @@ func Rows(ctx context.Context, r evidence.Reader, mappings []aws.ESM, deps judge
 	return rows
 }
 
-// lightReader shares one GetFunction per function across a page.
+// lightReader shares one read per function, topic and queue across a
+// page: many mappings share them.
 type lightReader struct {
 	evidence.Reader
-	mu  *sync.Mutex
-	fns map[string]*fnEntry
+	mu    *sync.Mutex
+	cache map[string]*entry
 }
 
-type fnEntry struct {
+type entry struct {
 	once sync.Once
-	f    aws.Function
+	v    any
 	err  error
 }
 
-func (l lightReader) Function(ctx context.Context, ref string) (aws.Function, error) {
+func (l lightReader) once(key string, read func() (any, error)) (any, error) {
 	l.mu.Lock()
-	e, ok := l.fns[ref]
+	e, ok := l.cache[key]
 	if !ok {
-		e = &fnEntry{}
-		l.fns[ref] = e
+		e = &entry{}
+		l.cache[key] = e
 	}
 	l.mu.Unlock()
-	e.once.Do(func() { e.f, e.err = l.Reader.Function(ctx, ref) })
-	return e.f, e.err
+	e.once.Do(func() { e.v, e.err = read() })
+	return e.v, e.err
+}
+
+func (l lightReader) Function(ctx context.Context, ref string) (aws.Function, error) {
+	v, err := l.once("fn|"+ref, func() (any, error) { return l.Reader.Function(ctx, ref) })
+	f, _ := v.(aws.Function)
+	return f, err
+}
+
+func (l lightReader) MSKTopic(ctx context.Context, arn, topic string) (aws.MSKTopic, error) {
+	v, err := l.once("topic|"+arn+"|"+topic, func() (any, error) { return l.Reader.MSKTopic(ctx, arn, topic) })
+	t, _ := v.(aws.MSKTopic)
+	return t, err
+}
+
+func (l lightReader) MSKCluster(ctx context.Context, arn string) (aws.MSKCluster, error) {
+	v, err := l.once("cluster|"+arn, func() (any, error) { return l.Reader.MSKCluster(ctx, arn) })
+	c, _ := v.(aws.MSKCluster)
+	return c, err
+}
+
+func (l lightReader) SQSQueue(ctx context.Context, arn string) (aws.Queue, error) {
+	v, err := l.once("queue|"+arn, func() (any, error) { return l.Reader.SQSQueue(ctx, arn) })
+	q, _ := v.(aws.Queue)
+	return q, err
 }
 
 func (l lightReader) Parallel(ctx context.Context, fns ...func(ctx context.Context)) {

@@ -259,13 +259,6 @@ func CollectFor(ctx context.Context, r Reader, m aws.ESM, o Options) *Evidence {
 			ev.Function = &fn
 		},
 	}
-	if o.Light {
-		if !o.NoMetrics {
-			tasks = append(tasks, func(ctx context.Context) { ev.Metrics = fetchMetrics(ctx, r, ev, Queries(ev), o.TrendZ) })
-		}
-		r.Parallel(ctx, tasks...)
-		return ev
-	}
 	switch {
 	case ev.Source == esm.MSK:
 		tasks = append(tasks, func(ctx context.Context) {
@@ -292,7 +285,7 @@ func CollectFor(ctx context.Context, r Reader, m aws.ESM, o Options) *Evidence {
 				}
 			})
 		}
-		if sr, ok := r.(ScramReader); ok && ev.SecretARN != "" && scram(m) {
+		if sr, ok := r.(ScramReader); ok && !o.Light && ev.SecretARN != "" && scram(m) {
 			tasks = append(tasks, func(ctx context.Context) {
 				arns, err := sr.ScramSecrets(ctx, m.EventSourceARN)
 				if err != nil {
@@ -341,6 +334,15 @@ func CollectFor(ctx context.Context, r Reader, m aws.ESM, o Options) *Evidence {
 			}
 			ev.Stream = &Stream{Shards: n, Mode: mode}
 		})
+	}
+	if o.Light {
+		// The list view: the function, the source's shape and the metrics
+		// are what health is judged from.
+		if !o.NoMetrics {
+			tasks = append(tasks, func(ctx context.Context) { ev.Metrics = fetchMetrics(ctx, r, ev, Queries(ev), o.TrendZ) })
+		}
+		r.Parallel(ctx, tasks...)
+		return ev
 	}
 	if ev.SecretARN != "" {
 		tasks = append(tasks, func(ctx context.Context) {

@@ -231,7 +231,7 @@ func (s *state) checkThrottles() diagnose.Outcome {
 	if reserved > 0 && dem > int(reserved) {
 		rem := []string{fmt.Sprintf("aws lambda put-function-concurrency --region %s --function-name %s --reserved-concurrent-executions %d (at least what the mapping asks for)", s.region(), fn.Name, dem)}
 		if s.x.Source.IsSQS() {
-			rem = append(rem, fmt.Sprintf("or cap the mapping below the reservation: aws lambda update-event-source-mapping --uuid %s --scaling-config MaximumConcurrency=%d", s.x.ESM.UUID, max(2, reserved)))
+			rem = append(rem, fmt.Sprintf("or cap the mapping below the reservation: aws lambda update-event-source-mapping --uuid %s --scaling-config MaximumConcurrency=%d", s.x.ESM.UUID, max(int32(s.b.Int("esm.scaling_config.maximum_concurrency.min")), reserved)))
 		}
 		title := fmt.Sprintf("function %s is throttled: its reserved concurrency %d is below the %d the mapping asks for (%s)", fn.Name, reserved, dem, how)
 		if s.x.Source.IsSQS() {

@@ -157,7 +157,7 @@ func (s *state) checkState() diagnose.Outcome {
 			rem = []string{fmt.Sprintf("The checks below locate the cause; kafka_troubleshoot mode=resolution issue_category=%s esm_uuid=%s gives the steps", cat, e.UUID)}
 		}
 		return diagnose.Fail(detail, diagnose.Finding{ID: "esm_state." + string(cat), Severity: diagnose.Critical, Category: cat,
-			Title:    fmt.Sprintf("the mapping reports a %s problem", cat),
+			Title:    fmt.Sprintf("the mapping reports a problem (%s)", cat),
 			Evidence: why, Remediation: rem, Reference: refTroubleshoot})
 	case e.State == "Disabled":
 		return diagnose.Warn(detail, diagnose.Finding{ID: "esm_state.disabled", Severity: diagnose.Warning,

@@ -456,10 +456,12 @@ func (s *state) checkNACL() diagnose.Outcome {
 		return diagnose.Pass(detail)
 	}
 	var rem []string
-	ephemeralDenied := false
+	ephemeralDenied, portDenied := false, false
 	for _, d := range denied {
 		if strings.Contains(d, fmt.Sprintf("TCP %d-%d", lo, hi)) {
 			ephemeralDenied = true
+		} else {
+			portDenied = true
 		}
 	}
 	naclIDs := map[string]bool{}
@@ -470,11 +472,13 @@ func (s *state) checkNACL() diagnose.Outcome {
 		if ephemeralDenied {
 			rem = append(rem, fmt.Sprintf("aws ec2 create-network-acl-entry --region %s --network-acl-id %s --ingress --rule-number <below the denying rule> --protocol tcp --port-range From=%d,To=%d --cidr-block %s --rule-action allow, and the same with --egress (the replies in both directions between the subnets)", s.region(), id, lo, hi, s.vpcCIDRHint()))
 		}
-		rem = append(rem, fmt.Sprintf("aws ec2 create-network-acl-entry --region %s --network-acl-id %s --ingress --rule-number <below the denying rule> --protocol tcp --port-range From=%d,To=%d --cidr-block %s --rule-action allow, and the same with --egress", s.region(), id, port, port, s.vpcCIDRHint()))
+		if portDenied {
+			rem = append(rem, fmt.Sprintf("aws ec2 create-network-acl-entry --region %s --network-acl-id %s --ingress --rule-number <below the denying rule> --protocol tcp --port-range From=%d,To=%d --cidr-block %s --rule-action allow, and the same with --egress", s.region(), id, port, port, s.vpcCIDRHint()))
+		}
 	}
 	sort.Strings(rem)
 	title := fmt.Sprintf("a network ACL blocks TCP %d between the pollers and the brokers", port)
-	if ephemeralDenied {
+	if ephemeralDenied && !portDenied {
 		title = fmt.Sprintf("a network ACL blocks the return traffic (ephemeral TCP %d-%d) between the brokers and the pollers: NACLs are stateless", lo, hi)
 	}
 	return diagnose.Fail(detail, diagnose.Finding{ID: "network.nacl_denies_port", Severity: diagnose.Critical, Title: title,
