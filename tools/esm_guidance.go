@@ -11,8 +11,12 @@ import (
 
 	"github.com/stream-mcp/stream-mcp/internal/aws"
 	"github.com/stream-mcp/stream-mcp/internal/esm"
+	"github.com/stream-mcp/stream-mcp/internal/esmstate"
+	"github.com/stream-mcp/stream-mcp/internal/esmview"
+	"github.com/stream-mcp/stream-mcp/internal/evidence"
 	"github.com/stream-mcp/stream-mcp/internal/guide"
 	"github.com/stream-mcp/stream-mcp/internal/iac"
+	"github.com/stream-mcp/stream-mcp/internal/judge"
 	"github.com/stream-mcp/stream-mcp/internal/schema"
 	"github.com/stream-mcp/stream-mcp/internal/server"
 )
@@ -53,6 +57,7 @@ type esmGuidanceOut struct {
 	Checks          []guide.Check  `json:"checks" jsonschema_description:"what to verify afterwards and the tool that verifies it"`
 	Troubleshooting []guide.Row    `json:"troubleshooting,omitempty" jsonschema_description:"symptom, cause, check, fix and the live tool per row"`
 	Departures      []string       `json:"departures,omitempty" jsonschema_description:"where the live mapping departs from the guidance"`
+	LiveFindings    []string       `json:"live_findings,omitempty" jsonschema_description:"troubleshooting with esm_uuid: what the live diagnosis (the esm_inspect rules) found, worst first"`
 	Warnings        []string       `json:"warnings,omitempty" jsonschema_description:"what could not be done with the given inputs"`
 	References      []string       `json:"references" jsonschema_description:"AWS documentation pages behind the answer"`
 	Truncated       bool           `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
@@ -76,8 +81,11 @@ func EsmGuidance(d ReadDeps) server.ServerTool {
 		if err != nil {
 			return mcp.NewToolResultError(err.Error()), nil
 		}
+		var live []string
 		if in.ESMUUID != "" {
-			warnings = append(warnings, tailor(ctx, d, in.ESMUUID, &req)...)
+			var w []string
+			w, live = tailor(ctx, d, in.ESMUUID, &req)
+			warnings = append(warnings, w...)
 		}
 		res, err := eng.Guide(req)
 		if errors.Is(err, iac.ErrInvalid) {
@@ -87,7 +95,7 @@ func EsmGuidance(d ReadDeps) server.ServerTool {
 			return nil, err
 		}
 		out := esmGuidanceOut{EventSource: string(req.Source), GuidanceType: req.Type, Steps: res.Steps, Artifacts: res.Artifacts,
-			Checks: res.Checks, Troubleshooting: res.Troubleshooting, Departures: res.Departures, Warnings: warnings, References: res.References}
+			Checks: res.Checks, Troubleshooting: res.Troubleshooting, Departures: res.Departures, LiveFindings: live, Warnings: warnings, References: res.References}
 		return mcp.NewToolResultStructured(out, esmGuidanceSummary(out)), nil
 	}
 	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}
@@ -158,18 +166,22 @@ func esmGuidanceSummary(o esmGuidanceOut) string {
 	return b.String()
 }
 
-// tailor reads the live mapping (and, where it matters, its function, queue
-// or cluster) and fills the request's empty fields from it, so the guidance
-// names the real ARNs, ports, subnets and groups and can flag where live
-// state departs from it. A failed read is a warning, never a failure.
-func tailor(ctx context.Context, d ReadDeps, uuid string, r *guide.Request) []string {
+// tailor reads the live mapping (with internal/evidence: its function,
+// queue or cluster) and fills the request's empty fields from it, so the
+// guidance names the real ARNs, ports, subnets and groups and can flag
+// where live state departs from it. For troubleshooting it also judges the
+// mapping with the same rules as esm_inspect (internal/judge) and returns
+// what they found. A failed read is a warning, never a failure.
+func tailor(ctx context.Context, d ReadDeps, uuid string, r *guide.Request) ([]string, []string) {
 	if d.AWS == nil {
-		return []string{"esm_uuid given but no AWS access is configured; answered from the inputs only."}
+		return []string{"esm_uuid given but no AWS access is configured; answered from the inputs only."}, nil
 	}
-	m, err := d.AWS.GetESM(ctx, uuid)
+	troubleshooting := r.Type == guide.TypeTroubleshooting
+	x, err := evidence.Collect(ctx, d.AWS, uuid, evidence.Options{Light: !troubleshooting, NoMetrics: !troubleshooting, TrendZ: d.Guidance.Num("metrics.trend.z_critical")})
 	if err != nil {
-		return []string{fmt.Sprintf("could not read mapping %q (%v); answered from the inputs only", uuid, err)}
+		return []string{fmt.Sprintf("could not read mapping %q (%v); answered from the inputs only", uuid, err)}, nil
 	}
+	m := x.ESM
 	var warnings []string
 	facts := &guide.Facts{LiveSource: liveSource(m)}
 	fill := func(dst *string, v string) {
@@ -209,32 +221,48 @@ func tailor(ctx context.Context, d ReadDeps, uuid string, r *guide.Request) []st
 	}
 	live := liveESM(m)
 	r.Live = &live
-	if fn, err := d.AWS.Function(ctx, m.FunctionARN); err == nil {
-		facts.FunctionTimeoutSeconds = int(fn.TimeoutSeconds)
-	} else {
-		warnings = append(warnings, fmt.Sprintf("could not read the function (%v)", err))
+	miss := func(fact, what string) {
+		if u, ok := x.MissingFact(fact); ok {
+			warnings = append(warnings, fmt.Sprintf("could not read the %s (%s)", what, u.Reason))
+		}
 	}
+	if fn := x.Function; fn != nil {
+		facts.FunctionTimeoutSeconds = int(fn.TimeoutSeconds)
+	}
+	miss(evidence.FactFunction, "function")
 	switch {
 	case r.Source.IsSQS() && m.EventSourceARN != "":
-		if q, err := d.AWS.SQSQueue(ctx, m.EventSourceARN); err == nil {
+		if q := x.Queue; q != nil {
 			facts.QueueRead, facts.QueueVisibilityTimeoutSeconds = true, q.VisibilityTimeoutSeconds
 			facts.QueueHasDLQ, facts.QueueMaxReceiveCount = q.RedriveTarget != "", q.MaxReceiveCount
-		} else {
-			warnings = append(warnings, fmt.Sprintf("could not read the queue (%v)", err))
 		}
+		miss(evidence.FactQueue, "queue")
 	case r.Source == iac.SourceMSK && strings.Contains(m.EventSourceARN, ":cluster/"):
-		if c, err := d.AWS.MSKCluster(ctx, m.EventSourceARN); err == nil {
+		if c := x.Cluster; c != nil {
 			facts.ClusterRead, facts.ClusterSubnets, facts.ClusterSecurityGroups = true, c.SubnetIDs, c.SecurityGroupIDs
 			facts.ClusterAuth, facts.ClusterServerless = c.Auth, c.Type == "SERVERLESS"
 			if len(r.SecurityGroupIDs) == 0 {
 				r.SecurityGroupIDs = c.SecurityGroupIDs
 			}
-		} else {
-			warnings = append(warnings, fmt.Sprintf("could not read the cluster (%v)", err))
 		}
+		miss(evidence.FactCluster, "cluster")
 	}
 	r.Facts = facts
-	return warnings
+	if !troubleshooting {
+		return warnings, nil
+	}
+	voc, err := esmstate.VocabularyFrom(d.Guidance)
+	if err != nil {
+		return append(warnings, "live diagnosis unavailable: "+err.Error()), nil
+	}
+	rep, _ := judge.Diagnose(ctx, x, judge.Deps{Guidance: d.Guidance, Vocabulary: voc, Sim: d.AWS})
+	var found []string
+	for _, i := range esmview.Issues(rep, string(x.Source), m.UUID) {
+		if i.Severity != "info" {
+			found = append(found, fmt.Sprintf("[%s] %s: %s", i.Severity, i.ID, i.Message))
+		}
+	}
+	return warnings, found
 }
 
 func appendNew(list []string, v string) []string {
