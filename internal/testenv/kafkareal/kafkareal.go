@@ -62,9 +62,8 @@ type Cluster struct {
 	Version string
 	// Listener addresses (host:port), by security protocol.
 	Plaintext, SASLPlaintext, SASLSSL, SSL string
-	// Files for clients, in Dir: the CA (PEM), the mTLS client certificate
-	// and key (PEM), and the admin password.
-	CAFile, ClientCertFile, ClientKeyFile string
+	// Certs are the CA, broker and client certificates, in Dir.
+	Certs
 	// Dir holds the configuration, data, certificates and broker.log.
 	Dir string
 
@@ -151,6 +150,8 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 		if c.Dir, err = os.MkdirTemp("", "kafkareal-"); err != nil {
 			return nil, err
 		}
+	} else if err := os.MkdirAll(c.Dir, 0o700); err != nil {
+		return nil, err
 	}
 	ports, err := freePorts(5)
 	if err != nil {
@@ -159,7 +160,7 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 	addr := func(i int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[i])) }
 	c.Plaintext, c.SASLPlaintext, c.SASLSSL, c.SSL = addr(0), addr(1), addr(2), addr(3)
 	controller := addr(4)
-	if err := c.writeCerts(); err != nil {
+	if c.Certs, err = WriteCerts(c.Dir); err != nil {
 		return nil, err
 	}
 	props := filepath.Join(c.Dir, "server.properties")
@@ -269,9 +270,9 @@ func (c *Cluster) LogTail(n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// TLSConfig returns a client TLS configuration trusting the cluster's CA,
-// with the client certificate when mtls is true.
-func (c *Cluster) TLSConfig(mtls bool) (*tls.Config, error) {
+// TLSConfig returns a client TLS configuration trusting the CA, with the
+// client certificate when mtls is true.
+func (c Certs) TLSConfig(mtls bool) (*tls.Config, error) {
 	ca, err := os.ReadFile(c.CAFile)
 	if err != nil {
 		return nil, err
@@ -287,6 +288,26 @@ func (c *Cluster) TLSConfig(mtls bool) (*tls.Config, error) {
 			return nil, err
 		}
 		cfg.Certificates = []tls.Certificate{cert}
+	}
+	return cfg, nil
+}
+
+// ServerTLSConfig is the server side for in-process brokers (kfake): the
+// server certificate, and required client certificates when mtls is true.
+func (c Certs) ServerTLSConfig(mtls bool) (*tls.Config, error) {
+	cert, err := tls.LoadX509KeyPair(c.ServerCertFile, c.ServerKeyFile)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	if mtls {
+		ca, err := os.ReadFile(c.CAFile)
+		if err != nil {
+			return nil, err
+		}
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM(ca)
+		cfg.ClientCAs, cfg.ClientAuth = pool, tls.RequireAndVerifyClientCert
 	}
 	return cfg, nil
 }
@@ -312,7 +333,7 @@ func (c *Cluster) properties(controller string) string {
 		"listener.name.sasl_ssl.plain.sasl.jaas.config=" + jaasPlain,
 		"listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=" + jaasScram,
 		"ssl.keystore.type=PEM",
-		"ssl.keystore.location=" + filepath.Join(c.Dir, "broker-keystore.pem"),
+		"ssl.keystore.location=" + c.KeystoreFile,
 		"ssl.truststore.type=PEM",
 		"ssl.truststore.location=" + c.CAFile,
 		"listener.name.ssl.ssl.client.auth=required",
@@ -320,7 +341,7 @@ func (c *Cluster) properties(controller string) string {
 		"authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
 		// ANONYMOUS is the PLAINTEXT and CONTROLLER principal (inter-broker
 		// and controller traffic), so it must be a super user.
-		"super.users=User:" + AdminUser + ";User:ANONYMOUS",
+		"super.users=User:" + AdminUser + ";User:ANONYMOUS;User:" + ClientCN,
 		"allow.everyone.if.no.acl.found=false",
 		"log.dirs=" + filepath.Join(c.Dir, "data"),
 		"num.partitions=1",
@@ -382,10 +403,23 @@ func freePorts(n int) ([]int, error) {
 	return ports, nil
 }
 
-// writeCerts writes a CA, the broker's key and chain (one PEM keystore, as
-// Kafka's ssl.keystore.type=PEM reads it: an unencrypted PKCS#8 key and the
-// certificate chain) and an mTLS client certificate.
-func (c *Cluster) writeCerts() error {
+// Certs are PEM files for TLS tests: a CA, a server certificate for
+// localhost/127.0.0.1, and an mTLS client certificate with CN ClientCN.
+type Certs struct {
+	CAFile, ServerCertFile, ServerKeyFile, ClientCertFile, ClientKeyFile string
+	// KeystoreFile is the server key and chain in one file, as Kafka's
+	// ssl.keystore.type=PEM reads it (an unencrypted PKCS#8 key first).
+	KeystoreFile string
+}
+
+// WriteCerts generates Certs into dir (valid for a day).
+func WriteCerts(dir string) (Certs, error) {
+	var c Certs
+	err := c.write(dir)
+	return c, err
+}
+
+func (c *Certs) write(dir string) error {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return err
@@ -438,13 +472,16 @@ func (c *Cluster) writeCerts() error {
 	if err != nil {
 		return err
 	}
-	c.CAFile = filepath.Join(c.Dir, "ca.pem")
-	c.ClientCertFile = filepath.Join(c.Dir, "client-cert.pem")
-	c.ClientKeyFile = filepath.Join(c.Dir, "client-key.pem")
+	c.CAFile = filepath.Join(dir, "ca.pem")
+	c.ServerCertFile = filepath.Join(dir, "server-cert.pem")
+	c.ServerKeyFile = filepath.Join(dir, "server-key.pem")
+	c.ClientCertFile = filepath.Join(dir, "client-cert.pem")
+	c.ClientKeyFile = filepath.Join(dir, "client-key.pem")
+	c.KeystoreFile = filepath.Join(dir, "server-keystore.pem")
 	keystore := append(append(append([]byte{}, srvKey...), srvCert...), caPEM...)
 	for name, b := range map[string][]byte{
-		c.CAFile: caPEM, c.ClientCertFile: cliCert, c.ClientKeyFile: cliKey,
-		filepath.Join(c.Dir, "broker-keystore.pem"): keystore,
+		c.CAFile: caPEM, c.ServerCertFile: srvCert, c.ServerKeyFile: srvKey,
+		c.ClientCertFile: cliCert, c.ClientKeyFile: cliKey, c.KeystoreFile: keystore,
 	} {
 		if err := os.WriteFile(name, b, 0o600); err != nil {
 			return err
