@@ -23,7 +23,7 @@ func enabled(t *testing.T) {
 	}
 }
 
-// binary builds stream-mcp once per test binary.
+// binary builds stream-mcp once per test binary (see stream).
 type binary struct {
 	once sync.Once
 	path string
@@ -140,3 +140,6 @@ func list(v any) []map[string]any {
 	}
 	return out
 }
+
+// stream is the one build of the binary this test binary shares.
+var stream binary

@@ -248,8 +248,7 @@ func TestKafkaBackends(t *testing.T) {
 	enabled(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	var bin binary
-	path := bin.get(t)
+	path := stream.get(t)
 	starts := []struct {
 		name  string
 		start func(dir string) (*kafkaBackend, error)
