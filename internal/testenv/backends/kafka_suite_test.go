@@ -77,6 +77,43 @@ func commit(ctx context.Context, t *testing.T, adm *kgo.Client, group, topic str
 	}
 }
 
+// transact writes n records to partition 0 in one transaction, committed
+// or left open (the producer is not closed until the test ends, so the
+// transaction stays open).
+func transact(ctx context.Context, t *testing.T, adm *kgo.Client, topic string, n int, commitIt bool) {
+	t.Helper()
+	cl, err := kgo.NewClient(append(adm.Opts(), kgo.TransactionalID("tx-"+topic), kgo.RecordPartitioner(kgo.ManualPartitioner()))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	if err := cl.BeginTransaction(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if err := cl.ProduceSync(ctx, &kgo.Record{Topic: topic, Partition: 0, Value: []byte(fmt.Sprint("t", i))}).FirstErr(); err != nil {
+			t.Fatalf("transactional produce: %v", err)
+		}
+	}
+	if commitIt {
+		if err := cl.EndTransaction(ctx, kgo.TryCommit); err != nil {
+			t.Fatalf("commit transaction: %v", err)
+		}
+	}
+}
+
+func wantGroupStatus(want string) func(*testing.T, result, string) {
+	return func(t *testing.T, r result, _ string) {
+		t.Helper()
+		if r.out == nil {
+			t.Fatalf("tool error: %s", r.errText)
+		}
+		if got := str(dig(r.out, "group", "lag", "status")); got != want {
+			t.Errorf("group status = %q, want %q: %s", got, want, r.raw)
+		}
+	}
+}
+
 func str(v any) string { s, _ := v.(string); return s }
 
 func num(v any) float64 { f, _ := v.(float64); return f }
@@ -228,6 +265,61 @@ func kafkaCases() []kafkaCase {
 				}
 				if n := num(dig(lagRep, "status_counts", "UNCOMMITTED")); n != 1 {
 					t.Errorf("UNCOMMITTED partitions = %v, want 1", n)
+				}
+			},
+		},
+		{
+			name: "topic acls", cluster: cSCRAM, tool: "kafka_inspect",
+			setup: func(ctx context.Context, t *testing.T, adm *kgo.Client, topic string) {
+				createTopic(ctx, t, adm, topic, 1, nil)
+				b := kadm.NewACLs().Allow("User:" + kafkareal.AliceUser).Topics(topic).Operations(kadm.OpRead).ResourcePatternType(kadm.ACLPatternLiteral)
+				res, err := kadm.NewClient(adm).CreateACLs(ctx, b)
+				if err == nil && len(res) > 0 {
+					err = res[0].Err
+				}
+				if err != nil {
+					t.Fatalf("create acl: %v", err)
+				}
+			},
+			args: func(topic string) map[string]any { return map[string]any{"what": "topic", "cluster": cSCRAM, "topic": topic} },
+			check: func(t *testing.T, r result, topic string) {
+				if r.out == nil {
+					t.Fatalf("tool error: %s", r.errText)
+				}
+				acls := list(dig(r.out, "topic", "acls"))
+				if len(acls) != 1 || str(acls[0]["principal"]) != "User:"+kafkareal.AliceUser ||
+					str(acls[0]["operation"]) != "READ" || str(acls[0]["permission"]) != "ALLOW" {
+					t.Errorf("acls = %v, want alice READ ALLOW", acls)
+				}
+			},
+		},
+		{
+			name: "committed transaction: the marker is phantom lag", cluster: cNone, tool: "kafka_inspect",
+			setup: func(ctx context.Context, t *testing.T, adm *kgo.Client, topic string) {
+				createTopic(ctx, t, adm, topic, 1, nil)
+				transact(ctx, t, adm, topic, 5, true)
+				commit(ctx, t, adm, "g-"+topic, topic, map[int32]int64{0: 5})
+			},
+			args: func(topic string) map[string]any {
+				return map[string]any{"what": "group", "cluster": cNone, "group_id": "g-" + topic, "sample_seconds": 1}
+			},
+			check: wantGroupStatus("PHANTOM_LAG"),
+		},
+		{
+			name: "open transaction above a memberless group's commit", cluster: cNone, tool: "kafka_inspect",
+			setup: func(ctx context.Context, t *testing.T, adm *kgo.Client, topic string) {
+				createTopic(ctx, t, adm, topic, 1, nil)
+				produce(ctx, t, adm, topic, 1, 10)
+				transact(ctx, t, adm, topic, 5, false)
+				commit(ctx, t, adm, "g-"+topic, topic, map[int32]int64{0: 10})
+			},
+			args: func(topic string) map[string]any {
+				return map[string]any{"what": "group", "cluster": cNone, "group_id": "g-" + topic, "sample_seconds": 1}
+			},
+			check: func(t *testing.T, r result, topic string) {
+				wantGroupStatus("NO_ACTIVE_MEMBERS")(t, r, topic)
+				if !strings.Contains(r.raw, "open transaction") {
+					t.Errorf("the evidence must name the open transaction: %s", r.raw)
 				}
 			},
 		},
