@@ -97,6 +97,8 @@ type Finding struct {
 	Evidence    string   `json:"evidence" jsonschema_description:"the readings that prove it"`
 	Remediation []string `json:"remediation" jsonschema_description:"concrete steps, in order"`
 	Reference   string   `json:"reference" jsonschema_description:"documentation URL"`
+	// Check is the check that found it (set by Run).
+	Check string `json:"check,omitempty" jsonschema_description:"the check that found it"`
 }
 
 // Check is one check's result.
@@ -178,6 +180,7 @@ func Run(ctx context.Context, defs []Def) Report {
 			if f.Category == "" {
 				f.Category = d.Category
 			}
+			f.Check = d.Name
 			if f.Remediation == nil {
 				f.Remediation = []string{}
 			}

@@ -153,16 +153,10 @@ func Describe(x *evidence.Evidence, voc *esmstate.Vocabulary, rep diagnose.Repor
 // Issues turns a diagnosis's findings into issues, errors first, each
 // with the tool that digs deeper.
 func Issues(rep diagnose.Report, src, uuid string) []Issue {
-	checkOf := map[diagnose.Category]string{}
-	for _, c := range rep.Checks {
-		if _, ok := checkOf[c.Category]; !ok && (c.Status == diagnose.StatusFail || c.Status == diagnose.StatusWarn) {
-			checkOf[c.Category] = c.Name
-		}
-	}
 	out := []Issue{}
 	for _, f := range rep.Findings {
 		sev := map[diagnose.Severity]string{diagnose.Critical: "error", diagnose.Warning: "warning", diagnose.Info: "info"}[f.Severity]
-		out = append(out, Issue{ID: f.ID, Severity: sev, Check: checkOf[f.Category], Message: f.Title, Evidence: f.Evidence, Remediation: f.Remediation,
+		out = append(out, Issue{ID: f.ID, Severity: sev, Check: f.Check, Message: f.Title, Evidence: f.Evidence, Remediation: f.Remediation,
 			NextTool: nextTool(f, src), Reference: f.Reference})
 	}
 	rank := map[string]int{"error": 0, "warning": 1, "info": 2}
