@@ -122,11 +122,7 @@ func troubleshootESM(ctx context.Context, d ReadDeps, req mcp.CallToolRequest, i
 	rep, ev := judge.Diagnose(ctx, x, judge.Deps{Guidance: d.Guidance, Vocabulary: voc, Sim: d.AWS, Kafka: d.Kafka, Bootstrap: d.AWS, Sampling: sampling})
 	out := kafkaTroubleshootOut{Mode: in.Mode, Target: "ESM " + in.ESMUUID, Category: string(rep.Category), Findings: rep.Findings, Checks: rep.Checks, ESM: &ev, Evidence: ev.KafkaProbe, ResolutionSteps: []string{}}
 	if rep.Category != diagnose.None {
-		rt := kafkadiag.ResolutionTarget{Auth: ev.Auth, Group: ev.Group, ESMUUID: in.ESMUUID, SubnetIDs: ev.Subnets, SecurityGroups: ev.SGs, RoleARN: ev.Role,
-			ClusterARN: mskARN(x.ESM.EventSourceARN), Bootstrap: x.ESM.BootstrapServers, Destination: x.ESM.Config.OnFailureDestination}
-		if len(x.ESM.Topics) > 0 {
-			rt.Topic = x.ESM.Topics[0]
-		}
+		rt := judge.ResolutionTarget(x)
 		out.ResolutionSteps = kafkadiag.Resolution(d.Guidance, rep.Category, rt)
 	}
 	return mcp.NewToolResultStructured(out, troubleshootSummary(out)), nil
@@ -165,69 +161,35 @@ func troubleshootResolution(ctx context.Context, d ReadDeps, in kafkaTroubleshoo
 	return mcp.NewToolResultStructured(out, troubleshootSummary(out)), nil
 }
 
-// fillFromESM completes a resolution target from the live mapping when AWS
-// is reachable; what cannot be read stays a placeholder.
+// fillFromESM completes a resolution target from the live mapping's
+// evidence when AWS is reachable; what cannot be read stays a placeholder.
 func fillFromESM(ctx context.Context, d ReadDeps, uuid string, rt *kafkadiag.ResolutionTarget) {
 	if d.AWS == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	e, err := d.AWS.GetESM(ctx, uuid)
+	x, err := evidence.Collect(ctx, d.AWS, uuid, evidence.Options{Light: true, NoMetrics: true})
 	if err != nil {
 		return
 	}
-	rt.Group = firstNonEmpty(rt.Group, e.ConsumerGroupID, e.UUID)
-	rt.Destination = e.Config.OnFailureDestination
-	if len(e.Topics) > 0 && rt.Topic == "" {
-		rt.Topic = e.Topics[0]
+	if x.Cluster != nil {
+		// Light evidence reads the cluster but not its network: MSK pollers
+		// use the cluster's subnets and security groups.
+		x.PathSubnets, x.PathSGs = x.Cluster.SubnetIDs, x.Cluster.SecurityGroupIDs
 	}
-	if strings.Contains(e.EventSourceARN, ":kafka:") {
-		rt.ClusterARN = e.EventSourceARN
-		if c, err := d.AWS.MSKCluster(ctx, e.EventSourceARN); err == nil {
-			rt.SubnetIDs, rt.SecurityGroups = c.SubnetIDs, c.SecurityGroupIDs
-		}
-	} else {
-		rt.Bootstrap = e.BootstrapServers
-		for _, a := range e.SourceAccess {
-			switch a.Type {
-			case "VPC_SUBNET":
-				rt.SubnetIDs = append(rt.SubnetIDs, strings.TrimPrefix(a.URI, "subnet:"))
-			case "VPC_SECURITY_GROUP":
-				rt.SecurityGroups = append(rt.SecurityGroups, strings.TrimPrefix(a.URI, "security_group:"))
-			}
-		}
+	live := judge.ResolutionTarget(x)
+	if rt.Auth != "" {
+		live.Auth = rt.Auth
 	}
-	if rt.Auth == "" {
-		rt.Auth = kafka.AuthIAM
-		if rt.ClusterARN == "" {
-			rt.Auth = kafka.AuthNone
-		}
-		for _, a := range e.SourceAccess {
-			switch a.Type {
-			case "SASL_SCRAM_512_AUTH":
-				rt.Auth = kafka.AuthSCRAM512
-			case "SASL_SCRAM_256_AUTH":
-				rt.Auth = kafka.AuthSCRAM256
-			case "BASIC_AUTH":
-				rt.Auth = kafka.AuthPlain
-			case "CLIENT_CERTIFICATE_TLS_AUTH":
-				rt.Auth = kafka.AuthMTLS
-			}
-		}
+	if rt.Topic != "" {
+		live.Topic = rt.Topic
 	}
-	if fn, err := d.AWS.Function(ctx, e.FunctionARN); err == nil {
-		rt.RoleARN = fn.Role
+	if rt.Group != "" {
+		live.Group = rt.Group
 	}
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
+	live.Username = rt.Username
+	*rt = live
 }
 
 func troubleshootSummary(o kafkaTroubleshootOut) string {
@@ -245,11 +207,4 @@ func troubleshootSummary(o kafkaTroubleshootOut) string {
 		fmt.Fprintf(&b, "%d. %s\n", i+1, s)
 	}
 	return b.String()
-}
-
-func mskARN(a string) string {
-	if strings.Contains(a, ":kafka:") {
-		return a
-	}
-	return ""
 }

@@ -319,3 +319,24 @@ func Health(ctx context.Context, x *evidence.Evidence, d Deps) (health, category
 	}
 	return HealthOK, "", ""
 }
+
+// ResolutionTarget fills kafka_troubleshoot's resolution steps from a
+// mapping's evidence: the cluster or bootstrap servers, auth, topic,
+// group, the pollers' subnets and groups, the role and the destination.
+func ResolutionTarget(x *evidence.Evidence) kafkadiag.ResolutionTarget {
+	e := x.ESM
+	rt := kafkadiag.ResolutionTarget{ESMUUID: e.UUID, Group: orPlaceholder(e.ConsumerGroupID, e.UUID), Destination: e.Config.OnFailureDestination,
+		SubnetIDs: x.PathSubnets, SecurityGroups: x.PathSGs, Bootstrap: e.BootstrapServers}
+	isMSK := x.Source == esm.MSK
+	if isMSK {
+		rt.ClusterARN = e.EventSourceARN
+	}
+	rt.Auth, _ = mappingAuth(e, isMSK)
+	if len(e.Topics) > 0 {
+		rt.Topic = e.Topics[0]
+	}
+	if x.Function != nil {
+		rt.RoleARN = x.Function.Role
+	}
+	return rt
+}
