@@ -16,6 +16,7 @@ import (
 	"github.com/stream-mcp/stream-mcp/guidance"
 	awsx "github.com/stream-mcp/stream-mcp/internal/aws"
 	"github.com/stream-mcp/stream-mcp/internal/awssim"
+	"github.com/stream-mcp/stream-mcp/internal/esmview"
 	"github.com/stream-mcp/stream-mcp/internal/iac"
 	"github.com/stream-mcp/stream-mcp/internal/server"
 	"github.com/stream-mcp/stream-mcp/internal/toolsnap"
@@ -333,7 +334,7 @@ func TestLiveSource(t *testing.T) {
 		"none":         {awsx.ESM{}, ""},
 	}
 	for name, tc := range cases {
-		if got := liveSource(tc.m); got != tc.want {
+		if got := esmview.LiveSource(tc.m); got != tc.want {
 			t.Errorf("%s: liveSource = %q, want %q", name, got, tc.want)
 		}
 	}
