@@ -183,7 +183,7 @@ func Resolution(b *guidance.Base, c diagnose.Category, t ResolutionTarget) []str
 		}
 	case diagnose.Configuration:
 		return []string{
-			fmt.Sprintf("Match the auth mode to a listener the cluster enables (GetBootstrapBrokers for %s) and use that bootstrap string and %s", cluster, portTxt),
+			configurationStep(b, t, cluster, portTxt),
 			"Validate the mapping's configuration: esm_optimize action=validate or validate_config kind=esm",
 		}
 	}
@@ -199,4 +199,19 @@ func destinationService(arn string) string {
 		return "kafka (the cluster itself)"
 	}
 	return "<destination service>"
+}
+
+// configurationStep is the auth-mismatch fix. On MSK it names the listener
+// of each auth mode instead of the mapping's own port: when the mapping's
+// auth is the mismatch, its port (9098 for IAM on a cluster without IAM)
+// is exactly the one not to open.
+func configurationStep(b *guidance.Base, t ResolutionTarget, cluster, portTxt string) string {
+	if t.ClusterARN == "" {
+		return fmt.Sprintf("Match the auth mode to what the brokers' listener on %s expects", portTxt)
+	}
+	var ports []string
+	for _, a := range []string{kafka.AuthNone, kafka.AuthMTLS, kafka.AuthSCRAM512, kafka.AuthIAM} {
+		ports = append(ports, fmt.Sprintf("%s %d", a, PortForAuth(b, a, false)))
+	}
+	return fmt.Sprintf("Match the mapping's auth to a mode the cluster enables (aws kafka describe-cluster-v2 --cluster-arn %s, ClientAuthentication; GetBootstrapBrokers lists one bootstrap string per enabled mode) and open that mode's listener port (%s), not the port of a mode the cluster does not enable", cluster, strings.Join(ports, ", "))
 }

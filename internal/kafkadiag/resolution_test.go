@@ -76,3 +76,23 @@ func TestResolutionNetworkPort(t *testing.T) {
 		})
 	}
 }
+
+// An auth mismatch is not fixed by opening the mismatched mode's port: the
+// configuration steps name every mode's listener and the cluster's modes.
+func TestResolutionConfigurationNamesListeners(t *testing.T) {
+	t.Parallel()
+	b, err := guidance.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := "arn:aws:kafka:us-east-1:123456789012:cluster/prod/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d-7"
+	steps := strings.Join(Resolution(b, diagnose.Configuration, ResolutionTarget{Auth: "iam", ClusterARN: arn}), "\n")
+	for _, want := range []string{"none 9092", "mtls 9094", "sasl_scram_512 9096", "iam 9098", "describe-cluster-v2 --cluster-arn " + arn} {
+		if !strings.Contains(steps, want) {
+			t.Errorf("steps lack %q:\n%s", want, steps)
+		}
+	}
+	if strings.Contains(steps, "TCP 9098 (iam)") {
+		t.Errorf("steps tell the user to use the mismatched mode's port:\n%s", steps)
+	}
+}
