@@ -144,6 +144,13 @@ func TestDiagnosisGoldenAndAgreement(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			sd := diagnoseScenario(t, name)
+			// The describe view fits the default answer budget.
+			for u, d := range sd.details {
+				raw, _ := json.Marshal(d)
+				if n := len(raw) + len(sd.summary[u]); n > 8192 {
+					t.Errorf("%s: describe answer is %d bytes, over 8 KB", u, n)
+				}
+			}
 			got := sd.render()
 			path := filepath.Join("..", "testdata", "golden", "diagnosis", name+".txt")
 			if os.Getenv("UPDATE_GOLDEN") == "1" {

@@ -257,6 +257,20 @@ func TestEsmInspectFaults(t *testing.T) {
 					t.Fatalf("metrics = %+v %+v", out.Mapping.Metrics, u)
 				}
 			}},
+		{"cloudtrail denied", awssim.Fault{Service: "cloudtrail", Operation: "LookupEvents", Error: "access_denied"}, map[string]any{"esm_uuid": uuid},
+			func(t *testing.T, res *mcp.CallToolResult, out esmInspectOut, all string) {
+				// The diagnosis carries on; the changes check says which
+				// permission would add it.
+				if res.IsError || out.Mapping.Function == nil || !hasCheck(out.Mapping, "changes", "unknown", "cloudtrail:LookupEvents") {
+					t.Fatalf("checks = %+v", out.Mapping.Checks)
+				}
+			}},
+		{"kms and scram association denied", awssim.Fault{Service: "*", Operation: "DescribeKey", Error: "access_denied"}, map[string]any{"esm_uuid": uuid},
+			func(t *testing.T, res *mcp.CallToolResult, out esmInspectOut, all string) {
+				if res.IsError || !strings.Contains(all, "kms:DescribeKey") {
+					t.Fatalf("the missing kms:DescribeKey is not named: %s", all)
+				}
+			}},
 		{"mapping not found", awssim.Fault{Service: "lambda", Operation: "GetEventSourceMapping", Error: "not_found"}, map[string]any{"esm_uuid": uuid},
 			func(t *testing.T, res *mcp.CallToolResult, _ esmInspectOut, all string) {
 				if !res.IsError || !strings.Contains(all, "without esm_uuid") {
@@ -280,8 +294,11 @@ func TestEsmInspectFaults(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			scenario := "msk-iam-healthy"
-			if tc.name == "secret denied" { // the healthy scenario has no secret
+			switch tc.name {
+			case "secret denied": // the healthy scenario has no secret
 				scenario = "msk-scram-secret-problems"
+			case "kms and scram association denied":
+				scenario = "msk-scram-healthy"
 			}
 			d, _ := esmSim(t, scenario, func(sc *awssim.Scenario) { sc.Faults = []awssim.Fault{tc.fault} })
 			res, out, all := esmCall(t, d, tc.args)
@@ -421,4 +438,13 @@ func BenchmarkEsmInspectDescribe100msLatency(b *testing.B) {
 		b.ReportMetric(float64(full)/float64(single), "x_single_call")
 		b.ReportMetric(float64(calls), "aws_calls")
 	}
+}
+
+func hasCheck(d *esmview.Detail, name, status, detail string) bool {
+	for _, c := range d.Checks {
+		if c.Name == name && string(c.Status) == status && strings.Contains(c.Detail, detail) {
+			return true
+		}
+	}
+	return false
 }
