@@ -228,6 +228,16 @@ func TestDiagnosisNamesRootCause(t *testing.T) {
 		{"msk-sg-change-cloudtrail", "security_group_port", "fail", "network.sg_port_closed", "9098"},
 		{"msk-sg-change-cloudtrail", "changes", "warn", "changes.path_changed", "RevokeSecurityGroupIngress on sg-0c0ffee0c0ffee001 by terraform-cleanup"},
 		{"msk-iam-healthy", "changes", "pass", "", ""},
+		{"msk-nat-failed", "reach_lambda", "fail", "network.nat_unavailable_lambda", "nat-0123456789abcdef0 (failed)"},
+		{"msk-iam-healthy", "reach_lambda", "pass", "", ""},
+		{"msk-tgw-egress", "reach_lambda", "unknown", "", "tgw-0egress0000000001"},
+		{"msk-sg-egress-closed", "security_group_egress", "fail", "network.sg_egress_closed", "authorize-security-group-egress --region us-east-1 --group-id sg-0c0ffee0c0ffee001 --protocol tcp --port 9098"},
+		{"msk-iam-healthy", "security_group_egress", "pass", "", ""},
+		{"msk-endpoint-private-dns-off", "reach_lambda", "fail", "network.no_path_to_lambda", "private DNS off"},
+		{"msk-serverless-provisioned-pollers", "reach_lambda", "pass", "", ""},
+		{"msk-scram-not-associated", "secret_access", "fail", "authentication.secret_not_associated", "batch-associate-scram-secret"},
+		{"kinesis-records-dropped", "dead_letters", "fail", "dead_letters.dropped", "no on-failure destination"},
+		{"kinesis-no-drops", "dead_letters", "pass", "", ""},
 	}
 	cache := map[string]scenarioDiagnosis{}
 	for _, tc := range cases {
@@ -255,6 +265,14 @@ func TestDiagnosisNamesRootCause(t *testing.T) {
 					t.Fatalf("check %s = %s, want %s\n%s", tc.check, st, tc.status, sd.summary[r.UUID])
 				}
 				if tc.status == "pass" {
+					continue
+				}
+				if tc.status == "unknown" {
+					for _, c := range d.Checks {
+						if c.Name == tc.check && !strings.Contains(c.Detail, tc.text) {
+							t.Errorf("unknown check %s lacks %q: %s", c.Name, tc.text, c.Detail)
+						}
+					}
 					continue
 				}
 				if tc.status == "fail" && r.Health == "ok" {

@@ -7,6 +7,7 @@ package esmview
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -247,6 +248,10 @@ func metrics(x *evidence.Evidence) ([]aws.SeriesDigest, []string, *aws.Unknown) 
 			continue
 		}
 		digests = append(digests, dg)
+	}
+	if len(digests) == 0 && len(noData) > 0 {
+		// Keys add nothing when no series has points.
+		noData = []string{fmt.Sprintf("all %d series (no traffic in the window, or the metric groups are not enabled)", len(noData))}
 	}
 	return digests, noData, nil
 }

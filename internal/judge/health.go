@@ -301,7 +301,9 @@ func (s *state) checkDeadLetters() diagnose.Outcome {
 		fs = append(fs, diagnose.Finding{ID: "dead_letters.on_failure_deliveries", Severity: diagnose.Warning, Title: d + ": their batches failed every retry",
 			Evidence: d, Remediation: []string{"Read the destination's records (they carry the batch's shard/offset range and the error) and fix the function"}, Reference: refDestinations})
 	}
-	if dr, ok := sum(s.x, awsx.KeyDroppedEvents); ok && dr > 0 {
+	if dr, ok := sum(s.x, awsx.KeyDroppedEvents); ok && dr == 0 {
+		details = append(details, "no records dropped")
+	} else if ok {
 		d := fmt.Sprintf("%.0f records dropped (MaximumRecordAgeInSeconds or MaximumRetryAttempts reached)", dr)
 		details = append(details, d)
 		sev := diagnose.Warning
