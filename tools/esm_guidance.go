@@ -164,4 +164,3 @@ func esmGuidanceSummary(o esmGuidanceOut) string {
 	}
 	return b.String()
 }
-
