@@ -200,44 +200,40 @@ func (c *Conn) judgeRound(ctx context.Context, batch []string, offs clusterOffse
 	for _, name := range batch {
 		d := described[name]
 		g := lag.Group{Name: name, State: d.State, Members: len(d.Members), Now: offs.at}
-		assigned := map[TP]string{}
+		var assigned map[TP]string
+		topics := map[string]bool{}
 		for _, m := range d.Members {
 			if ca, ok := m.Assigned.AsConsumer(); ok {
 				for _, t := range ca.Topics {
 					for _, p := range t.Partitions {
+						if assigned == nil {
+							assigned = map[TP]string{}
+						}
 						assigned[TP{t.Topic, p}] = m.ClientID
+						topics[t.Topic] = true
 					}
 				}
 			}
 		}
-		committed := map[TP]int64{}
-		errs := map[TP]string{}
+		// The decoded offsets are read in place (topic -> partition), not
+		// copied: a dense group is 10,000 of them.
+		var fetchedOffs kadm.OffsetResponses
 		if r, ok := fetched[name]; ok {
 			if r.Err != nil {
 				warns = append(warns, fmt.Sprintf("offsets of group %s not fetched: %v", name, r.Err))
 			}
-			r.Fetched.Each(func(o kadm.OffsetResponse) {
-				if o.Err != nil {
-					errs[TP{o.Topic, o.Partition}] = o.Err.Error()
-					return
-				}
-				committed[TP{o.Topic, o.Partition}] = o.At
-			})
-		}
-		topics := map[string]bool{}
-		for tp := range committed {
-			topics[tp.Topic] = true
-		}
-		for tp := range assigned {
-			topics[tp.Topic] = true
-		}
-		for tp := range committed {
-			if _, listed := offs.end[tp.Topic]; !listed {
-				g.Partitions = append(g.Partitions, lag.Partition{Topic: tp.Topic, Partition: tp.Partition,
-					Err: "topic not in the cluster's offset listing (deleted, or created after it): the commit cannot be judged"})
-			}
+			fetchedOffs = r.Fetched
 		}
 		n := 0
+		for t, ps := range fetchedOffs {
+			topics[t] = true
+			if _, listed := offs.end[t]; !listed {
+				for p := range ps {
+					g.Partitions = append(g.Partitions, lag.Partition{Topic: t, Partition: p,
+						Err: "topic not in the cluster's offset listing (deleted, or created after it): the commit cannot be judged"})
+				}
+			}
+		}
 		for t := range topics {
 			n += len(offs.end[t])
 		}
@@ -248,16 +244,21 @@ func (c *Conn) judgeRound(ctx context.Context, batch []string, offs clusterOffse
 		g.Partitions = slices.Grow(g.Partitions, n)
 		for t := range topics {
 			for p, en := range offs.end[t] {
-				tp := TP{t, p}
-				at, ok := committed[tp]
-				if !ok {
-					at = lag.NoOffset
+				at := lag.NoOffset
+				part := lag.Partition{Topic: t, Partition: p, Member: assigned[TP{t, p}]}
+				if o, ok := fetchedOffs[t][p]; ok {
+					if o.Err != nil {
+						part.Err = o.Err.Error()
+					} else {
+						at = o.At
+					}
 				}
-				part := lag.Partition{Topic: t, Partition: p, Member: assigned[tp], Err: errs[tp]}
 				st, ok1 := offs.start.Lookup(t, p)
-				if !ok1 || st.Err != nil || en.Err != nil {
+				switch {
+				case part.Err != "":
+				case !ok1 || st.Err != nil || en.Err != nil:
 					part.Err = fmt.Sprintf("offsets not listed for %s/%d", t, p)
-				} else {
+				default:
 					s := lag.Sample{At: offs.at, Committed: at, LogStart: st.Offset, HWM: en.Offset, LSO: lag.NoOffset}
 					if ls, ok := offs.lso.Lookup(t, p); ok && ls.Err == nil {
 						s.LSO = ls.Offset

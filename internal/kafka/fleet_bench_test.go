@@ -2,72 +2,31 @@ package kafka
 
 import (
 	"context"
-	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kfake"
-	"github.com/twmb/franz-go/pkg/kgo"
-
 	"github.com/stream-mcp/stream-mcp/internal/kafka/kafkatest"
 	"github.com/stream-mcp/stream-mcp/internal/lag"
 )
 
-// fleetCluster is a kfake cluster of topics x partitions with groups that
-// each commit every partition of perGroup topics (dense when perGroup is
-// every topic: the shape a README claim must hold for).
-func fleetCluster(tb testing.TB, topics, partitions, groups, perGroup int) (*kfake.Cluster, *Conn) {
+func fleetCluster(tb testing.TB, topics, partitions, groups, perGroup int) *Conn {
 	tb.Helper()
 	ctx := context.Background()
-	c, err := kafkatest.Start(3)
+	c, err := kafkatest.StartFleet(ctx, topics, partitions, groups, perGroup)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(c.Close)
-	cl, err := kafkatest.Producer(c, kgo.MaxBufferedRecords(topics*partitions*2))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer cl.Close()
-	adm := kadm.NewClient(cl)
-	names := make([]string, topics)
-	for i := range names {
-		names[i] = fmt.Sprintf("t%03d", i)
-	}
-	if _, err := adm.CreateTopics(ctx, int32(partitions), 1, nil, names...); err != nil {
-		tb.Fatal(err)
-	}
-	var rs []*kgo.Record
-	for _, t := range names {
-		for p := range partitions {
-			rs = append(rs, &kgo.Record{Topic: t, Partition: int32(p), Value: []byte("x")}, &kgo.Record{Topic: t, Partition: int32(p), Value: []byte("y")})
-		}
-	}
-	if err := cl.ProduceSync(ctx, rs...).FirstErr(); err != nil {
-		tb.Fatal(err)
-	}
-	for g := range groups {
-		os := kadm.Offsets{}
-		for k := range perGroup {
-			for p := range partitions {
-				os.Add(kadm.Offset{Topic: names[(g+k)%topics], Partition: int32(p), At: int64(g % 3), LeaderEpoch: -1})
-			}
-		}
-		if err := adm.CommitAllOffsets(ctx, fmt.Sprintf("g%04d", g), os); err != nil {
-			tb.Fatal(err)
-		}
-	}
 	f := NewFactory(nil, nil, Env{}, nil)
 	tb.Cleanup(f.Close)
 	conn, err := f.Conn(ctx, Target{Bootstrap: c.ListenAddrs(), Auth: AuthNone})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return c, conn
+	return conn
 }
 
 // heapPeak samples the live heap every millisecond while fn runs and
@@ -108,7 +67,7 @@ func heapPeak(fn func()) float64 {
 }
 
 func benchFleet(b *testing.B, topics, partitions, groups, perGroup int) {
-	_, conn := fleetCluster(b, topics, partitions, groups, perGroup)
+	conn := fleetCluster(b, topics, partitions, groups, perGroup)
 	th := lag.Thresholds{PhantomMaxRecords: 2, MinWindow: 10 * time.Second, WorstN: 10}
 	ctx := context.Background()
 	for _, impl := range []string{"fleet", "sample-all"} {

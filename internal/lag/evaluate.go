@@ -69,14 +69,17 @@ func Evaluate(g Group, th Thresholds) (GroupReport, []Verdict) {
 // memory bounded by WorstN (what every-group summaries need).
 func Summarise(g Group, th Thresholds) GroupReport {
 	var worst []Verdict
+	var cut *Verdict // the WorstN-th worst so far, once the buffer was full
 	rep := evaluate(g, th, func(v Verdict) {
-		if th.WorstN <= 0 {
+		if th.WorstN <= 0 || (cut != nil && !worse(v, *cut)) {
 			return
 		}
 		worst = append(worst, v)
 		if len(worst) > th.WorstN+th.WorstN {
 			SortWorstFirst(worst)
 			worst = worst[:th.WorstN]
+			c := worst[th.WorstN-1]
+			cut = &c
 		}
 	})
 	SortWorstFirst(worst)
