@@ -5,9 +5,12 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kafka"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	kintypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
@@ -57,5 +60,82 @@ msk:
 				t.Errorf("%s %s: err = %v, want 400 BadRequestException mentioning %q", op, tc.cluster, err, tc.wantMsg)
 			}
 		}
+	}
+}
+
+// UpdateShardCount and UpdateStreamMode are asynchronous: the stream is
+// UPDATING until the change completes, and another change meanwhile is
+// refused with ResourceInUseException. Kinesis API reference,
+// UpdateShardCount (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_UpdateShardCount.html):
+// "Kinesis Data Streams returns immediately and sets the status of the
+// stream to UPDATING. After the update is complete, Kinesis Data Streams
+// sets the status of the stream back to ACTIVE"; ResourceInUseException:
+// "the resource must be in the ACTIVE state".
+func TestKinesisUpdatingPhase(t *testing.T) {
+	t.Parallel()
+	_, cfg := startYAML(t, `
+kinesis:
+  streams:
+    - {StreamName: counted, ShardCount: 2, UpdatingDescribes: 2}
+    - {StreamName: timed, ShardCount: 2, UpdatingFor: 150ms}
+`)
+	c := kinesis.NewFromConfig(cfg)
+	ctx := context.Background()
+	status := func(name string) (kintypes.StreamStatus, int32) {
+		t.Helper()
+		out, err := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.StreamDescriptionSummary.StreamStatus, aws.ToInt32(out.StreamDescriptionSummary.OpenShardCount)
+	}
+	scale := func(name string, n int32) error {
+		_, err := c.UpdateShardCount(ctx, &kinesis.UpdateShardCountInput{StreamName: aws.String(name), TargetShardCount: aws.Int32(n), ScalingType: kintypes.ScalingTypeUniformScaling})
+		return err
+	}
+	if err := scale("counted", 4); err != nil {
+		t.Fatal(err)
+	}
+	err := scale("counted", 3)
+	var re *smithyhttp.ResponseError
+	if apiCode(err) != "ResourceInUseException" || !errors.As(err, &re) || re.HTTPStatusCode() != 400 || !strings.Contains(err.Error(), "UPDATING") {
+		t.Fatalf("second change: %v", err)
+	}
+	_, err = c.UpdateStreamMode(ctx, &kinesis.UpdateStreamModeInput{StreamARN: aws.String("arn:aws:kinesis:us-east-1:123456789012:stream/counted"),
+		StreamModeDetails: &kintypes.StreamModeDetails{StreamMode: kintypes.StreamModeOnDemand}})
+	if apiCode(err) != "ResourceInUseException" {
+		t.Fatalf("mode switch during reshard: %v", err)
+	}
+	for i, want := range []struct {
+		st kintypes.StreamStatus
+		n  int32
+	}{{"UPDATING", 2}, {"UPDATING", 2}, {"ACTIVE", 4}} {
+		if st, n := status("counted"); st != want.st || n != want.n {
+			t.Fatalf("describe %d: %s with %d shards, want %s with %d", i+1, st, n, want.st, want.n)
+		}
+	}
+	if err := scale("counted", 8); err != nil {
+		t.Fatalf("after the update: %v", err)
+	}
+
+	if err := scale("timed", 3); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := status("timed"); st != "UPDATING" {
+		t.Fatalf("timed stream right after the change: %s", st)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st, n := status("timed")
+		if st == "ACTIVE" {
+			if n != 3 {
+				t.Fatalf("timed stream ACTIVE with %d shards", n)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("timed stream still UPDATING after 5s")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -176,12 +176,18 @@ func TestKinesisWritesAreRecordedAndBounded(t *testing.T) {
 			t.Fatalf("%s: err = %v", tc.name, err)
 		}
 	}
+	// The first describe still sees the update under way, the next one
+	// the new shards.
 	sum, err := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: sdkaws.String("clicks")})
+	if err != nil || sum.StreamDescriptionSummary.StreamStatus != kintypes.StreamStatusUpdating || sdkaws.ToInt32(sum.StreamDescriptionSummary.OpenShardCount) != 5 {
+		t.Fatalf("during the update: %+v, %v", sum, err)
+	}
+	sum, err = c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: sdkaws.String("clicks")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := sdkaws.ToInt32(sum.StreamDescriptionSummary.OpenShardCount); got != 10 {
-		t.Fatalf("open shards after scaling = %d, want 10", got)
+	if got := sdkaws.ToInt32(sum.StreamDescriptionSummary.OpenShardCount); got != 10 || sum.StreamDescriptionSummary.StreamStatus != kintypes.StreamStatusActive {
+		t.Fatalf("open shards after scaling = %d (%s), want 10 ACTIVE", got, sum.StreamDescriptionSummary.StreamStatus)
 	}
 	if _, err := c.UpdateStreamMode(ctx, &kinesis.UpdateStreamModeInput{StreamARN: sum.StreamDescriptionSummary.StreamARN, StreamModeDetails: &kintypes.StreamModeDetails{StreamMode: kintypes.StreamModeOnDemand}}); err != nil {
 		t.Fatal(err)
