@@ -2,7 +2,9 @@ package awssim_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	kintypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/stream-mcp/stream-mcp/internal/awssim"
 )
 
 // The MSK topic APIs serve only MSK Provisioned clusters in ACTIVE state
@@ -137,5 +141,63 @@ kinesis:
 			t.Fatal("timed stream still UPDATING after 5s")
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// UpdateEventSourceMapping validates like Lambda, and Lambda's error body
+// layout ({"Type":"User","message"|"Message":...}, code in
+// X-Amzn-ErrorType). Sources: Lambda API reference,
+// UpdateEventSourceMapping (https://docs.aws.amazon.com/lambda/latest/api/API_UpdateEventSourceMapping.html):
+// ParallelizationFactor "(Kinesis and DynamoDB Streams only)";
+// ResourceInUseException "you tried to update an event source mapping in
+// the CREATING state"; and the SQS parameters page
+// (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html):
+// a BatchSize above 10 needs MaximumBatchingWindowInSeconds of at least 1.
+func TestUpdateEventSourceMappingValidation(t *testing.T) {
+	t.Parallel()
+	const sqsESM, kinESM = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b", "2c9d8e7f-6a5b-4c3d-9e2f-1a0b9c8d7e6f"
+	sqsSrv, _ := start(t, "sqs-visibility-timeout", nil)
+	kinSrv, _ := start(t, "kinesis-high-iterator-age", nil)
+	tests := []struct {
+		name, body string
+		srv        *awssim.Server
+		uuid       string
+		status     int
+		code, msg  string
+		msgKey     string
+	}{
+		{"sqs batch 100 without window", `{"BatchSize":100}`, sqsSrv, sqsESM, 400, "InvalidParameterValueException", "greater than 0", "message"},
+		{"sqs parallelization factor", `{"ParallelizationFactor":2}`, sqsSrv, sqsESM, 400, "InvalidParameterValueException", "Unsupported ParallelizationFactor", "message"},
+		{"sqs batch above max", `{"BatchSize":10001,"MaximumBatchingWindowInSeconds":1}`, sqsSrv, sqsESM, 400, "InvalidParameterValueException", "between 1 and 10000", "message"},
+		{"kinesis tumbling window ok, batch 500 without window ok", `{"BatchSize":500}`, kinSrv, kinESM, 200, "", "", ""},
+		{"kinesis update while Updating", `{"BatchSize":100}`, kinSrv, kinESM, 400, "ResourceInUseException", "in use", "Message"},
+		{"unsimulated member refused", `{"BatchSize":100,"NewMemberFromTheFuture":1}`, sqsSrv, sqsESM, 400, "InvalidParameterValueException", "not simulated", "message"},
+		{"sqs batch 100 with window", `{"BatchSize":100,"MaximumBatchingWindowInSeconds":5}`, sqsSrv, sqsESM, 200, "", "", ""},
+	}
+	for _, tc := range tests {
+		req, err := http.NewRequest(http.MethodPut, tc.srv.URL()+"/2015-03-31/event-source-mappings/"+tc.uuid, strings.NewReader(tc.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0")
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s: status %d, want %d (%v)", tc.name, resp.StatusCode, tc.status, body)
+			continue
+		}
+		if tc.code == "" {
+			continue
+		}
+		msg, _ := body[tc.msgKey].(string)
+		if resp.Header.Get("X-Amzn-ErrorType") != tc.code || body["Type"] != "User" || !strings.Contains(msg, tc.msg) || len(body) != 2 {
+			t.Errorf("%s: %s %v, want %s with %s containing %q", tc.name, resp.Header.Get("X-Amzn-ErrorType"), body, tc.code, tc.msgKey, tc.msg)
+		}
 	}
 }

@@ -37,6 +37,9 @@ type protocol struct {
 	// typePrefix is the shape namespace some JSON services put before the
 	// error code in __type ("com.amazonaws.sqs#").
 	typePrefix string
+	// errorBody, when set, builds a REST-JSON error body in the service's
+	// own layout (Lambda: Type plus message or Message).
+	errorBody func(e *APIError) any
 	// result and errorf encode bodies for protoCustom.
 	result func(w http.ResponseWriter, op string, out any)
 	errorf func(w http.ResponseWriter, op string, e *APIError)
@@ -102,7 +105,11 @@ func (p protocol) writeError(w http.ResponseWriter, op string, e *APIError) {
 			w.Header().Set("X-Amzn-Query-Error", orDefault(e.QueryCode, e.Code)+";"+fault)
 		}
 		w.WriteHeader(e.Status)
-		b, _ := json.Marshal(map[string]string{"__type": p.typePrefix + e.Code, "message": e.Message})
+		var body any = map[string]string{"__type": p.typePrefix + e.Code, "message": e.Message}
+		if p.errorBody != nil {
+			body = p.errorBody(e)
+		}
+		b, _ := json.Marshal(body)
 		_, _ = w.Write(b)
 	case protoQuery:
 		w.Header().Set("Content-Type", "text/xml")
