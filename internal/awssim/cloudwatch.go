@@ -143,7 +143,7 @@ func (s *Server) cloudwatchService() service {
 		actionPrefix: "cloudwatch",
 		proto:        protocol{kind: protoCustom, result: writeCBORResult, errorf: writeCBORError},
 		errors: errorCodes{accessDenied: "AccessDenied", throttling: "Throttling", throttlingStatus: http.StatusBadRequest,
-			internal: "InternalServiceError", notFound: "ResourceNotFound"},
+			internal: "InternalServiceError", notFound: "ResourceNotFound", notFoundStatus: http.StatusNotFound},
 		operation: func(r *request) string {
 			_, op, ok := strings.Cut(r.http.URL.Path, "/operation/")
 			if !ok {

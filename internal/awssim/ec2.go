@@ -547,7 +547,8 @@ func (s *Server) ec2Service() service {
 		name:  "ec2",
 		proto: protocol{kind: protoEC2, xmlns: "http://ec2.amazonaws.com/doc/2016-11-15/"},
 		errors: errorCodes{accessDenied: "UnauthorizedOperation", throttling: "RequestLimitExceeded",
-			throttlingStatus: http.StatusServiceUnavailable, internal: "InternalError", notFound: "InvalidParameterValue"},
+			throttlingStatus: http.StatusServiceUnavailable, internal: "InternalError", notFound: "InvalidParameterValue",
+			notFoundFor: func(op string) string { return ec2NotFound[op] }, unavailable: "Unavailable"},
 		operation: queryActionOp(ops),
 		handle:    s.ec2,
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -200,4 +201,88 @@ func TestUpdateEventSourceMappingValidation(t *testing.T) {
 			t.Errorf("%s: %s %v, want %s with %s containing %q", tc.name, resp.Header.Get("X-Amzn-ErrorType"), body, tc.code, tc.msgKey, tc.msg)
 		}
 	}
+}
+
+// Injected faults carry each service's own code and status: EC2's
+// not-found code names the resource type and client errors are 400 ("Error
+// codes for the Amazon EC2 API",
+// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html);
+// SQS over JSON answers 400 with __type com.amazonaws.sqs#QueueDoesNotExist
+// and x-amzn-query-error AWS.SimpleQueueService.NonExistentQueue;Sender
+// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-json-api-responses.html);
+// IAM NoSuchEntity is 404, SNS NotFound 404, MSK ServiceUnavailableException
+// 503, and Lambda has no 503 error, only ServiceException 500 (the
+// services' API models in botocore, httpStatusCode of each error shape);
+// Secrets Manager and Kinesis ResourceNotFoundException carry no status in
+// their awsJson models, so they are the protocol's 400.
+func TestFaultCodesPerService(t *testing.T) {
+	t.Parallel()
+	faults := []awssim.Fault{
+		{Service: "ec2", Operation: "DescribeSubnets", Error: "not_found"},
+		{Service: "ec2", Operation: "DescribeSecurityGroups", Error: "not_found"},
+		{Service: "ec2", Operation: "DescribeVpcs", Error: "unavailable"},
+		{Service: "iam", Operation: "GetRole", Error: "not_found"},
+		{Service: "sqs", Operation: "GetQueueUrl", Error: "not_found"},
+		{Service: "secretsmanager", Operation: "DescribeSecret", Error: "not_found"},
+		{Service: "kinesis", Operation: "DescribeStreamSummary", Error: "not_found"},
+		{Service: "kafka", Operation: "DescribeClusterV2", Error: "unavailable"},
+		{Service: "lambda", Operation: "GetFunction", Error: "unavailable"},
+		{Service: "lambda", Operation: "GetEventSourceMapping", Error: "not_found"},
+		{Service: "sns", Operation: "GetTopicAttributes", Error: "not_found"},
+	}
+	srv, _ := start(t, "msk-iam-healthy", func(sc *awssim.Scenario) { sc.Faults = faults })
+	tests := []struct {
+		service, target, path, form string
+		status                      int
+		code, header                string
+	}{
+		{service: "ec2", form: "Action=DescribeSubnets&Version=2016-11-15", status: 400, code: "InvalidSubnetID.NotFound"},
+		{service: "ec2", form: "Action=DescribeSecurityGroups&Version=2016-11-15", status: 400, code: "InvalidGroup.NotFound"},
+		{service: "ec2", form: "Action=DescribeVpcs&Version=2016-11-15", status: 503, code: "Unavailable"},
+		{service: "iam", form: "Action=GetRole&Version=2010-05-08&RoleName=x", status: 404, code: "NoSuchEntity"},
+		{service: "sqs", target: "AmazonSQS.GetQueueUrl", status: 400, code: "QueueDoesNotExist", header: "AWS.SimpleQueueService.NonExistentQueue;Sender"},
+		{service: "secretsmanager", target: "secretsmanager.DescribeSecret", status: 400, code: "ResourceNotFoundException"},
+		{service: "kinesis", target: "Kinesis_20131202.DescribeStreamSummary", status: 400, code: "ResourceNotFoundException"},
+		{service: "kafka", path: "/api/v2/clusters/x", status: 503, code: "ServiceUnavailableException"},
+		{service: "lambda", path: "/2015-03-31/functions/x", status: 500, code: "ServiceException"},
+		{service: "lambda", path: "/2015-03-31/event-source-mappings/x", status: 404, code: "ResourceNotFoundException"},
+		{service: "sns", form: "Action=GetTopicAttributes&Version=2010-03-31&TopicArn=arn:aws:sns:us-east-1:123456789012:t", status: 404, code: "NotFound"},
+	}
+	for _, tc := range tests {
+		method, body := http.MethodGet, ""
+		if tc.path == "" {
+			method, body = http.MethodPost, tc.form
+			if tc.target != "" {
+				body = "{}"
+			}
+		}
+		req, err := http.NewRequest(method, srv.URL()+orSlash(tc.path), strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/"+tc.service+"/aws4_request, SignedHeaders=host, Signature=0")
+		if tc.target != "" {
+			req.Header.Set("X-Amz-Target", tc.target)
+			req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+		} else if tc.form != "" {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		hasCode := strings.Contains(string(raw), tc.code) || resp.Header.Get("X-Amzn-ErrorType") == tc.code
+		if resp.StatusCode != tc.status || !hasCode || (tc.header != "" && resp.Header.Get("X-Amzn-Query-Error") != tc.header) {
+			t.Errorf("%s %s%s: %d %s %q, want %d %s %q", tc.service, tc.target, tc.path+tc.form, resp.StatusCode, raw, resp.Header.Get("X-Amzn-Query-Error"), tc.status, tc.code, tc.header)
+		}
+	}
+}
+
+func orSlash(p string) string {
+	if p == "" {
+		return "/"
+	}
+	return p
 }

@@ -78,7 +78,7 @@ func (s *Server) iamService() service {
 		name:  "iam",
 		proto: protocol{kind: protoQuery, xmlns: "https://iam.amazonaws.com/doc/2010-05-08/"},
 		errors: errorCodes{accessDenied: "AccessDenied", throttling: "Throttling", throttlingStatus: http.StatusBadRequest,
-			internal: "ServiceFailure", notFound: "NoSuchEntity"},
+			internal: "ServiceFailure", notFound: "NoSuchEntity", notFoundStatus: http.StatusNotFound},
 		operation: queryActionOp(iamOps),
 		handle:    s.iam,
 	}

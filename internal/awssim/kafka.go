@@ -135,7 +135,8 @@ func (s *Server) kafkaService() service {
 		name:  "kafka",
 		proto: protocol{kind: protoRESTJSON},
 		errors: errorCodes{accessDenied: "ForbiddenException", throttling: "TooManyRequestsException",
-			throttlingStatus: http.StatusTooManyRequests, internal: "InternalServerErrorException", notFound: "NotFoundException"},
+			throttlingStatus: http.StatusTooManyRequests, internal: "InternalServerErrorException", notFound: "NotFoundException",
+			unavailable: "ServiceUnavailableException", unavailableStatus: http.StatusServiceUnavailable},
 		operation: restOp(routes),
 		handle:    s.kafka,
 	}

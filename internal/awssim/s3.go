@@ -51,7 +51,7 @@ func (s *Server) s3Service() service {
 			_, _ = w.Write([]byte(res.body))
 		}, errorf: writeS3Error},
 		errors: errorCodes{accessDenied: "AccessDenied", throttling: "SlowDown", throttlingStatus: http.StatusServiceUnavailable,
-			internal: "InternalError", notFound: "NoSuchBucket"},
+			internal: "InternalError", notFound: "NoSuchBucket", notFoundStatus: http.StatusNotFound},
 		operation: func(r *request) string {
 			segs := splitEscaped(r.http.URL.EscapedPath())
 			if len(segs) != 1 || segs[0] == "" {

@@ -324,17 +324,30 @@ func faultError(sc *Scenario, svc service, op string, f Fault) *APIError {
 			e.Message = "We encountered an internal error. Please try again."
 		}
 	case "unavailable":
-		e.Code, e.Status = "ServiceUnavailable", http.StatusServiceUnavailable
+		e.Code, e.Status = orDefault(codes.unavailable, "ServiceUnavailable"), codes.unavailableStatus
+		if e.Status == 0 {
+			e.Status = http.StatusServiceUnavailable
+		}
 		if e.Message == "" {
 			e.Message = "Service is unavailable. Please try again later."
 		}
 	case "not_found":
-		e.Code, e.Status, e.Sender = codes.notFound, http.StatusNotFound, true
+		e.Code, e.Sender = codes.notFound, true
+		if codes.notFoundFor != nil {
+			e.Code = orDefault(codes.notFoundFor(op), e.Code)
+		}
+		e.Status = codes.notFoundStatus
+		if e.Status == 0 {
+			e.Status = http.StatusBadRequest
+			if svc.proto.kind == protoRESTJSON {
+				e.Status = http.StatusNotFound
+			}
+		}
+		if e.Code == "QueueDoesNotExist" {
+			e.QueryCode = "AWS.SimpleQueueService.NonExistentQueue"
+		}
 		if e.Message == "" {
 			e.Message = "The requested resource was not found"
-		}
-		if svc.proto.kind == protoQuery || svc.proto.kind == protoEC2 {
-			e.Status = http.StatusBadRequest
 		}
 	}
 	return e

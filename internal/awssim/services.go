@@ -30,6 +30,19 @@ type errorCodes struct {
 	throttlingStatus   int
 	internal           string
 	notFound           string
+	// notFoundStatus is the not-found status when it differs from the
+	// protocol's usual one (400 for JSON and query protocols, 404 for
+	// REST-JSON): IAM NoSuchEntity and SNS NotFound are 404.
+	notFoundStatus int
+	// notFoundFor names the not-found code per operation (EC2 has one per
+	// resource type); "" falls back to notFound.
+	notFoundFor func(op string) string
+	// unavailable and unavailableStatus are the service's code for a
+	// temporary outage (default the common ServiceUnavailable 503): MSK
+	// has ServiceUnavailableException 503, Lambda only ServiceException
+	// 500.
+	unavailable       string
+	unavailableStatus int
 }
 
 func (s service) iamPrefix() string {
@@ -139,6 +152,7 @@ func splitEscaped(p string) []string {
 var restJSONErrors = errorCodes{
 	accessDenied: "AccessDeniedException", throttling: "TooManyRequestsException",
 	throttlingStatus: http.StatusTooManyRequests, internal: "ServiceException", notFound: "ResourceNotFoundException",
+	unavailable: "ServiceException", unavailableStatus: http.StatusInternalServerError,
 }
 
 func pathUnescape(s string) (string, error) { return url.PathUnescape(s) }
