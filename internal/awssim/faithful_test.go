@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -285,4 +286,47 @@ func orSlash(p string) string {
 		return "/"
 	}
 	return p
+}
+
+// CloudWatch answers an awsJson1_0 client (the AWS CLI v1) in JSON,
+// errors too, with the query code in x-amzn-query-error (CloudWatch is
+// awsQueryCompatible in its API model), and refuses more queries than
+// GetMetricData takes (API reference, GetMetricData:
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html).
+func TestCloudWatchJSONErrors(t *testing.T) {
+	t.Parallel()
+	srv, _ := start(t, "kinesis-high-iterator-age", nil)
+	post := func(body string) (*http.Response, map[string]any) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPost, srv.URL()+"/", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/monitoring/aws4_request, SignedHeaders=host, Signature=0")
+		req.Header.Set("X-Amz-Target", "GraniteServiceVersion20100801.GetMetricData")
+		req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatalf("not JSON: %v", err)
+		}
+		return resp, out
+	}
+	resp, out := post(`{"StartTime": 1000, "EndTime": 500, "MetricDataQueries": [{"Id": "a"}]}`)
+	if resp.StatusCode != 400 || resp.Header.Get("Content-Type") != "application/x-amz-json-1.0" || out["__type"] != "com.amazonaws.cloudwatch#ValidationError" ||
+		resp.Header.Get("X-Amzn-Query-Error") != "ValidationError;Sender" {
+		t.Fatalf("reversed window: %d %v %v", resp.StatusCode, resp.Header, out)
+	}
+	var qs []string
+	for i := range 501 {
+		qs = append(qs, fmt.Sprintf(`{"Id":"q%d","MetricStat":{"Metric":{"Namespace":"AWS/Kinesis","MetricName":"IncomingBytes"},"Period":60,"Stat":"Sum"}}`, i))
+	}
+	resp, out = post(`{"StartTime": 1000, "EndTime": 2000, "MetricDataQueries": [` + strings.Join(qs, ",") + `]}`)
+	if resp.StatusCode != 400 || !strings.Contains(fmt.Sprint(out["message"]), "500") {
+		t.Fatalf("501 queries: %d %v", resp.StatusCode, out)
+	}
 }

@@ -42,10 +42,10 @@ type protocol struct {
 	errorBody func(e *APIError) any
 	// result and errorf encode bodies for protoCustom.
 	result func(w http.ResponseWriter, op string, out any)
-	errorf func(w http.ResponseWriter, op string, e *APIError)
+	errorf func(w http.ResponseWriter, r *http.Request, op string, e *APIError)
 }
 
-func (p protocol) writeResult(w http.ResponseWriter, op string, out any) {
+func (p protocol) writeResult(w http.ResponseWriter, r *http.Request, op string, out any) {
 	switch p.kind {
 	case protoRESTJSON, protoJSON:
 		ct := "application/json"
@@ -59,7 +59,7 @@ func (p protocol) writeResult(w http.ResponseWriter, op string, out any) {
 		}
 		b, err := json.Marshal(out)
 		if err != nil {
-			p.writeError(w, op, &APIError{Code: "InternalFailure", Message: "awssim: encode: " + err.Error(), Status: http.StatusInternalServerError})
+			p.writeError(w, r, op, &APIError{Code: "InternalFailure", Message: "awssim: encode: " + err.Error(), Status: http.StatusInternalServerError})
 			return
 		}
 		w.WriteHeader(http.StatusOK)
@@ -68,7 +68,7 @@ func (p protocol) writeResult(w http.ResponseWriter, op string, out any) {
 		w.Header().Set("Content-Type", "text/xml")
 		body, err := xmlElement(out, op+"Result")
 		if err != nil {
-			p.writeError(w, op, &APIError{Code: "InternalFailure", Message: "awssim: encode: " + err.Error(), Status: http.StatusInternalServerError})
+			p.writeError(w, r, op, &APIError{Code: "InternalFailure", Message: "awssim: encode: " + err.Error(), Status: http.StatusInternalServerError})
 			return
 		}
 		w.WriteHeader(http.StatusOK)
@@ -77,7 +77,7 @@ func (p protocol) writeResult(w http.ResponseWriter, op string, out any) {
 		w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
 		body, err := xmlElement(out, op+"Response")
 		if err != nil {
-			p.writeError(w, op, &APIError{Code: "InternalFailure", Message: "awssim: encode: " + err.Error(), Status: http.StatusInternalServerError})
+			p.writeError(w, r, op, &APIError{Code: "InternalFailure", Message: "awssim: encode: " + err.Error(), Status: http.StatusInternalServerError})
 			return
 		}
 		w.WriteHeader(http.StatusOK)
@@ -87,7 +87,7 @@ func (p protocol) writeResult(w http.ResponseWriter, op string, out any) {
 	}
 }
 
-func (p protocol) writeError(w http.ResponseWriter, op string, e *APIError) {
+func (p protocol) writeError(w http.ResponseWriter, r *http.Request, op string, e *APIError) {
 	w.Header().Set("X-Amzn-RequestId", requestID)
 	switch p.kind {
 	case protoRESTJSON, protoJSON:
@@ -126,7 +126,7 @@ func (p protocol) writeError(w http.ResponseWriter, op string, e *APIError) {
 		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error></Errors><RequestID>%s</RequestID></Response>`,
 			xmlEscape(e.Code), xmlEscape(e.Message), requestID)
 	case protoCustom:
-		p.errorf(w, op, e)
+		p.errorf(w, r, op, e)
 	}
 }
 

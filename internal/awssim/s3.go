@@ -71,7 +71,7 @@ func (s *Server) s3Service() service {
 
 // writeS3Error writes S3's REST-XML error. HEAD answers carry no body, so
 // the SDK sees only the status (404 NotFound, 403 Forbidden), as with S3.
-func writeS3Error(w http.ResponseWriter, op string, e *APIError) {
+func writeS3Error(w http.ResponseWriter, _ *http.Request, op string, e *APIError) {
 	w.Header().Set("X-Amz-Request-Id", requestID[:16])
 	if op == "HeadBucket" {
 		w.WriteHeader(e.Status)

@@ -209,7 +209,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e := &APIError{Code: "UnknownOperationException", Message: "awssim: operation not simulated: " + r.Method + " " + r.URL.Path, Status: http.StatusNotFound}
 		call.Status, call.ErrorCode = e.Status, e.Code
 		s.record(call)
-		svc.proto.writeError(w, req.op, e)
+		svc.proto.writeError(w, r, req.op, e)
 		return
 	}
 	if f, ok := s.fault(name, req.op); ok {
@@ -226,7 +226,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			e := faultError(s.sc, svc, req.op, f)
 			call.Status, call.ErrorCode = e.Status, e.Code
 			s.record(call)
-			svc.proto.writeError(w, req.op, e)
+			svc.proto.writeError(w, r, req.op, e)
 			return
 		}
 	}
@@ -238,12 +238,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		call.Status, call.ErrorCode = e.Status, e.Code
 		s.record(call)
-		svc.proto.writeError(w, req.op, e)
+		svc.proto.writeError(w, r, req.op, e)
 		return
 	}
 	call.Status = http.StatusOK
 	s.record(call)
-	svc.proto.writeResult(w, req.op, out)
+	svc.proto.writeResult(w, r, req.op, out)
 }
 
 func (s *Server) record(c Call) {
