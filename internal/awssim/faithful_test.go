@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/kafka"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	kintypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
@@ -328,5 +330,57 @@ func TestCloudWatchJSONErrors(t *testing.T) {
 	resp, out = post(`{"StartTime": 1000, "EndTime": 2000, "MetricDataQueries": [` + strings.Join(qs, ",") + `]}`)
 	if resp.StatusCode != 400 || !strings.Contains(fmt.Sprint(out["message"]), "500") {
 		t.Fatalf("501 queries: %d %v", resp.StatusCode, out)
+	}
+}
+
+// EC2 answers in its XML namespace with a requestId, and refuses MaxResults
+// outside the operation's bounds in the EC2 API model (DescribeSubnets and
+// DescribeVpcs 5-1000, DescribeRouteTables 5-100) with InvalidParameterValue
+// ("Error codes for the Amazon EC2 API",
+// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
+func TestEC2NamespaceRequestIDAndMaxResults(t *testing.T) {
+	t.Parallel()
+	srv, cfg := start(t, "msk-iam-healthy", nil)
+	req, err := http.NewRequest(http.MethodPost, srv.URL()+"/", strings.NewReader("Action=DescribeVpcs&Version=2016-11-15"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0")
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(raw), `<DescribeVpcsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>`) || !strings.Contains(string(raw), "<vpcSet><item>") {
+		t.Fatalf("body = %s", raw)
+	}
+	c := ec2.NewFromConfig(cfg)
+	out, err := c.DescribeVpcs(context.Background(), &ec2.DescribeVpcsInput{})
+	if id, _ := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata); err != nil || id == "" {
+		t.Fatalf("request id %q, %v", id, err)
+	}
+	for _, tc := range []struct {
+		call func() error
+		ok   bool
+	}{
+		{func() error {
+			_, err := c.DescribeSubnets(context.Background(), &ec2.DescribeSubnetsInput{MaxResults: aws.Int32(4)})
+			return err
+		}, false},
+		{func() error {
+			_, err := c.DescribeSubnets(context.Background(), &ec2.DescribeSubnetsInput{MaxResults: aws.Int32(5)})
+			return err
+		}, true},
+		{func() error {
+			_, err := c.DescribeRouteTables(context.Background(), &ec2.DescribeRouteTablesInput{MaxResults: aws.Int32(101)})
+			return err
+		}, false},
+	} {
+		err := tc.call()
+		if tc.ok != (err == nil) || (!tc.ok && apiCode(err) != "InvalidParameterValue") {
+			t.Errorf("err = %v, want ok=%v", err, tc.ok)
+		}
 	}
 }

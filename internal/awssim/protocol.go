@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // protoKind is a wire protocol family.
@@ -66,6 +67,7 @@ func (p protocol) writeResult(w http.ResponseWriter, r *http.Request, op string,
 		_, _ = w.Write(b)
 	case protoQuery:
 		w.Header().Set("Content-Type", "text/xml")
+		w.Header().Set("X-Amzn-RequestId", requestID)
 		body, err := xmlElement(out, op+"Result")
 		if err != nil {
 			p.writeError(w, r, op, &APIError{Code: "InternalFailure", Message: "awssim: encode: " + err.Error(), Status: http.StatusInternalServerError})
@@ -75,13 +77,17 @@ func (p protocol) writeResult(w http.ResponseWriter, r *http.Request, op string,
 		fmt.Fprintf(w, `<%sResponse xmlns="%s">%s<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>`, op, p.xmlns, body, requestID, op)
 	case protoEC2:
 		w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
-		body, err := xmlElement(out, op+"Response")
+		w.Header().Set("X-Amzn-RequestId", requestID)
+		body, err := xmlElement(out, "x")
 		if err != nil {
 			p.writeError(w, r, op, &APIError{Code: "InternalFailure", Message: "awssim: encode: " + err.Error(), Status: http.StatusInternalServerError})
 			return
 		}
+		// EC2 answers <OpResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+		// with the requestId first.
+		inner := strings.TrimSuffix(strings.TrimPrefix(string(body), "<x>"), "</x>")
 		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(body)
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<%sResponse xmlns="%s"><requestId>%s</requestId>%s</%sResponse>`, op, p.xmlns, requestID, inner, op)
 	case protoCustom:
 		p.result(w, op, out)
 	}
