@@ -146,6 +146,7 @@ func (s *Server) cloudwatchService() service {
 		proto:        protocol{kind: protoCustom, result: writeCBORResult, errorf: writeCBORError},
 		errors: errorCodes{accessDenied: "AccessDenied", throttling: "Throttling", throttlingStatus: http.StatusBadRequest,
 			internal: "InternalServiceError", notFound: "ResourceNotFound", notFoundStatus: http.StatusNotFound},
+		ops: []string{"GetMetricData"},
 		operation: func(r *request) string {
 			_, op, ok := strings.Cut(r.http.URL.Path, "/operation/")
 			if !ok {

@@ -561,6 +561,7 @@ func (s *Server) ec2Service() service {
 		errors: errorCodes{accessDenied: "UnauthorizedOperation", throttling: "RequestLimitExceeded",
 			throttlingStatus: http.StatusServiceUnavailable, internal: "InternalError", notFound: "InvalidParameterValue",
 			notFoundFor: func(op string) string { return ec2NotFound[op] }, unavailable: "Unavailable"},
+		ops:       opList(ops),
 		operation: queryActionOp(ops),
 		handle:    s.ec2,
 	}

@@ -137,6 +137,7 @@ func (s *Server) kafkaService() service {
 		errors: errorCodes{accessDenied: "ForbiddenException", throttling: "TooManyRequestsException",
 			throttlingStatus: http.StatusTooManyRequests, internal: "InternalServerErrorException", notFound: "NotFoundException",
 			unavailable: "ServiceUnavailableException", unavailableStatus: http.StatusServiceUnavailable},
+		ops:       routeOps(routes),
 		operation: restOp(routes),
 		handle:    s.kafka,
 	}

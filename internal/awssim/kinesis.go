@@ -224,6 +224,12 @@ func (sc *Scenario) streamARN(name string) string {
 	return "arn:aws:kinesis:" + sc.Region + ":" + sc.Account + ":stream/" + name
 }
 
+var kinesisOps = map[string]bool{
+	"DescribeStreamSummary": true, "DescribeStream": true, "ListShards": true,
+	"ListStreamConsumers": true, "ListStreams": true,
+	"UpdateShardCount": true, "UpdateStreamMode": true,
+}
+
 func (s *Server) kinesisService() service {
 	return service{
 		name:  "kinesis",
@@ -231,12 +237,9 @@ func (s *Server) kinesisService() service {
 		errors: errorCodes{accessDenied: "AccessDeniedException", accessDeniedStatus: http.StatusBadRequest,
 			throttling: "LimitExceededException", throttlingStatus: http.StatusBadRequest,
 			internal: "InternalFailure", notFound: "ResourceNotFoundException"},
-		operation: jsonTargetOp("Kinesis_20131202", map[string]bool{
-			"DescribeStreamSummary": true, "DescribeStream": true, "ListShards": true,
-			"ListStreamConsumers": true, "ListStreams": true,
-			"UpdateShardCount": true, "UpdateStreamMode": true,
-		}),
-		handle: s.kinesis,
+		ops:       opList(kinesisOps),
+		operation: jsonTargetOp("Kinesis_20131202", kinesisOps),
+		handle:    s.kinesis,
 	}
 }
 
@@ -485,6 +488,7 @@ func describeStream(sc *Scenario, st *KinesisStream, in kinesisIn) (any, error) 
 	delete(d, "OpenShardCount")
 	delete(d, "ConsumerCount")
 	delete(d, "MaxRecordSizeInKiB")
+	delete(d, "WarmThroughput") // DescribeStream's StreamDescription has no WarmThroughput
 	d["Shards"] = shards
 	d["HasMoreShards"] = end < len(st.Shards)
 	return map[string]any{"StreamDescription": d}, nil

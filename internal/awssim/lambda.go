@@ -201,6 +201,7 @@ func (s *Server) lambdaService() service {
 		name:      "lambda",
 		proto:     protocol{kind: protoRESTJSON, errorBody: lambdaErrorBody},
 		errors:    restJSONErrors,
+		ops:       routeOps(routes),
 		operation: restOp(routes),
 		handle:    s.lambda,
 	}

@@ -52,6 +52,7 @@ func (s *Server) s3Service() service {
 		}, errorf: writeS3Error},
 		errors: errorCodes{accessDenied: "AccessDenied", throttling: "SlowDown", throttlingStatus: http.StatusServiceUnavailable,
 			internal: "InternalError", notFound: "NoSuchBucket", notFoundStatus: http.StatusNotFound},
+		ops: []string{"HeadBucket", "GetBucketPolicy"},
 		operation: func(r *request) string {
 			segs := splitEscaped(r.http.URL.EscapedPath())
 			if len(segs) != 1 || segs[0] == "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 )
 
@@ -16,6 +17,9 @@ type service struct {
 	actionPrefix string
 	proto        protocol
 	errors       errorCodes
+	// ops lists the operations the service answers (the conformance test
+	// exercises each one).
+	ops []string
 	// operation names the requested operation, "" when not simulated.
 	operation func(r *request) string
 	// handle answers one operation with an output value or an *APIError.
@@ -101,6 +105,25 @@ func queryActionOp(ops map[string]bool) func(r *request) string {
 // {labels} match one path segment each.
 type restRoute struct {
 	method, pattern, op string
+}
+
+// routeOps lists the operations of REST routes.
+func routeOps(routes []restRoute) []string {
+	out := make([]string, 0, len(routes))
+	for _, r := range routes {
+		out = append(out, r.op)
+	}
+	return out
+}
+
+// opList lists the keys of an operation set, sorted.
+func opList(ops map[string]bool) []string {
+	out := make([]string, 0, len(ops))
+	for k := range ops {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // restOp resolves REST operations by method and path. Labels are matched on
