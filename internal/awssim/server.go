@@ -190,7 +190,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if m := scopeRE.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
 		name = m[1]
 	} else if t := r.Header.Get("X-Amz-Target"); t != "" {
-		name = targetPrefixes[strings.SplitN(t, ".", 2)[0]]
+		if i := strings.LastIndexByte(t, '.'); i > 0 {
+			name = targetPrefixes[t[:i]]
+		}
 	}
 	svc, ok := s.svc[name]
 	if !ok {

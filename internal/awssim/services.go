@@ -82,8 +82,15 @@ func (s *Server) services() []service {
 // X-Amz-Target after the dot, when the prefix matches and ops knows it.
 func jsonTargetOp(prefix string, ops map[string]bool) func(r *request) string {
 	return func(r *request) string {
-		p, op, ok := strings.Cut(r.http.Header.Get("X-Amz-Target"), ".")
-		if !ok || p != prefix || !ops[op] {
+		// The prefix may itself contain dots
+		// (com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101).
+		t := r.http.Header.Get("X-Amz-Target")
+		i := strings.LastIndexByte(t, '.')
+		if i < 0 {
+			return ""
+		}
+		p, op := t[:i], t[i+1:]
+		if p != prefix || !ops[op] {
 			return ""
 		}
 		return op
