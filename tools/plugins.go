@@ -10,6 +10,7 @@ import (
 	"github.com/stream-mcp/stream-mcp/guidance"
 	"github.com/stream-mcp/stream-mcp/internal/cfntemplate"
 	"github.com/stream-mcp/stream-mcp/internal/integ"
+	"github.com/stream-mcp/stream-mcp/internal/osipipe"
 	"github.com/stream-mcp/stream-mcp/internal/redshiftstream"
 	"github.com/stream-mcp/stream-mcp/internal/rules"
 	"github.com/stream-mcp/stream-mcp/internal/sizing"
@@ -29,7 +30,8 @@ type sizingPlugin func(in integ.SizeInput, b *guidance.Base) (sizing.Result, err
 func sizingPlugins() map[string]sizingPlugin {
 	return map[string]sizingPlugin{
 		// integ1: opensearch_ingestion, redshift_streaming, firehose.
-		"redshift_streaming": redshiftstream.Size,
+		"redshift_streaming":   redshiftstream.Size,
+		"opensearch_ingestion": osipipe.Size,
 
 		// integ2: glue_streaming, flink, msk_connect, kcl, kpl.
 
@@ -45,7 +47,8 @@ type validatePlugin func(in integ.ValidateInput, b *guidance.Base) (integ.Valida
 func validatePlugins() map[string]validatePlugin {
 	return map[string]validatePlugin{
 		// integ1: redshift_streaming, opensearch_pipeline, firehose_stream.
-		"redshift_streaming": redshiftstream.Validate,
+		"redshift_streaming":  redshiftstream.Validate,
+		"opensearch_pipeline": osipipe.Validate,
 
 		// integ2.
 
@@ -63,6 +66,7 @@ func templatePlugins() map[string]templatePlugin {
 		// integ1: AWS::OSIS::Pipeline, AWS::KinesisFirehose::DeliveryStream, AWS::Redshift*.
 		"AWS::RedshiftServerless::Workgroup": redshiftstream.CheckWorkgroup,
 		"AWS::Redshift::Cluster":             redshiftstream.CheckCluster,
+		"AWS::OSIS::Pipeline":                osipipe.CheckResource,
 
 		// integ2.
 

@@ -203,7 +203,9 @@ func (c *Calc) Step(name, formula string, result float64, unit string, kv ...any
 }
 
 // Warn adds a warning.
-func (c *Calc) Warn(format string, a ...any) { c.res.Warnings = append(c.res.Warnings, fmt.Sprintf(format, a...)) }
+func (c *Calc) Warn(format string, a ...any) {
+	c.res.Warnings = append(c.res.Warnings, fmt.Sprintf(format, a...))
+}
 
 // Alt adds an alternative.
 func (c *Calc) Alt(option string, fits bool, tradeoff string) {
