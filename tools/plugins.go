@@ -9,6 +9,7 @@ import (
 
 	"github.com/stream-mcp/stream-mcp/guidance"
 	"github.com/stream-mcp/stream-mcp/internal/cfntemplate"
+	"github.com/stream-mcp/stream-mcp/internal/firehosecfg"
 	"github.com/stream-mcp/stream-mcp/internal/integ"
 	"github.com/stream-mcp/stream-mcp/internal/osipipe"
 	"github.com/stream-mcp/stream-mcp/internal/redshiftstream"
@@ -32,6 +33,7 @@ func sizingPlugins() map[string]sizingPlugin {
 		// integ1: opensearch_ingestion, redshift_streaming, firehose.
 		"redshift_streaming":   redshiftstream.Size,
 		"opensearch_ingestion": osipipe.Size,
+		"firehose":             firehosecfg.Size,
 
 		// integ2: glue_streaming, flink, msk_connect, kcl, kpl.
 
@@ -49,6 +51,7 @@ func validatePlugins() map[string]validatePlugin {
 		// integ1: redshift_streaming, opensearch_pipeline, firehose_stream.
 		"redshift_streaming":  redshiftstream.Validate,
 		"opensearch_pipeline": osipipe.Validate,
+		"firehose_stream":     firehosecfg.Validate,
 
 		// integ2.
 
@@ -64,9 +67,10 @@ type templatePlugin func(path string, props map[string]any, b *guidance.Base) in
 func templatePlugins() map[string]templatePlugin {
 	return map[string]templatePlugin{
 		// integ1: AWS::OSIS::Pipeline, AWS::KinesisFirehose::DeliveryStream, AWS::Redshift*.
-		"AWS::RedshiftServerless::Workgroup": redshiftstream.CheckWorkgroup,
-		"AWS::Redshift::Cluster":             redshiftstream.CheckCluster,
-		"AWS::OSIS::Pipeline":                osipipe.CheckResource,
+		"AWS::RedshiftServerless::Workgroup":   redshiftstream.CheckWorkgroup,
+		"AWS::Redshift::Cluster":               redshiftstream.CheckCluster,
+		"AWS::OSIS::Pipeline":                  osipipe.CheckResource,
+		"AWS::KinesisFirehose::DeliveryStream": firehosecfg.CheckResource,
 
 		// integ2.
 
