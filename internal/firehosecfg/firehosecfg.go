@@ -121,7 +121,6 @@ func Size(in integ.SizeInput, b *guidance.Base) (sizing.Result, error) {
 	return c.Done(sizing.Recommendation{Summary: summary}, binding), nil
 }
 
-
 // Rule ids.
 const (
 	ruleType         = "firehose_stream.type"

@@ -90,7 +90,7 @@ func TestValidate(t *testing.T) {
 		want  []string
 	}{
 		{"good kinesis", map[string]any{"DeliveryStreamType": "KinesisStreamAsSource",
-			"KinesisStreamSourceConfiguration": map[string]any{"KinesisStreamARN": "arn:aws:kinesis:us-east-1:123456789012:stream/s", "RoleARN": "arn:aws:iam::123456789012:role/fh"},
+			"KinesisStreamSourceConfiguration":   map[string]any{"KinesisStreamARN": "arn:aws:kinesis:us-east-1:123456789012:stream/s", "RoleARN": "arn:aws:iam::123456789012:role/fh"},
 			"ExtendedS3DestinationConfiguration": s3(map[string]any{"BufferingHints": map[string]any{"SizeInMBs": 64, "IntervalInSeconds": 300}})}, nil},
 		{"msk private info", map[string]any{"DeliveryStreamType": "MSKAsSource",
 			"MSKSourceConfiguration": map[string]any{"MSKClusterARN": "arn:aws:kafka:us-east-1:123456789012:cluster/c/u-1", "TopicName": "t",

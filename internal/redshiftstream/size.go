@@ -82,7 +82,7 @@ func Size(in integ.SizeInput, b *guidance.Base) (sizing.Result, error) {
 	if target == integ.TargetProvisioned {
 		per := c.N(idSlicesPerPart)
 		slices := c.Step("slices needed", "partitions x slices_per_partition", float64(p)*per, "slices", "partitions", p, "slices_per_partition", per)
-		c.Alt("Redshift Serverless", true, fmt.Sprintf("%d RPU base capacity by the Serverless rule; no node type to choose", serverlessRPU(b, p)))
+		c.Alt("Redshift Serverless", true, fmt.Sprintf("%d RPU base capacity by the Serverless rule; no node type to choose", BaseRPU(b, p)))
 		return c.Done(sizing.Recommendation{Summary: fmt.Sprintf("a provisioned cluster with at least %d slices (node count x slices per node of the node type) for %d partitions", integ.Ceil(slices), p)},
 			"partitions: each slice reads the partitions or shards allocated to it on refresh"), nil
 	}
@@ -117,8 +117,9 @@ func Size(in integ.SizeInput, b *guidance.Base) (sizing.Result, error) {
 	return c.Done(sizing.Recommendation{Summary: summary}, binding), nil
 }
 
-// serverlessRPU is the base capacity the rule gives for p partitions.
-func serverlessRPU(b *guidance.Base, p int) int {
+// BaseRPU is the Serverless base capacity the streaming rule gives for p
+// partitions or shards.
+func BaseRPU(b *guidance.Base, p int) int {
 	groups := integ.Ceil(float64(p) / b.Num(idPartitionGroup))
 	return max(b.Int(idRPUMin), groups*b.Int(idRPUPerGroup))
 }

@@ -242,7 +242,7 @@ func checkMV(ch *integ.Checker, b *guidance.Base, c Config, in integ.ValidateInp
 	ch.Rule(ruleRPU)
 	parts := max(in.Partitions, in.Shards)
 	if c.BaseRPU > 0 && parts > 0 && (c.Target == "" || c.Target == "serverless") {
-		if need := serverlessRPU(b, parts); c.BaseRPU < need {
+		if need := BaseRPU(b, parts); c.BaseRPU < need {
 			ch.Report(rules.Warning, ruleRPU, p+"base_rpu", blog, fmt.Sprintf("base capacity %d RPU is below the %d RPU the streaming rule gives for %d partitions (%d RPU per %d).", c.BaseRPU, need, parts, b.Int(idRPUPerGroup), b.Int(idPartitionGroup)),
 				fmt.Sprintf("raise the workgroup's base capacity to %d RPU, or move topics to another workgroup", need))
 		}
