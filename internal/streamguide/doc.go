@@ -47,6 +47,7 @@
 // Result conventions: Steps in order; a Step with a Decision when the user
 // must choose; Artifacts with Kind iac | iam_policy | security_group_rules |
 // script | sql (KindSQL) and Format sam | cloudformation | terraform | json |
+// yaml (service configuration such as an OpenSearch Ingestion pipeline) |
 // bash | sql; Checks name the stream-mcp tool that verifies them when one
 // exists; Troubleshooting rows for guidance_type troubleshooting.
 //

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
 	"github.com/stream-mcp/stream-mcp/internal/iac"
@@ -44,6 +45,16 @@ func lintRequests() map[string]streamguide.Request {
 			KafkaTopic: "orders"},
 		"redshift_msk_mtls": {Topic: "redshift_streaming", Source: streamguide.SourceMSK, Auth: "mtls", SourceArn: "arn:aws:kafka:us-east-1:123456789012:cluster/orders/abcd-1234-5",
 			KafkaTopic: "orders", Options: map[string]any{"certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc", "target": "provisioned"}},
+		"osi_msk": {Topic: "opensearch_ingestion", Source: streamguide.SourceMSK, Auth: "iam", SourceArn: "arn:aws:kafka:us-east-1:123456789012:cluster/ev/abcd-1234-5", KafkaTopic: "ev-telemetry",
+			GroupID: "osi-ev", Name: "ev-pipeline", TargetArn: "arn:aws:es:us-east-1:123456789012:domain/ev",
+			Options: map[string]any{"domain_endpoint": "https://search-ev-abc123.us-east-1.es.amazonaws.com", "dlq_bucket": "ev-dlq", "partitions": 12}},
+		"osi_msk_cross": {Topic: "opensearch_ingestion", Source: streamguide.SourceMSK, Auth: "iam", Account: "111111111111", Region: "us-east-1", SourceArn: "arn:aws:kafka:us-east-1:222222222222:cluster/ev/abcd-1234-5", KafkaTopic: "ev",
+			Options: map[string]any{"domain_endpoint": "https://abc123.us-east-1.aoss.amazonaws.com"}, TargetArn: "arn:aws:aoss:us-east-1:111111111111:collection/abc123"},
+		"osi_kinesis": {Topic: "opensearch_ingestion", Source: streamguide.SourceKinesis, SourceArn: "arn:aws:kinesis:us-east-1:123456789012:stream/logs", Name: "logs-pipeline",
+			Options: map[string]any{"domain_endpoint": "https://search-logs-abc.us-east-1.es.amazonaws.com", "consumer_strategy": "polling", "max_units": 4}},
+		"osi_self_managed": {Topic: "opensearch_ingestion", Source: streamguide.SourceSelfManagedKafka, Auth: "sasl_plain", Account: "123456789012", Region: "us-east-1", KafkaTopic: "app",
+			BootstrapServers: []string{"b1.example.com:9096"}, SecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:kafka-credentials-AbCdEf", SubnetIDs: []string{"subnet-0123456789abcdef0"},
+			SecurityGroupIDs: []string{"sg-0123456789abcdef0"}, Options: map[string]any{"domain_endpoint": "https://search-app-abc.us-east-1.es.amazonaws.com", "cluster_security_group_id": "sg-0fedcba9876543210"}},
 		"redshift_kinesis": {Topic: "redshift_streaming", Source: streamguide.SourceKinesis, SourceArn: "arn:aws:kinesis:us-east-1:123456789012:stream/clicks", Options: map[string]any{"payload": "raw"}},
 	}
 }
@@ -109,6 +120,11 @@ func checkArtifact(t *testing.T, label string, a iac.Artifact) {
 		}
 	case a.Kind == iac.KindScript:
 		iactest.CheckScript(t, a.Content)
+	case a.Format == "yaml":
+		var m map[string]any
+		if err := yaml.Unmarshal([]byte(a.Content), &m); err != nil || len(m) == 0 {
+			t.Errorf("%s: not a YAML document (%v)", label, err)
+		}
 	case a.Format == "json":
 		if !json.Valid([]byte(a.Content)) {
 			t.Errorf("%s: invalid JSON", label)

@@ -7,6 +7,7 @@ func builtins() []Topic {
 		// integ1: Redshift streaming ingestion, OpenSearch Ingestion, Firehose, Logs subscriptions.
 		logsSubscription(),
 		redshiftStreaming(),
+		opensearchIngestion(),
 
 		// integ2: Glue streaming, Managed Flink, MSK Connect, KCL, KPL — add lines below.
 
