@@ -55,6 +55,10 @@ func lintRequests() map[string]streamguide.Request {
 		"osi_self_managed": {Topic: "opensearch_ingestion", Source: streamguide.SourceSelfManagedKafka, Auth: "sasl_plain", Account: "123456789012", Region: "us-east-1", KafkaTopic: "app",
 			BootstrapServers: []string{"b1.example.com:9096"}, SecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:kafka-credentials-AbCdEf", SubnetIDs: []string{"subnet-0123456789abcdef0"},
 			SecurityGroupIDs: []string{"sg-0123456789abcdef0"}, Options: map[string]any{"domain_endpoint": "https://search-app-abc.us-east-1.es.amazonaws.com", "cluster_security_group_id": "sg-0fedcba9876543210"}},
+		"firehose_kinesis": {Topic: "firehose", Source: streamguide.SourceKinesis, SourceArn: "arn:aws:kinesis:us-east-1:123456789012:stream/clicks", Name: "clicks-to-s3",
+			TargetArn: "arn:aws:s3:::clicks-lake", Options: map[string]any{"prefix": "raw/", "buffer_size_mib": 64, "buffer_interval_seconds": 600}},
+		"firehose_msk_serverless": {Topic: "firehose", Source: streamguide.SourceMSKServerless, SourceArn: "arn:aws:kafka:us-east-1:123456789012:cluster/serverless/abcd-1234-s1",
+			KafkaTopic: "orders", Options: map[string]any{"bucket": "orders-lake"}, KMSKeyArns: []string{"arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}},
 		"redshift_kinesis": {Topic: "redshift_streaming", Source: streamguide.SourceKinesis, SourceArn: "arn:aws:kinesis:us-east-1:123456789012:stream/clicks", Options: map[string]any{"payload": "raw"}},
 	}
 }

@@ -8,6 +8,7 @@ func builtins() []Topic {
 		logsSubscription(),
 		redshiftStreaming(),
 		opensearchIngestion(),
+		firehose(),
 
 		// integ2: Glue streaming, Managed Flink, MSK Connect, KCL, KPL — add lines below.
 
