@@ -162,7 +162,7 @@ func (p fhPlan) clusterPolicy() iac.PolicyDocument {
 // given as an ARN value or intrinsic).
 func (p fhPlan) properties(role any) map[string]any {
 	dest := map[string]any{"BucketARN": p.bucketARN(), "RoleARN": role, "ErrorOutputPrefix": p.o.ErrorPrefix,
-		"BufferingHints": map[string]any{"SizeInMBs": p.size, "IntervalInSeconds": p.interval},
+		"BufferingHints":           map[string]any{"SizeInMBs": p.size, "IntervalInSeconds": p.interval},
 		"CloudWatchLoggingOptions": map[string]any{"Enabled": true, "LogGroupName": "/aws/kinesisfirehose/" + p.name, "LogStreamName": "DestinationDelivery"}}
 	if p.o.Prefix != "" {
 		dest["Prefix"] = p.o.Prefix
