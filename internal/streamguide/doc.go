@@ -51,11 +51,45 @@
 // bash | sql; Checks name the stream-mcp tool that verifies them when one
 // exists; Troubleshooting rows for guidance_type troubleshooting.
 //
+// # Topics (the tool's contract; a test keeps this list in step with the registry)
+//
+//   - logs_subscription (source kinesis; a Firehose stream as target_arn):
+//     role for CloudWatch Logs, subscription filter; options log_group_name,
+//     filter_pattern, distribution.
+//   - redshift_streaming (msk | msk_serverless | kinesis; auth iam | none |
+//     mtls): warehouse sizing, IAM_ROLE chain (account = the warehouse's,
+//     role_arns to reuse roles), external schema and streaming MV SQL, SG rule
+//     by auth port, diagnostics SQL on SYS_STREAM_SCAN_ERRORS and friends;
+//     options schema_name, target, partitions, cluster_security_group_id,
+//     role_name, certificate_arn, payload.
+//   - opensearch_ingestion (msk | msk_serverless | kinesis |
+//     self_managed_kafka): pipeline role, MSK cluster policy, pipeline YAML,
+//     AWS::OSIS::Pipeline; options domain_endpoint, index, dlq_bucket,
+//     min_units, max_units, partitions, role_name, consumer_strategy,
+//     cluster_security_group_id.
+//   - firehose (kinesis | msk | msk_serverless): role, MSK cluster policy for
+//     PRIVATE connectivity, delivery stream to S3 (target_arn or bucket);
+//     options bucket, prefix, error_prefix, buffer_size_mib,
+//     buffer_interval_seconds, connectivity, role_name.
+//
+// Names: name is what the topic creates (filter, MV, pipeline, stream);
+// account/region default to those of source_arn or target_arn; roles the
+// topic creates get fixed names (options.role_name) so artifacts can name
+// their exact ARNs.
+//
 // # Pluggable sizing services and validate_config kinds
 //
-// The sizing tool's extra services and validate_config's extra kinds are
-// dispatched from tools/plugins.go: one line per service or kind in the
-// section of the helper that owns it, pointing at a function in that
-// helper's own internal package. The schema enums of `service` and `kind`
-// are extended from those maps, so no struct tag is edited.
+// The sizing tool's extra services and validate_config's extra kinds (and
+// template resource types) are dispatched from tools/plugins.go: one line
+// per service, kind or resource type in the section of the helper that owns
+// it, pointing at a function in that helper's own internal package with the
+// signatures internal/integ documents (integ.SizeInput with topics and
+// target; integ.ValidateInput with config or text; integ.Validation). The
+// schema enums of `service` and `kind` are extended from those maps, so no
+// struct tag is edited. integ1's: sizing redshift_streaming,
+// opensearch_ingestion, firehose; kinds redshift_streaming (fields or SQL),
+// opensearch_pipeline (YAML text, object or PipelineConfigurationBody),
+// firehose_stream (CloudFormation properties); template types
+// AWS::OSIS::Pipeline, AWS::KinesisFirehose::DeliveryStream,
+// AWS::RedshiftServerless::Workgroup, AWS::Redshift::Cluster.
 package streamguide
