@@ -54,8 +54,9 @@
 // # Topics (the tool's contract; a test keeps this list in step with the registry)
 //
 //   - logs_subscription (source kinesis; a Firehose stream as target_arn):
-//     role for CloudWatch Logs, subscription filter; options log_group_name,
-//     filter_pattern, distribution.
+//     role for CloudWatch Logs, subscription filter, destination shards,
+//     cross-account destination; options log_group_name, filter_pattern,
+//     distribution, ingest_mb_per_second, events_per_second, sender_account.
 //   - redshift_streaming (msk | msk_serverless | kinesis; auth iam | none |
 //     mtls): warehouse sizing, IAM_ROLE chain (account = the warehouse's,
 //     role_arns to reuse roles), external schema and streaming MV SQL, SG rule

@@ -30,7 +30,7 @@ func registry(t testing.TB) *streamguide.Registry {
 func lintRequests() map[string]streamguide.Request {
 	return map[string]streamguide.Request{
 		"logs_kinesis": {Topic: "logs_subscription", SourceArn: "arn:aws:kinesis:us-east-1:123456789012:stream/logs",
-			Options: map[string]any{"log_group_name": "/aws/lambda/orders", "filter_pattern": "[level=ERROR]", "distribution": "Random"}},
+			Options: map[string]any{"log_group_name": "/aws/lambda/orders", "filter_pattern": "[level=ERROR]", "distribution": "Random", "ingest_mb_per_second": 3.5, "events_per_second": 2000, "sender_account": "210987654321"}},
 		"logs_firehose": {Topic: "logs_subscription", TargetArn: "arn:aws:firehose:us-east-1:123456789012:deliverystream/logs",
 			Options: map[string]any{"log_group_name": "app-logs"}, Name: "app_to_firehose"},
 		"redshift_msk_iam": {Topic: "redshift_streaming", Source: streamguide.SourceMSK, Auth: "iam", SourceArn: "arn:aws:kafka:us-east-1:123456789012:cluster/orders/abcd-1234-5",
