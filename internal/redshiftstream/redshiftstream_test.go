@@ -38,7 +38,7 @@ func TestSize(t *testing.T) {
 	}{
 		{"3 partitions -> minimum", integ.SizeInput{Workload: sizing.Workload{Partitions: 3}}, 8, "8 RPU", 0, ""},
 		{"72 over two topics", integ.SizeInput{Topics: []integ.Topic{{Name: "orders", Partitions: 24}, {Name: "clicks", Partitions: 48}}}, 48, "144 RPU", 0, ""},
-		{"kinesis shards", integ.SizeInput{Workload: sizing.Workload{Shards: 10}}, 24, "24 RPU", 0, ""},
+		{"kinesis shards", integ.SizeInput{Workload: sizing.Workload{Shards: 10}}, 24, "24 RPU", 1, ""},
 		{"extended range", integ.SizeInput{Workload: sizing.Workload{Partitions: 300}}, 608, "608 RPU", 1, ""},
 		{"beyond one workgroup", integ.SizeInput{Workload: sizing.Workload{Partitions: 600}}, 2, "2 or more workgroups", 0, ""},
 		{"provisioned slices", integ.SizeInput{Workload: sizing.Workload{Partitions: 40}, Target: "provisioned"}, 40, "40 slices", 0, ""},

@@ -86,6 +86,9 @@ func Size(in integ.SizeInput, b *guidance.Base) (sizing.Result, error) {
 		return c.Done(sizing.Recommendation{Summary: fmt.Sprintf("a provisioned cluster with at least %d slices (node count x slices per node of the node type) for %d partitions", integ.Ceil(slices), p)},
 			"partitions: each slice reads the partitions or shards allocated to it on refresh"), nil
 	}
+	if len(in.Topics) == 0 && in.Partitions == 0 && in.Shards > 0 {
+		c.Warn("the RPU rule was published for MSK partitions; for Kinesis shards it is extrapolated (Redshift allocates shards to slices the same way): confirm with SYS_STREAM_SCAN_STATES lag")
+	}
 	group, per := c.N(idPartitionGroup), c.N(idRPUPerGroup)
 	groups := c.Step("partition groups", "ceil(partitions / partition_group)", float64(integ.Ceil(float64(p)/group)), "groups", "partitions", p, "partition_group", group)
 	rpu := c.Step("base RPU for streaming", "groups x rpu_per_group", groups*per, "RPU", "groups", groups, "rpu_per_group", per)
