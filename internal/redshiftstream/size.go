@@ -27,6 +27,7 @@ const (
 	idJSONExtractKB  = "redshift_streaming.json_extract_path_text.max_kb"
 	idVarbyteMax     = "redshift.varbyte.max_bytes"
 	idVarbyteDefault = "redshift.varbyte.default_bytes"
+	idVarcharMax     = "redshift.varchar.max_bytes"
 	idRPUMin         = "redshift.serverless.base_rpu.min_streaming"
 	idRPUStep        = "redshift.serverless.base_rpu.step"
 	idRPUMax         = "redshift.serverless.base_rpu.max"
