@@ -392,7 +392,7 @@ func (p osiPlan) steps(e Env, setup bool) []guide.Step {
 func (p osiPlan) networkSteps(e Env) []guide.Step {
 	switch p.r.Source {
 	case SourceKinesis:
-		return []guide.Step{{Title: "No VPC settings for the source", Detail: "OpenSearch Ingestion reads Kinesis over AWS PrivateLink; subnets and security groups are only for VPC-bound sources and sinks. A VPC domain sink needs the pipeline in that domain's Region."}}
+		return []guide.Step{{Title: "No VPC settings for the source", Detail: "OpenSearch Ingestion reads Kinesis over AWS PrivateLink; subnets and security groups are only for VPC-bound sources and sinks. A VPC domain sink needs the pipeline in that domain's Region. No persistent buffer is needed: the stream is the buffer and the pipeline tracks its position. If account-level subscription filters send logs to the stream, exclude the pipeline's own log group to avoid a loop."}}
 	case SourceSelfManagedKafka:
 		port, _ := e.kafkaPort(p.r.Auth)
 		return []guide.Step{{Title: "Put the pipeline in the brokers' VPC", Detail: fmt.Sprintf("Give the pipeline VpcOptions (subnet_ids, security_group_ids) that route to the brokers, and allow TCP %d on the brokers' security group from the pipeline's group.", port)}}
@@ -401,6 +401,15 @@ func (p osiPlan) networkSteps(e Env) []guide.Step {
 }
 
 func (p osiPlan) rows(e Env) []guide.Row {
+	if p.r.Source == SourceKinesis {
+		return []guide.Row{
+			{Symptom: "RateExceeded on the stream", Cause: "the pipeline's consumer subscribes too often (a misconfigured consumer strategy)", Check: "SubscribeToShard or GetRecords throttles on the stream", Fix: "check consumer_strategy and that one pipeline reads the stream once", Tool: "kinesis_inspect"},
+			{Symptom: "MillisBehindLatest grows (enhanced fan-out)", Cause: "too few OCUs for the shards: one OCU reads one shard", Check: "computeUnits vs shard count", Fix: "raise MaxUnits to the shard count (at most the per-pipeline maximum)", Tool: "sizing"},
+			{Symptom: "IteratorAgeMilliseconds grows (polling)", Cause: "too few OCUs, or the shared GetRecords budget is taken by other consumers", Check: "iterator age and other consumers of the stream", Fix: "raise MaxUnits or switch to enhanced_fan_out", Tool: "kinesis_inspect"},
+			{Symptom: "AccessDenied in the pipeline logs", Cause: "the role misses Kinesis or sink permissions, or does not trust osis-pipelines.amazonaws.com", Check: "role trust and policy against osi-pipeline-role-policy.json", Fix: "apply the generated role", Tool: ""},
+			{Symptom: "documents missing in OpenSearch", Cause: "OpenSearch rejected them and no DLQ was set", Check: "opensearch.documentErrors; DLQ objects", Fix: "add an S3 dlq and fix the mapping", Tool: "validate_config"},
+		}
+	}
 	return []guide.Row{
 		{Symptom: "pipeline stuck in CREATE_FAILED or no connection to MSK", Cause: "multi-VPC private connectivity not on for IAM, no cluster policy for the osis principals (or the pipeline role cross-account), or t3 brokers", Check: "aws kafka get-cluster-policy and describe-cluster-v2 (VpcConnectivity)", Fix: "apply msk-cluster-policy.json and turn on multi-VPC connectivity", Tool: "kafka_troubleshoot"},
 		{Symptom: "AccessDenied in the pipeline logs", Cause: "the role misses a permission or does not trust osis-pipelines.amazonaws.com", Check: "role trust and policy against osi-pipeline-role-policy.json", Fix: "apply the generated role", Tool: ""},
