@@ -27,15 +27,20 @@ type sizingPlugin func(in sizingPluginIn, b *guidance.Base) (sizing.Result, erro
 // workload plus the fields the integrations add.
 type sizingPluginIn struct {
 	sizing.Workload
-	Topics []sizingTopic
-	Target string
+	Topics    []sizingTopic
+	Target    string
+	Processor processorIn
 }
 
 func sizingPlugins() map[string]sizingPlugin {
 	return map[string]sizingPlugin{
 		// integ1: opensearch_ingestion, redshift_streaming, firehose.
 
-		// integ2: glue_streaming, flink, msk_connect, kcl, kpl.
+		// integ2: glue_streaming, flink, msk_connect, kcl.
+		"glue_streaming": sizeProcessor("glue_streaming"),
+		"flink":          sizeProcessor("flink"),
+		"msk_connect":    sizeProcessor("msk_connect"),
+		"kcl":            sizeProcessor("kcl"),
 
 		// mskops.
 
@@ -51,6 +56,11 @@ func validatePlugins() map[string]validatePlugin {
 		// integ1: redshift_streaming, opensearch_pipeline, firehose_stream.
 
 		// integ2.
+		"glue_job":    validateProcessor("glue_job"),
+		"flink_app":   validateProcessor("flink_app"),
+		"msk_connect": validateProcessor("msk_connect"),
+		"kcl":         validateProcessor("kcl"),
+		"kpl":         validateProcessor("kpl"),
 
 		// mskops.
 
@@ -66,6 +76,10 @@ func templatePlugins() map[string]templatePlugin {
 		// integ1: AWS::OSIS::Pipeline, AWS::KinesisFirehose::DeliveryStream, AWS::Redshift*.
 
 		// integ2.
+		"AWS::Glue::Job":                         validateProcessorResource("glue_job"),
+		"AWS::KinesisAnalyticsV2::Application":   validateProcessorResource("flink_app"),
+		"AWS::KafkaConnect::Connector":           validateProcessorResource("msk_connect"),
+		"AWS::KafkaConnect::WorkerConfiguration": validateProcessorResource("msk_connect"),
 
 		// mskops.
 

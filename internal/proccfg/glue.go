@@ -76,7 +76,7 @@ func ValidateGlueJob(p map[string]any, b *guidance.Base) []rules.Violation {
 	if haveWT {
 		if haveVersion && version < v3 && slices.Contains(b.Strings("glue.worker_types.v3_only"), wt) {
 			o.add("glue_job.worker_type.version", rules.Error, wtField, "glue.worker_types.v3_only",
-				fmt.Sprintf("%s needs AWS Glue %g or later; this job is on %g", wt, v3, version), "set GlueVersion to 4.0, or use G.1X/G.2X")
+				fmt.Sprintf("%s needs AWS Glue %.1f or later; this job is on %.1f", wt, v3, version), "set GlueVersion to 4.0, or use G.1X/G.2X")
 		}
 		if slices.Contains(b.Strings("glue.worker_types.streaming_only"), wt) && haveCmd && !streaming {
 			o.add("glue_job.worker_type.streaming_only", rules.Error, wtField, "glue.worker_types.streaming_only",
@@ -108,12 +108,15 @@ func ValidateGlueJob(p map[string]any, b *guidance.Base) []rules.Violation {
 	}
 	if strings.EqualFold(args["--enable-auto-scaling"], "true") && haveVersion && version < v3 {
 		o.add("glue_job.auto_scaling.version", rules.Error, "DefaultArguments.--enable-auto-scaling", "glue.auto_scaling.min_version",
-			fmt.Sprintf("auto scaling needs AWS Glue %g or later; this job is on %g", v3, version), "set GlueVersion to 4.0, or remove --enable-auto-scaling")
+			fmt.Sprintf("auto scaling needs AWS Glue %.1f or later; this job is on %.1f", v3, version), "set GlueVersion to 4.0, or remove --enable-auto-scaling")
 	}
 
 	opts := map[string]string{}
 	if so != nil {
 		opts = stringMap(so)
+	}
+	if so == nil && haveCmd {
+		soField = cmdField
 	}
 	glueStreamingOptions(o, p, opts, soField, wt, haveVersion, version, workers, haveWorkers, streaming || so != nil)
 	return o.list()
@@ -176,7 +179,11 @@ func glueStreamingOptions(o *out, p map[string]any, opts map[string]string, soFi
 		}
 	}
 	if streaming {
-		o.add("glue_job.retries.duplicates", rules.Info, soField+".batchMaxRetries", "glue.batch_max_retries.default",
+		field := soField
+		if _, ok := opts["batchMaxRetries"]; ok {
+			field += ".batchMaxRetries"
+		}
+		o.add("glue_job.retries.duplicates", rules.Info, field, "glue.batch_max_retries.default",
 			fmt.Sprintf("a failed batch is retried (batchMaxRetries default %g) and failed tasks up to spark.task.maxFailures=%g times: a retried last stage re-sends output to DynamoDB, JDBC or OpenSearch sinks", b.Num("glue.batch_max_retries.default"), b.Num("glue.spark.task_max_failures.default")),
 			"make the sink idempotent (upsert by key) or write files; watch the Spark UI for tasks that succeed only after retry")
 	}

@@ -24,11 +24,11 @@ func Connect(in Input, b *guidance.Base) (sizing.Result, error) {
 		mcu, _ = strconv.Atoi(allowed[0])
 	}
 	if !slices.Contains(allowed, strconv.Itoa(mcu)) {
-		return sizing.Result{}, fmt.Errorf("%w: mcu_per_worker %d; send one of %v", ErrInput, mcu, allowed)
+		return sizing.Result{}, fmt.Errorf("%w: mcu_per_worker %d; send one of %v", sizing.ErrInput, mcu, allowed)
 	}
 	maxW := r.n("mskconnect.workers.max")
 	if float64(in.Workers) > maxW {
-		return sizing.Result{}, fmt.Errorf("%w: workers %d exceeds %g per connector; split the topics over several connectors", ErrInput, in.Workers, maxW)
+		return sizing.Result{}, fmt.Errorf("%w: workers %d exceeds %g per connector; split the topics over several connectors", sizing.ErrInput, in.Workers, maxW)
 	}
 	tasks := in.TasksMax
 	if tasks == 0 && in.Partitions > 0 {

@@ -22,7 +22,7 @@ func Flink(in Input, b *guidance.Base) (sizing.Result, error) {
 		ppk = int(r.n("flink.parallelism_per_kpu.default"))
 	}
 	if maxPPK := r.n("flink.parallelism_per_kpu.max"); float64(ppk) > maxPPK {
-		return sizing.Result{}, fmt.Errorf("%w: parallelism_per_kpu %d exceeds the maximum of %g", ErrInput, ppk, maxPPK)
+		return sizing.Result{}, fmt.Errorf("%w: parallelism_per_kpu %d exceeds the maximum of %g", sizing.ErrInput, ppk, maxPPK)
 	}
 	units, unitName := sourceUnits(in)
 	p := in.Parallelism
@@ -33,7 +33,7 @@ func Flink(in Input, b *guidance.Base) (sizing.Result, error) {
 	case units > 0:
 		p = int(r.step("Parallelism", "one source subtask per "+strings.TrimSuffix(unitName, "s"), float64(units), "subtasks", unitName, units))
 	default:
-		return sizing.Result{}, fmt.Errorf("%w: send parallelism, kpu, or the source's shards/partitions", ErrInput)
+		return sizing.Result{}, fmt.Errorf("%w: send parallelism, kpu, or the source's shards/partitions", sizing.ErrInput)
 	}
 	kpu := ceilInt(r.step("KPUs for the application", "ceil(Parallelism ÷ ParallelismPerKPU)", math.Ceil(float64(p)/float64(ppk)), "KPU", "parallelism", p, "parallelism_per_kpu", ppk))
 	orch := r.n("flink.kpu.orchestration")

@@ -28,28 +28,28 @@ func Glue(in Input, b *guidance.Base) (sizing.Result, error) {
 	}
 	v, err := strconv.ParseFloat(strings.TrimSpace(version), 64)
 	if err != nil {
-		return sizing.Result{}, fmt.Errorf("%w: glue_version %q is not a version number; send e.g. 4.0", ErrInput, version)
+		return sizing.Result{}, fmt.Errorf("%w: glue_version %q is not a version number; send e.g. 4.0", sizing.ErrInput, version)
 	}
 	if v < r.n("glue.worker_type.min_version") {
-		return sizing.Result{}, fmt.Errorf("%w: glue_version %s sizes with MaxCapacity (DPUs), not worker types; send 2.0 or later", ErrInput, version)
+		return sizing.Result{}, fmt.Errorf("%w: glue_version %s sizes with MaxCapacity (DPUs), not worker types; send 2.0 or later", sizing.ErrInput, version)
 	}
 	wt := strings.ToUpper(strings.TrimSpace(in.WorkerType))
 	if wt == "" {
 		wt = r.str("glue.default.worker_type")
 	}
 	if !slices.Contains(r.list("glue.worker_types.streaming"), wt) {
-		return sizing.Result{}, fmt.Errorf("%w: worker_type %q; send one of %s", ErrInput, in.WorkerType, strings.Join(b.Strings("glue.worker_types.streaming"), ", "))
+		return sizing.Result{}, fmt.Errorf("%w: worker_type %q; send one of %s", sizing.ErrInput, in.WorkerType, strings.Join(b.Strings("glue.worker_types.streaming"), ", "))
 	}
 	v3 := r.n("glue.auto_scaling.min_version")
 	if v < v3 && slices.Contains(r.list("glue.worker_types.v3_only"), wt) {
-		return sizing.Result{}, fmt.Errorf("%w: worker_type %s needs AWS Glue %g or later; send glue_version 3.0+ or worker_type G.1X/G.2X", ErrInput, wt, v3)
+		return sizing.Result{}, fmt.Errorf("%w: worker_type %s needs AWS Glue %g or later; send glue_version 3.0+ or worker_type G.1X/G.2X", sizing.ErrInput, wt, v3)
 	}
 	table := "glue.v3.spark_cores."
 	if v < v3 {
 		table = "glue.v2.spark_cores."
 	}
 	if !r.has(table + wt) {
-		return sizing.Result{}, fmt.Errorf("%w: no Spark core count for %s on Glue %s; send worker_type G.1X or G.2X", ErrInput, wt, version)
+		return sizing.Result{}, fmt.Errorf("%w: no Spark core count for %s on Glue %s; send worker_type G.1X or G.2X", sizing.ErrInput, wt, version)
 	}
 	cpw := r.n(table + wt)
 	r.step("Spark cores per worker", fmt.Sprintf("table: Glue %s, %s", version, wt), cpw, "cores", "glue_version", v)
@@ -61,7 +61,7 @@ func Glue(in Input, b *guidance.Base) (sizing.Result, error) {
 	case units > 0:
 		cores = int(r.step("cores needed", "one Spark core per "+strings.TrimSuffix(unitName, "s")+" (each becomes one Spark partition)", float64(units), "cores", unitName, units))
 	default:
-		return sizing.Result{}, fmt.Errorf("%w: send cores_needed (from a benchmark: records/s ÷ records/s one core handles), or the source's shards/partitions", ErrInput)
+		return sizing.Result{}, fmt.Errorf("%w: send cores_needed (from a benchmark: records/s ÷ records/s one core handles), or the source's shards/partitions", sizing.ErrInput)
 	}
 	executors := ceilInt(r.step("executor workers", "ceil(cores_needed ÷ cores_per_worker)", math.Ceil(float64(cores)/cpw), "workers", "cores_needed", cores, "cores_per_worker", cpw))
 	driver := r.n("glue.driver_workers")

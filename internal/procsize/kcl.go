@@ -19,7 +19,7 @@ import (
 func KCL(in Input, b *guidance.Base) (sizing.Result, error) {
 	r := newRec(b, "kcl")
 	if in.Shards <= 0 {
-		return sizing.Result{}, fmt.Errorf("%w: send shards (the stream's open shards)", ErrInput)
+		return sizing.Result{}, fmt.Errorf("%w: send shards (the stream's open shards)", sizing.ErrInput)
 	}
 	major := strings.TrimSpace(in.KCLVersion)
 	if major == "" {
@@ -27,14 +27,14 @@ func KCL(in Input, b *guidance.Base) (sizing.Result, error) {
 	}
 	major, _, _ = strings.Cut(major, ".")
 	if major != "2" && major != "3" {
-		return sizing.Result{}, fmt.Errorf("%w: kcl_version %q; send 2.x or 3.x (KCL 1.x is end of support)", ErrInput, in.KCLVersion)
+		return sizing.Result{}, fmt.Errorf("%w: kcl_version %q; send 2.x or 3.x (KCL 1.x is end of support)", sizing.ErrInput, in.KCLVersion)
 	}
 	mode := strings.ToLower(in.Retrieval)
 	if mode == "" {
 		mode = r.str("kcl.retrieval.default")
 	}
 	if mode != "efo" && mode != "polling" {
-		return sizing.Result{}, fmt.Errorf("%w: retrieval %q; send efo or polling", ErrInput, in.Retrieval)
+		return sizing.Result{}, fmt.Errorf("%w: retrieval %q; send efo or polling", sizing.ErrInput, in.Retrieval)
 	}
 	leases := r.step("leases", "shards × 1 lease per shard", float64(in.Shards)*r.n("kcl.lease.per_shard"), "leases", "shards", in.Shards)
 	rec := sizing.Recommendation{Shards: in.Shards}

@@ -10,7 +10,6 @@
 package procsize
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -19,10 +18,6 @@ import (
 	"github.com/stream-mcp/stream-mcp/guidance"
 	"github.com/stream-mcp/stream-mcp/internal/sizing"
 )
-
-// ErrInput marks a request that cannot be sized as sent; the message says
-// what to send instead.
-var ErrInput = errors.New("invalid sizing input")
 
 // Input is what the caller knows about the processor and its source. Zero
 // means "not given".
@@ -64,11 +59,11 @@ func Size(service string, in Input, b *guidance.Base) (sizing.Result, error) {
 		"kpu": float64(in.KPU), "workers": float64(in.Workers), "consumer_groups": in.ConsumerApps, "mcu_per_worker": float64(in.MCUPerWorker), "tasks_max": float64(in.TasksMax),
 	} {
 		if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-			return sizing.Result{}, fmt.Errorf("%w: %s is %v; send a non-negative number", ErrInput, name, v)
+			return sizing.Result{}, fmt.Errorf("%w: %s is %v; send a non-negative number", sizing.ErrInput, name, v)
 		}
 	}
 	if in.Source != "" && in.Source != "kinesis" && in.Source != "kafka" {
-		return sizing.Result{}, fmt.Errorf("%w: source %q; send kinesis or kafka", ErrInput, in.Source)
+		return sizing.Result{}, fmt.Errorf("%w: source %q; send kinesis or kafka", sizing.ErrInput, in.Source)
 	}
 	switch service {
 	case "glue_streaming":
@@ -80,7 +75,7 @@ func Size(service string, in Input, b *guidance.Base) (sizing.Result, error) {
 	case "kcl":
 		return KCL(in, b)
 	}
-	return sizing.Result{}, fmt.Errorf("%w: service %q; send one of %s", ErrInput, service, strings.Join(Services(), ", "))
+	return sizing.Result{}, fmt.Errorf("%w: service %q; send one of %s", sizing.ErrInput, service, strings.Join(Services(), ", "))
 }
 
 // Unit conversions and display precision (definitions, not limits).

@@ -249,8 +249,8 @@ func TestSizeRejectsBadInput(t *testing.T) {
 	}
 	for _, tc := range tests {
 		_, err := Size(tc.service, tc.in, b)
-		if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s %+v: err %v, want ErrInput mentioning %q", tc.service, tc.in, err, tc.want)
+		if !errors.Is(err, sizing.ErrInput) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s %+v: err %v, want sizing.ErrInput mentioning %q", tc.service, tc.in, err, tc.want)
 		}
 	}
 }
