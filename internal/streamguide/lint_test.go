@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,12 +33,14 @@ func registry(t testing.TB) *streamguide.Registry {
 // validly; a new topic adds its rows (all four guidance types are run for
 // each row, in every IaC format).
 func lintRequests() map[string]streamguide.Request {
-	return map[string]streamguide.Request{
+	m := map[string]streamguide.Request{
 		"logs_kinesis": {Topic: "logs_subscription", SourceArn: "arn:aws:kinesis:us-east-1:123456789012:stream/logs",
 			Options: map[string]any{"log_group_name": "/aws/lambda/orders", "filter_pattern": "[level=ERROR]", "distribution": "Random"}},
 		"logs_firehose": {Topic: "logs_subscription", TargetArn: "arn:aws:firehose:us-east-1:123456789012:deliverystream/logs",
 			Options: map[string]any{"log_group_name": "app-logs"}, Name: "app_to_firehose"},
 	}
+	maps.Copy(m, processorLintRequests())
+	return m
 }
 
 var guidanceTypes = []string{"setup", "networking", "permissions", "troubleshooting"}
@@ -99,6 +102,8 @@ func checkArtifact(t *testing.T, label string, a iac.Artifact) {
 		}
 	case a.Kind == iac.KindScript:
 		iactest.CheckScript(t, a.Content)
+	case a.Format == "properties":
+		checkProperties(t, label, a.Content)
 	case a.Format == "json":
 		if !json.Valid([]byte(a.Content)) {
 			t.Errorf("%s: invalid JSON", label)
