@@ -6,6 +6,50 @@ import (
 	"testing"
 )
 
+const (
+	e2eStream  = "arn:aws:kinesis:us-east-1:123456789012:stream/orders"
+	e2eCluster = "arn:aws:kafka:us-east-1:123456789012:cluster/prod/2a3b4c5d-1234-5678-9abc-def012345678-3"
+)
+
+// guidanceArtifacts checks a stream_guidance answer: the template parses and
+// holds a resource of typ, the policy is JSON, and every reference is a URL.
+func guidanceArtifacts(template, typ, policy string) func(*testing.T, json.RawMessage) {
+	return func(t *testing.T, raw json.RawMessage) {
+		tpl := artifactYAML(t, raw, template)
+		res, _ := tpl["Resources"].(map[string]any)
+		found := false
+		for _, r := range res {
+			if m, _ := r.(map[string]any); m["Type"] == typ {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s has no %s: %v", template, typ, res)
+		}
+		var out struct {
+			Artifacts  []struct{ Name, Content string }
+			References []string
+		}
+		if err := json.Unmarshal(raw, &out); err != nil {
+			t.Fatal(err)
+		}
+		ok := false
+		for _, a := range out.Artifacts {
+			if a.Name == policy {
+				ok = json.Valid([]byte(a.Content))
+			}
+		}
+		if !ok {
+			t.Errorf("no valid %s", policy)
+		}
+		for _, r := range out.References {
+			if !strings.HasPrefix(r, "https://") {
+				t.Errorf("reference %q is not a URL", r)
+			}
+		}
+	}
+}
+
 // processorE2ECases exercise the stream processors (Glue streaming, Managed
 // Flink, MSK Connect, KCL, KPL) through the binary: sizing, validation of a
 // bad and a good configuration, and stream_guidance with artifacts that
@@ -102,6 +146,23 @@ func processorE2ECases() []e2eCase {
 		{name: "validate kpl bad", tool: "validate_config",
 			args:  map[string]any{"kind": "kpl", "config": map[string]any{"RecordMaxBufferedTime": 10, "CollectionMaxCount": 1000}},
 			check: verdict(false, "kpl_producer.range")},
+		{name: "stream_guidance glue_streaming msk", tool: "stream_guidance",
+			args:  map[string]any{"topic": "glue_streaming", "source": "msk", "auth": "iam", "source_arn": e2eCluster, "kafka_topic": "orders", "iac_format": "cloudformation", "options": map[string]any{"workers": 9}},
+			check: guidanceArtifacts("glue-streaming.cloudformation.yaml", "AWS::Glue::Job", "glue-streaming-role-policy.json")},
+		{name: "stream_guidance flink kinesis", tool: "stream_guidance",
+			args:  map[string]any{"topic": "flink", "source": "kinesis", "source_arn": e2eStream, "iac_format": "sam", "options": map[string]any{"parallelism": 4}},
+			check: guidanceArtifacts("flink-app.sam.yaml", "AWS::KinesisAnalyticsV2::Application", "flink-app-role-policy.json")},
+		{name: "stream_guidance msk_connect s3 sink", tool: "stream_guidance",
+			args:  map[string]any{"topic": "msk_connect", "source": "msk", "auth": "iam", "source_arn": e2eCluster, "kafka_topic": "orders", "target_arn": "arn:aws:s3:::orders-archive", "iac_format": "cloudformation"},
+			check: guidanceArtifacts("msk-connect.cloudformation.yaml", "AWS::KafkaConnect::Connector", "msk-connect-role-policy.json")},
+		{name: "stream_guidance kcl_consumer upgrade", tool: "stream_guidance",
+			args:  map[string]any{"topic": "kcl_consumer", "source_arn": e2eStream, "name": "orders-app", "iac_format": "cloudformation", "options": map[string]any{"kcl_version": "2", "migrating_to_3": true}},
+			check: guidanceArtifacts("kcl-consumer.cloudformation.yaml", "AWS::IAM::ManagedPolicy", "kcl-consumer-policy.json")},
+		{name: "stream_guidance kpl_producer", tool: "stream_guidance",
+			args:  map[string]any{"topic": "kpl_producer", "source_arn": e2eStream, "iac_format": "cloudformation", "options": map[string]any{"producers": 3}},
+			check: guidanceArtifacts("kpl-producer.cloudformation.yaml", "AWS::IAM::ManagedPolicy", "kpl-producer-policy.json")},
+		{name: "stream_guidance kcl bad option", tool: "stream_guidance", wantError: true, errorContains: "kcl_version",
+			args: map[string]any{"topic": "kcl_consumer", "source_arn": e2eStream, "options": map[string]any{"kcl_version": "1"}}},
 		{name: "sizing processor field on kinesis", tool: "sizing", wantError: true, errorContains: "glue_streaming",
 			args: map[string]any{"service": "kinesis", "ingress_mb_per_second": 1, "cores_needed": 4}},
 	}
