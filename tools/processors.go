@@ -1,42 +1,18 @@
 package tools
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/integ"
 	"github.com/stream-mcp/stream-mcp/internal/proccfg"
 	"github.com/stream-mcp/stream-mcp/internal/procsize"
-	"github.com/stream-mcp/stream-mcp/internal/rules"
 	"github.com/stream-mcp/stream-mcp/internal/sizing"
 )
 
-// processorIn are the sizing inputs of the stream processors (Glue
-// streaming, Managed Flink, MSK Connect, KCL); integ2's section.
-type processorIn struct {
-	GlueVersion            string  `json:"glue_version,omitempty" jsonschema_description:"glue_streaming: e.g. 4.0"`
-	WorkerType             string  `json:"worker_type,omitempty" jsonschema_description:"glue_streaming: G.025X-G.8X"`
-	CoresNeeded            int     `json:"cores_needed,omitempty" jsonschema:"minimum=0" jsonschema_description:"glue_streaming: Spark cores from a benchmark"`
-	Source                 string  `json:"source,omitempty" jsonschema:"enum=kinesis,enum=kafka" jsonschema_description:"processors: stream type"`
-	BatchRecords           float64 `json:"batch_records,omitempty" jsonschema:"minimum=0" jsonschema_description:"glue_streaming: records per micro-batch"`
-	TriggerIntervalSeconds float64 `json:"trigger_interval_seconds,omitempty" jsonschema:"minimum=0" jsonschema_description:"glue_streaming: windowSize"`
-	BatchProcessingSeconds float64 `json:"batch_processing_seconds,omitempty" jsonschema:"minimum=0" jsonschema_description:"glue_streaming: batch duration"`
-	Parallelism            int     `json:"parallelism,omitempty" jsonschema:"minimum=0" jsonschema_description:"flink: Parallelism"`
-	ParallelismPerKPU      int     `json:"parallelism_per_kpu,omitempty" jsonschema:"minimum=0" jsonschema_description:"flink: ParallelismPerKPU"`
-	KPU                    int     `json:"kpu,omitempty" jsonschema:"minimum=0" jsonschema_description:"flink: KPUs"`
-	KCLVersion             string  `json:"kcl_version,omitempty" jsonschema_description:"kcl: 2.x or 3.x"`
-	Workers                int     `json:"workers,omitempty" jsonschema:"minimum=0" jsonschema_description:"kcl, msk_connect: workers"`
-	Retrieval              string  `json:"retrieval,omitempty" jsonschema:"enum=efo,enum=polling" jsonschema_description:"kcl: read mode"`
-	MCUPerWorker           int     `json:"mcu_per_worker,omitempty" jsonschema:"minimum=0" jsonschema_description:"msk_connect: mcuCount"`
-	TasksMax               int     `json:"tasks_max,omitempty" jsonschema:"minimum=0" jsonschema_description:"msk_connect: tasks.max"`
-}
-
-// set reports whether any processor field was given.
-func (p processorIn) set() bool { return p != processorIn{} }
-
 // sizeProcessor adapts one procsize service to the sizing plugin signature.
 func sizeProcessor(service string) sizingPlugin {
-	return func(in sizingPluginIn, b *guidance.Base) (sizing.Result, error) {
+	return func(in integ.SizeInput, b *guidance.Base) (sizing.Result, error) {
 		w, p := in.Workload, in.Processor
 		return procsize.Size(service, procsize.Input{
 			Source: p.Source, Shards: w.Shards, Partitions: w.Partitions, RecordsPerSecond: w.RecordsPerSecond, IngressMBps: w.IngressMBps,
@@ -51,11 +27,11 @@ func sizeProcessor(service string) sizingPlugin {
 // validateProcessor adapts one proccfg kind to the validate_config plugin
 // signature; a KCL/KPL/worker properties file may come as text.
 func validateProcessor(kind string) validatePlugin {
-	return func(in validateConfigIn, b *guidance.Base) ([]rules.Violation, int, string) {
+	return func(in integ.ValidateInput, b *guidance.Base) (integ.Validation, error) {
 		cfg := in.Config
 		if in.Text != "" {
 			if cfg != nil {
-				return nil, 0, "send config or text, not both"
+				return integ.Validation{}, integ.Inputf("send config or text, not both")
 			}
 			switch kind {
 			case "kcl", "kpl":
@@ -66,14 +42,17 @@ func validateProcessor(kind string) validatePlugin {
 			case "msk_connect":
 				cfg = map[string]any{"PropertiesFileContent": in.Text}
 			default:
-				return nil, 0, fmt.Sprintf("kind=%s takes config (CloudFormation property names); text is for kcl/kpl properties files and MSK Connect worker configurations", kind)
+				return integ.Validation{}, integ.Inputf("kind=%s takes config (CloudFormation property names); text is for kcl/kpl properties files and MSK Connect worker configurations", kind)
 			}
 		}
 		if cfg == nil {
-			return nil, 0, fmt.Sprintf("kind=%s needs config (an object) or, for properties files, text", kind)
+			return integ.Validation{}, integ.Inputf("kind=%s needs config (an object) or, for properties files, text", kind)
+		}
+		if in.Partitions > 0 || in.Shards > 0 {
+			cfg = withContext(cfg, in)
 		}
 		vs, ids, _ := proccfg.Validate(kind, cfg, b)
-		return vs, len(ids), ""
+		return integ.Validation{Violations: vs, Checked: ids}, nil
 	}
 }
 
@@ -93,11 +72,28 @@ func proccfgProperties(text string) map[string]string {
 
 // validateProcessorResource adapts a proccfg kind to a template resource.
 func validateProcessorResource(kind string) templatePlugin {
-	return func(path string, props map[string]any, b *guidance.Base) ([]rules.Violation, []string) {
+	return func(path string, props map[string]any, b *guidance.Base) integ.Validation {
 		vs, ids, _ := proccfg.Validate(kind, props, b)
 		for i := range vs {
 			vs[i].Field = path + "." + vs[i].Field
 		}
-		return vs, ids
+		return integ.Validation{Violations: vs, Checked: ids}
 	}
+}
+
+// withContext copies validate_config's context (partitions, shards) into
+// the config under the snake_case keys the processor rules read, without
+// overriding keys the config already has.
+func withContext(cfg map[string]any, in integ.ValidateInput) map[string]any {
+	out := make(map[string]any, len(cfg)+2)
+	for k, v := range cfg {
+		out[k] = v
+	}
+	if _, ok := out["partitions"]; !ok && in.Partitions > 0 {
+		out["partitions"] = float64(in.Partitions)
+	}
+	if _, ok := out["shards"]; !ok && in.Shards > 0 {
+		out["shards"] = float64(in.Shards)
+	}
+	return out
 }

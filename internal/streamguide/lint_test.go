@@ -38,6 +38,14 @@ func lintRequests() map[string]streamguide.Request {
 			Options: map[string]any{"log_group_name": "/aws/lambda/orders", "filter_pattern": "[level=ERROR]", "distribution": "Random"}},
 		"logs_firehose": {Topic: "logs_subscription", TargetArn: "arn:aws:firehose:us-east-1:123456789012:deliverystream/logs",
 			Options: map[string]any{"log_group_name": "app-logs"}, Name: "app_to_firehose"},
+		"redshift_msk_iam": {Topic: "redshift_streaming", Source: streamguide.SourceMSK, Auth: "iam", SourceArn: "arn:aws:kafka:us-east-1:123456789012:cluster/orders/abcd-1234-5",
+			KafkaTopic: "OrderEvents", Name: "orders_mv", SecurityGroupIDs: []string{"sg-0123456789abcdef0"},
+			Options: map[string]any{"cluster_security_group_id": "sg-0fedcba9876543210", "partitions": 12, "target": "serverless"}},
+		"redshift_msk_cross_account": {Topic: "redshift_streaming", Source: streamguide.SourceMSK, Auth: "iam", Account: "111111111111", SourceArn: "arn:aws:kafka:us-east-1:222222222222:cluster/orders/abcd-1234-5",
+			KafkaTopic: "orders"},
+		"redshift_msk_mtls": {Topic: "redshift_streaming", Source: streamguide.SourceMSK, Auth: "mtls", SourceArn: "arn:aws:kafka:us-east-1:123456789012:cluster/orders/abcd-1234-5",
+			KafkaTopic: "orders", Options: map[string]any{"certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc", "target": "provisioned"}},
+		"redshift_kinesis": {Topic: "redshift_streaming", Source: streamguide.SourceKinesis, SourceArn: "arn:aws:kinesis:us-east-1:123456789012:stream/clicks", Options: map[string]any{"payload": "raw"}},
 	}
 	maps.Copy(m, processorLintRequests())
 	return m
@@ -90,6 +98,8 @@ func TestArtifactsParse(t *testing.T) {
 func checkArtifact(t *testing.T, label string, a iac.Artifact) {
 	t.Helper()
 	switch {
+	case a.Kind == iac.KindIAMPolicy && isTrust(a.Content):
+		checkTrust(t, label, a.Content)
 	case a.Kind == iac.KindIAMPolicy:
 		iactest.CheckPolicy(t, a.Content, strings.Contains(a.Content, `"Principal"`))
 	case a.Format == "terraform":
@@ -213,5 +223,32 @@ func samTranslate(t *testing.T, sam map[string]string) {
 	cmd.Env = append(os.Environ(), "AWS_DEFAULT_REGION=us-east-1")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("aws-sam-translator: %v\n%s", err, out)
+	}
+}
+
+// isTrust reports whether a policy is a role trust policy (principals, no
+// resources, sts:AssumeRole).
+func isTrust(body string) bool {
+	return strings.Contains(body, `"Principal"`) && !strings.Contains(body, `"Resource"`) && strings.Contains(body, `"sts:AssumeRole"`)
+}
+
+func checkTrust(t *testing.T, label, body string) {
+	t.Helper()
+	var doc struct {
+		Version   string
+		Statement []struct {
+			Effect    string
+			Principal map[string][]string
+			Action    []string
+		}
+	}
+	if err := json.Unmarshal([]byte(body), &doc); err != nil || doc.Version != "2012-10-17" || len(doc.Statement) == 0 {
+		t.Errorf("%s: not a trust policy (%v)\n%s", label, err, body)
+		return
+	}
+	for _, st := range doc.Statement {
+		if st.Effect != "Allow" || len(st.Principal) == 0 || len(st.Action) == 0 {
+			t.Errorf("%s: trust statement without effect, principal or action\n%s", label, body)
+		}
 	}
 }

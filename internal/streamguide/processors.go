@@ -149,7 +149,7 @@ func brokerPortID(a iac.Auth) string {
 
 // roleStack is a service role with an inline policy, as CloudFormation and
 // Terraform.
-func roleStack(id, tfName, service string, trust, policy iac.PolicyDocument) (map[string]iac.Resource, []TFBlock, error) {
+func procRoleStack(id, tfName, service string, trust, policy iac.PolicyDocument) (map[string]iac.Resource, []TFBlock, error) {
 	t, err := PolicyValue(trust)
 	if err != nil {
 		return nil, nil, err

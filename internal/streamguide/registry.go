@@ -6,6 +6,7 @@ func builtins() []Topic {
 	return []Topic{
 		// integ1: Redshift streaming ingestion, OpenSearch Ingestion, Firehose, Logs subscriptions.
 		logsSubscription(),
+		redshiftStreaming(),
 
 		// integ2: Glue streaming, Managed Flink, MSK Connect, KCL, KPL — add lines below.
 		glueStreaming(),

@@ -144,7 +144,7 @@ func (p flinkPlan) properties() map[string]string {
 }
 
 func (p flinkPlan) stack() (Stack, error) {
-	roleCFN, roleTF, err := roleStack("FlinkAppRole", "flink_app", "kinesisanalytics", p.src.trustPolicy("kinesisanalytics.amazonaws.com"), p.policy())
+	roleCFN, roleTF, err := procRoleStack("FlinkAppRole", "flink_app", "kinesisanalytics", p.src.trustPolicy("kinesisanalytics.amazonaws.com"), p.policy())
 	if err != nil {
 		return Stack{}, err
 	}

@@ -134,7 +134,7 @@ func (p gluePlan) sourceOptions(b *guidance.Base) map[string]any {
 }
 
 func (p gluePlan) stack() (Stack, error) {
-	roleCFN, roleTF, err := roleStack("GlueJobRole", "glue_job", "glue", p.src.trustPolicy("glue.amazonaws.com"), p.policy())
+	roleCFN, roleTF, err := procRoleStack("GlueJobRole", "glue_job", "glue", p.src.trustPolicy("glue.amazonaws.com"), p.policy())
 	if err != nil {
 		return Stack{}, err
 	}

@@ -193,7 +193,7 @@ func (p connectPlan) workerProperties() string {
 
 func (p connectPlan) stack(b *guidance.Base) (Stack, error) {
 	trust := p.src.trustPolicy("kafkaconnect.amazonaws.com")
-	roleCFN, roleTF, err := roleStack("ConnectorRole", "connector", "kafkaconnect", trust, p.policy())
+	roleCFN, roleTF, err := procRoleStack("ConnectorRole", "connector", "kafkaconnect", trust, p.policy())
 	if err != nil {
 		return Stack{}, err
 	}
