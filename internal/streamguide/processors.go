@@ -16,15 +16,16 @@ import (
 // the facts every processor topic cites.
 
 const (
-	procGlueBlogURL    = "https://aws.amazon.com/blogs/big-data/best-practices-to-optimize-cost-and-performance-for-aws-glue-streaming-etl-jobs/"
-	procKCLIAMURL      = "https://docs.aws.amazon.com/streams/latest/dev/kcl-iam-permissions.html"
-	procKCLMigrateURL  = "https://docs.aws.amazon.com/streams/latest/dev/kcl-migration-from-2-3.html"
-	procMSKIAMURL      = "https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control.html"
-	procConnectRoleURL = "https://docs.aws.amazon.com/msk/latest/developerguide/msk-connect-service-execution-role.html"
-	procFlinkVPCURL    = "https://docs.aws.amazon.com/managed-flink/latest/java/vpc.html"
-	procKPLURL         = "https://docs.aws.amazon.com/streams/latest/dev/developing-producers-with-kpl.html"
-	procWriteBlogURL   = "https://aws.amazon.com/blogs/big-data/optimize-write-throughput-for-amazon-kinesis-data-streams/"
-	procKinesisSrcURL  = "https://aws.amazon.com/blogs/big-data/introducing-the-new-amazon-kinesis-source-connector-for-apache-flink/"
+	procGlueBlogURL     = "https://aws.amazon.com/blogs/big-data/best-practices-to-optimize-cost-and-performance-for-aws-glue-streaming-etl-jobs/"
+	procKCLIAMURL       = "https://docs.aws.amazon.com/streams/latest/dev/kcl-iam-permissions.html"
+	procKCLMigrateURL   = "https://docs.aws.amazon.com/streams/latest/dev/kcl-migration-from-2-3.html"
+	procMSKIAMURL       = "https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control.html"
+	procConnectRoleURL  = "https://docs.aws.amazon.com/msk/latest/developerguide/msk-connect-service-execution-role.html"
+	procFlinkVPCURL     = "https://docs.aws.amazon.com/managed-flink/latest/java/vpc.html"
+	procKPLURL          = "https://docs.aws.amazon.com/streams/latest/dev/developing-producers-with-kpl.html"
+	procWriteBlogURL    = "https://aws.amazon.com/blogs/big-data/optimize-write-throughput-for-amazon-kinesis-data-streams/"
+	procFlinkSourcesURL = "https://docs.aws.amazon.com/managed-flink/latest/java/how-sources.html"
+	procKinesisSrcURL   = "https://aws.amazon.com/blogs/big-data/introducing-the-new-amazon-kinesis-source-connector-for-apache-flink/"
 )
 
 // procSource is the parsed stream a processor reads or writes.

@@ -198,7 +198,7 @@ func buildFlink(e Env, r Request) (Result, error) {
 	}
 	res := Result{References: []string{e.Ref("flink.kpu.memory_gb"), e.Ref("flink.parallelism.max"), e.Ref("flink.autoscale.scale_up_cpu_percent"), e.Ref("flink.checkpoint.default_interval_ms")}}
 	if p.src.kinesis {
-		res.References = append(res.References, procKinesisSrcURL)
+		res.References = append(res.References, procKinesisSrcURL, procFlinkSourcesURL)
 	}
 	switch r.Type {
 	case guide.TypeSetup, guide.TypePermissions:
@@ -211,6 +211,7 @@ func buildFlink(e Env, r Request) (Result, error) {
 			{Title: fmt.Sprintf("Match source parallelism to %ss", unit),
 				Detail: fmt.Sprintf("A %s is read by one source subtask: source parallelism above the %s count leaves subtasks idle (an idle Kafka source holds back watermarks unless idleness is configured). Set the source operator's parallelism to the %s count and keep heavier operators wider.", unit, unit, unit)},
 			sourceStep(p, b),
+			migrationStep(p),
 			{Title: "Keep checkpoints and snapshots on",
 				Detail: fmt.Sprintf("ConfigurationType DEFAULT forces checkpointing every %gms with %gms minimum pause (values set in code are ignored; use CUSTOM to change them). Snapshots let updates and scaling restore state; every scale event restarts the job from a snapshot.", b.Num("flink.checkpoint.default_interval_ms"), b.Num("flink.checkpoint.default_min_pause_ms"))},
 			{Title: "Decide on auto scaling",
@@ -264,6 +265,16 @@ func buildFlink(e Env, r Request) (Result, error) {
 		res.References = append(res.References, procKinesisSrcURL)
 	}
 	return res, nil
+}
+
+// migrationStep covers replacing the legacy FlinkKinesisConsumer, whose
+// snapshot state the new source cannot restore.
+func migrationStep(p flinkPlan) guide.Step {
+	if p.kafka {
+		return guide.Step{Title: "Give every operator a UID", Detail: "uid() on each DataStream operator lets snapshots map state back after code changes; without UIDs (or with Table API/SQL) a changed job graph cannot restore state."}
+	}
+	return guide.Step{Title: "Migrating from FlinkKinesisConsumer",
+		Detail: "Use dependency flink-connector-aws-kinesis-streams <connector>-<flink> (e.g. 5.0.0-1.20); the legacy consumer does not run on Flink 2.x. Its snapshot state is not compatible: with UIDs on every operator, change only the source's UID, start it AT_TIMESTAMP just before the deploy and restart from the latest snapshot with allowNonRestoredState=true (some records are reprocessed); with Table API/SQL or no UIDs, deploy with SKIP_RESTORE_FROM_SNAPSHOT, then return to RESTORE_FROM_LATEST_SNAPSHOT. SQL options changed: stream.arn (not the name) and source.init.position."}
 }
 
 func sourceStep(p flinkPlan, b interface{ Num(string) float64 }) guide.Step {
