@@ -200,6 +200,9 @@ func buildFlink(e Env, r Request) (Result, error) {
 	if p.src.kinesis {
 		res.References = append(res.References, procKinesisSrcURL, procFlinkSourcesURL)
 	}
+	if p.src.msk && r.Auth == iac.AuthIAM {
+		res.References = append(res.References, procMSKIAMURL)
+	}
 	switch r.Type {
 	case guide.TypeSetup, guide.TypePermissions:
 		res.Steps = []guide.Step{

@@ -191,6 +191,9 @@ func buildGlueStreaming(e Env, r Request) (Result, error) {
 	cpw := b.Num("glue.v3.spark_cores." + p.opts.WorkerType)
 	cores := (float64(p.opts.Workers) - p.driver) * cpw
 	res := Result{References: []string{procGlueBlogURL, e.Ref("glue.v3.spark_cores.G.4X"), e.Ref("glue.auto_scaling.min_version"), e.Ref("glue.kinesis.max_fetch_records_per_shard.default"), e.Ref("glue.timeout.max_minutes")}}
+	if p.src.msk && r.Auth == iac.AuthIAM {
+		res.References = append(res.References, procMSKIAMURL)
+	}
 	switch r.Type {
 	case guide.TypeSetup, guide.TypePermissions:
 		res.Steps = []guide.Step{

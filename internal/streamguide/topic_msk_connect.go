@@ -260,6 +260,9 @@ func buildConnect(e Env, r Request) (Result, error) {
 	}
 	b := e.Guidance
 	res := Result{References: []string{e.Ref("mskconnect.mcu.memory_gib"), e.Ref("mskconnect.workers.max"), e.Ref("mskconnect.worker_config.required_keys"), procConnectRoleURL, e.Ref("mskconnect.worker_config.in_use_not_deletable")}}
+	if p.src.msk && r.Auth == iac.AuthIAM {
+		res.References = append(res.References, procMSKIAMURL)
+	}
 	switch r.Type {
 	case guide.TypeSetup, guide.TypePermissions:
 		res.Steps = []guide.Step{
