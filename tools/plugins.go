@@ -35,8 +35,9 @@ func sizingPlugins() map[string]sizingPlugin {
 		"opensearch_ingestion": osipipe.Size,
 		"firehose":             firehosecfg.Size,
 
-		// integ2: glue_streaming, flink, msk_connect, kcl.
+		// integ2: glue_streaming, flink, msk_connect, kcl, kpl.
 		"glue_streaming": sizeProcessor("glue_streaming"),
+		"kpl":            sizeProcessor("kpl"),
 		"flink":          sizeProcessor("flink"),
 		"msk_connect":    sizeProcessor("msk_connect"),
 		"kcl":            sizeProcessor("kcl"),

@@ -47,7 +47,7 @@ type Input struct {
 }
 
 // Services lists the service names this package sizes.
-func Services() []string { return []string{"glue_streaming", "flink", "msk_connect", "kcl"} }
+func Services() []string { return []string{"glue_streaming", "flink", "msk_connect", "kcl", "kpl"} }
 
 // Size dispatches to the calculator for service.
 func Size(service string, in Input, b *guidance.Base) (sizing.Result, error) {
@@ -74,6 +74,8 @@ func Size(service string, in Input, b *guidance.Base) (sizing.Result, error) {
 		return Connect(in, b)
 	case "kcl":
 		return KCL(in, b)
+	case "kpl":
+		return KPL(in, b)
 	}
 	return sizing.Result{}, fmt.Errorf("%w: service %q; send one of %s", sizing.ErrInput, service, strings.Join(Services(), ", "))
 }

@@ -223,6 +223,28 @@ func TestKCL(t *testing.T) {
 	}
 }
 
+func TestKPL(t *testing.T) {
+	t.Parallel()
+	b := base(t)
+	// 5,000 records/s of 100 bytes = 0.5 MB/s: 5 shards by records without
+	// aggregation, 1 with (512 records per 51,200-byte aggregated record).
+	r, err := KPL(Input{RecordsPerSecond: 5000, AvgRecordBytes: 100, Shards: 2}, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Recommendation.Shards != 1 || stepResult(t, r, "user records per aggregated record") != 512 || stepResult(t, r, "shards for records without aggregation") != 5 {
+		t.Errorf("got %s; %+v", r.Recommendation.Summary, r.Calculation)
+	}
+	if !hasWarning(r, "saves 4 shards") {
+		t.Errorf("warnings %v", r.Warnings)
+	}
+	// Large records: bytes bind either way.
+	r, _ = KPL(Input{RecordsPerSecond: 100, AvgRecordBytes: 100000, Shards: 5}, b)
+	if r.Recommendation.Shards != 10 || r.BindingConstraint != "write MB/s per shard" || !hasWarning(r, "WriteProvisionedThroughputExceeded") {
+		t.Errorf("got %d shards, %q, %v", r.Recommendation.Shards, r.BindingConstraint, r.Warnings)
+	}
+}
+
 func TestSizeRejectsBadInput(t *testing.T) {
 	t.Parallel()
 	b := base(t)
@@ -245,6 +267,7 @@ func TestSizeRejectsBadInput(t *testing.T) {
 		{"kcl", Input{Shards: 1, Retrieval: "push"}, "retrieval"},
 		{"kcl", Input{Shards: -1}, "non-negative"},
 		{"glue_streaming", Input{CoresNeeded: 2, Source: "sqs"}, "source"},
+		{"kpl", Input{RecordsPerSecond: 10}, "avg_record_bytes"},
 		{"spark", Input{}, "service"},
 	}
 	for _, tc := range tests {
