@@ -90,7 +90,7 @@ func Glue(in Input, b *guidance.Base) (sizing.Result, error) {
 		r.warn("%d %s exceed the %g Spark cores: extra partitions queue behind the first wave, leaving cores idle while the last ones finish each batch", units, unitName, sparkCores)
 	}
 
-	glueMicroBatch(r, in, units, unitName, &rec)
+	batch := glueMicroBatch(r, in, units, unitName, &rec)
 
 	if v >= v3 {
 		r.alt(fmt.Sprintf("--enable-auto-scaling true with NumberOfWorkers %d as the maximum", workers), true,
@@ -107,17 +107,19 @@ func Glue(in Input, b *guidance.Base) (sizing.Result, error) {
 	if rec.MinPartitions > 0 {
 		rec.Summary += fmt.Sprintf("; %d partitions", rec.MinPartitions)
 	}
+	rec.Summary += batch
 	r.res.Recommendation = rec
 	return r.done(), nil
 }
 
-// glueMicroBatch adds the micro-batch arithmetic when the batch is described.
-func glueMicroBatch(r *rec, in Input, units int, unitName string, rec *sizing.Recommendation) {
+// glueMicroBatch adds the micro-batch arithmetic when the batch is
+// described, and returns its headline for the summary.
+func glueMicroBatch(r *rec, in Input, units int, unitName string, rec *sizing.Recommendation) string {
 	if in.BatchRecords <= 0 || in.TriggerIntervalSeconds <= 0 || in.BatchProcessingSeconds <= 0 {
 		if in.BatchRecords > 0 || in.TriggerIntervalSeconds > 0 || in.BatchProcessingSeconds > 0 {
 			r.warn("micro-batch arithmetic needs all of batch_records, trigger_interval_seconds and batch_processing_seconds")
 		}
-		return
+		return ""
 	}
 	iv, pt, br := in.TriggerIntervalSeconds, in.BatchProcessingSeconds, in.BatchRecords
 	cycle := r.step("time between batch starts", "max(trigger_interval, batch_processing)", math.Max(iv, pt), "s", "trigger_interval_seconds", iv, "batch_processing_seconds", pt)
@@ -129,7 +131,8 @@ func glueMicroBatch(r *rec, in Input, units int, unitName string, rec *sizing.Re
 		r.res.BindingConstraint = "micro-batch processing time"
 		r.warn("at maximum capacity: a batch takes %gs against a %gs trigger interval, so input rate equals process rate (%.0f records/s); the next batch waits for this one, latency and backlog grow with any extra traffic — add cores, or raise the interval to checkpoint less often", pt, iv, inRate)
 	}
-	r.step("worst-case latency", "time between batch starts + batch_processing (≈ 2 × interval when keeping up)", cycle+pt, "s", "cycle_seconds", cycle, "batch_processing_seconds", pt)
+	worst := r.step("worst-case latency", "time between batch starts + batch_processing (≈ 2 × interval when keeping up)", cycle+pt, "s", "cycle_seconds", cycle, "batch_processing_seconds", pt)
+	headline := fmt.Sprintf("; input %.0f records/s vs process %.0f records/s, worst-case latency %gs", inRate, procRate, round(worst))
 	r.step("latency target this supports", fmt.Sprintf("%g × trigger interval", r.n("glue.latency.worst_case_intervals")), r.n("glue.latency.worst_case_intervals")*iv, "s", "trigger_interval_seconds", iv)
 	if in.RecordsPerSecond > 0 {
 		arrival := in.RecordsPerSecond * r.peak(in)
@@ -141,13 +144,16 @@ func glueMicroBatch(r *rec, in Input, units int, unitName string, rec *sizing.Re
 		}
 	}
 	rec.KeepsUp = boolPtr(keeps)
+	if !keeps {
+		headline += " (does not keep up)"
+	}
 	if units <= 0 {
-		return
+		return headline
 	}
 	per := r.step("batch limit per "+strings.TrimSuffix(unitName, "s"), "batch_records ÷ "+unitName, br/float64(units), "records", "batch_records", br, unitName, units)
 	if unitName == "partitions" {
 		r.alt(fmt.Sprintf("maxOffsetsPerTrigger=%.0f", br), true, fmt.Sprintf("Kafka divides it equally: %.0f offsets per partition per batch", per))
-		return
+		return headline
 	}
 	read := r.n("glue.kinesis.max_record_per_read.default")
 	strict := r.step("per-shard fetch limit (maxFetchRecordsPerShard)", "ceil(per_shard ÷ maxRecordPerRead) × maxRecordPerRead (a multiple keeps the limit strict)", math.Ceil(per/read)*read, "records", "per_shard", per, "max_record_per_read", read)
@@ -157,4 +163,5 @@ func glueMicroBatch(r *rec, in Input, units int, unitName string, rec *sizing.Re
 	if per > def {
 		r.warn("%.0f records per shard per batch exceed the default maxFetchRecordsPerShard of %g: without raising it batches are capped below batch_records", per, def)
 	}
+	return headline
 }
