@@ -256,6 +256,7 @@ func buildGlueStreaming(e Env, r Request) (Result, error) {
 			{Symptom: "Most executors idle, one busy", Cause: "fewer shards/partitions than cores", Check: "Spark UI stage tasks vs cores", Fix: "reshard/add partitions, or repartition in the batch function", Tool: "sizing"},
 			{Symptom: "Duplicate rows in DynamoDB/JDBC/OpenSearch", Cause: "task or batch retries re-sent the last stage", Check: "Spark UI Jobs tab: tasks that succeeded after retry", Fix: "idempotent upserts keyed by record id", Tool: ""},
 			{Symptom: "ReadProvisionedThroughputExceeded on the stream", Cause: "the job polls with GetRecords and shares 2 MB/s and 5 calls/s per shard with every other polling consumer", Check: "kinesis_inspect throttling per shard", Fix: "raise idleTimeBetweenReadsInMs or move other consumers to enhanced fan-out", Tool: "kinesis_inspect"},
+			{Symptom: "Short intervals spend most of each batch checkpointing", Cause: "fixed per-batch overhead (planning, latestOffset, checkpoint commit) dominates small, frequent batches", Check: "Spark UI Operation Duration: addBatch should dominate", Fix: "raise windowSize (e.g. from 3 s to 5 s or more) so batches checkpoint less often", Tool: ""},
 			{Symptom: "Job restarts on its own weekly", Cause: "Glue restarts streaming jobs after 7 days (maintenance)", Check: "job run history", Fix: "set MaintenanceWindow; checkpoints make the restart resume", Tool: ""},
 		}
 		if p.kafka {

@@ -272,7 +272,7 @@ func buildConnect(e Env, r Request) (Result, error) {
 				Decision: &guide.Decision{Choice: "Capacity mode", Options: []string{"autoscaled", "provisioned"}, Recommendation: "autoscaled",
 					Why: fmt.Sprintf("load varies or is unknown; use provisioned to pin tasks.max (a sink task owns whole partitions, so tasks beyond the partition count idle). The AWS post scales out at %d%% and in at %d%% CPU.", p.scOu, p.scaleIn)}},
 			{Title: "Create a worker configuration",
-				Detail: "Set key.converter and value.converter (required); only the listed producer.*/consumer.* properties are supported. A worker configuration in use by a connector cannot be deleted: create a new one (or revision), move connectors, then delete the old one."},
+				Detail: "Set key.converter and value.converter (required); only the listed producer.*/consumer.* properties are supported. Worker configurations are reusable across connectors and manageable in CloudFormation (AWS::KafkaConnect::WorkerConfiguration, returning its ARN, state and latest revision) and taggable. DeleteWorkerConfiguration refuses a configuration a connector still uses (the console disables Delete; workerConfigurationState shows it): create a new one (or revision), move connectors, then delete the old one. ListWorkerConfigurations and ListCustomPlugins take a name prefix for selective clean-up."},
 			connectorStep(p),
 			{Title: "Create the service execution role",
 				Detail: "Trust kafkaconnect.amazonaws.com (aws:SourceAccount). With IAM auth: Connect/DescribeCluster on the cluster, the connector's topics, the __amazon_msk_connect_* internal topics and the connect-* / __amazon_msk_connect_* groups — ARNs carry the cluster UUID."},
