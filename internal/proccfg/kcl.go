@@ -20,7 +20,7 @@ func kclContext() []string {
 func KCLRuleIDs() []string {
 	return []string{
 		"kcl_consumer.key.unknown", "kcl_consumer.application_name.required", "kcl_consumer.max_records.max", "kcl_consumer.client_version.allowed",
-		"kcl_consumer.migration.compatible", "kcl_consumer.max_leases.low", "kcl_consumer.retrieval.allowed", "kcl_consumer.polling.idle_time", "kcl_consumer.sdk.version",
+		"kcl_consumer.migration.compatible", "kcl_consumer.max_leases.low", "kcl_consumer.lease_renewal_threads", "kcl_consumer.retrieval.allowed", "kcl_consumer.polling.idle_time", "kcl_consumer.sdk.version",
 	}
 }
 
@@ -66,6 +66,21 @@ func ValidateKCL(p map[string]any, b *guidance.Base) []rules.Violation {
 				}
 				o.add("kcl_consumer.max_leases.low", sev, f, "kcl.lease.per_shard", msg, fmt.Sprintf("raise maxLeasesForWorker to at least %g, or remove it", need))
 			}
+		}
+	}
+	if shards, _, okS := num(p, "shards"); okS {
+		workers, _, okW := num(p, "workers")
+		if !okW || workers < 1 {
+			workers = 1
+		}
+		threads := b.Num("kcl.max_lease_renewal_threads.default")
+		if v, _, ok := num(p, "maxLeaseRenewalThreads"); ok {
+			threads = v
+		}
+		if per := math.Ceil(shards / workers); per > threads {
+			o.add("kcl_consumer.lease_renewal_threads", rules.Warning, "maxLeaseRenewalThreads", "kcl.max_lease_renewal_threads.default",
+				fmt.Sprintf("a worker may hold %g leases (%g shards ÷ %g workers) but renews them with %g threads: renewals fall behind and leases expire to other workers", per, shards, workers, threads),
+				fmt.Sprintf("raise maxLeaseRenewalThreads to at least %g, or add workers", per))
 		}
 	}
 	mode, mf, haveMode := str(p, "retrievalMode")

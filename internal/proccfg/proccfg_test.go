@@ -158,6 +158,7 @@ func TestEveryRuleFires(t *testing.T) {
 		{"kcl", "kcl_consumer.migration.compatible", map[string]any{"migrating_from_2x": true}, rules.Error},
 		{"kcl", "kcl_consumer.max_leases.low", map[string]any{"maxLeasesForWorker": 2.0}, rules.Warning},
 		{"kcl", "kcl_consumer.max_leases.low", map[string]any{"maxLeasesForWorker": 2.0, "kcl_version": "2.6"}, rules.Error},
+		{"kcl", "kcl_consumer.lease_renewal_threads", map[string]any{"shards": 100.0, "workers": 2.0, "maxLeasesForWorker": nil}, rules.Warning},
 		{"kcl", "kcl_consumer.retrieval.allowed", map[string]any{"retrievalMode": "PUSH"}, rules.Error},
 		{"kcl", "kcl_consumer.polling.idle_time", map[string]any{"consumer_applications": 9.0}, rules.Warning},
 		{"kcl", "kcl_consumer.sdk.version", map[string]any{"aws_sdk_version": "2.27.20"}, rules.Error},

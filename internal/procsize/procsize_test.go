@@ -2,6 +2,7 @@ package procsize
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -275,6 +276,33 @@ func TestSizeRejectsBadInput(t *testing.T) {
 		if !errors.Is(err, sizing.ErrInput) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s %+v: err %v, want sizing.ErrInput mentioning %q", tc.service, tc.in, err, tc.want)
 		}
+	}
+}
+
+// TestNoDeadFacts fails when an entry of the processor tables (glue, flink,
+// mskconnect, kcl, kpl) is read by none of the code that owns them
+// (procsize, proccfg, streamguide); ids built from a prefix count as read.
+func TestNoDeadFacts(t *testing.T) {
+	t.Parallel()
+	b := base(t)
+	prefixes := []string{"glue.", "flink.", "mskconnect.", "kcl.", "kpl."}
+	used := map[string]bool{}
+	for _, dir := range []string{".", "../proccfg", "../streamguide"} {
+		ids, err := limitcheck.IDLiterals(dir, prefixes...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			used[id] = true
+		}
+	}
+	composed := []string{"glue.v2.spark_cores.", "glue.v3.spark_cores.", "glue.dpu."}
+	for _, l := range b.All() {
+		if !slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(l.ID, p) }) || used[l.ID] ||
+			slices.ContainsFunc(composed, func(p string) bool { return strings.HasPrefix(l.ID, p) }) {
+			continue
+		}
+		t.Errorf("guidance entry %s is read by no code", l.ID)
 	}
 }
 

@@ -141,7 +141,7 @@ func buildKCL(e Env, r Request) (Result, error) {
 		}
 		if p.v3 || p.o.MigratingTo3 {
 			res.Steps = append(res.Steps, guide.Step{Title: "Know what KCL 3.x adds",
-				Detail: fmt.Sprintf("3.x balances leases on worker CPU instead of lease counts (AWS measured up to %g%% less compute on uneven shards), hands leases off gracefully (checkpoint in shutdownRequested()), reads the lease table with fewer RCUs and drops AWS SDK for Java 1.x. It creates %s and a GSI on the lease table; the role needs access to all of them (artifact). Avoid AWS SDK for Java %s; use 2.28.0+. A low maxLeasesForWorker limits CPU-based balancing. From KCL 3.5 a single-table format can fold the three tables into one.",
+				Detail: fmt.Sprintf("3.x balances leases on worker CPU instead of lease counts (AWS measured up to %g%% less compute on uneven shards), hands leases off gracefully (the old owner gets up to gracefulLeaseHandoffTimeoutMillis, default "+fmt.Sprintf("%g", b.Num("kcl.graceful_handoff_timeout_ms.default"))+" ms, to checkpoint in shutdownRequested()), reads the lease table with fewer RCUs and drops AWS SDK for Java 1.x. It creates %s and a GSI on the lease table; the role needs access to all of them (artifact). Avoid AWS SDK for Java %s; use 2.28.0+. A low maxLeasesForWorker limits CPU-based balancing. From KCL 3.5 a single-table format can fold the three tables into one.",
 					b.Num("kcl.v3.cost_reduction_percent"), strings.Join(p.tables, ", "), strings.Join(b.Strings("kcl.v3.sdk_bad_versions"), "/"))})
 		}
 		if p.o.MigratingTo3 {

@@ -89,8 +89,8 @@ func buildKPL(e Env, r Request) (Result, error) {
 	case guide.TypeSetup, guide.TypePermissions:
 		res.Steps = []guide.Step{
 			{Title: "Batch and aggregate",
-				Detail: fmt.Sprintf("A shard takes %g MB/s and %g records/s. The KPL collects up to %g records per PutRecords call and, with aggregation, packs user records into Kinesis records of up to %g bytes, so many small records count as one against the records/s limit. Consumers must de-aggregate (KCL and Lambda do; the Flink Kinesis source does not).",
-					b.Num("kinesis.shard.write_mbps"), b.Num("kinesis.shard.write_records_per_second"), b.Num("kpl.collection_max_count.max"), b.Num("kpl.aggregation_max_size.default")),
+				Detail: fmt.Sprintf("A shard takes %g MB/s and %g records/s. The KPL collects up to %g records (%g bytes) per PutRecords call and, with aggregation, packs user records into Kinesis records of up to %g bytes, so many small records count as one against the records/s limit (sizing service=kpl shows the shards saved). Consumers must de-aggregate (KCL and Lambda do; the Flink Kinesis source does not).",
+					b.Num("kinesis.shard.write_mbps"), b.Num("kinesis.shard.write_records_per_second"), b.Num("kpl.collection_max_count.max"), b.Num("kpl.collection_max_size.default"), b.Num("kpl.aggregation_max_size.default")),
 				Decision: &guide.Decision{Choice: "AggregationEnabled", Options: []string{"true", "false"}, Recommendation: strconv.FormatBool(p.aggregate),
 					Why: map[bool]string{true: "small records hit the records/s limit long before the MB/s limit; aggregation removes that ceiling", false: "the consumer cannot de-aggregate (Flink's KinesisStreamsSource), so send plain records"}[p.aggregate]}},
 			{Title: "Trade latency for throughput with RecordMaxBufferedTime",
