@@ -28,7 +28,7 @@ func FlinkAppRuleIDs() []string {
 		"flink_app.runtime.flink", "flink_app.role.required", "flink_app.configuration_type.allowed",
 		"flink_app.checkpoint.default_overrides", "flink_app.checkpoint.disabled", "flink_app.checkpoint.min_pause",
 		"flink_app.parallelism.default_overrides", "flink_app.parallelism_per_kpu.range", "flink_app.parallelism.max",
-		"flink_app.kpu.quota", "flink_app.parallelism.source",
+		"flink_app.kpu.quota", "flink_app.parallelism.source", "flink_app.snapshots.disabled",
 	}
 }
 
@@ -101,6 +101,10 @@ func ValidateFlinkApp(p map[string]any, b *guidance.Base) []rules.Violation {
 				o.add("flink_app.kpu.quota", rules.Warning, f, "flink.kpu.max_default", fmt.Sprintf("Parallelism %g ÷ ParallelismPerKPU %g = %g KPUs, above the default quota of %g per application", v, ppk, kpu, q), "request a KPU quota increase first, or raise ParallelismPerKPU for I/O-bound work")
 			}
 		}
+	}
+	if on, f, ok := boolean(p, "ApplicationConfiguration.ApplicationSnapshotConfiguration.SnapshotsEnabled"); ok && !on {
+		o.add("flink_app.snapshots.disabled", rules.Warning, f, "flink.snapshots.required_for_updates",
+			"snapshots are off: updates, scaling (including auto scaling) and stops restart the application without its state, losing data", "set SnapshotsEnabled true")
 	}
 	units, name := 0.0, ""
 	if s, _, ok := num(p, flinkShards); ok {

@@ -34,7 +34,8 @@ func GlueJobRuleIDs() []string {
 		"glue_job.command.name", "glue_job.command.streaming", "glue_job.version.number", "glue_job.worker_type.version",
 		"glue_job.worker_type.streaming_only", "glue_job.worker_type.sized", "glue_job.capacity.conflict", "glue_job.workers.driver_only",
 		"glue_job.timeout.max", "glue_job.auto_scaling.version", "glue_job.kinesis.fetch_strict", "glue_job.kinesis.fetch_time",
-		"glue_job.source.cores", "glue_job.window.processing", "glue_job.retries.duplicates",
+		"glue_job.source.cores", "glue_job.window.processing", "glue_job.retries.duplicates", "glue_job.kafka.offsets_spread",
+		"glue_job.kinesis.starting_position",
 	}
 }
 
@@ -151,11 +152,20 @@ func glueStreamingOptions(o *out, p map[string]any, opts map[string]string, soFi
 				"raise kinesis.executor.maxFetchTimeInMs along with the per-shard limit")
 		}
 	}
+	if sp, has := opts["startingPosition"]; has && !slices.Contains(b.Strings("glue.kinesis.starting_positions"), strings.ToLower(sp)) {
+		o.add("glue_job.kinesis.starting_position", rules.Error, soField+".startingPosition", "glue.kinesis.starting_positions",
+			fmt.Sprintf("startingPosition %q is not one of %s", sp, strings.Join(b.Strings("glue.kinesis.starting_positions"), ", ")), "use trim_horizon to start at the oldest record, latest for new ones, or timestamp with startingTimestamp")
+	}
 	units, unitName := 0.0, ""
 	if s, _, ok := num(p, glueShards); ok {
 		units, unitName = s, "shards"
 	} else if s, _, ok := num(p, gluePartitions); ok {
 		units, unitName = s, "partitions"
+	}
+	if mo, mf, ok := optNum("maxOffsetsPerTrigger"); ok && unitName == "partitions" && mo < units {
+		o.add("glue_job.kafka.offsets_spread", rules.Warning, mf, "glue.latency.worst_case_intervals",
+			fmt.Sprintf("maxOffsetsPerTrigger %g is split equally across %g partitions: under one offset per partition per batch, so most partitions read nothing in a batch", mo, units),
+			fmt.Sprintf("raise maxOffsetsPerTrigger to at least %g (records per batch across all partitions)", units))
 	}
 	cpwID := "glue.v3.spark_cores." + wt
 	if haveVersion && version < b.Num("glue.auto_scaling.min_version") {
