@@ -38,7 +38,7 @@ func TestSize(t *testing.T) {
 	}{
 		{"3 partitions -> minimum", integ.SizeInput{Workload: sizing.Workload{Partitions: 3}}, 8, "8 RPU", 0, ""},
 		{"72 over two topics", integ.SizeInput{Topics: []integ.Topic{{Name: "orders", Partitions: 24}, {Name: "clicks", Partitions: 48}}}, 48, "144 RPU", 0, ""},
-		{"kinesis shards", integ.SizeInput{Workload: sizing.Workload{Shards: 10}}, 24, "24 RPU", 0, ""},
+		{"kinesis shards", integ.SizeInput{Workload: sizing.Workload{Shards: 10}}, 24, "24 RPU", 1, ""},
 		{"extended range", integ.SizeInput{Workload: sizing.Workload{Partitions: 300}}, 608, "608 RPU", 1, ""},
 		{"beyond one workgroup", integ.SizeInput{Workload: sizing.Workload{Partitions: 600}}, 2, "2 or more workgroups", 0, ""},
 		{"provisioned slices", integ.SizeInput{Workload: sizing.Workload{Partitions: 40}, Target: "provisioned"}, 40, "40 slices", 0, ""},
@@ -120,6 +120,8 @@ CREATE MATERIALIZED VIEW mv2 AS SELECT JSON_PARSE(kafka_value) AS p FROM s."Orde
 		{"fields: kinesis needs a role", integ.ValidateInput{Config: map[string]any{"source": "kinesis", "stream": "s", "auto_refresh": true}}, []string{"error redshift_streaming.iam_role.required"}},
 		{"fields: oversize and too large", integ.ValidateInput{Config: map[string]any{"source": "kinesis", "stream": "s", "iam_role": "default", "auto_refresh": true,
 			"columns": []any{map[string]any{"name": "data", "type": "VARBYTE"}}, "max_record_bytes": 100000}}, []string{"warning redshift_streaming.record_size.column"}},
+		{"fields: from_varbyte with large records", integ.ValidateInput{AvgRecordBytes: 70000, Config: map[string]any{"source": "kinesis", "stream": "s", "iam_role": "default", "auto_refresh": true,
+			"functions": []any{"FROM_VARBYTE", "json_parse", "can_json_parse"}}}, []string{"warning redshift_streaming.mv.from_varbyte"}},
 		{"fields: record above VARBYTE max", integ.ValidateInput{Config: map[string]any{"source": "kinesis", "stream": "s", "iam_role": "default", "auto_refresh": true, "max_record_bytes": 20000000}}, []string{"error redshift_streaming.record_size.max"}},
 		{"fields: topic too long, rpu low", integ.ValidateInput{Partitions: 64, Config: map[string]any{"source": "msk", "auth": "none", "topic": strings.Repeat("a", 129), "auto_refresh": true, "base_rpu": 32}},
 			[]string{"error redshift_streaming.topic_name.max", "warning redshift_streaming.serverless.base_rpu"}},

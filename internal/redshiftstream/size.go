@@ -27,6 +27,7 @@ const (
 	idJSONExtractKB  = "redshift_streaming.json_extract_path_text.max_kb"
 	idVarbyteMax     = "redshift.varbyte.max_bytes"
 	idVarbyteDefault = "redshift.varbyte.default_bytes"
+	idVarcharMax     = "redshift.varchar.max_bytes"
 	idRPUMin         = "redshift.serverless.base_rpu.min_streaming"
 	idRPUStep        = "redshift.serverless.base_rpu.step"
 	idRPUMax         = "redshift.serverless.base_rpu.max"
@@ -85,6 +86,9 @@ func Size(in integ.SizeInput, b *guidance.Base) (sizing.Result, error) {
 		c.Alt("Redshift Serverless", true, fmt.Sprintf("%d RPU base capacity by the Serverless rule; no node type to choose", BaseRPU(b, p)))
 		return c.Done(sizing.Recommendation{Summary: fmt.Sprintf("a provisioned cluster with at least %d slices (node count x slices per node of the node type) for %d partitions", integ.Ceil(slices), p)},
 			"partitions: each slice reads the partitions or shards allocated to it on refresh"), nil
+	}
+	if len(in.Topics) == 0 && in.Partitions == 0 && in.Shards > 0 {
+		c.Warn("the RPU rule was published for MSK partitions; for Kinesis shards it is extrapolated (Redshift allocates shards to slices the same way): confirm with SYS_STREAM_SCAN_STATES lag")
 	}
 	group, per := c.N(idPartitionGroup), c.N(idRPUPerGroup)
 	groups := c.Step("partition groups", "ceil(partitions / partition_group)", float64(integ.Ceil(float64(p)/group)), "groups", "partitions", p, "partition_group", group)

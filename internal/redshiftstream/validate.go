@@ -26,6 +26,7 @@ const (
 	ruleTooLarge      = "redshift_streaming.record_size.max"
 	ruleJSONExtract   = "redshift_streaming.mv.json_extract_path_text"
 	ruleJSONGuard     = "redshift_streaming.mv.json_parse_guard"
+	ruleFromVarbyte   = "redshift_streaming.mv.from_varbyte"
 	ruleConversion    = "redshift_streaming.mv.conversion"
 	ruleSortKey       = "redshift_streaming.mv.sort_key"
 	ruleMVsPerStream  = "redshift_streaming.mv.per_stream"
@@ -215,6 +216,11 @@ func checkMV(ch *integ.Checker, b *guidance.Base, c Config, in integ.ValidateInp
 	if has("json_extract_path_text") {
 		ch.Report(rules.Warning, ruleJSONExtract, p+"functions", DocStreaming, fmt.Sprintf("JSON_EXTRACT_PATH_TEXT in the streaming MV re-parses the JSON for every extracted column (slow ingestion) and fails on records over %d KB.", b.Int(idJSONExtractKB)),
 			"land JSON_PARSE(kafka_value) (or kinesis_data) as SUPER and extract fields with PartiQL dot notation in a second MV or on query")
+	}
+	ch.Rule(ruleFromVarbyte)
+	if maxRec := max(c.MaxRecordBytes, int(in.AvgRecordBytes)); has("from_varbyte") && maxRec > b.Int(idVarcharMax) {
+		ch.Report(rules.Warning, ruleFromVarbyte, p+"functions", b.Source(idVarcharMax), fmt.Sprintf("FROM_VARBYTE returns VARCHAR (at most %d bytes); records of %d bytes do not make it through.", b.Int(idVarcharMax), maxRec),
+			"JSON_PARSE the VARBYTE payload directly into SUPER instead of FROM_VARBYTE")
 	}
 	ch.Rule(ruleJSONGuard)
 	if has("json_parse") && !has("can_json_parse") && !has("is_valid_json") {

@@ -7,6 +7,8 @@ func builtins() []Topic {
 		// integ1: Redshift streaming ingestion, OpenSearch Ingestion, Firehose, Logs subscriptions.
 		logsSubscription(),
 		redshiftStreaming(),
+		opensearchIngestion(),
+		firehose(),
 
 		// integ2: Glue streaming, Managed Flink, MSK Connect, KCL, KPL — add lines below.
 		glueStreaming(),

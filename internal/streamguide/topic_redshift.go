@@ -273,11 +273,13 @@ SELECT query_id, start_time, status, error_message
 FROM sys_query_history WHERE status = 'failed' AND query_text ILIKE %[2]s ORDER BY start_time DESC LIMIT 20;
 -- 3. Refresh history: manual vs auto, status.
 SELECT * FROM sys_mv_refresh_history WHERE mv_name = %[1]s ORDER BY start_time DESC LIMIT 20;
--- 4. Ingestion progress and lag per partition or shard.
+-- 4. End-to-end latency of the newest row (arrival in the stream to now).
+SELECT DATEDIFF(second, MAX(%[3]s), GETDATE()) AS seconds_behind FROM %[4]s;
+-- 5. Ingestion progress and lag per partition or shard.
 SELECT partition_id, MAX(latest_position) AS latest_position, SUM(scanned_rows) AS rows_scanned, SUM(skipped_rows) AS rows_skipped,
        DATEDIFF(second, MAX(stream_record_time_max), MAX(record_time)) AS lag_seconds
 FROM sys_stream_scan_states WHERE mv_name = %[1]s GROUP BY partition_id ORDER BY lag_seconds DESC;
-`, mv, QuoteLiteral("%"+p.mv+"%"))
+`, mv, QuoteLiteral("%"+p.mv+"%"), map[bool]string{true: "approximate_arrival_timestamp", false: "kafka_timestamp"}[p.r.Source == SourceKinesis], QuoteIdent(p.mv))
 }
 
 func buildRedshift(e Env, r Request) (Result, error) {
@@ -302,6 +304,9 @@ func buildRedshift(e Env, r Request) (Result, error) {
 		res.Artifacts = append(res.Artifacts, arts...)
 		if r.Type == guide.TypeSetup {
 			res.Artifacts = append(res.Artifacts, SQLArtifact("redshift-streaming.sql", p.sql(e)))
+			if d := p.downstreamSQL(); d != "" {
+				res.Artifacts = append(res.Artifacts, SQLArtifact("redshift-streaming-downstream.sql", d, "schedule the procedure (EventBridge Scheduler, query editor v2 or MWAA); it loads only offsets newer than the target's maximum per partition"))
+			}
 			if r.Source != SourceKinesis {
 				if a, _, err := sgArtifact(r.Format, p.o.ClusterSecurityGroupID, first(r.SecurityGroupIDs), port, "Redshift streaming ingestion"); err != nil {
 					return Result{}, err
@@ -373,7 +378,7 @@ func (p rsPlan) setupSteps(e Env, setup bool) []guide.Step {
 		steps = append(steps, guide.Step{Title: "Turn on case-sensitive identifiers", Detail: fmt.Sprintf("%q has upper-case letters. SET enable_case_sensitive_identifier TO true in the session (the SQL does), for the user, or in a custom parameter group (not the default one; reboot after changing it).", p.name)})
 	}
 	if setup {
-		steps = append(steps, guide.Step{Title: "Create the external schema and the streaming MV", Detail: "Land the payload minimally (guarded JSON_PARSE to SUPER or raw VARBYTE) with AUTO REFRESH YES; flatten in a second MV or stored procedure. The first refresh starts at the stream's TRIM_HORIZON or offset 0.",
+		steps = append(steps, guide.Step{Title: "Create the external schema and the streaming MV", Detail: "Land the payload minimally (guarded JSON_PARSE to SUPER or raw VARBYTE) with AUTO REFRESH YES; flatten in a second MV or stored procedure. The first refresh starts at the stream's TRIM_HORIZON or offset 0. Binary payloads (protobuf, Avro) stay VARBYTE (payload raw) and are decoded downstream, e.g. with a Lambda UDF.",
 			Decision: &guide.Decision{Choice: "MVs per stream", Options: []string{"one streaming MV shared by data sharing", "one MV per consumer warehouse"}, Recommendation: "one streaming MV shared by data sharing",
 				Why: "each streaming MV reads the whole stream: more MVs multiply egress and compete for the provider's throughput"}})
 	}
@@ -423,4 +428,33 @@ func (p rsPlan) rows(e Env, port int) []guide.Row {
 			guide.Row{Symptom: "access denied on the cluster or topic", Cause: "the role misses kafka-cluster:Connect/DescribeTopic/ReadData, or a cross-account chain is out of order", Check: "IAM_ROLE order (Redshift account first, cluster account last) and the policies", Fix: "apply the generated role policies; fix the IAM_ROLE order", Tool: "validate_config"})
 	}
 	return rows
+}
+
+// downstreamSQL is the incremental load from the streaming MV into a table
+// keyed on (kafka_partition, kafka_offset), unique within a topic (MSK with
+// JSON payloads only; Kinesis sequence numbers are strings).
+func (p rsPlan) downstreamSQL() string {
+	if p.r.Source == SourceKinesis || p.o.Payload == "raw" {
+		return ""
+	}
+	target, proc := QuoteIdent(p.mv+"_target"), QuoteIdent("load_"+p.mv)
+	return fmt.Sprintf(`-- Downstream table and incremental load: keep the streaming MV minimal, transform here.
+CREATE TABLE IF NOT EXISTS %[1]s (
+  kafka_partition INTEGER,
+  kafka_offset BIGINT,
+  kafka_timestamp TIMESTAMP,
+  payload SUPER
+);
+CREATE OR REPLACE PROCEDURE %[2]s()
+AS $$
+BEGIN
+  INSERT INTO %[1]s
+  SELECT m.kafka_partition, m.kafka_offset, m.kafka_timestamp, m.payload
+  FROM %[3]s m
+  WHERE m.payload IS NOT NULL
+    AND m.kafka_offset > COALESCE((SELECT MAX(t.kafka_offset) FROM %[1]s t WHERE t.kafka_partition = m.kafka_partition), -1);
+END;
+$$ LANGUAGE plpgsql;
+CALL %[2]s();
+`, target, proc, QuoteIdent(p.mv))
 }
