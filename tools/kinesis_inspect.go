@@ -9,7 +9,12 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/stream-mcp/stream-mcp/internal/aws"
 	"github.com/stream-mcp/stream-mcp/internal/errmap"
+	"github.com/stream-mcp/stream-mcp/internal/esmstate"
+	"github.com/stream-mcp/stream-mcp/internal/esmview"
+	"github.com/stream-mcp/stream-mcp/internal/evidence"
+	"github.com/stream-mcp/stream-mcp/internal/judge"
 	"github.com/stream-mcp/stream-mcp/internal/kinesisview"
 	"github.com/stream-mcp/stream-mcp/internal/schema"
 	"github.com/stream-mcp/stream-mcp/internal/server"
@@ -30,7 +35,7 @@ type kinesisInspectOut = kinesisview.Out
 func KinesisInspect(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("kinesis_inspect",
 		mcp.WithDescription("Returns a Kinesis data stream's mode and write/read capacity, open shards with hash ranges and keyspace balance (paged), enhanced fan-out consumers, retention, encryption and max record size, and from CloudWatch its incoming bytes and records against capacity, write and read throttling and iterator age; write throttling is classified as whole stream over capacity (size- or count-bound), hot shard, hot key or sub-minute bursts, with per-shard numbers when shard-level metrics are on. "+
-			"Use it when producers see ProvisionedThroughputExceededException, consumers fall behind, or before resizing; for a Lambda mapping on the stream call esm_inspect."),
+			"Use it when producers see ProvisionedThroughputExceededException, consumers fall behind, or before resizing; it also lists the Lambda mappings reading the stream with their health; esm_inspect has the full view of one."),
 		mcp.WithTitleAnnotation("Kinesis: Inspect Stream"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(true),
@@ -66,11 +71,23 @@ func KinesisInspect(d ReadDeps) server.ServerTool {
 		if err != nil {
 			return errmap.Result(err, "check stream_name and --region"), nil
 		}
+		if arn := out.Stream.ARN; arn != "" {
+			// The stream's Lambda consumers, judged by the esm_inspect list
+			// rules (a failed list is left out: the stream view stands).
+			if pg, err := d.AWS.ListESMs(ctx, aws.ESMFilter{EventSourceARN: arn}, "", maxStreamMappings); err == nil && len(pg.Mappings) > 0 {
+				if voc, err := esmstate.VocabularyFrom(d.Guidance); err == nil {
+					out.AddMappings(esmview.Rows(ctx, d.AWS, pg.Mappings, judge.Deps{Guidance: d.Guidance, Vocabulary: voc}, evidence.Options{Window: window, TrendZ: d.Guidance.Num("metrics.trend.z_critical")}))
+				}
+			}
+		}
 		out.Shards.Page, out.NextOffset, out.Truncated = page(out.Shards.Page, in.Offset, limit)
 		return mcp.NewToolResultStructured(out, kinesisSummary(out)), nil
 	}
 	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}
 }
+
+// maxStreamMappings bounds the mappings judged with a stream.
+const maxStreamMappings = 20
 
 func kinesisSummary(o kinesisInspectOut) string {
 	var b strings.Builder

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stream-mcp/stream-mcp/guidance"
 	"github.com/stream-mcp/stream-mcp/internal/aws"
+	"github.com/stream-mcp/stream-mcp/internal/esmview"
 	"github.com/stream-mcp/stream-mcp/internal/kinesisdiag"
 )
 
@@ -93,6 +94,7 @@ type Out struct {
 	Writes       *kinesisdiag.WriteDiagnosis `json:"writes,omitempty" jsonschema_description:"write throttling classified: none, stream_over_capacity, hot_shard, hot_key, sub_period_bursts, undetermined, no_data"`
 	Reads        *kinesisdiag.ReadDiagnosis  `json:"reads,omitempty" jsonschema_description:"shared-throughput read throttling"`
 	IteratorAge  *kinesisdiag.IteratorAge    `json:"iterator_age,omitempty" jsonschema_description:"consumer lag (GetRecords.IteratorAgeMilliseconds) against retention"`
+	Mappings     []esmview.Row               `json:"mappings,omitempty" jsonschema_description:"Lambda mappings reading the stream, health judged as esm_inspect's list does"`
 	Issues       []Issue                     `json:"issues" jsonschema_description:"what is wrong or at risk, worst first"`
 	AWSCalls     int                         `json:"aws_calls" jsonschema_description:"AWS API calls made"`
 	References   []string                    `json:"references" jsonschema_description:"sources of the limits used"`
@@ -403,4 +405,23 @@ func last(xs []string) string {
 		return ""
 	}
 	return xs[len(xs)-1]
+}
+
+// AddMappings attaches the stream's Lambda mappings with their health (the
+// esm_inspect list view's judgement) and raises an issue for each one that
+// is not healthy: "consumers fall behind" is most often a mapping's story.
+func (o *Out) AddMappings(rows []esmview.Row) {
+	o.Mappings = rows
+	for _, r := range rows {
+		if r.Health == "ok" || r.Health == "stopped" {
+			continue
+		}
+		sev := "warning"
+		if r.Health == "problem" {
+			sev = "error"
+		}
+		o.Issues = append(o.Issues, Issue{Severity: sev, Title: fmt.Sprintf("mapping %s (%s) has a %s (%s) health", r.UUID, r.Function, r.Health, r.Category),
+			Detail: r.Why + "; esm_inspect esm_uuid=" + r.UUID + " has the evidence and the fix"})
+	}
+	sort.SliceStable(o.Issues, func(i, j int) bool { return severityRank(o.Issues[i].Severity) < severityRank(o.Issues[j].Severity) })
 }
