@@ -35,7 +35,7 @@ func TestCheckRejectsBadEntries(t *testing.T) {
 		{"valid", func(*Limit) {}, ""},
 		{"no source", func(l *Limit) { l.Source = "" }, "source"},
 		{"http source", func(l *Limit) { l.Source = "http://example.com" }, "source"},
-		{"seed source", func(l *Limit) { l.Source = "seed:000 post 3" }, ""},
+		{"seed tag source", func(l *Limit) { l.Source = "seed:000 post 3" }, "not an https URL"},
 		{"no date", func(l *Limit) { l.Verified = "" }, "verified"},
 		{"bad date", func(l *Limit) { l.Verified = "Nov 2026" }, "verified"},
 		{"no value", func(l *Limit) { l.Value = nil }, "no value"},

@@ -24,10 +24,8 @@ func TestProvenanceIsUsable(t *testing.T) {
 			if err != nil || u.Host == "" || strings.ContainsAny(l.Source, " \t") {
 				t.Errorf("%s: source %q is not a usable URL", l.ID, l.Source)
 			}
-		case strings.HasPrefix(l.Source, "seed:"):
-			if len(strings.Fields(strings.TrimPrefix(l.Source, "seed:"))) < 2 {
-				t.Errorf("%s: seed source %q should name the seed file and the post", l.ID, l.Source)
-			}
+		default:
+			t.Errorf("%s: source %q is not an https URL", l.ID, l.Source)
 		}
 		if d, err := time.Parse(time.DateOnly, l.Verified); err == nil && d.After(tomorrow) {
 			t.Errorf("%s: verified %s is in the future", l.ID, l.Verified)

@@ -42,6 +42,8 @@ type validateConfigContext struct {
 	BrokerStorageGiB              float64 `json:"broker_storage_gib,omitempty" jsonschema_description:"kafka_topic: data volume per broker"`
 	MSKServerless                 bool    `json:"msk_serverless,omitempty" jsonschema_description:"kafka_topic: the cluster is MSK Serverless"`
 	TopicMaxMessageBytes          float64 `json:"topic_max_message_bytes,omitempty" jsonschema_description:"kafka_producer / kafka_consumer: the topic's max.message.bytes"`
+	TopicMinInsyncReplicas        float64 `json:"topic_min_insync_replicas,omitempty" jsonschema_description:"kafka_producer: topic min.insync.replicas"`
+	TopicReplicationFactor        float64 `json:"topic_replication_factor,omitempty" jsonschema_description:"kafka_producer: topic replication factor"`
 	ProcessingMsPerRecord         float64 `json:"processing_ms_per_record,omitempty" jsonschema_description:"kafka_consumer: processing time per record"`
 	TransactionalProducer         bool    `json:"transactional_producer,omitempty" jsonschema_description:"kafka_consumer: the topic is written with transactions"`
 	BrokerRackAware               bool    `json:"broker_rack_aware,omitempty" jsonschema_description:"kafka_consumer: brokers use the rack-aware replica selector"`
@@ -141,7 +143,8 @@ func validateConfig(d ReadDeps, in validateConfigIn) (validateConfigOut, string)
 				ConsumerFetchMaxBytes: ctx.ConsumerFetchMaxBytes, IngressMBps: ctx.IngressMBPerSecond, BrokerStorageGiB: ctx.BrokerStorageGiB, Serverless: ctx.MSKServerless,
 			}, b)
 		case "kafka_producer":
-			res = kafkacfg.ValidateProducer(kafkacfg.Config(in.Config), kafkacfg.ProducerContext{TopicMaxMessageBytes: ctx.TopicMaxMessageBytes}, b)
+			res = kafkacfg.ValidateProducer(kafkacfg.Config(in.Config), kafkacfg.ProducerContext{TopicMaxMessageBytes: ctx.TopicMaxMessageBytes,
+				TopicMinInsyncReplicas: ctx.TopicMinInsyncReplicas, TopicReplicationFactor: ctx.TopicReplicationFactor}, b)
 		default:
 			res = kafkacfg.ValidateConsumer(kafkacfg.Config(in.Config), kafkacfg.ConsumerContext{
 				ProcessingMsPerRecord: ctx.ProcessingMsPerRecord, TopicMaxMessageBytes: ctx.TopicMaxMessageBytes,

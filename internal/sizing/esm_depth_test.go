@@ -195,3 +195,57 @@ func TestParallelizationSmallestWithHeadroom(t *testing.T) {
 		})
 	}
 }
+
+// TestKinesisRegionAndHotKeys: the on-demand write ceiling depends on the
+// Region class (10 GB/s in us-east-1/us-west-2/eu-west-1, 200 MB/s
+// elsewhere, 200 MB/s assumed when no Region is given); a key at 1,000 small
+// records/s is hot though far under 1 MB/s; a new on-demand stream starts
+// at 4 MB/s.
+func TestKinesisRegionAndHotKeys(t *testing.T) {
+	t.Parallel()
+	b := loadTestBase(t)
+	tests := []struct {
+		name     string
+		w        Workload
+		odFits   bool
+		warn     string
+		noWarn   string
+		binding  string
+		modeWant string
+	}{
+		{"large Region", Workload{IngressMBps: 500, AvgRecordBytes: 1000, Region: "us-east-1"}, true, "starts at 4 MB/s", "", "", ""},
+		{"other Region", Workload{IngressMBps: 500, AvgRecordBytes: 1000, Region: "ap-south-1"}, false, "", "", "", ""},
+		{"no Region assumes the default", Workload{IngressMBps: 500, AvgRecordBytes: 1000}, false, "", "", "", ""},
+		{"hot key by records", Workload{IngressMBps: 2, AvgRecordBytes: 100, HotKeyRecordsPerSec: 1500}, true, "1500 records/s", "", "hot partition key (records/s)", ""},
+		{"key under both limits", Workload{IngressMBps: 2, AvgRecordBytes: 100, HotKeyRecordsPerSec: 900, HotKeyMBps: 0.09}, true, "", "one partition key", "", ""},
+		{"unknown pattern → on-demand", Workload{IngressMBps: 2, AvgRecordBytes: 100, TrafficPattern: "unknown"}, true, "", "starts at 4 MB/s", "", "ON_DEMAND"},
+		{"warm throughput needs Advantage", Workload{IngressMBps: 50, AvgRecordBytes: 1000}, true, "needs On-demand Advantage", "", "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r, err := Size("kinesis", tc.w, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range r.Alternatives {
+				if a.Option == "ON_DEMAND (Standard)" && a.Fits != tc.odFits {
+					t.Errorf("on-demand fits %v, want %v (%s)", a.Fits, tc.odFits, a.Tradeoff)
+				}
+			}
+			ws := strings.Join(r.Warnings, " | ")
+			if tc.warn != "" && !strings.Contains(ws, tc.warn) {
+				t.Errorf("warnings %q lack %q", ws, tc.warn)
+			}
+			if tc.noWarn != "" && strings.Contains(ws, tc.noWarn) {
+				t.Errorf("warnings %q should not mention %q", ws, tc.noWarn)
+			}
+			if tc.binding != "" && r.BindingConstraint != tc.binding {
+				t.Errorf("binding %q, want %q", r.BindingConstraint, tc.binding)
+			}
+			if tc.modeWant != "" && r.Recommendation.CapacityMode != tc.modeWant {
+				t.Errorf("mode %q, want %q", r.Recommendation.CapacityMode, tc.modeWant)
+			}
+		})
+	}
+}
