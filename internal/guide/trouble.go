@@ -41,7 +41,10 @@ func (e *Engine) troubleshooting(r Request) Result {
 		)
 	}
 	rows = append(rows, common...)
+	facts, refs := e.facts(r.Source)
+	rows = append(rows, facts...)
 	return Result{
+		References:      refs,
 		Steps:           []Step{{Title: "Start from live state", Detail: fmt.Sprintf("Each row names the tool that checks it against the live mapping; for %s call them with esm_uuid or the ARNs.", r.Source)}},
 		Troubleshooting: rows,
 		Checks:          []Check{{Name: "Mapping health", How: "State Enabled, LastProcessingResult OK", Tool: "esm_inspect"}},
