@@ -1,6 +1,7 @@
 package guide
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -34,13 +35,30 @@ func (e *Engine) setup(r Request) (Result, error) {
 		res.Steps = append(res.Steps, steps...)
 		res.Artifacts = append(res.Artifacts, arts...)
 	default:
-		res.Artifacts = append(res.Artifacts, net.Artifacts...)
-		res.Artifacts = append(res.Artifacts, perm.Artifacts...)
-		a, err := iac.RenderESM(m, r.Format)
-		if err != nil {
+		// One deployable template (function stub, role, mapping, security
+		// group rules, the destination the mapping names) first; the
+		// mapping alone follows as an extra for an existing function.
+		full := r
+		full.CreateFunction = true
+		arts, steps, err := e.stack(full, m)
+		if err != nil && !errors.Is(err, errNoPolicy) {
 			return Result{}, err
 		}
-		a.Notes = append(a.Notes, sizingNote)
+		a, ferr := iac.RenderESM(m, r.Format)
+		if ferr != nil {
+			return Result{}, ferr
+		}
+		a.Name = "existing-function-" + a.Name
+		a.Notes = append(a.Notes, "For a function you already have: deploy this mapping (or SAM event) instead of the full stack, and give the function's role the execution-role policy.", sizingNote)
+		if err == nil {
+			res.Steps = append(res.Steps, Step{Title: "Deployable stack", Detail: "The first template deploys a starter function, its role with the least-privilege policy, the mapping" + pick(len(r.SecurityGroupIDs) > 0 && r.Source.IsKafka(), ", the security-group rules", "") + pick(r.OnFailureDestination != "", " and the on-failure destination it names", "") + "; replace the starter handler with your code. The mapping alone follows for an existing function."})
+			res.Steps = append(res.Steps, steps...)
+			res.Artifacts = append(res.Artifacts, arts...)
+			res.Artifacts = append(res.Artifacts, a)
+			break
+		}
+		res.Artifacts = append(res.Artifacts, net.Artifacts...)
+		res.Artifacts = append(res.Artifacts, perm.Artifacts...)
 		res.Artifacts = append(res.Artifacts, a, deployScript(r, a), validateScript(r), cleanupScript(r, a))
 	}
 	res.Checks = append(res.Checks, Check{Name: "Template is valid", How: "no violations", Tool: "validate_config"})
