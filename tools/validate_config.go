@@ -63,6 +63,7 @@ type validateConfigOut struct {
 	Violations   []rules.Violation     `json:"violations" jsonschema_description:"errors first, each with the field path, the fix and the documentation it comes from"`
 	CheckedRules int                   `json:"checked_rules" jsonschema_description:"number of distinct rules evaluated"`
 	Resources    []cfntemplate.Checked `json:"resources,omitempty" jsonschema_description:"kind=template: each mapping, SAM event, MSK cluster and Kinesis stream validated"`
+	NotChecked   []cfntemplate.Checked `json:"not_checked,omitempty" jsonschema_description:"kind=template: resources no rule covers"`
 	Truncated    bool                  `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
 }
 
@@ -170,7 +171,7 @@ func validateConfig(d ReadDeps, in validateConfigIn) (validateConfigOut, string)
 		if err != nil {
 			return out, err.Error() + "; send the full template text with a Resources section"
 		}
-		vs, out.CheckedRules, out.Resources = res.Violations, len(res.CheckedRules), res.Resources
+		vs, out.CheckedRules, out.Resources, out.NotChecked = res.Violations, len(res.CheckedRules), res.Resources, res.NotChecked
 	default:
 		return out, fmt.Sprintf("unknown kind %q; use esm, kafka_topic, kafka_producer, kafka_consumer, msk_cluster, kinesis_stream or template", in.Kind)
 	}
@@ -213,6 +214,13 @@ func validateConfigSummary(out validateConfigOut) string {
 		fmt.Fprintf(&sb, " as %s", out.EventSource)
 	}
 	sb.WriteString("\n")
+	if len(out.NotChecked) > 0 {
+		names := make([]string, 0, len(out.NotChecked))
+		for _, c := range out.NotChecked {
+			names = append(names, c.Path+" ("+c.Type+")")
+		}
+		fmt.Fprintf(&sb, "Not checked (no rules for these types): %s\n", strings.Join(names, ", "))
+	}
 	for i, v := range out.Violations {
 		if i == validateTextLines {
 			fmt.Fprintf(&sb, "... %d more in structured content\n", len(out.Violations)-i)
