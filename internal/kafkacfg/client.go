@@ -231,6 +231,14 @@ func ValidateConsumer(cfg Config, ctx ConsumerContext, b *guidance.Base) Result 
 				"set client.rack to the consumer's AZ ID (e.g. use1-az1)")
 		}
 	}
+	const selID = "msk.config.replica_selector.rack_aware"
+	if hasRack && rack != "" {
+		c.mark(selID)
+	}
+	if hasRack && rack != "" && !ctx.BrokerRackAware {
+		c.report(rules.Info, selID, "client.rack", "client.rack only changes where this consumer fetches from when the brokers set replica.selector.class to the rack-aware selector (on MSK, a custom cluster configuration); without it every fetch still goes to the partition leader, often in another AZ",
+			"set replica.selector.class="+c.str(selID)+" in the MSK configuration (Kafka 2.4.1+), then send context broker_rack_aware=true")
+	}
 	if hasRack && rack != "" {
 		c.mark(azID)
 		if !regexp.MustCompile(c.str(azID)).MatchString(rack) {

@@ -146,6 +146,8 @@ func ruleCases() []ruleCase {
 		{name: "fetch below topic batches", kind: consumer, cfg: Config{}, cctx: ConsumerContext{TopicMaxMessageBytes: 8388608}, rule: "kafka.topic.max_message_bytes.consumer", fail: true, sev: rules.Info, field: "max.partition.fetch.bytes", fix: "at least 8388608"},
 		{name: "no client.rack", kind: consumer, cfg: Config{}, cctx: ConsumerContext{BrokerRackAware: true}, rule: "kafka.consumer.client_rack.missing", fail: true, sev: rules.Warning, field: "client.rack", fix: "AZ ID"},
 		{name: "client.rack set", kind: consumer, cfg: Config{"client.rack": "use1-az1"}, cctx: ConsumerContext{BrokerRackAware: true}, rule: "kafka.consumer.client_rack.missing"},
+		{name: "client.rack without a rack-aware selector", kind: consumer, cfg: Config{"client.rack": "use1-az1", "enable.auto.commit": false}, rule: "msk.config.replica_selector.rack_aware", fail: true, sev: rules.Info, field: "client.rack", fix: "RackAwareReplicaSelector"},
+		{name: "client.rack with a rack-aware selector", kind: consumer, cfg: Config{"client.rack": "use1-az1", "enable.auto.commit": false}, cctx: ConsumerContext{BrokerRackAware: true}, rule: "msk.config.replica_selector.rack_aware"},
 		{name: "client.rack AZ name", kind: consumer, cfg: Config{"client.rack": "us-east-1a"}, rule: "kafka.consumer.client_rack.az_id_pattern", fail: true, sev: rules.Warning, field: "client.rack", fix: "AZ ID"},
 		{name: "client.rack AZ ID", kind: consumer, cfg: Config{"client.rack": "euw1-az3"}, rule: "kafka.consumer.client_rack.az_id_pattern"},
 		{name: "auto commit", kind: consumer, cfg: Config{}, rule: "kafka.consumer.enable_auto_commit.at_least_once", fail: true, sev: rules.Info, field: "enable.auto.commit", fix: "enable.auto.commit=false"},
