@@ -92,9 +92,9 @@ func (o *optimizer) decide() sizing.ESMConfig {
 	case sizing.IsStream(o.src):
 		o.parallelization(&next, conc)
 	case sizing.IsKafka(o.src):
-		o.kafkaPollers(&next, conc, arrival)
+		o.kafkaPollers(&next, headroom(conc), arrival)
 	default:
-		o.sqsScaling(&next, conc, arrival)
+		o.sqsScaling(&next, headroom(conc), arrival)
 	}
 	return next
 }
@@ -360,3 +360,7 @@ func (o *optimizer) failureFields(rec map[string]any, next sizing.ESMConfig) {
 	}
 	o.note(TargetFailureRate, "the handler must return batchItemFailures; also set an on-failure destination (DestinationConfig) and, for streams, a finite MaximumRetryAttempts so a poison record cannot block its shard")
 }
+
+// headroom is the concurrency to provision for conc concurrent batches with
+// at least one spare batch, so a recommendation never runs at exactly 100%.
+func headroom(conc float64) float64 { return math.Floor(conc) + 1 }

@@ -376,7 +376,7 @@ func LambdaESM(w Workload, b *guidance.Base) (Result, error) {
 		rec.ParallelizationFactor = cfg.ParallelizationFactor
 	case isKafka(w.EventSource) && cfg.Provisioned:
 		perPoller := c.n("esm_scaling.kafka.poller.concurrent_invokes")
-		need := c.step("pollers for concurrency", "concurrency_needed ÷ invokes_per_poller", conc/perPoller, "pollers", "concurrency_needed", conc, "invokes_per_poller", perPoller)
+		need := c.step("pollers for concurrency", "min(floor(concurrency_needed) + 1 spare batch, partitions) ÷ invokes_per_poller", math.Min(math.Floor(conc)+1, float64(w.Partitions))/perPoller, "pollers", "concurrency_needed", conc, "invokes_per_poller", perPoller, "partitions", w.Partitions)
 		if w.AvgRecordBytes > 0 {
 			mbps := arrival * w.AvgRecordBytes / bytesPerMB
 			need = math.Max(need, c.step("pollers for bytes", "arrival MB/s ÷ MB/s_per_poller", mbps/c.n("esm_scaling.kafka.poller.mbps"), "pollers", "arrival_mb_per_second", mbps, "mb_per_second_per_poller", c.b.Num("esm_scaling.kafka.poller.mbps")))
@@ -399,7 +399,7 @@ func LambdaESM(w Workload, b *guidance.Base) (Result, error) {
 		c.kafkaOnDemandScaling()
 	case isSQS(w.EventSource) && cfg.Provisioned:
 		perPoller := c.n("esm_scaling.sqs.poller.concurrent_invokes")
-		need := c.step("pollers for concurrency", "concurrency_needed ÷ invokes_per_poller", conc/perPoller, "pollers", "concurrency_needed", conc, "invokes_per_poller", perPoller)
+		need := c.step("pollers for concurrency", "(floor(concurrency_needed) + 1 spare batch) ÷ invokes_per_poller", (math.Floor(conc)+1)/perPoller, "pollers", "concurrency_needed", conc, "invokes_per_poller", perPoller)
 		if w.AvgRecordBytes > 0 {
 			mbps := arrival * w.AvgRecordBytes / bytesPerMB
 			need = math.Max(need, c.step("pollers for bytes", "arrival MB/s ÷ MB/s_per_poller", mbps/c.n("esm_scaling.sqs.poller.mbps"), "pollers", "arrival_mb_per_second", mbps, "mb_per_second_per_poller", c.b.Num("esm_scaling.sqs.poller.mbps")))
@@ -412,8 +412,8 @@ func LambdaESM(w Workload, b *guidance.Base) (Result, error) {
 		rec.MinimumPollers, rec.MaximumPollers = minP, maxP
 	default: // SQS on-demand
 		lo, hi := c.n("esm.scaling_config.maximum_concurrency.min"), c.n("esm.scaling_config.maximum_concurrency.max")
-		mc := int(math.Max(lo, math.Min(hi, math.Ceil(conc))))
-		c.step("MaximumConcurrency", "ceil(concurrency_needed), within [min, max]", float64(mc), "invocations", "concurrency_needed", conc, "min", lo, "max", hi)
+		mc := int(math.Max(lo, math.Min(hi, math.Floor(conc)+1)))
+		c.step("MaximumConcurrency", "floor(concurrency_needed) + 1 spare batch, within [min, max]", float64(mc), "invocations", "concurrency_needed", conc, "min", lo, "max", hi)
 		rate := c.n("esm_scaling.sqs.on_demand.scale_per_minute")
 		c.step("minutes to scale out from idle", "concurrency_needed ÷ instances added per minute", conc/rate, "min", "concurrency_needed", conc, "instances_per_minute", rate)
 		if conc > hi {
@@ -460,7 +460,9 @@ func (c *calc) esmAlternatives(w Workload, cfg ESMConfig, e ESMEstimates) {
 		alt := cfg
 		alt.BatchSize = mb // the largest batch the source and payload cap allow
 		ae := c.estimate(w, alt, false)
-		c.alt(fmt.Sprintf("BatchSize %d", alt.BatchSize), ae.KeepsUp, fmt.Sprintf("%.1f invocations/s instead of %.1f, batch takes %.2f s, latency %.2f s", ae.InvocationsPerSecond, e.InvocationsPerSecond, ae.BatchDurationSeconds, ae.ExpectedLatencySeconds))
+		c.ref("guidance_esm.fact.duration_batch")
+		c.alt(fmt.Sprintf("BatchSize %d", alt.BatchSize), ae.KeepsUp, fmt.Sprintf("%.1f invocations/s instead of %.1f, batch takes %.2f s, latency %.2f s; Duration per invocation grows with the batch (expected: the per-invocation overhead is amortised over %.0f records instead of %.0f), so compare cost per record, not Duration",
+			ae.InvocationsPerSecond, e.InvocationsPerSecond, ae.BatchDurationSeconds, ae.ExpectedLatencySeconds, ae.RecordsPerInvocation, e.RecordsPerInvocation))
 	}
 	if isKafka(w.EventSource) && !cfg.Provisioned {
 		c.alt("provisioned mode (poller_mode=provisioned)", true, fmt.Sprintf("pollers stay warm and scale faster, up to %g concurrent invokes per poller instead of one batch per partition; billed per Event Poller Unit", c.n("esm_scaling.kafka.poller.concurrent_invokes")))
