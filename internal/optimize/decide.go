@@ -221,13 +221,18 @@ func (o *optimizer) kafkaPollers(next *sizing.ESMConfig, conc, arrival float64) 
 	if perPart := o.n("esm_scaling.kafka.batches_in_flight_per_partition"); conc > parts*perPart {
 		o.warnings = append(o.warnings, fmt.Sprintf("%.1f concurrent batches needed but a Kafka mapping runs at most one batch per partition in either poller mode (%g partitions), so it cannot keep up: add partitions or make the function faster; provisioned pollers raise MB/s, not per-partition parallelism", conc, parts))
 	}
-	onDemandOK := conc <= parts*o.n("esm_scaling.kafka.on_demand.pollers_per_partition")
-	if !next.Provisioned && onDemandOK {
-		o.step("on-demand pollers suffice", "concurrency_needed ≤ partitions", 1, "", map[string]float64{"concurrency_needed": conc, "partitions": parts})
+	// Provisioned pollers add MB/s and scale faster; they do not add
+	// per-partition parallelism, so needing more concurrent batches than
+	// partitions is no reason to switch. AWS suggests them for bursty,
+	// latency-sensitive workloads.
+	bursty := o.w.PeakFactor > o.n("sizing.peak_factor.default")
+	if !next.Provisioned && !(o.wants(TargetLatency) && bursty) {
+		o.step("on-demand pollers kept", "one poller per partition at most in either mode; provisioned only for bursty, latency-sensitive traffic", 1, "",
+			map[string]float64{"concurrency_needed": conc, "partitions": parts, "peak_factor": o.w.PeakFactor})
 		return
 	}
 	if !next.Provisioned {
-		o.because("ProvisionedPollerConfig", "on-demand runs at most one batch per partition (%g) but %.1f concurrent batches are needed: provisioned pollers run up to %g each", parts, conc, o.n("esm_scaling.kafka.poller.concurrent_invokes"))
+		o.because("ProvisionedPollerConfig", "latency with bursts (peak factor %g): provisioned pollers stay connected and scale within their range at once, where on-demand pollers follow offset lag minute by minute", o.w.PeakFactor)
 	}
 	next.Provisioned = true
 	o.w.PollerMode = "provisioned"

@@ -465,7 +465,8 @@ func (c *calc) esmAlternatives(w Workload, cfg ESMConfig, e ESMEstimates) {
 			ae.InvocationsPerSecond, e.InvocationsPerSecond, ae.BatchDurationSeconds, ae.ExpectedLatencySeconds, ae.RecordsPerInvocation, e.RecordsPerInvocation))
 	}
 	if isKafka(w.EventSource) && !cfg.Provisioned {
-		c.alt("provisioned mode (poller_mode=provisioned)", true, fmt.Sprintf("pollers stay warm and scale faster, up to %g concurrent invokes per poller instead of one batch per partition; billed per Event Poller Unit", c.n("esm_scaling.kafka.poller.concurrent_invokes")))
+		c.alt("provisioned mode (poller_mode=provisioned)", true, fmt.Sprintf("pollers stay connected and scale at once within MinimumPollers–MaximumPollers (about %g MB/s each), suited to bursty, latency-sensitive traffic; still one batch in flight per partition, so concurrency stays at most %d; billed per Event Poller Unit",
+			c.n("esm_scaling.kafka.poller.mbps"), w.Partitions))
 	}
 	if isKafka(w.EventSource) && cfg.Provisioned {
 		c.alt("share pollers through PollerGroupName", true, fmt.Sprintf("up to %g mappings in the same VPC share one poller group, whose MaximumPollers add up to at most %g: fewer idle pollers (Event Poller Units) across small topics, at the cost of contention between them",
