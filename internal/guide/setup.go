@@ -182,7 +182,7 @@ func (e *Engine) decisions(r Request) []Step {
 		}
 		s = append(s, Step{Title: "Authentication", Detail: "Lambda authenticates to the brokers with the chosen mechanism; SCRAM, PLAIN and mTLS credentials live in a Secrets Manager secret in the function's Region.",
 			Decision: &Decision{Choice: "auth", Options: opts, Recommendation: rec, Why: why}})
-		s = append(s, Step{Title: "Consumer group", Detail: "ConsumerGroupId is fixed at creation. Without it the group is the mapping's UUID.",
+		s = append(s, Step{Title: "Consumer group", Detail: "ConsumerGroupId is fixed at creation. Without it the group is the mapping's UUID. " + e.summary("guidance_esm.fact.kafka_shared_group") + " Use a group no other application uses.",
 			Decision: &Decision{Choice: "consumer_group_id", Options: []string{"explicit ConsumerGroupId", "default (mapping UUID)"}, Recommendation: "explicit ConsumerGroupId",
 				Why: "A known group name lets the IAM policy (group ARN) and Kafka ACLs name it exactly, and lets you recreate the mapping without losing committed offsets."}})
 	}
@@ -211,7 +211,14 @@ func (e *Engine) decisions(r Request) []Step {
 			Decision: &Decision{Choice: "failure handling", Options: []string{"provisioned mode with finite retries and an on-failure destination", "on-demand (retry until success)"},
 				Recommendation: "provisioned mode with finite retries and an on-failure destination", Why: "One poison record otherwise stops the partition's progress and grows OffsetLag without bound."}})
 	}
-	s = append(s, Step{Title: "Filtering", Detail: "FilterCriteria drops non-matching records before invocation, so the function is never invoked for them; filters are ORed JSON patterns on the record's data.",
+	filterKeys := ""
+	switch {
+	case r.Source == iac.SourceKinesis:
+		filterKeys = " " + e.summary("esm.filter.keys.kinesis")
+	case r.Source.IsKafka():
+		filterKeys = " " + e.summary("esm.filter.keys.kafka")
+	}
+	s = append(s, Step{Title: "Filtering", Detail: "FilterCriteria drops non-matching records before invocation, so the function is never invoked for them; filters are ORed JSON patterns on the record's data." + filterKeys + " " + e.summary("esm.filter.non_json") + " " + e.summary("esm.filter.discarded"),
 		Decision: &Decision{Choice: "FilterCriteria", Options: []string{"filters", "none"}, Recommendation: "filters when the function ignores some records", Why: "Filtering in the mapping is cheaper than invoking and discarding."}})
 	return s
 }
@@ -297,4 +304,11 @@ func validateScript(r Request) iac.Artifact {
 	}
 	args = append(args, "--query", "EventSourceMappings[].[UUID,State,LastProcessingResult]", "--output", "table")
 	return iac.Script{Name: "validate.sh", Comment: "Lists the mapping's state and last processing result (esm_inspect gives the decoded view).", Commands: [][]string{args}}.Render()
+}
+
+// summary returns a guidance entry's one-line statement, for prose that
+// states the fact where the answer needs it.
+func (e *Engine) summary(id string) string {
+	l, _ := e.b.Lookup(id)
+	return l.Summary
 }
