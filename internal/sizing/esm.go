@@ -169,8 +169,13 @@ func (c *calc) estimate(w Workload, cfg ESMConfig, record bool) ESMEstimates {
 	e.ConcurrencyNeeded = st("concurrency needed", "arrival × batch_duration ÷ batch_size", e.ArrivalRecordsPerSecond*d/float64(B), "invocations", "arrival_records_per_second", e.ArrivalRecordsPerSecond, "batch_duration_s", d, "batch_size", B)
 	e.Utilisation = st("utilisation", "arrival ÷ capacity", e.ArrivalRecordsPerSecond/capacity, "fraction", "arrival_records_per_second", e.ArrivalRecordsPerSecond, "capacity_records_per_second", capacity)
 	e.KeepsUp = e.Utilisation <= 1
-	perSlot := e.ArrivalRecordsPerSecond / slots
-	e.BatchFillSeconds = st("batch fill time", "batch_size ÷ (arrival ÷ concurrent_batches)", float64(B)/perSlot, "s", "batch_size", B, "arrival_per_slot", perSlot)
+	if isSQS(src) {
+		// One queue feeds every batch: a batch fills from the whole arrival rate.
+		e.BatchFillSeconds = st("batch fill time", "batch_size ÷ arrival (one queue fills each batch)", float64(B)/e.ArrivalRecordsPerSecond, "s", "batch_size", B, "arrival_records_per_second", e.ArrivalRecordsPerSecond)
+	} else {
+		perSlot := e.ArrivalRecordsPerSecond / slots
+		e.BatchFillSeconds = st("batch fill time", "batch_size ÷ (arrival ÷ concurrent_batches): each shard or partition fills its own batches", float64(B)/perSlot, "s", "batch_size", B, "arrival_per_slot", perSlot)
+	}
 	wait := 0.0
 	if cfg.BatchingWindowSeconds > 0 {
 		wait = math.Min(cfg.BatchingWindowSeconds, e.BatchFillSeconds)

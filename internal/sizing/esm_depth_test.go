@@ -249,3 +249,18 @@ func TestKinesisRegionAndHotKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestSQSBatchFillFromQueue: an SQS batch fills from the whole queue's
+// arrival rate: 100 messages at 1,000/s take 0.1 s, so a 1 s window never
+// waits its full length and latency is 0.1 s + the 2 s batch.
+func TestSQSBatchFillFromQueue(t *testing.T) {
+	t.Parallel()
+	b := loadTestBase(t)
+	ev, err := EvaluateESM(Workload{EventSource: "sqs", RecordsPerSecond: 1000, ProcessingMsPerRecord: 20}, ESMConfig{BatchSize: 100, BatchingWindowSeconds: 1, MaximumConcurrency: 21}, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := ev.Estimates; e.BatchFillSeconds != 0.1 || e.ExpectedLatencySeconds != 2.1 {
+		t.Fatalf("fill %v s, latency %v s; want 0.1 and 2.1", e.BatchFillSeconds, e.ExpectedLatencySeconds)
+	}
+}
