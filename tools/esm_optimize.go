@@ -31,13 +31,15 @@ type esmWorkload struct {
 	BacklogRecords           float64 `json:"backlog_records,omitempty" jsonschema:"minimum=0" jsonschema_description:"records waiting now (OffsetLag, or IteratorAge seconds x records_per_second)"`
 	FunctionTimeoutSeconds   float64 `json:"function_timeout_seconds,omitempty" jsonschema:"minimum=0" jsonschema_description:"the function's timeout, seconds"`
 	VisibilityTimeoutSeconds float64 `json:"visibility_timeout_seconds,omitempty" jsonschema:"minimum=0" jsonschema_description:"SQS queue visibility timeout, seconds"`
+	MessageGroups            int     `json:"message_groups,omitempty" jsonschema:"minimum=0" jsonschema_description:"SQS FIFO active message groups"`
 }
 
 func (w esmWorkload) sizing(source string) sizing.Workload {
 	return sizing.Workload{EventSource: source, RecordsPerSecond: w.RecordsPerSecond, AvgRecordBytes: w.AvgRecordBytes,
 		ProcessingMsPerRecord: w.ProcessingMsPerRecord, ProcessingMsPerBatch: w.ProcessingMsPerBatch, Shards: w.Shards,
 		Partitions: w.Partitions, LatencyTargetSeconds: w.LatencyTargetSeconds, PeakFactor: w.PeakFactor,
-		BacklogRecords: w.BacklogRecords, FunctionTimeoutSeconds: w.FunctionTimeoutSeconds, VisibilityTimeoutSeconds: w.VisibilityTimeoutSeconds}
+		BacklogRecords: w.BacklogRecords, FunctionTimeoutSeconds: w.FunctionTimeoutSeconds, VisibilityTimeoutSeconds: w.VisibilityTimeoutSeconds,
+		MessageGroups: w.MessageGroups}
 }
 
 type esmOptimizeIn struct {

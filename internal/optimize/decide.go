@@ -266,6 +266,9 @@ func (o *optimizer) kafkaPollers(next *sizing.ESMConfig, conc, arrival float64) 
 }
 
 func (o *optimizer) sqsScaling(next *sizing.ESMConfig, conc, arrival float64) {
+	if g := float64(o.w.MessageGroups) * o.n("esm_scaling.sqs_fifo.batches_per_message_group"); o.src == "sqs_fifo" && g > 0 && conc > g {
+		o.warnings = append(o.warnings, fmt.Sprintf("%.0f concurrent batches needed but a FIFO mapping runs one batch per active message group (%g): spread the messages over more message groups (MessageGroupId), or make the function faster", conc, g))
+	}
 	lo, hi := o.n("esm.scaling_config.maximum_concurrency.min"), o.n("esm.scaling_config.maximum_concurrency.max")
 	if !next.Provisioned && conc <= hi {
 		mc := math.Max(lo, math.Ceil(conc))

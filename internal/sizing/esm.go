@@ -159,6 +159,12 @@ func (c *calc) estimate(w Workload, cfg ESMConfig, record bool) ESMEstimates {
 		}
 		slots = st("concurrent batches (on-demand)", "MaximumConcurrency, or the per-ESM on-demand maximum", mc, "invocations", "maximum_concurrency", cfg.MaximumConcurrency, "on_demand_max", lim)
 	}
+	if src == "sqs_fifo" && w.MessageGroups > 0 {
+		if g := float64(w.MessageGroups) * c.n("esm_scaling.sqs_fifo.batches_per_message_group"); g < slots {
+			slots = st("concurrent batches (FIFO)", "min(concurrent batches, active message groups × batches_per_group)", g, "invocations", "message_groups", w.MessageGroups)
+			e.Binding = "active message groups (one batch per group)"
+		}
+	}
 	e.Concurrency = int(slots)
 	capacity := st("processing capacity", "concurrent_batches × batch_size ÷ batch_duration", slots*float64(B)/d, "records/s", "concurrent_batches", slots, "batch_size", B, "batch_duration_s", d)
 	if mbCap < capacity {
@@ -284,8 +290,8 @@ func (c *calc) checks(w Workload, cfg ESMConfig, e ESMEstimates) {
 			c.warn("queue visibility timeout %g s is below %g × the function timeout (%g s): messages can reappear while still being processed", w.VisibilityTimeoutSeconds, f, f*w.FunctionTimeoutSeconds)
 		}
 	}
-	if w.EventSource == "sqs_fifo" {
-		c.warn("SQS FIFO concurrency is also bounded by the number of active message groups (one batch per group at a time); not modelled here")
+	if w.EventSource == "sqs_fifo" && w.MessageGroups == 0 {
+		c.warn("SQS FIFO concurrency is also bounded by the number of active message groups (one batch per group at a time); send message_groups to model it")
 	}
 }
 

@@ -264,3 +264,18 @@ func TestSQSBatchFillFromQueue(t *testing.T) {
 		t.Fatalf("fill %v s, latency %v s; want 0.1 and 2.1", e.BatchFillSeconds, e.ExpectedLatencySeconds)
 	}
 }
+
+// TestFIFOMessageGroups: a FIFO mapping runs one batch per message group, so
+// 4 groups cap concurrency at 4 whatever MaximumConcurrency allows.
+func TestFIFOMessageGroups(t *testing.T) {
+	t.Parallel()
+	b := loadTestBase(t)
+	ev, err := EvaluateESM(Workload{EventSource: "sqs_fifo", RecordsPerSecond: 100, ProcessingMsPerRecord: 50, MessageGroups: 4}, ESMConfig{BatchSize: 10}, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 4 batches × 10 records ÷ 0.5 s = 80 records/s < 100 arriving.
+	if e := ev.Estimates; e.Concurrency != 4 || e.KeepsUp || e.Binding != "active message groups (one batch per group)" {
+		t.Fatalf("got %+v", e)
+	}
+}

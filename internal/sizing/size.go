@@ -49,7 +49,7 @@ func nonNegative(w Workload) error {
 		"batch_size": float64(w.BatchSize), "parallelization_factor": float64(w.ParallelizationFactor),
 		"batching_window_seconds": w.BatchingWindowSeconds, "latency_target_seconds": w.LatencyTargetSeconds,
 		"backlog_records": w.BacklogRecords, "function_timeout_seconds": w.FunctionTimeoutSeconds,
-		"visibility_timeout_seconds": w.VisibilityTimeoutSeconds,
+		"visibility_timeout_seconds": w.VisibilityTimeoutSeconds, "message_groups": float64(w.MessageGroups),
 	} {
 		if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("%w: %s is %v; send a non-negative number", ErrInput, name, v)

@@ -56,6 +56,7 @@ type Workload struct {
 	FunctionTimeoutSeconds   float64 `json:"function_timeout_seconds,omitempty" jsonschema_description:"lambda_esm: the function's timeout, seconds" jsonschema:"minimum=0"`
 	PollerMode               string  `json:"poller_mode,omitempty" jsonschema:"enum=on_demand,enum=provisioned" jsonschema_description:"lambda_esm: Kafka or SQS poller mode (default: on_demand)"`
 	VisibilityTimeoutSeconds float64 `json:"visibility_timeout_seconds,omitempty" jsonschema_description:"lambda_esm: SQS queue visibility timeout, seconds" jsonschema:"minimum=0"`
+	MessageGroups            int     `json:"message_groups,omitempty" jsonschema_description:"lambda_esm sqs_fifo: active message groups" jsonschema:"minimum=0"`
 }
 
 // Step is one line of arithmetic.
