@@ -196,7 +196,7 @@ func (e *Engine) decisions(r Request) []Step {
 		s = append(s, Step{Title: "Failure handling", Detail: "A failing batch blocks its shard until it succeeds or expires (MaximumRetryAttempts and MaximumRecordAgeInSeconds default to -1: infinite).",
 			Decision: &Decision{Choice: "failure handling", Options: []string{"ReportBatchItemFailures + BisectBatchOnFunctionError + finite retries + on-failure destination", "defaults (infinite retries)"},
 				Recommendation: "ReportBatchItemFailures + BisectBatchOnFunctionError + finite retries + on-failure destination",
-				Why:            "Partial-batch responses retry only the failed records, bisect isolates a poison record, and finite retries with a destination keep one bad record from stalling the shard until retention expires."}})
+				Why:            "Partial-batch responses make the retry start at the first failed record (not the whole batch, and not only the failed records: the stream checkpoints there), bisect isolates a poison record, and finite retries with a destination keep one bad record from stalling the shard until retention expires."}})
 	case r.Source.IsSQS():
 		ratio := e.b.Int("esm.sqs.visibility_timeout.function_timeout_ratio")
 		mrc := e.b.Int("guidance_esm.sqs.redrive.max_receive_count.min_recommended")

@@ -357,7 +357,11 @@ func (o *optimizer) failureFields(rec map[string]any, next sizing.ESMConfig) {
 	if sizing.IsStream(o.src) || sizing.IsSQS(o.src) || kafkaOK {
 		if _, set := rec["FunctionResponseTypes"]; !set {
 			rec["FunctionResponseTypes"] = types
-			o.because("FunctionResponseTypes", "failure_rate: retry only the failed records (the handler must return batchItemFailures)")
+			if sizing.IsSQS(o.src) {
+				o.because("FunctionResponseTypes", "failure_rate: only the failed messages return to the queue (the handler must return batchItemFailures)")
+			} else {
+				o.because("FunctionResponseTypes", "failure_rate: retries resume from the first failed record instead of the whole batch; records after it are processed again, so keep the handler idempotent (it must return batchItemFailures)")
+			}
 		}
 	}
 	if sizing.IsStream(o.src) || kafkaOK {
