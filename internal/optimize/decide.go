@@ -82,6 +82,9 @@ func (o *optimizer) decide() sizing.ESMConfig {
 					msg += fmt.Sprintf("; to catch up faster, raise ParallelizationFactor to %g until the iterator age is back to normal, then return to the recommended value", p)
 				} else {
 					msg += fmt.Sprintf("; even ParallelizationFactor %g cannot drain it that fast on %d shards", hi, w.Shards)
+					if capMax := float64(w.Shards) * hi * float64(next.BatchSize) / d; capMax > arrival {
+						msg += fmt.Sprintf(" (at %g it drains in about %.0f s; add shards to go faster)", hi, w.BacklogRecords/(capMax-arrival))
+					}
 				}
 			}
 			o.warnings = append(o.warnings, msg)
