@@ -2,8 +2,7 @@ package cfntemplate
 
 import (
 	"fmt"
-	"slices"
-	"strings"
+		"strings"
 
 	"github.com/stream-mcp/stream-mcp/internal/rules"
 	"github.com/stream-mcp/stream-mcp/internal/streamcfg"
@@ -13,7 +12,6 @@ import (
 const (
 	typeMSKServerless    = "AWS::MSK::ServerlessCluster"
 	typeMSKConfiguration = "AWS::MSK::Configuration"
-	typeFirehose         = "AWS::KinesisFirehose::DeliveryStream"
 )
 
 // supportTypePrefixes are the service prefixes of types that only support
@@ -43,9 +41,6 @@ func (v *validator) other(id, typ string, props map[string]any) bool {
 			}
 		}
 		v.stream(path, typ, streamcfg.ValidateMSKCluster(cluster, v.b), streamcfg.MSKClusterRuleIDs())
-	case typeFirehose:
-		v.unknownProps(path, props, "cfn.firehose.properties")
-		v.firehose(path, props)
 	case typeFunction, typeQueue:
 		return true // read as context of the mappings
 	default:
@@ -91,41 +86,6 @@ func (v *validator) mskServerless(path string, props map[string]any) {
 			v.report(rules.Warning, "guidance_esm.vpc.min_azs", fmt.Sprintf("%s.VpcConfigs[%d].SubnetIds", path, i), fmt.Sprintf("%d subnet(s): use subnets in at least %d Availability Zones, and choose them now: VpcConfigs cannot change after creation", len(subs), minAZ),
 				fmt.Sprintf("list at least %d subnets in different AZs", minAZ))
 		}
-	}
-}
-
-func (v *validator) firehose(path string, props map[string]any) {
-	v.done = append(v.done, Checked{Path: strings.TrimSuffix(path, ".Properties"), Type: typeFirehose})
-	const typesID, propsID = "cfn.firehose.stream_types", "cfn.firehose.properties"
-	v.checked[typesID] = true
-	typ, _ := props["DeliveryStreamType"].(string)
-	if typ == "" {
-		typ = "DirectPut"
-	}
-	if !slices.Contains(v.b.Strings(typesID), typ) {
-		v.report(rules.Error, typesID, path+".DeliveryStreamType", fmt.Sprintf("%q is not a DeliveryStreamType", typ), "use one of "+strings.Join(v.b.Strings(typesID), ", "))
-		return
-	}
-	need := map[string]string{"KinesisStreamAsSource": "KinesisStreamSourceConfiguration", "MSKAsSource": "MSKSourceConfiguration", "DatabaseAsSource": "DatabaseSourceConfiguration"}
-	for t, p := range need {
-		_, has := props[p]
-		switch {
-		case t == typ && !has:
-			v.report(rules.Error, propsID, path+"."+p, fmt.Sprintf("DeliveryStreamType %s needs %s", typ, p), "add "+p+" naming the source")
-		case t != typ && has:
-			v.report(rules.Error, propsID, path+"."+p, fmt.Sprintf("%s is set but DeliveryStreamType is %s", p, typ), "set DeliveryStreamType to "+t+" or remove "+p)
-		}
-	}
-	var dests []string
-	for k := range props {
-		if strings.HasSuffix(k, "DestinationConfiguration") {
-			dests = append(dests, k)
-		}
-	}
-	slices.Sort(dests)
-	if len(dests) != 1 {
-		v.report(rules.Error, propsID, path, fmt.Sprintf("a Firehose stream delivers to exactly one destination; found %d (%s)", len(dests), strings.Join(dests, ", ")),
-			"keep exactly one *DestinationConfiguration (ExtendedS3DestinationConfiguration for S3)")
 	}
 }
 

@@ -59,22 +59,6 @@ Resources:
       ClientAuthentication: {Sasl: {Iam: {Enabled: true}}}
       VpcConfigs: [{SubnetIds: [subnet-1, subnet-2]}]
 `, wantNoIssues: true},
-		{name: "firehose kinesis type without source", tpl: `
-Resources:
-  Fh:
-    Type: AWS::KinesisFirehose::DeliveryStream
-    Properties:
-      DeliveryStreamType: KinesisStreamAsSource
-      ExtendedS3DestinationConfiguration: {BucketARN: arn:aws:s3:::b, RoleARN: arn:aws:iam::123456789012:role/r}
-`, rule: "cfn.firehose.properties", field: "Resources.Fh.Properties.KinesisStreamSourceConfiguration", sev: rules.Error},
-		{name: "firehose two destinations", tpl: `
-Resources:
-  Fh:
-    Type: AWS::KinesisFirehose::DeliveryStream
-    Properties:
-      ExtendedS3DestinationConfiguration: {BucketARN: arn:aws:s3:::b, RoleARN: arn:aws:iam::123456789012:role/r}
-      SplunkDestinationConfiguration: {}
-`, rule: "cfn.firehose.properties", field: "Resources.Fh.Properties", sev: rules.Error},
 		{name: "only unknown types", tpl: `
 Resources:
   T:

@@ -132,7 +132,7 @@ func (v *validator) run() {
 	const ncID = "cfn.resource.not_checked"
 	v.checked[ncID] = true
 	if len(v.done) == 0 && len(v.res) > 0 {
-		v.report(rules.Warning, ncID, "Resources", "no resource in this template is one the validator checks (mappings, SAM functions, MSK clusters, configurations and Serverless clusters, Kinesis streams, Firehose streams): nothing was validated, so this is not a clean result",
+		v.report(rules.Warning, ncID, "Resources", "no resource in this template is one the validator checks (mappings, SAM functions, MSK clusters, configurations and Serverless clusters, Kinesis streams): nothing was validated, so this is not a clean result",
 			"validate the parts stream-mcp covers, or use cfn-lint for the rest")
 	}
 }
