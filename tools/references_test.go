@@ -88,3 +88,31 @@ func checkRefs(t *testing.T, v any, key string) {
 		}
 	}
 }
+
+// TestTemplateCoverage: a resource a validation plugin checks is not listed
+// as not checked, an unknown one is, and a template whose only resources no
+// rule covers is not reported clean.
+func TestTemplateCoverage(t *testing.T) {
+	t.Parallel()
+	d := sizingTestDeps(t)
+	tests := []struct {
+		name, tpl  string
+		notChecked int
+		nothing    bool
+	}{
+		{"plugin-covered Firehose", "Resources:\n  Fh:\n    Type: AWS::KinesisFirehose::DeliveryStream\n    Properties:\n      DeliveryStreamType: DirectPut\n      ExtendedS3DestinationConfiguration: {BucketARN: 'arn:aws:s3:::b', RoleARN: 'arn:aws:iam::123456789012:role/r'}\n", 0, false},
+		{"unknown type only", "Resources:\n  T:\n    Type: AWS::DynamoDB::Table\n    Properties: {}\n", 1, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			args, _ := json.Marshal(map[string]any{"kind": "template", "template": tc.tpl})
+			out := structuredMap(t, callToolJSON(t, ValidateConfig(d), string(args)))
+			nc, _ := out["not_checked"].([]any)
+			raw, _ := json.Marshal(out["violations"])
+			if len(nc) != tc.notChecked || strings.Contains(string(raw), "cfn.resource.not_checked") != tc.nothing {
+				t.Fatalf("not_checked %v, violations %s", nc, raw)
+			}
+		})
+	}
+}
