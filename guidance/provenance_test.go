@@ -8,7 +8,7 @@ import (
 )
 
 // TestProvenanceIsUsable goes beyond "has a source": every URL parses with a
-// host, every seed reference names a post, and no entry claims a
+// host, no source is an internal tag (seed:...), since users see sources as references, and no entry claims a
 // verification date in the future.
 func TestProvenanceIsUsable(t *testing.T) {
 	t.Parallel()
