@@ -17,7 +17,7 @@ func (e *Engine) facts(src iac.Source) ([]Row, []string) {
 		}
 		r.Cause = l.Summary
 		rows = append(rows, r)
-		refs = append(refs, l.Source)
+		refs = append(refs, e.b.Source(id))
 	}
 	add("guidance_esm.fact.delivery", Row{Symptom: "Duplicate or out-of-order records downstream", Check: "whether the handler is idempotent and which key orders the records", Fix: "make writes idempotent (dedupe on a record id); keep ordered work on one shard key, partition or message group", Tool: "esm_guidance"})
 	if !src.IsSQS() {
