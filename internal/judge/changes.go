@@ -3,6 +3,9 @@ package judge
 import (
 	"fmt"
 	"strings"
+	"time"
+
+	awsx "github.com/stream-mcp/stream-mcp/internal/aws"
 
 	"github.com/stream-mcp/stream-mcp/internal/diagnose"
 	"github.com/stream-mcp/stream-mcp/internal/evidence"
@@ -41,11 +44,48 @@ func (s *state) checkChanges() diagnose.Outcome {
 		return diagnose.Warn(detail, diagnose.Finding{ID: "changes.recent", Severity: diagnose.Info, Title: fmt.Sprintf("%d changes were made on the path in the window", len(lines)),
 			Evidence: detail, Remediation: []string{"Compare their times with the first bad point of the failing series"}, Reference: refCloudTrail})
 	}
+	ev := detail
+	if near := s.followedBy(); near != "" {
+		ev += "; " + near
+	}
 	return diagnose.Warn(detail, diagnose.Finding{ID: "changes.path_changed", Severity: diagnose.Warning,
 		Title:       fmt.Sprintf("the path changed in the window: %s", strings.Join(risky[:min(len(risky), 3)], "; ")),
-		Evidence:    detail,
+		Evidence:    ev,
 		Remediation: []string{"Check whether the failing checks above started after these changes; revert or amend the change that removed access"},
 		Reference:   refCloudTrail})
+}
+
+// followedBy names the series whose final bad run began at or after the
+// latest risky change: the change point the metrics show.
+func (s *state) followedBy() string {
+	var last time.Time
+	for _, c := range s.x.Changes {
+		if riskyEvent(c.Event) && c.Time.After(last) {
+			last = c.Time
+		}
+	}
+	if last.IsZero() {
+		return ""
+	}
+	bad := map[string]func(awsx.MetricSeries) func(float64) bool{
+		awsx.KeyFunctionErrors:    func(awsx.MetricSeries) func(float64) bool { return func(v float64) bool { return v > 0 } },
+		awsx.KeyFunctionThrottles: func(awsx.MetricSeries) func(float64) bool { return func(v float64) bool { return v > 0 } },
+		awsx.KeyOffsetLag:         func(m awsx.MetricSeries) func(float64) bool { return func(v float64) bool { return v > m.Points[0].Value } },
+		awsx.KeyIteratorAgeMs:     func(m awsx.MetricSeries) func(float64) bool { return func(v float64) bool { return v > m.Points[0].Value } },
+	}
+	var out []string
+	for _, key := range []string{awsx.KeyFunctionErrors, awsx.KeyFunctionThrottles, awsx.KeyOffsetLag, awsx.KeyIteratorAgeMs} {
+		ser, ok := s.x.Series(key)
+		if !ok || len(ser.Points) == 0 {
+			continue
+		}
+		first, lastGood := changePoint(ser, bad[key](ser))
+		if first.IsZero() || lastGood.IsZero() || first.Before(last) {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s turned bad at %s, %s after the change", ser.Query.Metric, first.UTC().Format("15:04Z"), first.Sub(last).Round(time.Minute)))
+	}
+	return strings.Join(out, "; ")
 }
 
 // riskyEvent: changes that remove access or capacity.
