@@ -70,8 +70,12 @@ func (s *state) followedBy() string {
 	bad := map[string]func(awsx.MetricSeries) func(float64) bool{
 		awsx.KeyFunctionErrors:    func(awsx.MetricSeries) func(float64) bool { return func(v float64) bool { return v > 0 } },
 		awsx.KeyFunctionThrottles: func(awsx.MetricSeries) func(float64) bool { return func(v float64) bool { return v > 0 } },
-		awsx.KeyOffsetLag:         func(m awsx.MetricSeries) func(float64) bool { return func(v float64) bool { return v > m.Points[0].Value } },
-		awsx.KeyIteratorAgeMs:     func(m awsx.MetricSeries) func(float64) bool { return func(v float64) bool { return v > m.Points[0].Value } },
+		awsx.KeyOffsetLag: func(m awsx.MetricSeries) func(float64) bool {
+			return func(v float64) bool { return v > m.Points[0].Value }
+		},
+		awsx.KeyIteratorAgeMs: func(m awsx.MetricSeries) func(float64) bool {
+			return func(v float64) bool { return v > m.Points[0].Value }
+		},
 	}
 	var out []string
 	for _, key := range []string{awsx.KeyFunctionErrors, awsx.KeyFunctionThrottles, awsx.KeyOffsetLag, awsx.KeyIteratorAgeMs} {
