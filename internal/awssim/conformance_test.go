@@ -609,3 +609,44 @@ func TestErrorConformanceWithBotocore(t *testing.T) {
 		t.Error(p)
 	}
 }
+
+// TestParamBoundsMatchModels checks the request bounds the simulator
+// enforces against botocore's models: every bound a model states must be
+// the simulator's; the two the models leave out are documented in
+// bounds.go.
+func TestParamBoundsMatchModels(t *testing.T) {
+	t.Parallel()
+	if err := exec.Command("python3", "-c", "import botocore").Run(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI: python3 with botocore is required: %v", err)
+		}
+		t.Skipf("python3 with botocore not available: %v", err)
+	}
+	in, err := json.Marshal(paramBounds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(context.Background(), "python3", "testdata/bounds.py")
+	cmd.Stdin = bytes.NewReader(in)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("checker: %v", err)
+	}
+	var res struct {
+		Checked   int
+		Unchecked []string
+		Problems  []string
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("checker output %q: %v", out, err)
+	}
+	for _, p := range res.Problems {
+		t.Error(p)
+	}
+	if want := []string{"sqs.ListDeadLetterSourceQueues.MaxResults"}; strings.Join(res.Unchecked, ",") != strings.Join(want, ",") {
+		t.Errorf("bounds the models do not state: %v, want only %v (documented in bounds.go)", res.Unchecked, want)
+	}
+	if res.Checked+len(res.Unchecked) != len(paramBounds) {
+		t.Errorf("checked %d + %d of %d bounds", res.Checked, len(res.Unchecked), len(paramBounds))
+	}
+}

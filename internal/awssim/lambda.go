@@ -283,6 +283,11 @@ func (s *Server) lambda(_ context.Context, r *request) (any, error) {
 	return nil, errBadRequest("UnknownOperationException", r.op)
 }
 
+// versionsPerResponse is ListVersionsByFunction's page cap: "returns a
+// maximum of 50 items in each response, even if you set the number higher"
+// (API reference, ListVersionsByFunction, MaxItems).
+const versionsPerResponse = 50
+
 // functionOp answers the operations on one function. Callers hold s.mu.
 func (s *Server) functionOp(r *request) (any, error) {
 	sc := s.sc
@@ -306,11 +311,14 @@ func (s *Server) functionOp(r *request) (any, error) {
 		for _, v := range f.Versions {
 			all = append(all, sc.functionVersion(f, v.Version))
 		}
-		max, err := intParam(r.query.Get("MaxItems"), 50)
+		max, err := intParam(r.query.Get("MaxItems"), versionsPerResponse)
 		if err != nil {
 			return nil, err
 		}
-		items, next, err := page(all, r.query.Get("Marker"), min(max, 50))
+		if err := checkBounds("lambda.ListVersionsByFunction.MaxItems", "InvalidParameterValueException", max); err != nil {
+			return nil, err
+		}
+		items, next, err := page(all, r.query.Get("Marker"), min(max, versionsPerResponse))
 		if err != nil {
 			return nil, err
 		}
@@ -333,12 +341,13 @@ func (s *Server) functionOp(r *request) (any, error) {
 			}
 			return nil, errNotFound("ResourceNotFoundException", "The function "+f.FunctionArn+" doesn't have an EventInvokeConfig")
 		}
-		max, err := intParam(r.query.Get("MaxItems"), 50)
+		_, def, _ := bounds("lambda.ListFunctionEventInvokeConfigs.MaxItems")
+		max, err := intParam(r.query.Get("MaxItems"), def)
 		if err != nil {
 			return nil, err
 		}
-		if max < 1 || max > 50 {
-			return nil, errBadRequest("InvalidParameterValueException", "MaxItems must be between 1 and 50")
+		if err := checkBounds("lambda.ListFunctionEventInvokeConfigs.MaxItems", "InvalidParameterValueException", max); err != nil {
+			return nil, err
 		}
 		items, next, err := page(all, r.query.Get("Marker"), max)
 		if err != nil {
