@@ -35,7 +35,7 @@ func GlueJobRuleIDs() []string {
 		"glue_job.worker_type.streaming_only", "glue_job.worker_type.sized", "glue_job.capacity.conflict", "glue_job.workers.driver_only",
 		"glue_job.timeout.max", "glue_job.auto_scaling.version", "glue_job.kinesis.fetch_strict", "glue_job.kinesis.fetch_time",
 		"glue_job.source.cores", "glue_job.window.processing", "glue_job.retries.duplicates", "glue_job.kafka.offsets_spread",
-		"glue_job.kinesis.starting_position",
+		"glue_job.kinesis.starting_position", "glue_job.timeout.streaming", "glue_job.maintenance_window.format",
 	}
 }
 
@@ -102,6 +102,15 @@ func ValidateGlueJob(p map[string]any, b *guidance.Base) []rules.Violation {
 		o.add("glue_job.timeout.max", rules.Error, tf, "glue.timeout.max_minutes",
 			fmt.Sprintf("Timeout %g minutes exceeds the %g-minute (7-day) maximum", t, b.Num("glue.timeout.max_minutes")),
 			"leave Timeout unset for a streaming job (Glue restarts it every 7 days, inside MaintenanceWindow when set) or set it below the maximum")
+	}
+	if t, tf, ok := num(p, glueTimeout); ok && streaming && t < b.Num("glue.timeout.max_minutes") {
+		o.add("glue_job.timeout.streaming", rules.Warning, tf, "glue.timeout.max_minutes",
+			fmt.Sprintf("a streaming job with Timeout %g minutes (under 7 days) stops at the timeout and is not restarted", t),
+			"leave Timeout unset (or at the maximum) so Glue keeps the job running and restarts it in its maintenance window")
+	}
+	if mw, mf, ok := str(p, "MaintenanceWindow"); ok && !validWindow(mw, b) {
+		o.add("glue_job.maintenance_window.format", rules.Error, mf, "glue.maintenance_window.days",
+			fmt.Sprintf("MaintenanceWindow %q is not DAY:HOUR (GMT)", mw), "use e.g. Sun:10 (day "+strings.Join(b.Strings("glue.maintenance_window.days"), "|")+", hour 0-23 GMT)")
 	}
 	args := map[string]string{}
 	if am, _ := sub(p, glueArgs); am != nil {
@@ -197,6 +206,13 @@ func glueStreamingOptions(o *out, p map[string]any, opts map[string]string, soFi
 			fmt.Sprintf("a failed batch is retried (batchMaxRetries default %g) and failed tasks up to spark.task.maxFailures=%g times: a retried last stage re-sends output to DynamoDB, JDBC or OpenSearch sinks", b.Num("glue.batch_max_retries.default"), b.Num("glue.spark.task_max_failures.default")),
 			"make the sink idempotent (upsert by key) or write files; watch the Spark UI for tasks that succeed only after retry")
 	}
+}
+
+// validWindow checks a MaintenanceWindow of the form DAY:HOUR.
+func validWindow(s string, b *guidance.Base) bool {
+	day, hour, ok := strings.Cut(s, ":")
+	h, err := strconv.Atoi(hour)
+	return ok && err == nil && slices.Contains(b.Strings("glue.maintenance_window.days"), day) && h >= 0 && float64(h) <= b.Num("glue.maintenance_window.max_hour")
 }
 
 // parseSeconds reads a windowSize such as "100 seconds", "1 minute" or "30".
