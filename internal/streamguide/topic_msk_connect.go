@@ -266,15 +266,15 @@ func buildConnect(e Env, r Request) (Result, error) {
 	switch r.Type {
 	case guide.TypeSetup, guide.TypePermissions:
 		res.Steps = []guide.Step{
-			{Title: "Upload the plugin and choose capacity",
+			{Title: fmt.Sprintf("Capacity = workers × MCUs (%g vCPU, %g GiB each; 1-%g workers, one subnet IP each)", b.Num("mskconnect.mcu.vcpu"), b.Num("mskconnect.mcu.memory_gib"), b.Num("mskconnect.workers.max")),
 				Detail: fmt.Sprintf("Create a custom plugin (ZIP or JAR) for %s. Each worker is a JVM with mcuCount MCUs (%g vCPU, %g GiB each; mcuCount %s); up to %g workers per connector, one subnet IP each. Autoscaled %d-%d workers × %d MCU here; MSK Connect then overrides tasks.max in proportion to workers × MCUs.",
 					p.o.Connector, b.Num("mskconnect.mcu.vcpu"), b.Num("mskconnect.mcu.memory_gib"), strings.Join(b.Strings("mskconnect.mcu_count.values"), "/"), b.Num("mskconnect.workers.max"), 1, p.o.Workers, p.o.MCUPerWorker),
 				Decision: &guide.Decision{Choice: "Capacity mode", Options: []string{"autoscaled", "provisioned"}, Recommendation: "autoscaled",
 					Why: fmt.Sprintf("load varies or is unknown; use provisioned to pin tasks.max (a sink task owns whole partitions, so tasks beyond the partition count idle). The AWS post scales out at %d%% and in at %d%% CPU.", p.scOu, p.scaleIn)}},
-			{Title: "Create a worker configuration",
+			{Title: "Worker configuration: key/value converters required; it cannot be deleted while a connector uses it",
 				Detail: "Set key.converter and value.converter (required); only the listed producer.*/consumer.* properties are supported. Worker configurations are reusable across connectors and manageable in CloudFormation (AWS::KafkaConnect::WorkerConfiguration, returning its ARN, state and latest revision) and taggable. DeleteWorkerConfiguration refuses a configuration a connector still uses (the console disables Delete; workerConfigurationState shows it): create a new one (or revision), move connectors, then delete the old one. ListWorkerConfigurations and ListCustomPlugins take a name prefix for selective clean-up."},
 			connectorStep(p),
-			{Title: "Create the service execution role",
+			{Title: "Service execution role: trust kafkaconnect.amazonaws.com; cluster, topics, __amazon_msk_connect_* topics and connect-* groups",
 				Detail: "Trust kafkaconnect.amazonaws.com (aws:SourceAccount). With IAM auth: Connect/DescribeCluster on the cluster, the connector's topics, the __amazon_msk_connect_* internal topics and the connect-* / __amazon_msk_connect_* groups — ARNs carry the cluster UUID."},
 		}
 		if pol := p.policy(); len(pol.Statement) > 0 {
