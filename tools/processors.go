@@ -16,7 +16,7 @@ func sizeProcessor(service string) sizingPlugin {
 		w, p := in.Workload, in.Processor
 		return procsize.Size(service, procsize.Input{
 			Source: p.Source, Shards: w.Shards, Partitions: w.Partitions, RecordsPerSecond: w.RecordsPerSecond, IngressMBps: w.IngressMBps,
-			AvgRecordBytes: w.AvgRecordBytes, PeakFactor: w.PeakFactor, GlueVersion: p.GlueVersion, WorkerType: p.WorkerType, CoresNeeded: p.CoresNeeded,
+			AvgRecordBytes: w.AvgRecordBytes, PeakFactor: w.PeakFactor, GlueVersion: p.GlueVersion, WorkerType: p.WorkerType, CoresNeeded: p.CoresNeeded, CoreRecordsPerSecond: p.CoreRecordsPerSecond, LatencyTargetSeconds: w.LatencyTargetSeconds,
 			BatchRecords: p.BatchRecords, TriggerIntervalSeconds: p.TriggerIntervalSeconds, BatchProcessingSeconds: p.BatchProcessingSeconds,
 			Parallelism: p.Parallelism, ParallelismPerKPU: p.ParallelismPerKPU, KPU: p.KPU, KCLVersion: p.KCLVersion, Workers: p.Workers,
 			Retrieval: p.Retrieval, ConsumerApps: w.ConsumerGroups, MCUPerWorker: p.MCUPerWorker, TasksMax: p.TasksMax,
