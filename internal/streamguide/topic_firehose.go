@@ -241,7 +241,11 @@ func buildFirehose(e Env, r Request) (Result, error) {
 			if err != nil {
 				return Result{}, err
 			}
-			a, err := st.Render(r.Format, "firehose-stream", "creates role "+p.o.RoleName+" (CAPABILITY_NAMED_IAM)")
+			notes := []string{"creates role " + p.o.RoleName + " (CAPABILITY_NAMED_IAM)"}
+			if r.Source.IsMSK() && p.o.Connectivity == "PRIVATE" {
+				notes = append(notes, "the MSK cluster has one cluster policy: this stack's policy replaces an existing one, so merge statements other integrations (Lambda, OpenSearch Ingestion) need")
+			}
+			a, err := st.Render(r.Format, "firehose-stream", notes...)
 			if err != nil {
 				return Result{}, err
 			}

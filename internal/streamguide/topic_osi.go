@@ -323,7 +323,11 @@ func buildOSI(e Env, r Request) (Result, error) {
 			if err != nil {
 				return Result{}, err
 			}
-			a, err := st.Render(r.Format, "osi-pipeline", "creates role "+p.o.RoleName+" (CAPABILITY_NAMED_IAM)")
+			notes := []string{"creates role " + p.o.RoleName + " (CAPABILITY_NAMED_IAM)"}
+			if r.Source.IsMSK() && !p.cross {
+				notes = append(notes, "the MSK cluster has one cluster policy: this stack's policy replaces an existing one, so merge statements other integrations (Lambda, Firehose) need")
+			}
+			a, err := st.Render(r.Format, "osi-pipeline", notes...)
 			if err != nil {
 				return Result{}, err
 			}
