@@ -1,7 +1,6 @@
 package tools
 
 import (
-
 	"github.com/stream-mcp/stream-mcp/guidance"
 	"github.com/stream-mcp/stream-mcp/internal/integ"
 	"github.com/stream-mcp/stream-mcp/internal/proccfg"
