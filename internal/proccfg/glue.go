@@ -35,7 +35,7 @@ func GlueJobRuleIDs() []string {
 		"glue_job.worker_type.streaming_only", "glue_job.worker_type.sized", "glue_job.capacity.conflict", "glue_job.workers.driver_only",
 		"glue_job.timeout.max", "glue_job.auto_scaling.version", "glue_job.kinesis.fetch_strict", "glue_job.kinesis.fetch_time",
 		"glue_job.source.cores", "glue_job.window.processing", "glue_job.retries.duplicates", "glue_job.kafka.offsets_spread",
-		"glue_job.kinesis.starting_position", "glue_job.timeout.streaming", "glue_job.maintenance_window.format",
+		"glue_job.kinesis.starting_position", "glue_job.timeout.streaming", "glue_job.maintenance_window.format", "glue_job.kafka.topics",
 	}
 }
 
@@ -164,6 +164,13 @@ func glueStreamingOptions(o *out, p map[string]any, opts map[string]string, soFi
 	if sp, has := opts["startingPosition"]; has && !slices.Contains(b.Strings("glue.kinesis.starting_positions"), strings.ToLower(sp)) {
 		o.add("glue_job.kinesis.starting_position", rules.Error, soField+".startingPosition", "glue.kinesis.starting_positions",
 			fmt.Sprintf("startingPosition %q is not one of %s", sp, strings.Join(b.Strings("glue.kinesis.starting_positions"), ", ")), "use trim_horizon to start at the oldest record, latest for new ones, or timestamp with startingTimestamp")
+	}
+	kafkaKeys := []string{"startingOffsets", "maxOffsetsPerTrigger", "kafka.bootstrap.servers", "bootstrapServers"}
+	if slices.ContainsFunc(kafkaKeys, func(k string) bool { _, ok := opts[k]; return ok }) &&
+		!slices.ContainsFunc(b.Strings("glue.kafka.topic_selectors"), func(k string) bool { return opts[k] != "" }) {
+		o.add("glue_job.kafka.topics", rules.Error, soField+".topicName", "glue.kafka.topic_selectors",
+			"the Kafka source names no topic: set one of "+strings.Join(b.Strings("glue.kafka.topic_selectors"), ", "),
+			"set topicName (or assign with a JSON list of partitions to split a topic between jobs)")
 	}
 	units, unitName := 0.0, ""
 	if s, _, ok := num(p, glueShards); ok {
