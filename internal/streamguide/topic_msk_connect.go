@@ -140,6 +140,27 @@ func (p connectPlan) policy() iac.PolicyDocument {
 	return iac.PolicyDocument{Version: iac.PolicyVersion, Statement: st}
 }
 
+// crossAccountClusterPolicy grants the connector's account the IAM
+// data-plane actions on the cluster, its topics, the internal topics and
+// groups, when the connector runs in another account than the cluster.
+func (p connectPlan) crossAccountClusterPolicy(client string) (iac.PolicyDocument, bool) {
+	if !p.src.msk || !p.iam || client == "" || client == p.src.env.Account {
+		return iac.PolicyDocument{}, false
+	}
+	c := p.src.cluster
+	who := map[string][]string{"AWS": {"arn:" + p.src.env.Partition + ":iam::" + client + ":root"}}
+	own := p.policy()
+	var st []iac.Statement
+	for _, s := range own.Statement {
+		if strings.HasPrefix(s.Action[0], "kafka-cluster:") {
+			s.Principal = who
+			st = append(st, s)
+		}
+	}
+	st = append(st, iac.Statement{Sid: "DescribeForConnect", Effect: "Allow", Principal: who, Action: []string{"kafka:DescribeCluster", "kafka:DescribeClusterV2", "kafka:GetBootstrapBrokers"}, Resource: []string{c.ARN()}})
+	return iac.PolicyDocument{Version: iac.PolicyVersion, Statement: st}, true
+}
+
 func (p connectPlan) connectorConfig(b *guidance.Base) map[string]string {
 	tasks := strconv.Itoa(p.o.TasksMax)
 	iamKeys := func(m map[string]string, prefix string) {
@@ -276,6 +297,15 @@ func buildConnect(e Env, r Request) (Result, error) {
 			connectorStep(p),
 			{Title: "Service execution role: trust kafkaconnect.amazonaws.com; cluster, topics, __amazon_msk_connect_* topics and connect-* groups",
 				Detail: "Trust kafkaconnect.amazonaws.com (aws:SourceAccount). With IAM auth: Connect/DescribeCluster on the cluster, the connector's topics, the __amazon_msk_connect_* internal topics and the connect-* / __amazon_msk_connect_* groups — ARNs carry the cluster UUID."},
+		}
+		if cp, ok := p.crossAccountClusterPolicy(r.ClientAccount); ok {
+			res.Steps = append(res.Steps, guide.Step{Title: "Cross-account cluster: attach a cluster policy in the cluster's account",
+				Detail: "The connector runs in account " + r.ClientAccount + " and the cluster in " + p.src.env.Account + ": put the cluster policy (artifact) on the cluster, keep the role policy in the connector's account, open " + fmt.Sprint(p.port) + " to the connector's VPC over peering or Transit Gateway, and create the connector with the CLI or API (the console does not list other accounts' clusters). AWS's post notes MSK Connect could not use the multi-VPC (PrivateLink) bootstrap ports when it was written."})
+			ca, err := PolicyArtifact("msk-cluster-policy.json", cp, "aws kafka put-cluster-policy --cluster-arn "+p.src.cluster.ARN()+" --policy file://msk-cluster-policy.json")
+			if err != nil {
+				return Result{}, err
+			}
+			res.Artifacts = append(res.Artifacts, ca)
 		}
 		if pol := p.policy(); len(pol.Statement) > 0 {
 			pa, err := PolicyArtifact("msk-connect-role-policy.json", pol, "trust: kafkaconnect.amazonaws.com (aws:SourceAccount "+p.src.env.Account+")")
