@@ -65,7 +65,7 @@ func ValidateGlueJob(p map[string]any, b *guidance.Base) []rules.Violation {
 	haveVersion := false
 	if vs, vf, ok := str(p, glueVersion); ok {
 		v, err := strconv.ParseFloat(vs, 64)
-		if err != nil {
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 			o.add("glue_job.version.number", rules.Error, vf, "glue.worker_type.min_version", fmt.Sprintf("GlueVersion %q is not a version number", vs), "set GlueVersion to e.g. 4.0")
 		} else {
 			version, haveVersion = v, true

@@ -108,6 +108,7 @@ func TestEveryRuleFires(t *testing.T) {
 		{"glue_job", "glue_job.command.name", map[string]any{"Command/Name": "spark"}, rules.Error},
 		{"glue_job", "glue_job.command.streaming", map[string]any{"Command/Name": "glueetl"}, rules.Warning},
 		{"glue_job", "glue_job.version.number", map[string]any{"GlueVersion": "latest"}, rules.Error},
+		{"glue_job", "glue_job.version.number", map[string]any{"GlueVersion": "NaN"}, rules.Error},
 		{"glue_job", "glue_job.worker_type.version", map[string]any{"GlueVersion": "2.0", "WorkerType": "G.025X", "DefaultArguments": nil}, rules.Error},
 		{"glue_job", "glue_job.worker_type.streaming_only", map[string]any{"Command/Name": "glueetl", "WorkerType": "G.025X"}, rules.Error},
 		{"glue_job", "glue_job.worker_type.sized", map[string]any{"WorkerType": "R.2X"}, rules.Info},

@@ -27,7 +27,7 @@ func Glue(in Input, b *guidance.Base) (sizing.Result, error) {
 		version = r.str("glue.default.version")
 	}
 	v, err := strconv.ParseFloat(strings.TrimSpace(version), 64)
-	if err != nil {
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		return sizing.Result{}, fmt.Errorf("%w: glue_version %q is not a version number; send e.g. 4.0", sizing.ErrInput, version)
 	}
 	if v < r.n("glue.worker_type.min_version") {

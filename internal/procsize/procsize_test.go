@@ -262,6 +262,8 @@ func TestSizeRejectsBadInput(t *testing.T) {
 		{"glue_streaming", Input{CoresNeeded: 4, GlueVersion: "2.0", WorkerType: "G.025X"}, "needs AWS Glue 3"},
 		{"glue_streaming", Input{CoresNeeded: 4, WorkerType: "G.3X"}, "worker_type"},
 		{"glue_streaming", Input{CoresNeeded: 4, GlueVersion: "four"}, "version number"},
+		{"glue_streaming", Input{CoresNeeded: 4, GlueVersion: "NaN"}, "version number"},
+		{"glue_streaming", Input{CoresNeeded: 4, GlueVersion: "+Inf"}, "version number"},
 		{"flink", Input{}, "parallelism"},
 		{"flink", Input{Parallelism: 4, ParallelismPerKPU: 9}, "maximum"},
 		{"msk_connect", Input{MCUPerWorker: 3}, "mcu_per_worker"},
