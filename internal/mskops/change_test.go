@@ -99,7 +99,9 @@ func TestValidate(t *testing.T) {
 		{name: "express upgrade not ready", mod: func(c *Change) {
 			c.Current.KafkaVersion, c.Current.AZCount, c.Current.TieredStorage, c.Target.InstanceType = "3.6.0", 2, ptr(true), "express.m7g.large"
 		}, want: []want{{"msk_change.express.upgrade", rules.Error, "Kafka 3.9 with KRaft (now 3.6.0); 3 Availability Zones (now 2); no tiered storage"}}},
-		{name: "express to standard", mod: func(c *Change) { c.Current.InstanceType, c.Target.InstanceType = "express.m7g.large", "kafka.m7g.large" },
+		{name: "express to standard", mod: func(c *Change) {
+			c.Current.InstanceType, c.Target.InstanceType = "express.m7g.large", "kafka.m7g.large"
+		},
 			want: []want{{"msk_change.express.upgrade", rules.Error, "cannot be changed back"}}},
 		{name: "kraft migration ready", mod: func(c *Change) {
 			c.Current.KafkaVersion, c.Current.MetadataMode, c.Target.MetadataMode = "3.9.x", "zookeeper", "kraft"
