@@ -238,7 +238,9 @@ func MirrorMaker2(b *guidance.Base, r Request) (guide.Result, error) {
 
 func mm2Properties(b *guidance.Base, policy, pattern string) iac.Artifact {
 	var sb strings.Builder
-	sb.WriteString("# mm2.properties (connect-mirror-maker.sh); fill in bootstrap servers and client security settings\n")
+	sb.WriteString("#!/usr/bin/env bash\nset -euo pipefail\n")
+	sb.WriteString("# Writes mm2.properties and starts MirrorMaker 2; fill in bootstrap servers and client security settings first.\n")
+	sb.WriteString("cat > mm2.properties <<'EOF'\n")
 	sb.WriteString("clusters = source, target\nsource.bootstrap.servers = SOURCE_BOOTSTRAP\ntarget.bootstrap.servers = TARGET_BOOTSTRAP\n")
 	sb.WriteString("source->target.enabled = true\nsource->target.topics = .*\n")
 	if pattern == PatternActiveActive {
@@ -250,7 +252,8 @@ func mm2Properties(b *guidance.Base, policy, pattern string) iac.Artifact {
 	fmt.Fprintf(&sb, "emit.checkpoints.interval.seconds = %d\nsync.group.offsets.interval.seconds = %d\n", b.Int("msk_dr.mm2.emit_checkpoints_interval_seconds"), b.Int("msk_dr.mm2.emit_checkpoints_interval_seconds"))
 	fmt.Fprintf(&sb, "checkpoints.topic.replication.factor = %d\noffset-syncs.topic.replication.factor = %d\nheartbeats.topic.replication.factor = %d\n",
 		b.Int("msk_dr.mm2.internal_topic_replication_factor"), b.Int("msk_dr.mm2.internal_topic_replication_factor"), b.Int("msk_dr.mm2.internal_topic_replication_factor"))
-	sb.WriteString("tasks.max = SOURCE_PARTITIONS\n")
-	return iac.Artifact{Kind: iac.KindScript, Format: "properties", Name: "mm2.properties", Content: sb.String(),
+	sb.WriteString("tasks.max = SOURCE_PARTITIONS\nEOF\n")
+	sb.WriteString("bin/connect-mirror-maker.sh mm2.properties\n")
+	return iac.Artifact{Kind: iac.KindScript, Format: "bash", Name: "mirrormaker2.sh", Content: sb.String(),
 		Notes: []string{"set tasks.max to at most the number of source partitions", "add security.protocol/sasl settings per cluster (source.security.protocol, target.sasl.mechanism, ...)"}}
 }

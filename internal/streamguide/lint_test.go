@@ -37,6 +37,17 @@ func lintRequests() map[string]streamguide.Request {
 			Options: map[string]any{"log_group_name": "/aws/lambda/orders", "filter_pattern": "[level=ERROR]", "distribution": "Random"}},
 		"logs_firehose": {Topic: "logs_subscription", TargetArn: "arn:aws:firehose:us-east-1:123456789012:deliverystream/logs",
 			Options: map[string]any{"log_group_name": "app-logs"}, Name: "app_to_firehose"},
+		// mskops
+		"msk_custom_domain":           {Topic: "msk_custom_domain", Options: map[string]any{"brokers": 6, "domain": "kafka.example.com", "broker_dns_suffix": "orders.abc123.c2.kafka.us-east-1.amazonaws.com"}},
+		"msk_custom_domain_bootstrap": {Topic: "msk_custom_domain", Auth: iac.AuthIAM, Options: map[string]any{"brokers": 3, "clients_reach_brokers": true, "private_ca": true}},
+		"msk_serverless_resolver":     {Topic: "msk_serverless_cross_vpc", Region: "us-east-1", ClientAccount: "444455556666", Options: map[string]any{"clusters": 2}},
+		"msk_serverless_phz":          {Topic: "msk_serverless_cross_vpc", Options: map[string]any{"clusters": 1, "cross_account": true}},
+		"msk_multi_vpc": {Topic: "msk_multi_vpc", SourceArn: "arn:aws:kafka:us-east-1:111122223333:cluster/orders/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab-2", ClientAccount: "444455556666",
+			Options: map[string]any{"kafka_version": "3.6.0", "instance_type": "kafka.m7g.large"}},
+		"msk_public":           {Topic: "msk_multi_vpc", Auth: iac.AuthSCRAM512, Options: map[string]any{"public": true, "kafka_version": "3.6.0"}},
+		"msk_replicator":       {Topic: "msk_replicator", SourceArn: "arn:aws:kafka:us-east-1:111122223333:cluster/primary/11111111-2222-3333-4444-555555555555-1", TargetArn: "arn:aws:kafka:us-west-2:111122223333:cluster/standby/66666666-7777-8888-9999-000000000000-1"},
+		"mirrormaker2":         {Topic: "mirrormaker2", Source: streamguide.SourceSelfManagedKafka, Options: map[string]any{"pattern": "migration"}},
+		"kinesis_cross_region": {Topic: "kinesis_cross_region", SourceArn: "arn:aws:kinesis:us-east-1:123456789012:stream/orders", Options: map[string]any{"secondary_region": "us-west-2"}},
 	}
 }
 

@@ -10,6 +10,7 @@ func builtins() []Topic {
 		// integ2: Glue streaming, Managed Flink, MSK Connect, KCL, KPL — add lines below.
 
 		// mskops: MSK custom domains, cross-VPC, replication/DR — add lines below.
+		mskCustomDomain(), mskServerlessCrossVPC(), mskMultiVPC(), mskReplicator(), mirrorMaker2(), kinesisCrossRegion(),
 
 	}
 }
