@@ -326,7 +326,11 @@ func (sc *Scenario) metricResult(q smithycbor.Map, start, end time.Time, descend
 	}
 	ns, name := cborString(metric, "Namespace"), cborString(metric, "MetricName")
 	var ts, vals smithycbor.List
-	if series := sc.findSeries(ns, name, dims); series != nil {
+	series := sc.findSeries(ns, name, dims)
+	if series == nil {
+		series = sc.queueSeries(ns, name, dims)
+	}
+	if series != nil {
 		step := time.Duration(period) * time.Second
 		start, end = start.Truncate(time.Minute), end.Truncate(time.Minute)
 		type point struct {

@@ -84,8 +84,12 @@ func (s *Server) iamService() service {
 	}
 }
 
-// iamTime is the fixed creation date of simulated IAM entities.
-var iamTime = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC).Format(time.RFC3339)
+// iamCreated is the fixed creation date of simulated IAM entities and KMS
+// keys; iamTime is its IAM rendering.
+var (
+	iamCreated = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
+	iamTime    = iamCreated.Format(time.RFC3339)
+)
 
 // iamEncode URL-encodes a policy document the way IAM returns it (RFC 3986).
 func iamEncode(doc any) string {

@@ -3,30 +3,39 @@ package awssim
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/stream-mcp/stream-mcp/guidance"
 )
 
 // Function is a Lambda function (GetFunctionConfiguration shape).
 type Function struct {
 	FunctionName string `yaml:"FunctionName" json:"FunctionName"`
 	// FunctionArn defaults to arn:aws:lambda:REGION:ACCOUNT:function:NAME.
-	FunctionArn   string   `yaml:"FunctionArn" json:"FunctionArn"`
-	Runtime       string   `yaml:"Runtime" json:"Runtime,omitempty"`
-	Role          string   `yaml:"Role" json:"Role,omitempty"`
-	Handler       string   `yaml:"Handler" json:"Handler,omitempty"`
-	Description   string   `yaml:"Description" json:"Description,omitempty"`
-	Timeout       int      `yaml:"Timeout" json:"Timeout,omitempty"`
-	MemorySize    int      `yaml:"MemorySize" json:"MemorySize,omitempty"`
-	CodeSize      int64    `yaml:"CodeSize" json:"CodeSize,omitempty"`
-	LastModified  string   `yaml:"LastModified" json:"LastModified,omitempty"`
-	Version       string   `yaml:"Version" json:"Version,omitempty"`
-	State         string   `yaml:"State" json:"State,omitempty"`
-	StateReason   string   `yaml:"StateReason" json:"StateReason,omitempty"`
-	PackageType   string   `yaml:"PackageType" json:"PackageType,omitempty"`
-	Architectures []string `yaml:"Architectures" json:"Architectures,omitempty"`
+	FunctionArn  string `yaml:"FunctionArn" json:"FunctionArn"`
+	Runtime      string `yaml:"Runtime" json:"Runtime,omitempty"`
+	Role         string `yaml:"Role" json:"Role,omitempty"`
+	Handler      string `yaml:"Handler" json:"Handler,omitempty"`
+	Description  string `yaml:"Description" json:"Description,omitempty"`
+	Timeout      int    `yaml:"Timeout" json:"Timeout,omitempty"`
+	MemorySize   int    `yaml:"MemorySize" json:"MemorySize,omitempty"`
+	CodeSize     int64  `yaml:"CodeSize" json:"CodeSize,omitempty"`
+	LastModified string `yaml:"LastModified" json:"LastModified,omitempty"`
+	Version      string `yaml:"Version" json:"Version,omitempty"`
+	State        string `yaml:"State" json:"State,omitempty"`
+	StateReason  string `yaml:"StateReason" json:"StateReason,omitempty"`
+	// StateReasonCode, LastUpdateStatus (Successful, Failed, InProgress)
+	// and its reason say whether the last update of the function applied.
+	StateReasonCode            string   `yaml:"StateReasonCode" json:"StateReasonCode,omitempty"`
+	LastUpdateStatus           string   `yaml:"LastUpdateStatus" json:"LastUpdateStatus,omitempty"`
+	LastUpdateStatusReason     string   `yaml:"LastUpdateStatusReason" json:"LastUpdateStatusReason,omitempty"`
+	LastUpdateStatusReasonCode string   `yaml:"LastUpdateStatusReasonCode" json:"LastUpdateStatusReasonCode,omitempty"`
+	PackageType                string   `yaml:"PackageType" json:"PackageType,omitempty"`
+	Architectures              []string `yaml:"Architectures" json:"Architectures,omitempty"`
 	// VpcConfig holds SubnetIds, SecurityGroupIds and VpcId.
 	VpcConfig *VpcConfig `yaml:"VpcConfig" json:"VpcConfig,omitempty"`
 	// Environment holds Variables (name -> value). The values are there so
@@ -35,6 +44,50 @@ type Function struct {
 	// ReservedConcurrentExecutions is returned by GetFunction (Concurrency).
 	ReservedConcurrentExecutions *int              `yaml:"ReservedConcurrentExecutions" json:"-"`
 	Tags                         map[string]string `yaml:"Tags" json:"-"`
+	// Versions are the published versions (ListVersionsByFunction, a
+	// qualified GetFunction): the function's configuration with each
+	// version's own fields over it.
+	Versions []FunctionVersion `yaml:"Versions" json:"-"`
+	// EventInvokeConfigs are the asynchronous invocation settings per
+	// qualifier (ListFunctionEventInvokeConfigs).
+	EventInvokeConfigs []EventInvokeConfig `yaml:"EventInvokeConfigs" json:"-"`
+}
+
+// FunctionVersion is one published version; empty fields take the
+// function's values.
+type FunctionVersion struct {
+	Version          string `yaml:"Version"`
+	Description      string `yaml:"Description"`
+	LastModified     string `yaml:"LastModified"`
+	Runtime          string `yaml:"Runtime"`
+	Handler          string `yaml:"Handler"`
+	Timeout          int    `yaml:"Timeout"`
+	MemorySize       int    `yaml:"MemorySize"`
+	State            string `yaml:"State"`
+	LastUpdateStatus string `yaml:"LastUpdateStatus"`
+}
+
+// EventInvokeConfig is a FunctionEventInvokeConfig; Qualifier defaults to
+// $LATEST.
+type EventInvokeConfig struct {
+	Qualifier                string         `yaml:"Qualifier" json:"-"`
+	FunctionArn              string         `yaml:"-" json:"FunctionArn"`
+	LastModified             Timestamp      `yaml:"LastModified" json:"LastModified,omitzero"`
+	MaximumRetryAttempts     *int           `yaml:"MaximumRetryAttempts" json:"MaximumRetryAttempts,omitempty"`
+	MaximumEventAgeInSeconds *int           `yaml:"MaximumEventAgeInSeconds" json:"MaximumEventAgeInSeconds,omitempty"`
+	DestinationConfig        map[string]any `yaml:"DestinationConfig" json:"DestinationConfig,omitempty"`
+}
+
+// LambdaAccount is the `lambda_account:` section (GetAccountSettings).
+// ConcurrentExecutions defaults to guidance lambda.account.concurrency.default;
+// UnreservedConcurrentExecutions is derived from the functions' reserved
+// concurrency when absent; code sizes are omitted unless given.
+type LambdaAccount struct {
+	ConcurrentExecutions           int   `yaml:"ConcurrentExecutions"`
+	UnreservedConcurrentExecutions *int  `yaml:"UnreservedConcurrentExecutions"`
+	TotalCodeSize                  int64 `yaml:"TotalCodeSize"`
+	CodeSizeUnzipped               int64 `yaml:"CodeSizeUnzipped"`
+	CodeSizeZipped                 int64 `yaml:"CodeSizeZipped"`
 }
 
 // VpcConfig is a function's VPC attachment.
@@ -137,6 +190,11 @@ func (s *Server) lambdaService() service {
 		{http.MethodPut, "/2015-03-31/event-source-mappings/{UUID}", "UpdateEventSourceMapping"},
 		{http.MethodGet, "/2015-03-31/functions/{FunctionName}", "GetFunction"},
 		{http.MethodGet, "/2015-03-31/functions/{FunctionName}/configuration", "GetFunctionConfiguration"},
+		{http.MethodGet, "/2015-03-31/functions/{FunctionName}/versions", "ListVersionsByFunction"},
+		{http.MethodGet, "/2019-09-30/functions/{FunctionName}/concurrency", "GetFunctionConcurrency"},
+		{http.MethodGet, "/2019-09-25/functions/{FunctionName}/event-invoke-config/list", "ListFunctionEventInvokeConfigs"},
+		{http.MethodGet, "/2019-09-25/functions/{FunctionName}/event-invoke-config", "GetFunctionEventInvokeConfig"},
+		{http.MethodGet, "/2016-08-19/account-settings", "GetAccountSettings"},
 	}
 	return service{
 		name:      "lambda",
@@ -196,30 +254,182 @@ func (s *Server) lambda(_ context.Context, r *request) (any, error) {
 			return m, nil
 		}
 		return nil, errNotFound("ResourceNotFoundException", "The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: "+requestID+")")
-	case "GetFunction", "GetFunctionConfiguration":
-		f, ok := sc.findFunction(r.labels["FunctionName"])
-		if !ok {
-			return nil, errNotFound("ResourceNotFoundException", "Function not found: "+sc.functionARNFor(r.labels["FunctionName"]))
-		}
-		if f.Version == "" {
-			f.Version = "$LATEST"
-		}
-		if r.op == "GetFunctionConfiguration" {
-			return f, nil
-		}
-		out := map[string]any{
-			"Configuration": f,
-			"Code":          map[string]string{"RepositoryType": "S3", "Location": "https://awslambda-" + sc.Region + "-tasks.s3." + sc.Region + ".amazonaws.com/snapshots/" + sc.Account + "/" + f.FunctionName},
-		}
-		if f.ReservedConcurrentExecutions != nil {
-			out["Concurrency"] = map[string]int{"ReservedConcurrentExecutions": *f.ReservedConcurrentExecutions}
-		}
-		if len(f.Tags) > 0 {
-			out["Tags"] = f.Tags
-		}
-		return out, nil
+	case "GetAccountSettings":
+		return s.accountSettings()
+	case "GetFunction", "GetFunctionConfiguration", "ListVersionsByFunction", "GetFunctionConcurrency", "ListFunctionEventInvokeConfigs", "GetFunctionEventInvokeConfig":
+		return s.functionOp(r)
 	}
 	return nil, errBadRequest("UnknownOperationException", r.op)
+}
+
+// functionOp answers the operations on one function. Callers hold s.mu.
+func (s *Server) functionOp(r *request) (any, error) {
+	sc := s.sc
+	ref := r.labels["FunctionName"]
+	f, ok := sc.findFunction(ref)
+	if !ok {
+		return nil, errNotFound("ResourceNotFoundException", "Function not found: "+sc.functionARNFor(ref))
+	}
+	qual := r.query.Get("Qualifier")
+	if q := functionQualifier(ref); q != "" {
+		qual = q
+	}
+	switch r.op {
+	case "GetFunctionConcurrency":
+		if f.ReservedConcurrentExecutions == nil {
+			return struct{}{}, nil
+		}
+		return map[string]int{"ReservedConcurrentExecutions": *f.ReservedConcurrentExecutions}, nil
+	case "ListVersionsByFunction":
+		all := []Function{sc.functionVersion(f, "$LATEST")}
+		for _, v := range f.Versions {
+			all = append(all, sc.functionVersion(f, v.Version))
+		}
+		max, err := intParam(r.query.Get("MaxItems"), 50)
+		if err != nil {
+			return nil, err
+		}
+		items, next, err := page(all, r.query.Get("Marker"), min(max, 50))
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			Versions   []Function
+			NextMarker string `json:",omitempty"`
+		}{items, next}, nil
+	case "ListFunctionEventInvokeConfigs", "GetFunctionEventInvokeConfig":
+		var all []EventInvokeConfig
+		for _, c := range f.EventInvokeConfigs {
+			c.Qualifier = orDefault(c.Qualifier, "$LATEST")
+			c.FunctionArn = f.FunctionArn + ":" + c.Qualifier
+			all = append(all, c)
+		}
+		if r.op == "GetFunctionEventInvokeConfig" {
+			for _, c := range all {
+				if c.Qualifier == orDefault(qual, "$LATEST") {
+					return c, nil
+				}
+			}
+			return nil, errNotFound("ResourceNotFoundException", "The function "+f.FunctionArn+" doesn't have an EventInvokeConfig")
+		}
+		max, err := intParam(r.query.Get("MaxItems"), 50)
+		if err != nil {
+			return nil, err
+		}
+		if max < 1 || max > 50 {
+			return nil, errBadRequest("InvalidParameterValueException", "MaxItems must be between 1 and 50")
+		}
+		items, next, err := page(all, r.query.Get("Marker"), max)
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			FunctionEventInvokeConfigs []EventInvokeConfig
+			NextMarker                 string `json:",omitempty"`
+		}{nonNil(items), next}, nil
+	}
+	if qual != "" && qual != "$LATEST" {
+		found := false
+		for _, v := range f.Versions {
+			found = found || v.Version == qual
+		}
+		if !found {
+			return nil, errNotFound("ResourceNotFoundException", "Function not found: "+f.FunctionArn+":"+qual)
+		}
+	}
+	f = sc.functionVersion(f, orDefault(qual, "$LATEST"))
+	if r.op == "GetFunctionConfiguration" {
+		return f, nil
+	}
+	out := map[string]any{
+		"Configuration": f,
+		"Code":          map[string]string{"RepositoryType": "S3", "Location": "https://awslambda-" + sc.Region + "-tasks.s3." + sc.Region + ".amazonaws.com/snapshots/" + sc.Account + "/" + f.FunctionName},
+	}
+	if f.ReservedConcurrentExecutions != nil {
+		out["Concurrency"] = map[string]int{"ReservedConcurrentExecutions": *f.ReservedConcurrentExecutions}
+	}
+	if len(f.Tags) > 0 {
+		out["Tags"] = f.Tags
+	}
+	return out, nil
+}
+
+// functionQualifier is the :QUALIFIER suffix of a function reference.
+func functionQualifier(ref string) string {
+	parts := strings.Split(ref, ":")
+	for i, p := range parts {
+		if p == "function" && i+2 < len(parts) {
+			return parts[i+2]
+		}
+	}
+	if len(parts) == 2 {
+		return parts[1]
+	}
+	return ""
+}
+
+// functionVersion is f's configuration as version v reports it.
+func (sc *Scenario) functionVersion(f Function, v string) Function {
+	f.Version = v
+	if v == "$LATEST" {
+		if f.LastUpdateStatus == "" {
+			f.LastUpdateStatus = "Successful"
+		}
+		return f
+	}
+	f.FunctionArn = sc.functionARN(Function{FunctionName: f.FunctionName, FunctionArn: f.FunctionArn}) + ":" + v
+	for _, pv := range f.Versions {
+		if pv.Version != v {
+			continue
+		}
+		f.Description = orDefault(pv.Description, f.Description)
+		f.LastModified = orDefault(pv.LastModified, f.LastModified)
+		f.Runtime = orDefault(pv.Runtime, f.Runtime)
+		f.Handler = orDefault(pv.Handler, f.Handler)
+		f.State = orDefault(pv.State, f.State)
+		f.LastUpdateStatus = orDefault(pv.LastUpdateStatus, "Successful")
+		if pv.Timeout > 0 {
+			f.Timeout = pv.Timeout
+		}
+		if pv.MemorySize > 0 {
+			f.MemorySize = pv.MemorySize
+		}
+	}
+	return f
+}
+
+// accountSettings answers GetAccountSettings. Callers hold s.mu.
+func (s *Server) accountSettings() (any, error) {
+	sc := s.sc
+	acct := sc.LambdaAccount
+	if acct.ConcurrentExecutions == 0 {
+		g, err := guidance.Load()
+		if err != nil {
+			return nil, fmt.Errorf("awssim: guidance: %w", err)
+		}
+		acct.ConcurrentExecutions = g.Int("lambda.account.concurrency.default")
+	}
+	unreserved := acct.ConcurrentExecutions
+	var code int64
+	for _, f := range sc.Functions {
+		if f.ReservedConcurrentExecutions != nil {
+			unreserved -= *f.ReservedConcurrentExecutions
+		}
+		code += f.CodeSize
+	}
+	if acct.UnreservedConcurrentExecutions != nil {
+		unreserved = *acct.UnreservedConcurrentExecutions
+	}
+	limit := map[string]any{"ConcurrentExecutions": acct.ConcurrentExecutions, "UnreservedConcurrentExecutions": unreserved}
+	for k, v := range map[string]int64{"TotalCodeSize": acct.TotalCodeSize, "CodeSizeUnzipped": acct.CodeSizeUnzipped, "CodeSizeZipped": acct.CodeSizeZipped} {
+		if v > 0 {
+			limit[k] = v
+		}
+	}
+	return map[string]any{
+		"AccountLimit": limit,
+		"AccountUsage": map[string]int64{"TotalCodeSize": code, "FunctionCount": int64(len(sc.Functions))},
+	}, nil
 }
 
 func (sc *Scenario) functionARNFor(ref string) string {

@@ -34,6 +34,9 @@ type protocol struct {
 	// queryCompatible adds the x-amzn-query-error header to JSON errors
 	// (SQS, which moved from query to JSON).
 	queryCompatible bool
+	// typePrefix is the shape namespace some JSON services put before the
+	// error code in __type ("com.amazonaws.sqs#").
+	typePrefix string
 	// result and errorf encode bodies for protoCustom.
 	result func(w http.ResponseWriter, op string, out any)
 	errorf func(w http.ResponseWriter, op string, e *APIError)
@@ -96,10 +99,10 @@ func (p protocol) writeError(w http.ResponseWriter, op string, e *APIError) {
 			if e.Sender {
 				fault = "Sender"
 			}
-			w.Header().Set("X-Amzn-Query-Error", e.Code+";"+fault)
+			w.Header().Set("X-Amzn-Query-Error", orDefault(e.QueryCode, e.Code)+";"+fault)
 		}
 		w.WriteHeader(e.Status)
-		b, _ := json.Marshal(map[string]string{"__type": e.Code, "message": e.Message})
+		b, _ := json.Marshal(map[string]string{"__type": p.typePrefix + e.Code, "message": e.Message})
 		_, _ = w.Write(b)
 	case protoQuery:
 		w.Header().Set("Content-Type", "text/xml")

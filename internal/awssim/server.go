@@ -160,10 +160,13 @@ var scopeRE = regexp.MustCompile(`Credential=[^/,\s]+/\d{8}/[^/]+/([^/,\s]+)/aws
 // targetPrefixes maps an X-Amz-Target prefix to a signing name, for
 // unsigned requests.
 var targetPrefixes = map[string]string{
-	"AmazonSQS":        "sqs",
-	"secretsmanager":   "secretsmanager",
-	"Logs_20140328":    "logs",
-	"Kinesis_20131202": "kinesis",
+	"AmazonSQS":           "sqs",
+	"secretsmanager":      "secretsmanager",
+	"Logs_20140328":       "logs",
+	"Kinesis_20131202":    "kinesis",
+	cloudtrailTarget:      "cloudtrail",
+	cloudtrailShortTarget: "cloudtrail",
+	"TrentService":        "kms",
 }
 
 // request is one decoded HTTP request handed to a service.
@@ -281,6 +284,10 @@ type APIError struct {
 	// Sender marks a client-side fault in query protocols (Type Sender vs
 	// Receiver).
 	Sender bool
+	// QueryCode is the awsQuery error code a query-compatible JSON service
+	// (SQS) sends in the x-amzn-query-error header when it differs from
+	// Code (AWS.SimpleQueueService.NonExistentQueue for QueueDoesNotExist).
+	QueryCode string
 }
 
 func (e *APIError) Error() string { return e.Code + ": " + e.Message }

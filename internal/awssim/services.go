@@ -53,6 +53,11 @@ func (s *Server) services() []service {
 		s.logsService(),
 		s.kinesisService(),
 		s.cloudwatchService(),
+		s.cloudtrailService(),
+		s.kmsService(),
+		s.dynamodbService(),
+		s.snsService(),
+		s.s3Service(),
 	}
 }
 
