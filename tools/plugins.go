@@ -53,7 +53,9 @@ func validatePlugins() map[string]validatePlugin {
 		// integ2.
 
 		// mskops.
-
+		"msk_cluster_change": validateMSKClusterChange,
+		"mirrormaker2":       validateMirrorMaker2Kind,
+		"msk_replicator":     validateMSKReplicatorKind,
 	}
 }
 

@@ -38,6 +38,8 @@ type ReplicatorConfig struct {
 	KafkaClusters           []kafkaCluster    `json:"KafkaClusters"`
 	ReplicationInfoList     []replicationInfo `json:"ReplicationInfoList"`
 	Facts                   map[string]ClusterFacts
+	// ReplicatorState is the live state when the Replicator was read.
+	ReplicatorState string
 }
 
 type kafkaCluster struct {
@@ -68,7 +70,7 @@ type replicationInfo struct {
 
 // ReplicatorRuleIDs lists the rules ValidateReplicator can report.
 func ReplicatorRuleIDs() []string {
-	return []string{"replicator.input", "replicator.same_account", "replicator.cross_region", "replicator.topic_naming", "replicator.offset_sync",
+	return []string{"replicator.state", "replicator.input", "replicator.same_account", "replicator.cross_region", "replicator.topic_naming", "replicator.offset_sync",
 		"replicator.starting_position", "replicator.versions", "replicator.brokers", "replicator.instance_type", "replicator.auth"}
 }
 
@@ -93,6 +95,11 @@ func ValidateReplicator(c ReplicatorConfig, b *guidance.Base) []rules.Violation 
 		out = append(out, rules.Violation{RuleID: id, Severity: sev, Field: fld, Message: msg, Fix: fix, Reference: b.Source(ref)})
 	}
 	supported := "msk_dr.replicator.min_kafka_version"
+	if want := str(b, "msk_dr.replicator.running_state"); c.ReplicatorState != "" && c.ReplicatorState != want {
+		add("replicator.state", rules.Error, "ReplicatorState", "msk_dr.replicator.running_state",
+			fmt.Sprintf("the Replicator is %s, not %s: nothing is being replicated and the DR copy falls behind", c.ReplicatorState, want),
+			"read describe-replicator stateInfo and the ReplicatorFailure metric; fix IAM, network or cluster state, then wait for RUNNING")
+	}
 	if c.ServiceExecutionRoleArn == "" {
 		add("replicator.input", rules.Error, "ServiceExecutionRoleArn", supported, "ServiceExecutionRoleArn is required", "name a role trusted by kafka.amazonaws.com with the AWSMSKReplicatorExecutionRole policy")
 	}

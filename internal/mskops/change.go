@@ -44,6 +44,9 @@ type Cluster struct {
 	// DynamicAdvertisedListeners is true when advertised.listeners was set
 	// per broker (custom domain through an NLB).
 	DynamicAdvertisedListeners bool `json:"dynamic_advertised_listeners,omitempty"`
+	// ReadErrors are live reads that failed (with the permission to
+	// grant), so the rules that needed them report unknown.
+	ReadErrors []string `json:"read_errors,omitempty"`
 	// PartitionsMovedOff says whether every partition except MSK's canary
 	// topics was already reassigned off the brokers to remove.
 	PartitionsMovedOff *bool `json:"partitions_moved_off,omitempty"`
@@ -97,7 +100,7 @@ func Decode(config map[string]any) (Change, []string, error) {
 func knownKeys() map[string]bool {
 	out := map[string]bool{}
 	for _, f := range []string{"brokers", "az_count", "kafka_version", "instance_type", "storage_gib", "metadata_mode", "tiered_storage",
-		"partition_replicas", "state", "operations_in_flight", "hours_since_storage_scaling", "dynamic_advertised_listeners", "partitions_moved_off"} {
+		"partition_replicas", "state", "operations_in_flight", "read_errors", "hours_since_storage_scaling", "dynamic_advertised_listeners", "partitions_moved_off"} {
 		out[f] = true
 	}
 	return out
@@ -177,6 +180,11 @@ func (k *check) state() {
 				fmt.Sprintf("the cluster is %s; MSK accepts a change only when it is %s", cur.State, want),
 				fmt.Sprintf("wait until the state is %s (kafka_inspect or describe-cluster-v2), then apply the change", want))
 		}
+	}
+	if len(cur.ReadErrors) > 0 {
+		k.mark("msk_change.cluster.operations_in_flight")
+		k.add("msk_change.cluster.operations_in_flight", rules.Warning, "current.read_errors", "msk_ops.cluster.required_state",
+			"unknown: "+strings.Join(cur.ReadErrors, "; "), "grant the named permission and check again, or confirm in the console that no operation is running")
 	}
 	if len(cur.OperationsInFlight) > 0 {
 		k.mark("msk_change.cluster.operations_in_flight")
