@@ -11,6 +11,5 @@ func builtins() []Topic {
 
 		// mskops: MSK custom domains, cross-VPC, replication/DR — add lines below.
 		mskCustomDomain(), mskServerlessCrossVPC(), mskMultiVPC(), mskReplicator(), mirrorMaker2(), kinesisCrossRegion(),
-
 	}
 }
