@@ -232,9 +232,12 @@ func (k *check) brokerCount() {
 			"send current.az_count (the number of client subnets, 2 or 3) or cluster_arn")
 	} else if tgt.Brokers%az != 0 {
 		lower, upper := tgt.Brokers/az*az, (tgt.Brokers/az+1)*az
+		fix := fmt.Sprintf("use %d or %d brokers", lower, upper)
+		if lower == 0 {
+			fix = fmt.Sprintf("use %d brokers (one per AZ) or a larger multiple of %d", upper, az)
+		}
 		k.add("msk_change.brokers.az_multiple", rules.Error, "target.brokers", "msk.standard.az_counts",
-			fmt.Sprintf("%d brokers is not a multiple of the %d Availability Zones; MSK spreads brokers evenly over the client subnets", tgt.Brokers, az),
-			fmt.Sprintf("use %d or %d brokers", max(lower, az), upper))
+			fmt.Sprintf("%d brokers is not a multiple of the %d Availability Zones; MSK spreads brokers evenly over the client subnets", tgt.Brokers, az), fix)
 	}
 	if tgt.Brokers > cur.Brokers {
 		k.quota()
