@@ -68,7 +68,7 @@ func mskopsE2ECases(t testing.TB) []e2eCase {
 				"replication.policy.class": "org.apache.kafka.connect.mirror.IdentityReplicationPolicy"}, "context": map[string]any{"partitions": 12}},
 			check: wantAll("error mm2.replication_loop", "warning mm2.offset_sync", "warning mm2.tasks")},
 		{name: "validate msk_replicator live FAILED", flags: flags, tool: "validate_config", skipCLI: true,
-			args: map[string]any{"kind": "msk_replicator", "config": map[string]any{"ReplicatorArn": "arn:aws:kafka:us-east-1:123456789012:replicator/orders-dr/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"}},
+			args:  map[string]any{"kind": "msk_replicator", "config": map[string]any{"ReplicatorArn": "arn:aws:kafka:us-east-1:123456789012:replicator/orders-dr/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"}},
 			check: wantAll("error replicator.state: the Replicator is FAILED", "error replicator.versions: the target runs Kafka 2.6.2")},
 		{name: "validate msk_replicator needs config", tool: "validate_config", wantError: true, errorContains: "AWS::MSK::Replicator properties",
 			args: map[string]any{"kind": "msk_replicator"}},
@@ -92,7 +92,7 @@ func mskopsE2ECases(t testing.TB) []e2eCase {
 				}
 			}},
 		{name: "stream_guidance msk_multi_vpc", tool: "stream_guidance",
-			args: map[string]any{"topic": "msk_multi_vpc", "source_arn": prod, "client_account": "444455556666", "options": map[string]any{"kafka_version": "2.6.2"}},
+			args:  map[string]any{"topic": "msk_multi_vpc", "source_arn": prod, "client_account": "444455556666", "options": map[string]any{"kafka_version": "2.6.2"}},
 			check: wantAll("NOT MET", "kafka:CreateVpcConnection")},
 		{name: "stream_guidance msk_replicator", tool: "stream_guidance",
 			args: map[string]any{"topic": "msk_replicator", "source_arn": prod, "target_arn": "arn:aws:kafka:us-west-2:123456789012:cluster/orders-dr/9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d-2"},
