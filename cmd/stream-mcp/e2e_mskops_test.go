@@ -72,6 +72,29 @@ func mskopsE2ECases(t testing.TB) []e2eCase {
 			check: wantAll("error replicator.state: the Replicator is FAILED", "error replicator.versions: the target runs Kafka 2.6.2")},
 		{name: "validate msk_replicator needs config", tool: "validate_config", wantError: true, errorContains: "AWS::MSK::Replicator properties",
 			args: map[string]any{"kind": "msk_replicator"}},
+		{name: "kafka_troubleshoot client in an unrouted VPC", flags: flags, tool: "kafka_troubleshoot", skipCLI: true,
+			args: map[string]any{"mode": "diagnosis", "cluster_arn": prod, "sample_seconds": 0, "client_subnet_id": "subnet-0c11e47000000a001", "client_security_group_ids": []any{"sg-0c11e47c11e47c001"}},
+			check: func(t *testing.T, raw json.RawMessage) {
+				if jsonPath(t, raw, "checks", 0, "status") != "fail" || jsonPath(t, raw, "findings", 0, "id") != "network.client_no_route" {
+					t.Errorf("client path not judged first as unrouted: %s", raw)
+				}
+			}},
+		{name: "kafka_troubleshoot client outside AWS", flags: flags, tool: "kafka_troubleshoot", skipCLI: true,
+			args: map[string]any{"mode": "diagnosis", "cluster_arn": prod, "sample_seconds": 0, "client_outside_aws": true},
+			check: func(t *testing.T, raw json.RawMessage) {
+				if jsonPath(t, raw, "findings", 0, "id") != "network.client_outside_private_cluster" {
+					t.Errorf("outside-AWS client not judged: %s", raw)
+				}
+			}},
+		{name: "kafka_troubleshoot client in the cluster VPC", flags: flags, tool: "kafka_troubleshoot", skipCLI: true,
+			args: map[string]any{"mode": "diagnosis", "cluster_arn": prod, "sample_seconds": 0, "client_subnet_id": "subnet-0f00dfeed0000a001", "client_security_group_ids": []any{"sg-0c0ffee0c0ffee001"}},
+			check: func(t *testing.T, raw json.RawMessage) {
+				if jsonPath(t, raw, "checks", 0, "name") != "client network path" || jsonPath(t, raw, "checks", 0, "status") != "pass" {
+					t.Errorf("client path should pass: %s", raw)
+				}
+			}},
+		{name: "kafka_troubleshoot client position without cluster", tool: "kafka_troubleshoot", wantError: true, errorContains: "need cluster_arn",
+			args: map[string]any{"mode": "diagnosis", "bootstrap_servers": "localhost:9092", "client_outside_aws": true}},
 		{name: "stream_guidance msk_custom_domain", tool: "stream_guidance",
 			args: map[string]any{"topic": "msk_custom_domain", "options": map[string]any{"brokers": 3, "domain": "kafka.example.com"}},
 			check: func(t *testing.T, raw json.RawMessage) {
