@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"time"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/aws"
 	"github.com/stream-mcp/stream-mcp/internal/errmap"
 	"github.com/stream-mcp/stream-mcp/internal/iac"
 	"github.com/stream-mcp/stream-mcp/internal/mskdr"
@@ -133,8 +135,40 @@ func validateLive(ctx context.Context, d ReadDeps, in *validateConfigIn) string 
 			"TopicReplication":         map[string]any{"TopicNameConfiguration": map[string]any{"Type": ri.TopicNameType}, "StartingPosition": map[string]any{"Type": ri.StartingPosition}},
 			"ConsumerGroupReplication": map[string]any{"SynchroniseConsumerGroupOffsets": ri.SyncOffsets, "ConsumerGroupOffsetSyncMode": ri.OffsetSyncMode}})
 	}
-	in.Config = map[string]any{"ServiceExecutionRoleArn": r.ServiceRoleArn, "KafkaClusters": clusters, "ReplicationInfoList": infos, "Facts": facts, "ReplicatorState": r.State}
+	in.Config = map[string]any{"ServiceExecutionRoleArn": r.ServiceRoleArn, "KafkaClusters": clusters, "ReplicationInfoList": infos, "Facts": facts, "ReplicatorState": r.State,
+		"Metrics": replicatorMetrics(ctx, d, r.Name)}
 	return ""
+}
+
+// replicatorMetrics reads ReplicationLatency (Maximum) and MessageLag (Sum)
+// for the Replicator over the Kafka lag window.
+func replicatorMetrics(ctx context.Context, d ReadDeps, name string) mskdr.ReplicatorMetrics {
+	api, err := d.AWS.CloudWatchAPI(ctx)
+	if err != nil {
+		return mskdr.ReplicatorMetrics{Status: aws.StatusUnknown, Why: aws.UnknownFrom("CloudWatch:GetMetricData", err).Reason}
+	}
+	dims := []aws.Dimension{{Name: "ReplicatorName", Value: name}}
+	qs := []aws.MetricQuery{
+		{Key: "latency", Namespace: aws.NamespaceKafka, Metric: "ReplicationLatency", Stat: "Maximum", Dimensions: dims},
+		{Key: "lag", Namespace: aws.NamespaceKafka, Metric: "MessageLag", Stat: "Sum", Dimensions: dims},
+	}
+	w := aws.WindowEnding(time.Now(), time.Duration(d.Guidance.Int("kafka.lag.cloudwatch.window_minutes"))*time.Minute)
+	b := aws.NewMetrics(api, aws.MetricsOptions{CallTimeout: d.AWS.Options().CallTimeout, TrendZ: d.Guidance.Num("metrics.trend.z_critical")}).Fetch(ctx, w, qs)
+	lat, _ := b.Get("latency")
+	lag, _ := b.Get("lag")
+	m := mskdr.ReplicatorMetrics{Status: lat.Status}
+	switch {
+	case lat.Status == aws.SeriesUnknown && lat.Unknown != nil:
+		m.Why = lat.Unknown.Reason
+	case lat.Summary == nil:
+		m.Status, m.Why = aws.SeriesNoData, "CloudWatch has no ReplicationLatency points for "+name
+	default:
+		m.LatencyMaxMs, m.LatencyLatestMs, m.LatencyTrend = lat.Summary.Max, lat.Summary.Latest, lat.Summary.Trend
+		if lag.Summary != nil {
+			m.MessageLag, m.LagTrend = lag.Summary.Latest, lag.Summary.Trend
+		}
+	}
+	return m
 }
 
 func missing(p string) string {

@@ -161,6 +161,21 @@ func TestReplicator(t *testing.T) {
 			{"replicator.brokers", rules.Error, "the source has 3 brokers; Replicator needs at least 4"},
 			{"replicator.instance_type", rules.Error, "kafka.t3.small"},
 		}, false},
+		{"lag rising", func() map[string]any {
+			m := replicator(src, tgt)
+			m["Metrics"] = map[string]any{"status": "ok", "latency_max_ms": 95000, "latency_latest_ms": 95000, "latency_trend": "rising", "message_lag": 48000, "lag_trend": "rising"}
+			return m
+		}, []want{{"replicator.lag", rules.Warning, "falling behind: ReplicationLatency 95000 ms"}}, true},
+		{"lag steady", func() map[string]any {
+			m := replicator(src, tgt)
+			m["Metrics"] = map[string]any{"status": "ok", "latency_max_ms": 900, "latency_latest_ms": 400, "latency_trend": "flat", "message_lag": 3, "lag_trend": "flat"}
+			return m
+		}, []want{{"replicator.lag", rules.Info, "not rising"}}, true},
+		{"lag unknown", func() map[string]any {
+			m := replicator(src, tgt)
+			m["Metrics"] = map[string]any{"status": "unknown", "why": "AccessDenied cloudwatch:GetMetricData"}
+			return m
+		}, []want{{"replicator.lag", rules.Info, "replication lag unknown: AccessDenied"}}, true},
 		{"missing role", func() map[string]any { m := replicator(src, tgt); delete(m, "ServiceExecutionRoleArn"); return m },
 			[]want{{"replicator.input", rules.Error, "ServiceExecutionRoleArn is required"}}, false},
 	}

@@ -40,6 +40,20 @@ type ReplicatorConfig struct {
 	Facts                   map[string]ClusterFacts
 	// ReplicatorState is the live state when the Replicator was read.
 	ReplicatorState string
+	// Metrics are the live CloudWatch readings, when fetched.
+	Metrics *ReplicatorMetrics
+}
+
+// ReplicatorMetrics summarise ReplicationLatency and MessageLag over the
+// window read. Status is ok, no_data or unknown (Why says why).
+type ReplicatorMetrics struct {
+	Status          string  `json:"status"`
+	Why             string  `json:"why,omitempty"`
+	LatencyMaxMs    float64 `json:"latency_max_ms"`
+	LatencyLatestMs float64 `json:"latency_latest_ms"`
+	LatencyTrend    string  `json:"latency_trend"`
+	MessageLag      float64 `json:"message_lag"`
+	LagTrend        string  `json:"lag_trend"`
 }
 
 type kafkaCluster struct {
@@ -70,7 +84,7 @@ type replicationInfo struct {
 
 // ReplicatorRuleIDs lists the rules ValidateReplicator can report.
 func ReplicatorRuleIDs() []string {
-	return []string{"replicator.state", "replicator.input", "replicator.same_account", "replicator.cross_region", "replicator.topic_naming", "replicator.offset_sync",
+	return []string{"replicator.state", "replicator.lag", "replicator.input", "replicator.same_account", "replicator.cross_region", "replicator.topic_naming", "replicator.offset_sync",
 		"replicator.starting_position", "replicator.versions", "replicator.brokers", "replicator.instance_type", "replicator.auth"}
 }
 
@@ -99,6 +113,20 @@ func ValidateReplicator(c ReplicatorConfig, b *guidance.Base) []rules.Violation 
 		add("replicator.state", rules.Error, "ReplicatorState", "msk_dr.replicator.running_state",
 			fmt.Sprintf("the Replicator is %s, not %s: nothing is being replicated and the DR copy falls behind", c.ReplicatorState, want),
 			"read describe-replicator stateInfo and the ReplicatorFailure metric; fix IAM, network or cluster state, then wait for RUNNING")
+	}
+	if m := c.Metrics; m != nil {
+		metricsRef := "msk_dr.replicator.metrics"
+		switch {
+		case m.Status != "ok":
+			add("replicator.lag", rules.Info, "Metrics", metricsRef, "replication lag unknown: "+orDefault(m.Why, m.Status), "read ReplicationLatency and MessageLag (AWS/Kafka, ReplicatorName) in the target Region")
+		case m.LatencyTrend == "rising" || m.LagTrend == "rising":
+			add("replicator.lag", rules.Warning, "Metrics", metricsRef,
+				fmt.Sprintf("replication is falling behind: ReplicationLatency %.0f ms now (max %.0f, %s), MessageLag %.0f (%s); the RPO grows with it, and a sudden, still-rising latency is a sign the source Region may be impaired", m.LatencyLatestMs, m.LatencyMaxMs, m.LatencyTrend, m.MessageLag, m.LagTrend),
+				"check source cluster health and partitions (low partition counts limit replication throughput) and the ReplicatorFailure/AuthError/ThrottleTime metrics; prepare failover if the source Region is impaired")
+		default:
+			add("replicator.lag", rules.Info, "Metrics", metricsRef,
+				fmt.Sprintf("ReplicationLatency %.0f ms now (max %.0f), MessageLag %.0f, not rising: the RPO at failover would be about the current latency", m.LatencyLatestMs, m.LatencyMaxMs, m.MessageLag), "keep alarms on both metrics")
+		}
 	}
 	if c.ServiceExecutionRoleArn == "" {
 		add("replicator.input", rules.Error, "ServiceExecutionRoleArn", supported, "ServiceExecutionRoleArn is required", "name a role trusted by kafka.amazonaws.com with the AWSMSKReplicatorExecutionRole policy")
