@@ -103,7 +103,7 @@ func Replicator(b *guidance.Base, r Request) (guide.Result, error) {
 	}
 	net := "same Region: no multi-VPC needed; the Replicator's security groups need egress to both clusters and the clusters' groups ingress from them"
 	if crossRegion || r.SourceArn == "" || r.TargetArn == "" {
-		net = "cross-Region (or Regions unknown; same Region needs neither step): turn on multi-VPC private connectivity for IAM on the source (30-45 minutes, one-time) and attach a cluster policy with the Kafka service principal checked, or the source shows as disabled in Create Replicator; the Replicator is created in the target Region"
+		net = "cross-Region (or Regions unknown; same Region needs neither step): turn on multi-VPC private connectivity for IAM on the source (30-45 minutes, one-time) and attach a cluster policy with the Kafka service principal checked, or the source shows as disabled in Create Replicator; the Replicator is created in the target Region; source security groups are not needed (the cluster policy controls access), the Replicator's groups need egress to the target cluster's groups and those ingress from them"
 	}
 	res.Steps = append(res.Steps,
 		guide.Step{Title: "Prerequisites",

@@ -346,7 +346,7 @@ func (k *check) removal(az int) {
 		msg = fmt.Sprintf("removing %d brokers takes %d consecutive operations of at most %d brokers each (one per AZ): %s", removed, ops, perOp, strings.Join(steps, " -> "))
 	}
 	k.add("msk_change.remove_broker.max_per_az_per_operation", sev, "target.brokers", "msk_ops.remove_broker.max_per_az_per_operation", msg,
-		fmt.Sprintf("run UpdateBrokerCount %s, waiting for ACTIVE between them; clients need no bootstrap change (MSK re-routes bootstrap entries); roll back by adding the same number of brokers and reassigning partitions to them", strings.Join(steps[1:], ", then ")))
+		fmt.Sprintf("run UpdateBrokerCount %s, waiting for ACTIVE between them; MSK picks an empty broker per AZ (at random when several are empty), deletes its storage and stops billing it; clients need no bootstrap change (MSK re-routes bootstrap entries); roll back by adding the same number of brokers and reassigning partitions to them; test the procedure outside production first", strings.Join(steps[1:], ", then ")))
 	k.mark("msk_change.remove_broker.partitions_moved")
 	ignored := strings.Join(k.b.Strings("msk_ops.remove_broker.ignored_topics"), " and ")
 	prep := fmt.Sprintf("move every partition except %s off %d broker(s) (one per AZ per operation) with kafka-reassign-partitions.sh or Cruise Control; size on the peak BytesInPerSec/BytesOutPerSec of the last %d days; watch the rebalanced cluster for %d days; check UserPartitionExists shows an empty broker in each AZ",

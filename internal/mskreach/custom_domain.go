@@ -138,7 +138,7 @@ func sanList(r CustomDomainRequest) []string {
 
 func trustNote(private bool) string {
 	if private {
-		return "The CA is private: import its root and intermediate certificates into every client's trust store (keytool -import -trustcacerts; ssl.truststore.location), or clients fail with a PKIX path error."
+		return "The CA is private: import its root and intermediate certificates into every client's trust store (keytool -import -trustcacerts, e.g. into a copy of the JVM cacerts whose default password is changeit; then ssl.truststore.location), or clients fail with a PKIX path error."
 	}
 	return "A public CA's chain is already in the clients' default trust store; a private CA's root and intermediates must be imported into it."
 }
@@ -208,7 +208,7 @@ func customDomainTemplate(b *guidance.Base, r CustomDomainRequest, boot, target 
 	return iac.Artifact{Kind: iac.KindIaC, Format: string(iac.FormatCloudFormation), Name: "msk-custom-domain.yaml", Content: body,
 		Notes: []string{"the NLB security group must reach the brokers on the target port, and the brokers' security group must admit it",
 			"NLB listeners and the certificate take the ACM ARN of an imported certificate; ACM import is a CLI step (see the certificate script)",
-			"deleting the NLB can take a few minutes before dependent resources can be deleted"}}, nil
+			fmt.Sprintf("deleting the NLB can take up to %d minutes before dependent resources can be deleted", b.Int("msk_reach.nlb.delete_wait_minutes"))}}, nil
 }
 
 // advertisedListenersScript sets advertised.listeners per broker. Values

@@ -124,6 +124,7 @@ func MultiVPC(b *guidance.Base, r MultiVPCRequest) (guide.Result, error) {
 		res.Troubleshooting = []guide.Row{
 			{Symptom: "the cluster is not offered (console) or CreateVpcConnection is denied", Cause: "no cluster policy for the client account, or multi-VPC is not on for that auth scheme", Check: "aws kafka get-cluster-policy", Fix: "put a cluster policy naming the client account and turn on multi-VPC for the scheme", Tool: ""},
 			{Symptom: "clients in the cluster's own VPC fail with the multi-VPC bootstrap", Cause: "inside the owner VPC the single-VPC bootstrap string applies", Check: "which bootstrap string the client uses", Fix: "use BootstrapBrokerString* (not VpcConnectivity) inside the cluster VPC", Tool: "kafka_troubleshoot"},
+			{Symptom: "an MSK Connect connector in the client account cannot use the multi-VPC bootstrap string", Cause: "multi-VPC bootstrap strings use their own port range, which MSK Connect did not support when the cross-account MSK Connect post was written", Check: "the connector's bootstrap servers and ports", Fix: "connect MSK Connect through VPC peering/Transit Gateway or a PrivateLink NLB pattern to the single-VPC bootstrap, with IAM auth", Tool: ""},
 			{Symptom: "SCRAM or mTLS clients are denied after multi-VPC is on", Cause: "multi-VPC with SCRAM/mTLS requires allow.everyone.if.no.acl.found=false, so clients need explicit ACLs", Check: "kafka-acls.sh --list", Fix: "add ACLs for the principals", Tool: "kafka_inspect"},
 		}
 	}

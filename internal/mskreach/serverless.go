@@ -83,6 +83,8 @@ func ServerlessCrossVPC(b *guidance.Base, r ServerlessRequest) (guide.Result, er
 		guide.Step{Title: "Choose the connectivity and DNS pattern",
 			Detail:   why,
 			Decision: &guide.Decision{Choice: "pattern", Options: []string{PatternAtCreation, PatternPHZ, PatternResolver, PatternPrivLink}, Recommendation: pattern, Why: why}},
+		guide.Step{Title: "Network layer between the VPCs",
+			Detail: "VPC peering is simple but not transitive (a few VPCs); Transit Gateway is transitive (many VPCs, lateral traffic); PrivateLink is one-way with resource-level isolation and the only choice when CIDRs overlap or the parties are administered separately."},
 		guide.Step{Title: "Client VPC prerequisites",
 			Detail: fmt.Sprintf("Turn on %s in every client VPC; the cluster's security group admits TCP %d from the client CIDRs (or the PrivateLink NLB).", strings.Join(b.Strings("msk_reach.dns.vpc_attributes"), " and "), port)},
 	)
