@@ -100,11 +100,15 @@ func CustomDomain(b *guidance.Base, r CustomDomainRequest) (guide.Result, error)
 	if err != nil {
 		return guide.Result{}, err
 	}
-	if typ == TypeSetup || typ == TypeNetworking {
+	switch typ {
+	case TypeSetup:
 		res.Artifacts = append(res.Artifacts, tmpl)
 		if !r.ClientsReachBrokers {
 			res.Artifacts = append(res.Artifacts, advertisedListenersScript(b, r, boot))
 		}
+	case TypeNetworking:
+		res.Artifacts = append(res.Artifacts, tmpl)
+	case TypePermissions:
 		res.Artifacts = append(res.Artifacts, certificateScript(r))
 	}
 	res.Checks = []guide.Check{
@@ -161,10 +165,13 @@ func customDomainTemplate(b *guidance.Base, r CustomDomainRequest, boot, target 
 			"Name": cfnRef("Domain"), "VPCs": []any{map[string]any{"VPCId": cfnRef("ClientVpcId"), "VPCRegion": cfnRef("AWS::Region")}},
 		}},
 	}
-	tg := func(name string, ips []string) {
+	brokerIP := func(i int) map[string]any {
+		return map[string]any{"Fn::Select": []any{fmt.Sprint(i - 1), cfnRef("BrokerIps")}}
+	}
+	tg := func(name string, ips []int) {
 		targets := make([]any, 0, len(ips))
-		for _, ip := range ips {
-			targets = append(targets, map[string]any{"Id": cfnRef(ip), "Port": target})
+		for _, i := range ips {
+			targets = append(targets, map[string]any{"Id": brokerIP(i), "Port": target})
 		}
 		res[name] = iac.Resource{Type: "AWS::ElasticLoadBalancingV2::TargetGroup", Properties: map[string]any{
 			"Protocol": "TLS", "Port": target, "TargetType": str(b, "msk_reach.custom_domain.target_type"), "VpcId": cfnRef("VpcId"), "Targets": targets,
@@ -183,18 +190,17 @@ func customDomainTemplate(b *guidance.Base, r CustomDomainRequest, boot, target 
 			"AliasTarget": map[string]any{"DNSName": cfnGetAtt("Nlb", "DNSName"), "HostedZoneId": cfnGetAtt("Nlb", "CanonicalHostedZoneID")},
 		}}
 	}
-	var ips []string
+	params["BrokerIps"] = iac.Parameter{Type: "CommaDelimitedList", Description: fmt.Sprintf("private IPs of brokers 1..%d in broker-id order (aws kafka list-nodes)", r.Brokers)}
+	var ips []int
 	for i := 1; i <= r.Brokers; i++ {
-		p := fmt.Sprintf("Broker%dIp", i)
-		params[p] = iac.Parameter{Type: "String", Description: fmt.Sprintf("private IP of broker %d (aws kafka list-nodes)", i)}
-		ips = append(ips, p)
+		ips = append(ips, i)
 	}
 	tg("BootstrapTargetGroup", ips)
 	listener("BootstrapListener", "BootstrapTargetGroup", boot)
 	record("BootstrapRecord", "bootstrap")
 	if !r.ClientsReachBrokers {
 		for i := 1; i <= r.Brokers; i++ {
-			tg(fmt.Sprintf("Broker%dTargetGroup", i), []string{fmt.Sprintf("Broker%dIp", i)})
+			tg(fmt.Sprintf("Broker%dTargetGroup", i), []int{i})
 			listener(fmt.Sprintf("Broker%dListener", i), fmt.Sprintf("Broker%dTargetGroup", i), boot+i)
 			record(fmt.Sprintf("Broker%dRecord", i), fmt.Sprintf("b-%d", i))
 		}

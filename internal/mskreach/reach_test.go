@@ -149,7 +149,11 @@ func TestCustomDomainArtifacts(t *testing.T) {
 			seen[addr] = true
 		}
 	}
-	cert := artifact(t, res, "nlb-certificate.sh").Content
+	perm, err := CustomDomain(b, CustomDomainRequest{Type: TypePermissions, Brokers: 3, Domain: "kafka.example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert := artifact(t, perm, "nlb-certificate.sh").Content
 	for _, s := range []string{"CN = bootstrap.kafka.example.com", "DNS.1 = bootstrap.kafka.example.com", "DNS.4 = b-3.kafka.example.com"} {
 		if !strings.Contains(cert, s) {
 			t.Errorf("certificate config lacks %q", s)
