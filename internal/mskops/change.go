@@ -311,9 +311,9 @@ func (k *check) removal(az int) {
 		k.add("msk_change.remove_broker.instance_families", rules.Warning, "current.instance_type", "msk_ops.remove_broker.instance_families",
 			"instance_type is unknown, so the broker-type rule for removal was not checked", "send current.instance_type")
 	case express(cur.InstanceType):
-		k.add("msk_change.remove_broker.instance_families", rules.Info, "current.instance_type", "msk_ops.remove_broker.instance_families",
-			"the documented removal prerequisites are for Standard M5/M7g brokers; on Express brokers MSK moves partitions itself (Intelligent Rebalancing), so the empty-broker step below does not apply",
-			"check the Express scaling documentation; the AZ rules still apply")
+		k.add("msk_change.remove_broker.instance_families", rules.Info, "current.instance_type", "msk_ops.express.intelligent_rebalancing",
+			"Express brokers: with Intelligent Rebalancing (on by default for new Express clusters) scaling in is a single update and MSK moves the partitions itself, so there is no partition reassignment to do first; the broker count must still be a multiple of the 3 AZs",
+			"check that Intelligent Rebalancing is on (describe-cluster-v2 Provisioned.Rebalancing), then UpdateBrokerCount; watch RebalanceInProgress")
 	case !slices.Contains(fams, family(cur.InstanceType)):
 		k.add("msk_change.remove_broker.instance_families", rules.Error, "current.instance_type", "msk_ops.remove_broker.instance_families",
 			fmt.Sprintf("broker removal is supported on %s brokers, not %s", strings.Join(fams, " and "), cur.InstanceType),
@@ -328,6 +328,9 @@ func (k *check) removal(az int) {
 		k.add("msk_change.remove_broker.min_brokers_per_az", rules.Error, "target.brokers", "msk_ops.remove_broker.min_brokers_per_az",
 			fmt.Sprintf("%d brokers leaves fewer than %d per Availability Zone across %d AZs", tgt.Brokers, minPerAZ, az),
 			fmt.Sprintf("keep at least %d brokers", az*minPerAZ))
+		return
+	}
+	if express(cur.InstanceType) {
 		return
 	}
 	k.mark("msk_change.remove_broker.max_per_az_per_operation")
