@@ -72,6 +72,25 @@ func finish(r guide.Result) guide.Result {
 	return r
 }
 
+// migrationStep lists the migration paths onto MSK and between MSK
+// cluster types, each with its tool and condition.
+func migrationStep(b *guidance.Base) guide.Step {
+	return guide.Step{Title: "Migration paths",
+		Detail: fmt.Sprintf("Self-managed or other Kafka -> MSK: MirrorMaker 2 (any version, any auth; self-run or on MSK Connect), or MSK Replicator into an Express cluster when the source runs Kafka %s or later with SASL/SCRAM and SSL over VPN/Direct Connect. MSK -> MSK in one account (to Serverless, Express, another Region): MSK Replicator with identical names and offset sync; across accounts: MirrorMaker 2. Standard -> Express in place: Kafka %s with KRaft, 3 AZs, no tiered storage. ZooKeeper -> KRaft in place from %s. Check a planned in-place change with validate_config kind=msk_cluster_change.",
+			str(b, "msk_dr.replicator.self_managed_source_min_version"), trimPatch(str(b, "msk_ops.express.upgrade_kafka_version")), trimPatch(str(b, "msk_ops.kraft.migration_kafka_version")))}
+}
+
+func trimPatch(v string) string {
+	parts := strings.Split(v, ".")
+	if len(parts) > minorParts {
+		return strings.Join(parts[:minorParts], ".") + ".x"
+	}
+	return v
+}
+
+// minorParts is major.minor (a format width).
+const minorParts = 2 // unit conversion (major.minor)
+
 // Replicator answers msk_replicator.
 func Replicator(b *guidance.Base, r Request) (guide.Result, error) {
 	typ, err := checkType(r.Type)
@@ -118,6 +137,10 @@ func Replicator(b *guidance.Base, r Request) (guide.Result, error) {
 		guide.Step{Title: "RPO and RTO",
 			Detail: fmt.Sprintf("Replication is asynchronous: RPO is the replication lag at the moment of failure (watch %s); records not yet replicated are unavailable in the target until the source recovers, and failover can duplicate records, so consumers must be idempotent. RTO is the time to move clients: with identical names and a pilot-light or hot-standby stack it is the client switch; do not rely on control-plane actions during a Regional event and do not point primary-Region clients at the secondary cluster.", strings.Join(b.Strings("msk_dr.replicator.metrics"), ", "))},
 	)
+	if pattern == PatternMigration {
+		res.Steps = append(res.Steps, migrationStep(b))
+		res.References = append(res.References, b.Source("msk_dr.replicator.self_managed_source_min_version"), b.Source("msk_ops.express.upgrade_kafka_version"))
+	}
 	if pattern != PatternActiveActive {
 		res.Steps = append(res.Steps,
 			guide.Step{Title: "Failover runbook",
@@ -218,6 +241,10 @@ func MirrorMaker2(b *guidance.Base, r Request) (guide.Result, error) {
 		guide.Step{Title: "RPO, RTO and cutover",
 			Detail: "RPO is the replication lag plus the offset-sync interval for consumer positions; RTO is the time to stop producers, let lag reach zero, move consumers (same group.id) and then producers. For a migration: replicate from EARLIEST, validate offsets per group, cut over consumers first, then producers, and stop MM2."},
 	)
+	if pattern == PatternMigration {
+		res.Steps = append(res.Steps, migrationStep(b))
+		res.References = append(res.References, b.Source("msk_dr.replicator.self_managed_source_min_version"), b.Source("msk_ops.express.upgrade_kafka_version"))
+	}
 	if typ == guide.TypeSetup {
 		res.Artifacts = append(res.Artifacts, mm2Properties(b, policy, pattern))
 	}

@@ -220,7 +220,8 @@ func TestGuides(t *testing.T) {
 		{"replicator dr", Replicator, Request{SourceArn: src}, []string{"recommendation\":\"IDENTICAL", "Failback runbook", "MessageLag", "MaxOffsetLag", "RUNNING", "turn on multi-VPC private connectivity for IAM on the source", "Kafka 2.7.0 or later (2.8.1 for identical names)", "at least 3 brokers (4 for two-AZ"}},
 		{"replicator active-active", Replicator, Request{Pattern: PatternActiveActive}, []string{"PREFIXED_WITH_SOURCE_CLUSTER_ALIAS"}},
 		{"replicator troubleshooting", Replicator, Request{Type: "troubleshooting"}, []string{"greyed out"}},
-		{"mm2 migration", MirrorMaker2, Request{Pattern: PatternMigration}, []string{"IdentityReplicationPolicy", "every 60s", "groups of 5 nodes", "replication factor 3", "sync.group.offsets.enabled = true"}},
+		{"replicator migration", Replicator, Request{Pattern: PatternMigration}, []string{"Migration paths", "source runs Kafka 2.8.1 or later with SASL/SCRAM", "Kafka 3.9.x with KRaft"}},
+		{"mm2 migration", MirrorMaker2, Request{Pattern: PatternMigration}, []string{"Migration paths", "IdentityReplicationPolicy", "every 60s", "groups of 5 nodes", "replication factor 3", "sync.group.offsets.enabled = true"}},
 		{"mm2 active-active", MirrorMaker2, Request{Pattern: PatternActiveActive}, []string{"target->source.enabled = true", "DefaultReplicationPolicy"}},
 		{"kinesis warm", KinesisCrossRegion, Request{SecondaryRegion: "us-west-2"}, []string{"99.9% availability", "no RTO downtime", "reserved concurrency 0", "maximum iterator age plus a buffer", "AWS::DynamoDB::GlobalTable"}},
 		{"kinesis cold", KinesisCrossRegion, Request{Standby: StandbyCold, Type: "troubleshooting"}, []string{"cold standby", "EFO"}},
@@ -267,7 +268,7 @@ func TestKnowledgeIsData(t *testing.T) {
 	t.Parallel()
 	limitcheck.NoLiterals(t, ".")
 	b := loadBase(t)
-	ids := limitcheck.Resolve(t, func(id string) bool { _, ok := b.Lookup(id); return ok }, ".", "msk_dr.", "msk.")
+	ids := limitcheck.Resolve(t, func(id string) bool { _, ok := b.Lookup(id); return ok }, ".", "msk_dr.", "msk.", "msk_ops.")
 	used := map[string]bool{}
 	for _, id := range ids {
 		used[id] = true
