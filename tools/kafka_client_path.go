@@ -91,6 +91,12 @@ func addClientPath(ctx context.Context, d ReadDeps, in kafkaTroubleshootIn, out 
 			ClientSubnet: p.ClientSubnetID, ClientSGs: p.ClientSecurityGroupIDs, ClusterSGIDs: c.SecurityGroupIDs}
 		cp.Cluster = d.AWS.VPCPath(ctx, c.SubnetIDs, c.SecurityGroupIDs)
 		if !p.ClientOutsideAWS {
+			cp.ClusterArn = in.ClusterARN
+			if vcs, err := d.AWS.MSKVpcConnections(ctx); err != nil {
+				cp.VpcConnErr = errmap.Classify(err).Reason()
+			} else {
+				cp.VpcConnections = vcs
+			}
 			cp.Client = d.AWS.VPCPath(ctx, []string{p.ClientSubnetID}, p.ClientSecurityGroupIDs)
 			if len(cp.Client.Subnets) == 0 && len(cp.Client.Unknown) > 0 {
 				u := cp.Client.Unknown[0]

@@ -79,6 +79,13 @@ func mskopsE2ECases(t testing.TB) []e2eCase {
 					t.Errorf("client path not judged first as unrouted: %s", raw)
 				}
 			}},
+		{name: "kafka_troubleshoot client through a managed VPC connection", flags: flags, tool: "kafka_troubleshoot", skipCLI: true,
+			args: map[string]any{"mode": "diagnosis", "cluster_arn": prod, "sample_seconds": 0, "client_subnet_id": "subnet-0d22f58000000a001"},
+			check: func(t *testing.T, raw json.RawMessage) {
+				if jsonPath(t, raw, "checks", 0, "status") != "pass" || !strings.Contains(string(raw), "managed VPC connection") {
+					t.Errorf("client via VPC connection not passed: %s", raw)
+				}
+			}},
 		{name: "kafka_troubleshoot client outside AWS", flags: flags, tool: "kafka_troubleshoot", skipCLI: true,
 			args: map[string]any{"mode": "diagnosis", "cluster_arn": prod, "sample_seconds": 0, "client_outside_aws": true},
 			check: func(t *testing.T, raw json.RawMessage) {

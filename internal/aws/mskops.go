@@ -197,3 +197,36 @@ func (c *Client) MSKReplicator(ctx context.Context, arn string) (MSKReplicatorSt
 	}
 	return r, nil
 }
+
+// MSKVpcConnection is a managed VPC connection (multi-VPC private
+// connectivity) in this (client) account.
+type MSKVpcConnection struct {
+	Arn              string `json:"arn"`
+	TargetClusterArn string `json:"target_cluster_arn"`
+	VpcID            string `json:"vpc_id"`
+	State            string `json:"state"`
+	Authentication   string `json:"authentication,omitempty"`
+}
+
+// MSKVpcConnections lists the account's managed VPC connections (at most
+// maxOperationPages pages).
+func (c *Client) MSKVpcConnections(ctx context.Context) ([]MSKVpcConnection, error) {
+	if err := c.ready(ctx); err != nil {
+		return nil, err
+	}
+	var out []MSKVpcConnection
+	p := kafka.NewListVpcConnectionsPaginator(c.kafka, &kafka.ListVpcConnectionsInput{})
+	for i := 0; p.HasMorePages() && i < maxOperationPages; i++ {
+		cctx, cancel := c.timeout(ctx)
+		pg, err := p.NextPage(cctx)
+		cancel()
+		if err != nil {
+			return out, err
+		}
+		for _, v := range pg.VpcConnections {
+			out = append(out, MSKVpcConnection{Arn: sdkaws.ToString(v.VpcConnectionArn), TargetClusterArn: sdkaws.ToString(v.TargetClusterArn),
+				VpcID: sdkaws.ToString(v.VpcId), State: string(v.State), Authentication: sdkaws.ToString(v.Authentication)})
+		}
+	}
+	return out, nil
+}

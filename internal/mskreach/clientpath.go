@@ -27,6 +27,46 @@ type ClientPath struct {
 	Client        aws.VPCPath
 	ClusterSGIDs  []string
 	ClientReadErr string
+	// ClusterArn and VpcConnections (this account's managed VPC
+	// connections) let a client in another VPC pass through multi-VPC
+	// private connectivity; VpcConnErr says why they could not be read.
+	ClusterArn     string
+	VpcConnections []aws.MSKVpcConnection
+	VpcConnErr     string
+}
+
+// vpcConnAuth is the VPC connection's Authentication for a client auth.
+func vpcConnAuth(auth string) string {
+	return map[string]string{AuthIAM: "SASL_IAM", AuthSCRAM: "SASL_SCRAM", AuthMTLS: "TLS"}[auth]
+}
+
+// viaVpcConnection judges a client in another VPC against the managed VPC
+// connections to the cluster; ok=false means none applies.
+func viaVpcConnection(b *guidance.Base, p ClientPath, clientVPC string) (diagnose.Check, *diagnose.Finding, bool) {
+	for _, v := range p.VpcConnections {
+		if v.VpcID != clientVPC || v.TargetClusterArn != p.ClusterArn {
+			continue
+		}
+		c := diagnose.Check{Name: clientPathCheck, Category: diagnose.Network}
+		switch {
+		case v.State != "AVAILABLE":
+			c.Status, c.Detail = diagnose.StatusFail, fmt.Sprintf("managed VPC connection %s from %s to the cluster is %s, not AVAILABLE", v.Arn, clientVPC, v.State)
+			return c, &diagnose.Finding{ID: "network.client_vpc_connection_unavailable", Severity: diagnose.Critical, Category: diagnose.Network,
+				Title: "the client's managed VPC connection is not available", Evidence: c.Detail,
+				Remediation: []string{"check the cluster policy grants kafka:CreateVpcConnection to this account and that the owner did not reject the connection; recreate it (stream_guidance topic msk_multi_vpc)"},
+				Reference:   b.Source("msk_reach.multi_vpc.auth")}, true
+		case v.Authentication != "" && vpcConnAuth(p.Auth) != "" && v.Authentication != vpcConnAuth(p.Auth):
+			c.Status, c.Detail = diagnose.StatusWarn, fmt.Sprintf("managed VPC connection %s is for %s but the client authenticates with %s", v.Arn, v.Authentication, p.Auth)
+			return c, &diagnose.Finding{ID: "network.client_vpc_connection_auth", Severity: diagnose.Warning, Category: diagnose.Network,
+				Title: "the VPC connection serves another auth scheme", Evidence: c.Detail,
+				Remediation: []string{"create a VPC connection for the client's auth scheme (multi-VPC must be on for it on the cluster), or switch the client to " + v.Authentication},
+				Reference:   b.Source("msk_reach.multi_vpc.auth")}, true
+		default:
+			c.Status, c.Detail = diagnose.StatusPass, fmt.Sprintf("client VPC %s reaches the cluster through managed VPC connection %s (%s); use the multi-VPC bootstrap string (BootstrapBrokerStringVpcConnectivity*)", clientVPC, v.Arn, v.Authentication)
+			return c, nil, true
+		}
+	}
+	return diagnose.Check{}, nil, false
 }
 
 const clientPathCheck = "client network path"
@@ -56,9 +96,20 @@ func JudgeClientPath(b *guidance.Base, p ClientPath) ([]diagnose.Check, []diagno
 	cs := p.Client.Subnets[0]
 	same := p.Client.VpcID != "" && p.Client.VpcID == p.Cluster.VpcID
 	if !same {
+		if c, f, ok := viaVpcConnection(b, p, p.Client.VpcID); ok {
+			checks = append(checks, c)
+			if f != nil {
+				finds = append(finds, *f)
+			}
+			return checks, finds
+		}
 		missing := clusterCIDRsWithoutRoute(p.Client, cs, p.Cluster.Subnets)
 		if len(missing) > 0 {
-			add(diagnose.StatusFail, fmt.Sprintf("client %s is in %s, the cluster in %s; the client's route table has no peering or Transit Gateway route to %s", cs.ID, p.Client.VpcID, p.Cluster.VpcID, strings.Join(missing, ", ")))
+			vc := "no managed VPC connection from this VPC to the cluster"
+			if p.VpcConnErr != "" {
+				vc = "managed VPC connections unknown (" + p.VpcConnErr + ")"
+			}
+			add(diagnose.StatusFail, fmt.Sprintf("client %s is in %s, the cluster in %s; the client's route table has no peering or Transit Gateway route to %s, and %s", cs.ID, p.Client.VpcID, p.Cluster.VpcID, strings.Join(missing, ", "), vc))
 			finds = append(finds, diagnose.Finding{ID: "network.client_no_route", Severity: diagnose.Critical, Category: diagnose.Network,
 				Title:    "the client's VPC has no route to the cluster's subnets",
 				Evidence: fmt.Sprintf("client subnet %s (%s) in %s; cluster subnets %s in %s", cs.ID, cs.CIDR, p.Client.VpcID, strings.Join(missing, ", "), p.Cluster.VpcID),
