@@ -48,7 +48,7 @@ func validateMirrorMaker2Kind(in validateConfigIn, b *guidance.Base) ([]rules.Vi
 
 func validateMSKReplicatorKind(in validateConfigIn, b *guidance.Base) ([]rules.Violation, int, string) {
 	if in.Config == nil {
-		return nil, 0, "kind=msk_replicator needs config (AWS::MSK::Replicator properties: KafkaClusters, ReplicationInfoList, ServiceExecutionRoleArn) or {ReplicatorArn: ARN} to read it live"
+		return nil, 0, "kind=msk_replicator needs config (AWS::MSK::Replicator properties: KafkaClusters, ReplicationInfoList, ServiceExecutionRoleArn) or {ReplicatorArn: ARN} / {ReplicatorName: NAME} alone to read it live"
 	}
 	c, err := mskdr.DecodeReplicator(in.Config)
 	if err != nil {
@@ -63,12 +63,13 @@ func validateMSKReplicatorKind(in validateConfigIn, b *guidance.Base) ([]rules.V
 // tool error.
 func validateLive(ctx context.Context, d ReadDeps, in *validateConfigIn) string {
 	replicatorArn, _ := in.Config["ReplicatorArn"].(string)
+	replicatorName, _ := in.Config["ReplicatorName"].(string)
 	_, hasClusters := in.Config["KafkaClusters"]
 	switch {
 	case in.ClusterArn != "" && in.Kind != "msk_cluster_change":
 		return fmt.Sprintf("cluster_arn applies to kind msk_cluster_change, not %s", in.Kind)
 	case in.Kind == "msk_cluster_change" && in.ClusterArn != "":
-	case in.Kind == "msk_replicator" && replicatorArn != "" && !hasClusters:
+	case in.Kind == "msk_replicator" && (replicatorArn != "" || replicatorName != "") && !hasClusters:
 	default:
 		return ""
 	}
@@ -109,6 +110,16 @@ func validateLive(ctx context.Context, d ReadDeps, in *validateConfigIn) string 
 		cfg["current"] = merged
 		in.Config = cfg
 		return ""
+	}
+	if replicatorArn == "" {
+		arn, err := d.AWS.MSKReplicatorARN(ctx, replicatorName)
+		if err != nil {
+			return liveError(err, "list Replicators")
+		}
+		if arn == "" {
+			return fmt.Sprintf("no MSK Replicator named %q in this account and Region (the Replicator lives in the target cluster's Region)", replicatorName)
+		}
+		replicatorArn = arn
 	}
 	if _, err := iac.ParseARN(replicatorArn, "kafka"); err != nil {
 		return err.Error() + "; ReplicatorArn must be arn:aws:kafka:REGION:ACCOUNT:replicator/NAME/UUID"

@@ -230,3 +230,26 @@ func (c *Client) MSKVpcConnections(ctx context.Context) ([]MSKVpcConnection, err
 	}
 	return out, nil
 }
+
+// MSKReplicatorARN finds a Replicator's ARN by exact name (ListReplicators
+// with a name filter); "" when none matches.
+func (c *Client) MSKReplicatorARN(ctx context.Context, name string) (string, error) {
+	if err := c.ready(ctx); err != nil {
+		return "", err
+	}
+	p := kafka.NewListReplicatorsPaginator(c.kafka, &kafka.ListReplicatorsInput{ReplicatorNameFilter: sdkaws.String(name)})
+	for i := 0; p.HasMorePages() && i < maxOperationPages; i++ {
+		cctx, cancel := c.timeout(ctx)
+		pg, err := p.NextPage(cctx)
+		cancel()
+		if err != nil {
+			return "", err
+		}
+		for _, r := range pg.Replicators {
+			if sdkaws.ToString(r.ReplicatorName) == name {
+				return sdkaws.ToString(r.ReplicatorArn), nil
+			}
+		}
+	}
+	return "", nil
+}
