@@ -9,6 +9,10 @@ import (
 
 	"github.com/stream-mcp/stream-mcp/guidance"
 	"github.com/stream-mcp/stream-mcp/internal/cfntemplate"
+	"github.com/stream-mcp/stream-mcp/internal/firehosecfg"
+	"github.com/stream-mcp/stream-mcp/internal/integ"
+	"github.com/stream-mcp/stream-mcp/internal/osipipe"
+	"github.com/stream-mcp/stream-mcp/internal/redshiftstream"
 	"github.com/stream-mcp/stream-mcp/internal/rules"
 	"github.com/stream-mcp/stream-mcp/internal/sizing"
 )
@@ -20,37 +24,46 @@ import (
 // tools' schema enums are extended from these maps, so no struct tag is
 // edited.
 
-// sizingPlugin sizes one extra service from the sizing tool's input.
-type sizingPlugin func(in sizingPluginIn, b *guidance.Base) (sizing.Result, error)
-
-// sizingPluginIn is what an extra sizing service receives: the common
-// workload plus the fields the integrations add.
-type sizingPluginIn struct {
-	sizing.Workload
-	Topics []sizingTopic
-	Target string
-}
+// sizingPlugin sizes one extra service from the sizing tool's input
+// (internal/integ documents the plugin signatures).
+type sizingPlugin func(in integ.SizeInput, b *guidance.Base) (sizing.Result, error)
 
 func sizingPlugins() map[string]sizingPlugin {
 	return map[string]sizingPlugin{
 		// integ1: opensearch_ingestion, redshift_streaming, firehose.
+		"redshift_streaming":   redshiftstream.Size,
+		"opensearch_ingestion": osipipe.Size,
+		"firehose":             firehosecfg.Size,
 
 		// integ2: glue_streaming, flink, msk_connect, kcl, kpl.
+		"glue_streaming": sizeProcessor("glue_streaming"),
+		"kpl":            sizeProcessor("kpl"),
+		"flink":          sizeProcessor("flink"),
+		"msk_connect":    sizeProcessor("msk_connect"),
+		"kcl":            sizeProcessor("kcl"),
 
 		// mskops.
 
 	}
 }
 
-// validatePlugin validates one extra kind. It returns the violations, the
-// number of rules checked, and a non-empty message for bad input.
-type validatePlugin func(in validateConfigIn, b *guidance.Base) (vs []rules.Violation, checked int, msg string)
+// validatePlugin validates one extra kind from config or text; an error
+// wrapping integ.ErrInput is bad input.
+type validatePlugin func(in integ.ValidateInput, b *guidance.Base) (integ.Validation, error)
 
 func validatePlugins() map[string]validatePlugin {
 	return map[string]validatePlugin{
 		// integ1: redshift_streaming, opensearch_pipeline, firehose_stream.
+		"redshift_streaming":  redshiftstream.Validate,
+		"opensearch_pipeline": osipipe.Validate,
+		"firehose_stream":     firehosecfg.Validate,
 
 		// integ2.
+		"glue_job":    validateProcessor("glue_job"),
+		"flink_app":   validateProcessor("flink_app"),
+		"msk_connect": validateProcessor("msk_connect"),
+		"kcl":         validateProcessor("kcl"),
+		"kpl":         validateProcessor("kpl"),
 
 		// mskops.
 		"msk_cluster_change": validateMSKClusterChange,
@@ -61,13 +74,21 @@ func validatePlugins() map[string]validatePlugin {
 
 // templatePlugin validates one CloudFormation resource type's Properties
 // inside kind=template (path is Resources.ID.Properties).
-type templatePlugin func(path string, props map[string]any, b *guidance.Base) (vs []rules.Violation, checked []string)
+type templatePlugin func(path string, props map[string]any, b *guidance.Base) integ.Validation
 
 func templatePlugins() map[string]templatePlugin {
 	return map[string]templatePlugin{
 		// integ1: AWS::OSIS::Pipeline, AWS::KinesisFirehose::DeliveryStream, AWS::Redshift*.
+		"AWS::RedshiftServerless::Workgroup":   redshiftstream.CheckWorkgroup,
+		"AWS::Redshift::Cluster":               redshiftstream.CheckCluster,
+		"AWS::OSIS::Pipeline":                  osipipe.CheckResource,
+		"AWS::KinesisFirehose::DeliveryStream": firehosecfg.CheckResource,
 
 		// integ2.
+		"AWS::Glue::Job":                         validateProcessorResource("glue_job"),
+		"AWS::KinesisAnalyticsV2::Application":   validateProcessorResource("flink_app"),
+		"AWS::KafkaConnect::Connector":           validateProcessorResource("msk_connect"),
+		"AWS::KafkaConnect::WorkerConfiguration": validateProcessorResource("msk_connect"),
 
 		// mskops.
 
@@ -144,9 +165,9 @@ func validateTemplatePlugins(text string, b *guidance.Base) ([]rules.Violation, 
 		if props == nil {
 			props = map[string]any{}
 		}
-		v, ids := p("Resources."+id+".Properties", props, b)
-		vs = append(vs, v...)
-		for _, x := range ids {
+		v := p("Resources."+id+".Properties", props, b)
+		vs = append(vs, v.Violations...)
+		for _, x := range v.Checked {
 			checked[x] = true
 		}
 		done = append(done, cfntemplate.Checked{Path: "Resources." + id, Type: typ})

@@ -9,6 +9,8 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/stream-mcp/stream-mcp/internal/iac"
+	"github.com/stream-mcp/stream-mcp/internal/integ"
+	"github.com/stream-mcp/stream-mcp/internal/procsize"
 	"github.com/stream-mcp/stream-mcp/internal/schema"
 	"github.com/stream-mcp/stream-mcp/internal/server"
 	"github.com/stream-mcp/stream-mcp/internal/sizing"
@@ -24,13 +26,9 @@ type sizingIn struct {
 	SecurityGroupIDs []string      `json:"security_group_ids,omitempty" jsonschema_description:"with iac_format, msk/msk_express: the brokers' security groups; omitted = a template parameter"`
 	Auth             string        `json:"auth,omitempty" jsonschema:"enum=iam,enum=sasl_scram_512,enum=mtls" jsonschema_description:"with iac_format, msk/msk_express: client authentication the cluster enables; default iam"`
 	KafkaVersion     string        `json:"kafka_version,omitempty" jsonschema_description:"with iac_format, msk/msk_express: Kafka version, e.g. 3.8.x; default the version MSK recommends"`
-	Topics           []sizingTopic `json:"topics,omitempty" jsonschema_description:"integrations: topics (or streams) read"`
+	Topics           []integ.Topic `json:"topics,omitempty" jsonschema_description:"integrations: topics (or streams) read"`
 	Target           string        `json:"target,omitempty" jsonschema:"enum=serverless,enum=provisioned" jsonschema_description:"integrations: deployment type"`
-}
-
-type sizingTopic struct {
-	Name       string `json:"name" jsonschema_description:"topic or stream name"`
-	Partitions int    `json:"partitions,omitempty" jsonschema:"minimum=0" jsonschema_description:"partitions or shards"`
+	integ.Processor
 }
 
 type sizingOut struct {
@@ -56,6 +54,9 @@ func Sizing(d ReadDeps) server.ServerTool {
 		}
 		if p, ok := plugins[in.Service]; ok {
 			return sizePlugin(p, in, d)
+		}
+		if in.Processor.Set() {
+			return mcp.NewToolResultError(fmt.Sprintf("glue_version, worker_type, cores_needed, parallelism, kpu, workers and the other processor fields apply to %s, not %s", strings.Join(procsize.Services(), ", "), in.Service)), nil
 		}
 		if len(in.Topics) > 0 || in.Target != "" {
 			return mcp.NewToolResultError(fmt.Sprintf("topics and target apply to the integration services (%s), not %s", strings.Join(sortedKeys(plugins), ", "), in.Service)), nil
@@ -96,8 +97,8 @@ func sizePlugin(p sizingPlugin, in sizingIn, d ReadDeps) (*mcp.CallToolResult, e
 	if in.IaCFormat != "" {
 		return mcp.NewToolResultError(fmt.Sprintf("iac_format applies to msk, msk_express and kinesis; for %s get templates from stream_guidance", in.Service)), nil
 	}
-	res, err := p(sizingPluginIn{Workload: in.Workload, Topics: in.Topics, Target: in.Target}, d.Guidance)
-	if errors.Is(err, sizing.ErrInput) {
+	res, err := p(integ.SizeInput{Workload: in.Workload, Topics: in.Topics, Target: in.Target, Processor: in.Processor}, d.Guidance)
+	if errors.Is(err, sizing.ErrInput) || errors.Is(err, integ.ErrInput) {
 		return mcp.NewToolResultError(err.Error()), nil
 	}
 	if err != nil {

@@ -42,6 +42,7 @@ type streamGuidanceOut struct {
 	Topic           string         `json:"topic" jsonschema_description:"the integration"`
 	GuidanceType    string         `json:"guidance_type" jsonschema_description:"the guidance type"`
 	Source          string         `json:"source,omitempty" jsonschema_description:"the stream read"`
+	Options         []string       `json:"options,omitempty" jsonschema_description:"option names this topic accepts"`
 	Steps           []guide.Step   `json:"steps" jsonschema_description:"ordered steps; decisions carry a recommendation and why"`
 	Artifacts       []iac.Artifact `json:"artifacts" jsonschema_description:"IaC, IAM and cluster policies, SG rules, SQL, scripts"`
 	Checks          []guide.Check  `json:"checks" jsonschema_description:"what to verify afterwards"`
@@ -84,7 +85,7 @@ func StreamGuidance(d ReadDeps) server.ServerTool {
 		if gt == "" {
 			gt = guide.TypeSetup
 		}
-		out := streamGuidanceOut{Topic: req.Topic, GuidanceType: gt, Source: src, Steps: res.Steps, Artifacts: res.Artifacts,
+		out := streamGuidanceOut{Topic: req.Topic, GuidanceType: gt, Source: src, Options: tp.Options, Steps: res.Steps, Artifacts: res.Artifacts,
 			Checks: res.Checks, Troubleshooting: res.Troubleshooting, References: res.References}
 		return mcp.NewToolResultStructured(out, streamGuidanceSummary(out)), nil
 	}
@@ -118,6 +119,9 @@ func streamGuidanceSummary(o streamGuidanceOut) string {
 		fmt.Fprintf(&b, " from %s", o.Source)
 	}
 	fmt.Fprintf(&b, ": %d steps, %d artifacts, %d checks", len(o.Steps), len(o.Artifacts), len(o.Checks))
+	if len(o.Options) > 0 {
+		fmt.Fprintf(&b, " (options: %s)", strings.Join(o.Options, ", "))
+	}
 	for _, s := range o.Steps {
 		fmt.Fprintf(&b, "\n- %s", s.Title)
 		if s.Decision != nil {

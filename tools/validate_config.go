@@ -10,6 +10,7 @@ import (
 
 	"github.com/stream-mcp/stream-mcp/internal/cfntemplate"
 	"github.com/stream-mcp/stream-mcp/internal/esm"
+	"github.com/stream-mcp/stream-mcp/internal/integ"
 	"github.com/stream-mcp/stream-mcp/internal/kafkacfg"
 	"github.com/stream-mcp/stream-mcp/internal/rules"
 	"github.com/stream-mcp/stream-mcp/internal/schema"
@@ -105,11 +106,18 @@ func validateConfig(d ReadDeps, in validateConfigIn) (validateConfigOut, string)
 	out := validateConfigOut{Kind: in.Kind}
 	var vs []rules.Violation
 	if p, ok := validatePlugins()[in.Kind]; ok {
-		var msg string
-		if vs, out.CheckedRules, msg = p(in, b); msg != "" {
-			return out, msg
+		if in.Config == nil && strings.TrimSpace(in.Text) == "" {
+			return out, fmt.Sprintf("kind=%s needs config (an object) or text", in.Kind)
 		}
-		return finishValidation(out, vs, in.Limit), ""
+		res, err := p(integ.ValidateInput{Config: in.Config, Text: in.Text, Partitions: ctx.Partitions, Shards: ctx.Shards, AvgRecordBytes: ctx.AvgRecordBytes, Brokers: ctx.Brokers}, b)
+		if errors.Is(err, integ.ErrInput) {
+			return out, err.Error()
+		}
+		if err != nil {
+			return out, fmt.Sprintf("%s validation failed: %v", in.Kind, err)
+		}
+		out.CheckedRules = len(res.Checked)
+		return finishValidation(out, res.Violations, in.Limit), ""
 	}
 	if in.Text != "" {
 		return out, fmt.Sprintf("text applies to kinds %s; kind=%s takes config (template: template)", strings.Join(textKinds(), ", "), in.Kind)

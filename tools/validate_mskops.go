@@ -10,6 +10,7 @@ import (
 	"github.com/stream-mcp/stream-mcp/internal/aws"
 	"github.com/stream-mcp/stream-mcp/internal/errmap"
 	"github.com/stream-mcp/stream-mcp/internal/iac"
+	"github.com/stream-mcp/stream-mcp/internal/integ"
 	"github.com/stream-mcp/stream-mcp/internal/mskdr"
 	"github.com/stream-mcp/stream-mcp/internal/mskops"
 	"github.com/stream-mcp/stream-mcp/internal/rules"
@@ -18,13 +19,13 @@ import (
 // validate_config kinds of the mskops helper: thin decoders over
 // internal/mskops and internal/mskdr, plus the live read behind arn.
 
-func validateMSKClusterChange(in validateConfigIn, b *guidance.Base) ([]rules.Violation, int, string) {
+func validateMSKClusterChange(in integ.ValidateInput, b *guidance.Base) (integ.Validation, error) {
 	if in.Config == nil {
-		return nil, 0, "kind=msk_cluster_change needs config {current: {brokers, az_count, kafka_version, instance_type, storage_gib, ...}, target: {...}}; with cluster_arn, current is read live"
+		return integ.Validation{}, integ.Inputf("kind=msk_cluster_change needs config {current: {brokers, az_count, kafka_version, instance_type, storage_gib, ...}, target: {...}}; with cluster_arn, current is read live")
 	}
 	c, unknown, err := mskops.Decode(in.Config)
 	if err != nil {
-		return nil, 0, err.Error()
+		return integ.Validation{}, integ.Inputf("%s", err.Error())
 	}
 	res := mskops.Validate(c, b)
 	vs := res.Violations
@@ -32,29 +33,26 @@ func validateMSKClusterChange(in validateConfigIn, b *guidance.Base) ([]rules.Vi
 		vs = append(vs, rules.Violation{RuleID: "msk_change.input", Severity: rules.Info, Field: k, Message: k + " is not a field this validator knows: not checked",
 			Fix: "use brokers, az_count, kafka_version, instance_type, storage_gib, metadata_mode, tiered_storage, partition_replicas, partitions_moved_off, hours_since_storage_scaling, dynamic_advertised_listeners", Reference: b.Source("msk_ops.cluster.required_state")})
 	}
-	return vs, len(res.Checked), ""
+	return integ.Validation{Violations: vs, Checked: res.Checked}, nil
 }
 
-func validateMirrorMaker2Kind(in validateConfigIn, b *guidance.Base) ([]rules.Violation, int, string) {
+func validateMirrorMaker2Kind(in integ.ValidateInput, b *guidance.Base) (integ.Validation, error) {
 	if in.Config == nil {
-		return nil, 0, "kind=mirrormaker2 needs config: the mm2.properties keys (A->B.enabled, replication.policy.class, sync.group.offsets.enabled, tasks.max, ...) or a Mirror*Connector config; context.partitions and context.brokers (target) enable cross-checks"
+		return integ.Validation{}, integ.Inputf("kind=mirrormaker2 needs config: the mm2.properties keys (A->B.enabled, replication.policy.class, sync.group.offsets.enabled, tasks.max, ...) or a Mirror*Connector config; context.partitions and context.brokers (target) enable cross-checks")
 	}
-	var ctx mskdr.MM2Context
-	if in.Context != nil {
-		ctx = mskdr.MM2Context{Partitions: in.Context.Partitions, TargetBrokers: in.Context.Brokers}
-	}
-	return mskdr.ValidateMirrorMaker2(in.Config, ctx, b), len(mskdr.MM2RuleIDs()), ""
+	vs := mskdr.ValidateMirrorMaker2(in.Config, mskdr.MM2Context{Partitions: in.Partitions, TargetBrokers: in.Brokers}, b)
+	return integ.Validation{Violations: vs, Checked: mskdr.MM2RuleIDs()}, nil
 }
 
-func validateMSKReplicatorKind(in validateConfigIn, b *guidance.Base) ([]rules.Violation, int, string) {
+func validateMSKReplicatorKind(in integ.ValidateInput, b *guidance.Base) (integ.Validation, error) {
 	if in.Config == nil {
-		return nil, 0, "kind=msk_replicator needs config (AWS::MSK::Replicator properties: KafkaClusters, ReplicationInfoList, ServiceExecutionRoleArn) or {ReplicatorArn: ARN} / {ReplicatorName: NAME} alone to read it live"
+		return integ.Validation{}, integ.Inputf("kind=msk_replicator needs config (AWS::MSK::Replicator properties: KafkaClusters, ReplicationInfoList, ServiceExecutionRoleArn) or {ReplicatorArn: ARN} / {ReplicatorName: NAME} alone to read it live")
 	}
 	c, err := mskdr.DecodeReplicator(in.Config)
 	if err != nil {
-		return nil, 0, err.Error()
+		return integ.Validation{}, integ.Inputf("%s", err.Error())
 	}
-	return mskdr.ValidateReplicator(c, b), len(mskdr.ReplicatorRuleIDs()), ""
+	return integ.Validation{Violations: mskdr.ValidateReplicator(c, b), Checked: mskdr.ReplicatorRuleIDs()}, nil
 }
 
 // validateLive fills config from AWS: msk_cluster_change with cluster_arn

@@ -71,7 +71,7 @@ func mskopsE2ECases(t testing.TB) []e2eCase {
 			args:  map[string]any{"kind": "msk_replicator", "config": map[string]any{"ReplicatorArn": "arn:aws:kafka:us-east-1:123456789012:replicator/orders-dr/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"}},
 			check: wantAll("error replicator.state: the Replicator is FAILED", "error replicator.versions: the target runs Kafka 2.6.2", "warning replicator.lag: replication is falling behind", "rising")},
 		{name: "validate msk_replicator live by name", flags: flags, tool: "validate_config", skipCLI: true,
-			args: map[string]any{"kind": "msk_replicator", "config": map[string]any{"ReplicatorName": "orders-dr"}},
+			args:  map[string]any{"kind": "msk_replicator", "config": map[string]any{"ReplicatorName": "orders-dr"}},
 			check: wantAll("error replicator.state: the Replicator is FAILED")},
 		{name: "validate msk_replicator unknown name", flags: flags, tool: "validate_config", wantError: true, errorContains: `no MSK Replicator named "nope"`,
 			args: map[string]any{"kind": "msk_replicator", "config": map[string]any{"ReplicatorName": "nope"}}},

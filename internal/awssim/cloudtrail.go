@@ -58,6 +58,7 @@ func (s *Server) cloudtrailService() service {
 		errors: errorCodes{accessDenied: "AccessDeniedException", accessDeniedStatus: http.StatusBadRequest,
 			throttling: "ThrottlingException", throttlingStatus: http.StatusBadRequest,
 			internal: "InternalServerError", notFound: "ResourceNotFoundException"},
+		ops: []string{"LookupEvents"},
 		operation: func(r *request) string {
 			// The Go SDK sends the short prefix, botocore (the AWS CLI) the
 			// long one of the service model; CloudTrail takes both.

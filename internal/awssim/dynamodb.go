@@ -131,6 +131,7 @@ func (s *Server) dynamodbService() service {
 		errors: errorCodes{accessDenied: "AccessDeniedException", accessDeniedStatus: http.StatusBadRequest,
 			throttling: "ThrottlingException", throttlingStatus: http.StatusBadRequest,
 			internal: "InternalServerError", notFound: "ResourceNotFoundException"},
+		ops: []string{"DescribeTable", "DescribeStream", "ListStreams"},
 		// DynamoDB and DynamoDB Streams share the signing name; the
 		// X-Amz-Target prefix tells them apart.
 		operation: func(r *request) string {

@@ -45,8 +45,8 @@ func (sc *Scenario) searchTGWRoutes(form map[string][]string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if max < 5 || max > 1000 {
-		return nil, errBadRequest("InvalidParameterValue", fmt.Sprintf("Value ( %d ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.", max))
+	if b := ec2MaxResults["SearchTransitGatewayRoutes"]; max < b[0] || max > b[1] {
+		return nil, errBadRequest("InvalidParameterValue", fmt.Sprintf("Value ( %d ) for parameter maxResults is invalid. Expecting a value between %d and %d.", max, b[0], b[1]))
 	}
 	atts := map[string]TGWAttachment{}
 	for _, a := range sc.tgwAttachments() {

@@ -2,10 +2,14 @@ package awssim
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/stream-mcp/stream-mcp/guidance"
 )
 
 // MSKState is the `msk:` section: Amazon MSK clusters, MSK Replicator
@@ -131,7 +135,9 @@ func (s *Server) kafkaService() service {
 		name:  "kafka",
 		proto: protocol{kind: protoRESTJSON},
 		errors: errorCodes{accessDenied: "ForbiddenException", throttling: "TooManyRequestsException",
-			throttlingStatus: http.StatusTooManyRequests, internal: "InternalServerErrorException", notFound: "NotFoundException"},
+			throttlingStatus: http.StatusTooManyRequests, internal: "InternalServerErrorException", notFound: "NotFoundException",
+			unavailable: "ServiceUnavailableException", unavailableStatus: http.StatusServiceUnavailable},
+		ops:       routeOps(routes),
 		operation: restOp(routes),
 		handle:    s.kafka,
 	}
@@ -248,6 +254,9 @@ func (s *Server) kafka(_ context.Context, r *request) (any, error) {
 			NextToken     string   `json:"nextToken,omitempty"`
 		}{nonNil(items), next}, nil
 	case "ListTopics":
+		if err := topicAPIAvailable(c); err != nil {
+			return nil, err
+		}
 		max, err := intParam(r.query.Get("maxResults"), 100)
 		if err != nil {
 			return nil, err
@@ -268,6 +277,9 @@ func (s *Server) kafka(_ context.Context, r *request) (any, error) {
 			NextToken string           `json:"nextToken,omitempty"`
 		}{nonNil(items), next}, nil
 	case "DescribeTopic":
+		if err := topicAPIAvailable(c); err != nil {
+			return nil, err
+		}
 		for _, t := range c.Topics {
 			if t.TopicName == r.labels["TopicName"] {
 				out := topicInfo(c, t)
@@ -371,4 +383,50 @@ func (s *Server) kafkaAccountOp(r *request) (any, error) {
 		VpcConnections []MSKVpcConnection `json:"vpcConnections"`
 		NextToken      string             `json:"nextToken,omitempty"`
 	}{nonNil(items), next}, nil
+}
+
+// topicAPIAvailable applies the MSK topic APIs' requirements (developer
+// guide, "Topic Operations", msk-view-topic-information.html): an MSK
+// Provisioned cluster, in ACTIVE state, running Kafka 3.6.0 or later
+// (guidance msk.topic_api.min_kafka_version). MSK answers others with a
+// 400 BadRequestException, as it does for other operations a cluster type
+// or state does not allow.
+func topicAPIAvailable(c *MSKCluster) error {
+	if c.ClusterType == "SERVERLESS" {
+		return errBadRequest("BadRequestException", "This operation cannot be performed on serverless clusters.")
+	}
+	if c.State != "ACTIVE" {
+		return errBadRequest("BadRequestException", "This operation is only supported for clusters in ACTIVE state. The cluster is in "+c.State+" state.")
+	}
+	g, err := guidance.Load()
+	if err != nil {
+		return fmt.Errorf("awssim: guidance: %w", err)
+	}
+	l, _ := g.Lookup("msk.topic_api.min_kafka_version")
+	min := fmt.Sprint(l.Value)
+	v := ""
+	if sw, ok := c.Provisioned["currentBrokerSoftwareInfo"].(map[string]any); ok {
+		v = fmt.Sprint(sw["kafkaVersion"])
+	}
+	if v != "" && versionLess(v, min) {
+		return errBadRequest("BadRequestException", "This operation requires Apache Kafka version "+min+" or later. The cluster runs "+v+".")
+	}
+	return nil
+}
+
+// versionLess compares the leading numeric components of Kafka versions
+// ("3.6.0", "2.8.2.tiered", "3.9.x").
+func versionLess(a, b string) bool {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		x, errx := strconv.Atoi(pa[i])
+		y, erry := strconv.Atoi(pb[i])
+		if errx != nil || erry != nil {
+			return false
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return false
 }

@@ -150,6 +150,7 @@ func (s *Server) kmsService() service {
 		errors: errorCodes{accessDenied: "AccessDeniedException", accessDeniedStatus: http.StatusBadRequest,
 			throttling: "ThrottlingException", throttlingStatus: http.StatusBadRequest,
 			internal: "KMSInternalException", notFound: "NotFoundException"},
+		ops:       opList(map[string]bool{"DescribeKey": true, "GetKeyPolicy": true}),
 		operation: jsonTargetOp("TrentService", map[string]bool{"DescribeKey": true, "GetKeyPolicy": true}),
 		handle:    s.kms,
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/esm"
 )
 
 // Function is a Lambda function (GetFunctionConfiguration shape).
@@ -198,11 +199,31 @@ func (s *Server) lambdaService() service {
 	}
 	return service{
 		name:      "lambda",
-		proto:     protocol{kind: protoRESTJSON},
+		proto:     protocol{kind: protoRESTJSON, errorBody: lambdaErrorBody},
 		errors:    restJSONErrors,
+		ops:       routeOps(routes),
 		operation: restOp(routes),
 		handle:    s.lambda,
 	}
+}
+
+// lambdaLowerMessage are the Lambda errors whose model names the message
+// member "message"; the others name it "Message" (Lambda API model).
+var lambdaLowerMessage = []string{"InvalidParameterValueException", "ResourceConflictException", "TooManyRequestsException",
+	"InvalidRequestContentException", "RequestTooLargeException", "UnsupportedMediaTypeException", "PolicyLengthExceededException"}
+
+// lambdaErrorBody is Lambda's error layout: {"Type":"User"|"Service",
+// "Message"|"message": ...}; the error code travels in X-Amzn-ErrorType.
+func lambdaErrorBody(e *APIError) any {
+	typ := "User"
+	if e.Status >= 500 {
+		typ = "Service"
+	}
+	key := "Message"
+	if contains(lambdaLowerMessage, e.Code) {
+		key = "message"
+	}
+	return map[string]string{"Type": typ, key: e.Message}
 }
 
 func (s *Server) lambda(_ context.Context, r *request) (any, error) {
@@ -439,70 +460,114 @@ func (sc *Scenario) functionARNFor(ref string) string {
 	return "arn:aws:lambda:" + sc.Region + ":" + sc.Account + ":function:" + ref
 }
 
-// updateESM applies the fields of an UpdateEventSourceMapping body that
-// stream-mcp's write tools send, moves the mapping to Updating and returns
-// it, as Lambda does. Callers hold s.mu.
+// esmUpdateFields are the UpdateEventSourceMapping members the simulator
+// applies. Any other member is refused, so a write path cannot believe a
+// field was set when the simulator dropped it.
+var esmUpdateFields = []string{"Enabled", "FunctionName", "BatchSize", "MaximumBatchingWindowInSeconds", "ParallelizationFactor",
+	"MaximumRecordAgeInSeconds", "MaximumRetryAttempts", "BisectBatchOnFunctionError", "TumblingWindowInSeconds",
+	"FunctionResponseTypes", "ScalingConfig", "ProvisionedPollerConfig", "DestinationConfig", "FilterCriteria", "MetricsConfig",
+	"LoggingConfig", "SourceAccessConfigurations", "KMSKeyArn", "DocumentDBEventSourceConfig",
+	"AmazonManagedKafkaEventSourceConfig", "SelfManagedKafkaEventSourceConfig"}
+
+// esmSettling are the transitional states in which Lambda refuses another
+// update with ResourceInUseException (API reference: "you tried to update
+// an event source mapping in the CREATING state").
+var esmSettling = []string{"Creating", "Enabling", "Disabling", "Updating", "Deleting"}
+
+func lambdaInvalid(msg string) *APIError { return errBadRequest("InvalidParameterValueException", msg) }
+
+// updateESM validates an UpdateEventSourceMapping body the way Lambda does
+// (field applicability per source type, ranges and the SQS batching-window
+// rule from guidance esm.*; no update while the mapping is settling),
+// applies it, moves the mapping to Updating (or Enabling/Disabling) and
+// returns it. Callers hold s.mu.
 func (s *Server) updateESM(i int, body []byte) (any, error) {
+	m := &s.sc.EventSourceMappings[i]
+	if contains(esmSettling, m.State) {
+		return nil, errBadRequest("ResourceInUseException", "Cannot update the event source mapping "+m.UUID+" because it is in use (state "+m.State+"). Wait for it to finish, then try again.")
+	}
+	raw := map[string]json.RawMessage{}
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, &raw); err != nil {
+			return nil, lambdaInvalid("malformed request body: " + err.Error())
+		}
+	}
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !contains(esmUpdateFields, k) {
+			return nil, lambdaInvalid("awssim: UpdateEventSourceMapping member " + k + " is not simulated; refusing rather than dropping it")
+		}
+	}
 	var in struct {
-		Enabled                        *bool
-		BatchSize                      *int
-		MaximumBatchingWindowInSeconds *int
-		ParallelizationFactor          *int
-		MaximumRecordAgeInSeconds      *int
-		MaximumRetryAttempts           *int
-		BisectBatchOnFunctionError     *bool
-		TumblingWindowInSeconds        *int
-		FunctionResponseTypes          []string
-		ScalingConfig                  map[string]any
-		ProvisionedPollerConfig        map[string]any
-		DestinationConfig              map[string]any
-		FilterCriteria                 map[string]any
-		MetricsConfig                  map[string]any
+		Enabled                             *bool
+		FunctionName                        *string
+		BatchSize                           *int
+		MaximumBatchingWindowInSeconds      *int
+		ParallelizationFactor               *int
+		MaximumRecordAgeInSeconds           *int
+		MaximumRetryAttempts                *int
+		BisectBatchOnFunctionError          *bool
+		TumblingWindowInSeconds             *int
+		FunctionResponseTypes               []string
+		ScalingConfig                       map[string]any
+		ProvisionedPollerConfig             map[string]any
+		DestinationConfig                   map[string]any
+		FilterCriteria                      map[string]any
+		MetricsConfig                       map[string]any
+		LoggingConfig                       map[string]any
+		SourceAccessConfigurations          []SourceAccessConfiguration
+		KMSKeyArn                           *string
+		DocumentDBEventSourceConfig         map[string]any
+		AmazonManagedKafkaEventSourceConfig map[string]any
+		SelfManagedKafkaEventSourceConfig   map[string]any
 	}
 	if len(body) > 0 {
 		if err := json.Unmarshal(body, &in); err != nil {
-			return nil, errBadRequest("InvalidParameterValueException", "malformed request body: "+err.Error())
+			return nil, lambdaInvalid("malformed request body: " + err.Error())
 		}
 	}
-	m := &s.sc.EventSourceMappings[i]
-	if in.BatchSize != nil {
-		m.BatchSize = in.BatchSize
+	if err := s.validateESMUpdate(m, keys, in.BatchSize, in.MaximumBatchingWindowInSeconds, in.ParallelizationFactor); err != nil {
+		return nil, err
 	}
-	if in.MaximumBatchingWindowInSeconds != nil {
-		m.MaximumBatchingWindowInSeconds = in.MaximumBatchingWindowInSeconds
+	if in.FunctionName != nil {
+		f, ok := s.sc.findFunction(*in.FunctionName)
+		if !ok {
+			return nil, errNotFound("ResourceNotFoundException", "Function not found: "+s.sc.functionARNFor(*in.FunctionName))
+		}
+		m.FunctionArn = f.FunctionArn
 	}
-	if in.ParallelizationFactor != nil {
-		m.ParallelizationFactor = in.ParallelizationFactor
-	}
-	if in.MaximumRecordAgeInSeconds != nil {
-		m.MaximumRecordAgeInSeconds = in.MaximumRecordAgeInSeconds
-	}
-	if in.MaximumRetryAttempts != nil {
-		m.MaximumRetryAttempts = in.MaximumRetryAttempts
-	}
-	if in.BisectBatchOnFunctionError != nil {
-		m.BisectBatchOnFunctionError = in.BisectBatchOnFunctionError
-	}
-	if in.TumblingWindowInSeconds != nil {
-		m.TumblingWindowInSeconds = in.TumblingWindowInSeconds
-	}
+	setPtr(&m.BatchSize, in.BatchSize)
+	setPtr(&m.MaximumBatchingWindowInSeconds, in.MaximumBatchingWindowInSeconds)
+	setPtr(&m.ParallelizationFactor, in.ParallelizationFactor)
+	setPtr(&m.MaximumRecordAgeInSeconds, in.MaximumRecordAgeInSeconds)
+	setPtr(&m.MaximumRetryAttempts, in.MaximumRetryAttempts)
+	setPtr(&m.BisectBatchOnFunctionError, in.BisectBatchOnFunctionError)
+	setPtr(&m.TumblingWindowInSeconds, in.TumblingWindowInSeconds)
 	if in.FunctionResponseTypes != nil {
 		m.FunctionResponseTypes = in.FunctionResponseTypes
 	}
-	if in.ScalingConfig != nil {
-		m.ScalingConfig = in.ScalingConfig
+	if in.SourceAccessConfigurations != nil {
+		m.SourceAccessConfigurations = in.SourceAccessConfigurations
 	}
-	if in.ProvisionedPollerConfig != nil {
-		m.ProvisionedPollerConfig = in.ProvisionedPollerConfig
+	if in.KMSKeyArn != nil {
+		m.KMSKeyArn = *in.KMSKeyArn
 	}
-	if in.DestinationConfig != nil {
-		m.DestinationConfig = in.DestinationConfig
-	}
-	if in.FilterCriteria != nil {
-		m.FilterCriteria = in.FilterCriteria
-	}
-	if in.MetricsConfig != nil {
-		m.MetricsConfig = in.MetricsConfig
+	for _, f := range []struct {
+		dst *map[string]any
+		src map[string]any
+	}{
+		{&m.ScalingConfig, in.ScalingConfig}, {&m.ProvisionedPollerConfig, in.ProvisionedPollerConfig}, {&m.DestinationConfig, in.DestinationConfig},
+		{&m.FilterCriteria, in.FilterCriteria}, {&m.MetricsConfig, in.MetricsConfig}, {&m.LoggingConfig, in.LoggingConfig},
+		{&m.DocumentDBEventSourceConfig, in.DocumentDBEventSourceConfig}, {&m.AmazonManagedKafkaEventSourceConfig, in.AmazonManagedKafkaEventSourceConfig},
+		{&m.SelfManagedKafkaEventSourceConfig, in.SelfManagedKafkaEventSourceConfig},
+	} {
+		if f.src != nil {
+			*f.dst = f.src
+		}
 	}
 	if in.Enabled != nil {
 		if *in.Enabled {
@@ -516,6 +581,88 @@ func (s *Server) updateESM(i int, body []byte) (any, error) {
 	m.StateTransitionReason = "User action"
 	m.LastModified = Timestamp{time.Now().UTC().Truncate(time.Second)}
 	return *m, nil
+}
+
+func setPtr[T any](dst **T, v *T) {
+	if v != nil {
+		*dst = v
+	}
+}
+
+// esmSource is the mapping's source type as guidance names it.
+func esmSource(m *EventSourceMapping) esm.SourceType {
+	if st, ok := esm.SourceFromARN(m.EventSourceArn); ok {
+		return st
+	}
+	if m.SelfManagedEventSource != nil {
+		return esm.SelfManagedKafka
+	}
+	return ""
+}
+
+// validateESMUpdate applies Lambda's checks to the members an update sets.
+// Sources: the UpdateEventSourceMapping API reference (which members apply
+// to which source; BatchSize, MaximumBatchingWindowInSeconds and
+// ParallelizationFactor ranges) and the SQS parameters page (BatchSize
+// above 10 needs a batching window of at least 1 second), through guidance
+// esm.fields.applicable.*, esm.batch_size.*, esm.batching_window.*,
+// esm.parallelization_factor.* and esm.sqs.*.
+func (s *Server) validateESMUpdate(m *EventSourceMapping, keys []string, batch, window, pf *int) error {
+	g, err := guidance.Load()
+	if err != nil {
+		return fmt.Errorf("awssim: guidance: %w", err)
+	}
+	src := esmSource(m)
+	for _, k := range keys {
+		l, ok := g.Lookup("esm.fields.applicable." + k)
+		if !ok || src == "" {
+			continue
+		}
+		if !contains(g.Strings(l.ID), string(src)) {
+			return lambdaInvalid(fmt.Sprintf("Unsupported %s for %s event sources.", k, sourceLabel(src)))
+		}
+	}
+	if batch != nil {
+		hi := g.Int("esm.batch_size.max")
+		if src == esm.SQSFIFO {
+			hi = g.Int("esm.sqs_fifo.batch_size.max")
+		}
+		if *batch < g.Int("esm.batch_size.min") || *batch > hi {
+			return lambdaInvalid(fmt.Sprintf("BatchSize %d is out of range: must be between %d and %d for %s event sources.", *batch, g.Int("esm.batch_size.min"), hi, sourceLabel(src)))
+		}
+	}
+	if window != nil {
+		hi := g.Int("esm.batching_window.max_seconds")
+		if src == esm.SQSFIFO {
+			hi = g.Int("esm.sqs_fifo.batching_window.max_seconds")
+		}
+		if *window < g.Int("esm.batching_window.min_seconds") || *window > hi {
+			return lambdaInvalid(fmt.Sprintf("MaximumBatchingWindowInSeconds %d is out of range: must be between %d and %d for %s event sources.", *window, g.Int("esm.batching_window.min_seconds"), hi, sourceLabel(src)))
+		}
+	}
+	if pf != nil && (*pf < g.Int("esm.parallelization_factor.min") || *pf > g.Int("esm.parallelization_factor.max")) {
+		return lambdaInvalid(fmt.Sprintf("ParallelizationFactor %d is out of range: must be between %d and %d.", *pf, g.Int("esm.parallelization_factor.min"), g.Int("esm.parallelization_factor.max")))
+	}
+	if src == esm.SQS {
+		b, w := m.BatchSize, m.MaximumBatchingWindowInSeconds
+		if batch != nil {
+			b = batch
+		}
+		if window != nil {
+			w = window
+		}
+		if b != nil && *b > g.Int("esm.sqs.batch_size.window_threshold") && (w == nil || *w < g.Int("esm.sqs.batch_size.large_batch_window_min_seconds")) {
+			return lambdaInvalid(fmt.Sprintf("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than %d", g.Int("esm.sqs.batch_size.window_threshold")))
+		}
+	}
+	return nil
+}
+
+func sourceLabel(src esm.SourceType) string {
+	if src == "" {
+		return "this"
+	}
+	return string(src)
 }
 
 func nonNil[T any](s []T) []T {

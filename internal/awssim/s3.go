@@ -51,7 +51,8 @@ func (s *Server) s3Service() service {
 			_, _ = w.Write([]byte(res.body))
 		}, errorf: writeS3Error},
 		errors: errorCodes{accessDenied: "AccessDenied", throttling: "SlowDown", throttlingStatus: http.StatusServiceUnavailable,
-			internal: "InternalError", notFound: "NoSuchBucket"},
+			internal: "InternalError", notFound: "NoSuchBucket", notFoundStatus: http.StatusNotFound},
+		ops: []string{"HeadBucket", "GetBucketPolicy"},
 		operation: func(r *request) string {
 			segs := splitEscaped(r.http.URL.EscapedPath())
 			if len(segs) != 1 || segs[0] == "" {
@@ -71,7 +72,7 @@ func (s *Server) s3Service() service {
 
 // writeS3Error writes S3's REST-XML error. HEAD answers carry no body, so
 // the SDK sees only the status (404 NotFound, 403 Forbidden), as with S3.
-func writeS3Error(w http.ResponseWriter, op string, e *APIError) {
+func writeS3Error(w http.ResponseWriter, _ *http.Request, op string, e *APIError) {
 	w.Header().Set("X-Amz-Request-Id", requestID[:16])
 	if op == "HeadBucket" {
 		w.WriteHeader(e.Status)

@@ -223,6 +223,9 @@ func (sc *Scenario) check() error {
 		if c.ClusterArn == "" {
 			return fmt.Errorf("msk.clusters[%d]: clusterArn is required", i)
 		}
+		if c.ClusterType == "SERVERLESS" && len(c.Topics) > 0 {
+			return fmt.Errorf("msk.clusters[%d].topics: the MSK topic API does not serve Serverless clusters, so these would never be answered; remove them", i)
+		}
 	}
 	return sc.checkExtensions()
 }

@@ -91,7 +91,8 @@ func (s *Server) snsService() service {
 		name:  "sns",
 		proto: protocol{kind: protoQuery, xmlns: "http://sns.amazonaws.com/doc/2010-03-31/"},
 		errors: errorCodes{accessDenied: "AuthorizationError", throttling: "Throttling", throttlingStatus: http.StatusBadRequest,
-			internal: "InternalError", notFound: "NotFound"},
+			internal: "InternalError", notFound: "NotFound", notFoundStatus: http.StatusNotFound},
+		ops:       opList(map[string]bool{"GetTopicAttributes": true, "GetSubscriptionAttributes": true, "ListSubscriptionsByTopic": true}),
 		operation: queryActionOp(map[string]bool{"GetTopicAttributes": true, "GetSubscriptionAttributes": true, "ListSubscriptionsByTopic": true}),
 		handle:    s.sns,
 	}

@@ -26,6 +26,7 @@ func (s *Server) sqsService() service {
 		proto: protocol{kind: protoJSON, jsonVersion: "1.0", queryCompatible: true, typePrefix: "com.amazonaws.sqs#"},
 		errors: errorCodes{accessDenied: "AccessDenied", throttling: "RequestThrottled", throttlingStatus: http.StatusBadRequest,
 			internal: "InternalError", notFound: "QueueDoesNotExist"},
+		ops:       opList(map[string]bool{"GetQueueUrl": true, "GetQueueAttributes": true, "ListDeadLetterSourceQueues": true}),
 		operation: jsonTargetOp("AmazonSQS", map[string]bool{"GetQueueUrl": true, "GetQueueAttributes": true, "ListDeadLetterSourceQueues": true}),
 		handle:    s.sqs,
 	}

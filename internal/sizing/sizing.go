@@ -94,6 +94,12 @@ type Recommendation struct {
 	KeepsUp                    *bool   `json:"keeps_up,omitempty" jsonschema_description:"whether processing capacity covers the peak arrival rate"`
 	DrainSeconds               float64 `json:"backlog_drain_seconds,omitempty" jsonschema_description:"time to clear backlog_records; -1 when the backlog grows"`
 	CPUPercentEstimate         float64 `json:"cpu_percent_estimate,omitempty" jsonschema_description:"estimated broker CPU with all brokers up (extrapolated from one benchmark)"`
+	WorkerType                 string  `json:"worker_type,omitempty" jsonschema_description:"glue_streaming: worker type"`
+	Workers                    int     `json:"workers,omitempty" jsonschema_description:"Glue NumberOfWorkers, MSK Connect or KCL workers"`
+	KPU                        int     `json:"kpu,omitempty" jsonschema_description:"flink: KPUs billed"`
+	Parallelism                int     `json:"parallelism,omitempty" jsonschema_description:"flink: Parallelism"`
+	MCUPerWorker               int     `json:"mcu_per_worker,omitempty" jsonschema_description:"msk_connect: mcuCount"`
+	Tasks                      int     `json:"tasks,omitempty" jsonschema_description:"msk_connect: tasks.max"`
 }
 
 // Result is a sizing answer with its working.

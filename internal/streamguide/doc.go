@@ -47,14 +47,102 @@
 // Result conventions: Steps in order; a Step with a Decision when the user
 // must choose; Artifacts with Kind iac | iam_policy | security_group_rules |
 // script | sql (KindSQL) and Format sam | cloudformation | terraform | json |
+// yaml (service configuration such as an OpenSearch Ingestion pipeline) |
 // bash | sql; Checks name the stream-mcp tool that verifies them when one
 // exists; Troubleshooting rows for guidance_type troubleshooting.
 //
+// # Topics (the tool's contract; a test keeps this list in step with the registry)
+//
+//   - logs_subscription (source kinesis; a Firehose stream as target_arn):
+//     role for CloudWatch Logs, subscription filter, destination shards,
+//     cross-account destination; options log_group_name, filter_pattern,
+//     distribution, ingest_mb_per_second, events_per_second, sender_account.
+//   - redshift_streaming (msk | msk_serverless | kinesis; auth iam | none |
+//     mtls): warehouse sizing, IAM_ROLE chain (account = the warehouse's,
+//     role_arns to reuse roles), external schema and streaming MV SQL, SG rule
+//     by auth port, diagnostics SQL on SYS_STREAM_SCAN_ERRORS and friends;
+//     options schema_name, target, partitions, cluster_security_group_id,
+//     role_name, certificate_arn, payload.
+//   - opensearch_ingestion (msk | msk_serverless | kinesis |
+//     self_managed_kafka): pipeline role, MSK cluster policy, pipeline YAML,
+//     AWS::OSIS::Pipeline; options domain_endpoint, index, dlq_bucket,
+//     min_units, max_units, partitions, role_name, consumer_strategy,
+//     cluster_security_group_id.
+//   - firehose (kinesis | msk | msk_serverless): role, MSK cluster policy for
+//     PRIVATE connectivity, delivery stream to S3 (target_arn or bucket);
+//     options bucket, prefix, error_prefix, buffer_size_mib,
+//     buffer_interval_seconds, connectivity, role_name.
+//   - glue_streaming (kinesis | msk | msk_serverless | self_managed_kafka;
+//     auth iam | sasl_scram_512 | mtls | none; integ2): workers from cores,
+//     shards to match, micro-batch limits, Glue role with exact ARNs,
+//     AWS::Glue::Job (+ NETWORK connection for Kafka), source options JSON;
+//     options glue_version, worker_type, workers, script_location.
+//   - flink (kinesis | msk | msk_serverless | self_managed_kafka): KPUs,
+//     source parallelism, Kinesis source (EFO vs polling, migration from
+//     FlinkKinesisConsumer), checkpoints, AWS::KinesisAnalyticsV2::Application;
+//     options parallelism, parallelism_per_kpu, code_bucket, code_key,
+//     runtime, retrieval.
+//   - msk_connect (msk | msk_serverless | self_managed_kafka; auth iam |
+//     none): capacity, worker configuration (in use = not deletable),
+//     connector configuration for s3_sink | debezium_mysql | mirrormaker2 |
+//     custom, service execution role with internal topics and groups;
+//     options connector, workers, mcu_per_worker, tasks_max.
+//   - kcl_consumer (kinesis): leases and workers, FANOUT vs POLLING, KCL 3.x
+//     tables, GSI and IAM, the 2.x to 3.x upgrade; options kcl_version,
+//     retrieval, migrating_to_3.
+//   - kpl_producer (kinesis): aggregation and batching,
+//     RecordMaxBufferedTime, RateLimit, retries and duplicates, partition
+//     keys, KPL vs SDK; options producers, consumer, aggregation.
+//   - msk_custom_domain (msk; auth sasl_scram_512 | iam | mtls; mskops):
+//     TLS NLB bootstrap-only or per-broker listeners, target ports by auth,
+//     SANs, Route 53 records, advertised.listeners keeping REPLICATION;
+//     options brokers, domain, clients_reach_brokers, broker_dns_suffix,
+//     private_ca.
+//   - msk_serverless_cross_vpc (msk_serverless; auth iam): VPCs at creation,
+//     wildcard private hosted zone, Resolver rules shared through RAM,
+//     PrivateLink; options clusters, client_vpcs, cross_account,
+//     cross_region, overlapping_cidrs, before_creation.
+//   - msk_multi_vpc (msk): multi-VPC private connectivity prerequisites,
+//     cluster policy (source_arn, client_account), VPC connections, or public
+//     access; options kafka_version, instance_type, unauthenticated, public,
+//     client_region.
+//   - msk_replicator (msk | msk_serverless; auth iam): prerequisites, topic
+//     naming, offset sync, RPO/RTO, failover and failback runbooks,
+//     AWS::MSK::Replicator (source_arn, target_arn); options pattern.
+//   - mirrormaker2 (msk | self_managed_kafka | msk_serverless): policy,
+//     offset sync and checkpoints, tasks, migration paths, mm2.properties;
+//     options pattern.
+//   - kinesis_cross_region (kinesis): no native replication, warm or cold
+//     standby, EFO replicator, DynamoDB global tables, failover/failback;
+//     options secondary_region, standby.
+//
+// Names: name is what the topic creates (filter, MV, pipeline, stream);
+// account/region default to those of source_arn or target_arn; roles the
+// topic creates get fixed names (options.role_name) so artifacts can name
+// their exact ARNs.
+//
 // # Pluggable sizing services and validate_config kinds
 //
-// The sizing tool's extra services and validate_config's extra kinds are
-// dispatched from tools/plugins.go: one line per service or kind in the
-// section of the helper that owns it, pointing at a function in that
-// helper's own internal package. The schema enums of `service` and `kind`
-// are extended from those maps, so no struct tag is edited.
+// The sizing tool's extra services and validate_config's extra kinds (and
+// template resource types) are dispatched from tools/plugins.go: one line
+// per service, kind or resource type in the section of the helper that owns
+// it, pointing at a function in that helper's own internal package with the
+// signatures internal/integ documents (integ.SizeInput with topics and
+// target; integ.ValidateInput with config or text; integ.Validation). The
+// schema enums of `service` and `kind` are extended from those maps, so no
+// struct tag is edited. integ1's: sizing redshift_streaming,
+// opensearch_ingestion, firehose; kinds redshift_streaming (fields or SQL),
+// opensearch_pipeline (YAML text, object or PipelineConfigurationBody),
+// firehose_stream (CloudFormation properties); template types
+// AWS::OSIS::Pipeline, AWS::KinesisFirehose::DeliveryStream,
+// AWS::RedshiftServerless::Workgroup, AWS::Redshift::Cluster. integ2's:
+// sizing glue_streaming, flink, msk_connect, kcl, kpl (integ.Processor
+// fields); kinds glue_job, flink_app, msk_connect, kcl, kpl (config, or
+// properties text for kcl/kpl/worker configurations); template types
+// AWS::Glue::Job, AWS::KinesisAnalyticsV2::Application,
+// AWS::KafkaConnect::Connector, AWS::KafkaConnect::WorkerConfiguration.
+// mskops's: kinds msk_cluster_change ({current, target}; cluster_arn reads
+// current live), mirrormaker2 (mm2.properties keys; context.partitions and
+// context.brokers), msk_replicator (AWS::MSK::Replicator properties, or
+// {ReplicatorArn}/{ReplicatorName} alone to read it live).
 package streamguide

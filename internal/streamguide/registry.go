@@ -6,8 +6,16 @@ func builtins() []Topic {
 	return []Topic{
 		// integ1: Redshift streaming ingestion, OpenSearch Ingestion, Firehose, Logs subscriptions.
 		logsSubscription(),
+		redshiftStreaming(),
+		opensearchIngestion(),
+		firehose(),
 
 		// integ2: Glue streaming, Managed Flink, MSK Connect, KCL, KPL — add lines below.
+		glueStreaming(),
+		flinkApp(),
+		mskConnect(),
+		kclConsumer(),
+		kplProducer(),
 
 		// mskops: MSK custom domains, cross-VPC, replication/DR — add lines below.
 		mskCustomDomain(), mskServerlessCrossVPC(), mskMultiVPC(), mskReplicator(), mirrorMaker2(), kinesisCrossRegion(),

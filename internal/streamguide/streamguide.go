@@ -192,8 +192,14 @@ func normalize(t Topic, r *Request) error {
 			return fmt.Errorf("%w: %s from %s supports auth %s, not %q", iac.ErrInvalid, t.Name, r.Source, joinAuths(t.Auths), r.Auth)
 		}
 	}
-	if r.Auth == "" && r.Source.IsKafka() && len(t.Auths) > 0 {
-		r.Auth = t.Auths[0]
+	if r.Auth == "" && r.Source.IsKafka() {
+		for _, a := range t.Auths {
+			// IAM is MSK's; a self-managed cluster defaults to the next mode
+			if a != iac.AuthIAM || r.Source.IsMSK() {
+				r.Auth = a
+				break
+			}
+		}
 	}
 	for k := range r.Options {
 		if !slices.Contains(t.Options, k) {

@@ -2,6 +2,7 @@ package streamguide_test
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -58,6 +59,30 @@ func TestQuoteSQL(t *testing.T) {
 		}
 		if got := streamguide.QuoteLiteral(tc.in); got != tc.lit {
 			t.Errorf("QuoteLiteral(%q) = %s, want %s", tc.in, got, tc.lit)
+		}
+	}
+}
+
+// TestDocListsTopics keeps the package doc's topic list (the contract) in
+// step with the registry: every topic and each of its options is named in
+// doc.go.
+func TestDocListsTopics(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+	reg := registry(t)
+	for _, name := range reg.Names() {
+		tp, _ := reg.Topic(name)
+		if !strings.Contains(doc, "//   - "+name+" ") {
+			t.Errorf("doc.go does not list topic %s", name)
+		}
+		for _, o := range tp.Options {
+			if !strings.Contains(doc, o) {
+				t.Errorf("doc.go does not name %s's option %s", name, o)
+			}
 		}
 	}
 }

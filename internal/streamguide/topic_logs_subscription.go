@@ -9,15 +9,19 @@ import (
 )
 
 const (
-	logsFiltersMaxID = "logs.subscription.filters_per_log_group.max"
-	logsSubURL       = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html"
-	logsMetricsURL   = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Monitoring-CloudWatch-Metrics.html"
+	logsFiltersMaxID    = "logs.subscription.filters_per_log_group.max"
+	logsSubURL          = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html"
+	logsMetricsURL      = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Monitoring-CloudWatch-Metrics.html"
+	logsCrossAccountURL = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CrossAccountSubscriptions.html"
 )
 
 type logsOptions struct {
-	LogGroupName  string `json:"log_group_name"`
-	FilterPattern string `json:"filter_pattern"`
-	Distribution  string `json:"distribution"`
+	LogGroupName      string  `json:"log_group_name"`
+	FilterPattern     string  `json:"filter_pattern"`
+	Distribution      string  `json:"distribution"`
+	IngestMBPerSecond float64 `json:"ingest_mb_per_second"`
+	EventsPerSecond   float64 `json:"events_per_second"`
+	SenderAccount     string  `json:"sender_account"`
 }
 
 // logsSubscription is a CloudWatch Logs subscription filter delivering to a
@@ -27,7 +31,7 @@ func logsSubscription() Topic {
 		Name:    "logs_subscription",
 		Summary: "CloudWatch Logs subscription filter to a Kinesis data stream or Firehose stream",
 		Sources: []Source{SourceKinesis},
-		Options: []string{"log_group_name", "filter_pattern", "distribution"},
+		Options: []string{"log_group_name", "filter_pattern", "distribution", "ingest_mb_per_second", "events_per_second", "sender_account"},
 		Build:   buildLogsSubscription,
 	}
 }
@@ -60,6 +64,14 @@ func planLogs(e Env, r Request) (logsPlan, error) {
 	case "", "ByLogStream", "Random":
 	default:
 		return p, fmt.Errorf("%w: distribution %q is not ByLogStream or Random", iac.ErrInvalid, p.opts.Distribution)
+	}
+	if p.opts.IngestMBPerSecond < 0 || p.opts.EventsPerSecond < 0 {
+		return p, fmt.Errorf("%w: ingest_mb_per_second and events_per_second must not be negative", iac.ErrInvalid)
+	}
+	if p.opts.SenderAccount != "" {
+		if err := iac.ValidateAccount(p.opts.SenderAccount); err != nil {
+			return p, err
+		}
 	}
 	if strings.ContainsAny(p.opts.FilterPattern, "\x00\n\r") {
 		return p, fmt.Errorf("%w: filter_pattern must be one line", iac.ErrInvalid)
@@ -162,12 +174,22 @@ func buildLogsSubscription(e Env, r Request) (Result, error) {
 	res := Result{References: []string{logsSubURL, e.Ref(logsFiltersMaxID)}}
 	switch r.Type {
 	case guide.TypeSetup, guide.TypePermissions:
-		res.Steps = []guide.Step{
+		res.Steps = []guide.Step{}
+		if st, ok := logsCapacity(e, p); ok {
+			res.Steps = append(res.Steps, st)
+			res.References = append(res.References, e.Ref("kinesis.shard.write_mbps"))
+		}
+		if p.opts.SenderAccount != "" && p.opts.SenderAccount != p.env.Account {
+			res.Steps = append(res.Steps, guide.Step{Title: "Cross-account: deliver through a CloudWatch Logs destination", Detail: fmt.Sprintf("A subscription filter delivers only to a %s in its own account. For log groups in account %s, create a destination (aws logs put-destination, target %s, this role) in account %s, allow account %s in its access policy (put-destination-policy), and create the filter in %s with the destination's ARN.", dest, p.opts.SenderAccount, p.destArn, p.env.Account, p.opts.SenderAccount, p.opts.SenderAccount)})
+			res.References = append(res.References, logsCrossAccountURL)
+		}
+		res.Steps = append(res.Steps, []guide.Step{
 			{Title: "Check the log group's filter budget", Detail: fmt.Sprintf("A log group takes at most %d subscription filters; run aws logs describe-subscription-filters --log-group-name %s first. Re-using a filter name updates that filter instead of adding one.", p.maxFilter, iac.ShellQuote(p.opts.LogGroupName))},
 			{Title: "Create the role CloudWatch Logs assumes", Detail: fmt.Sprintf("Trust logs.amazonaws.com (conditioned on this account's log groups) and allow %s on the %s only.", strings.Join(p.actions, ", "), dest)},
 			{Title: "Create the subscription filter", Detail: "Events arrive base64-encoded and gzip-compressed (one CloudWatch Logs batch per record); consumers must decompress.",
 				Decision: distributionDecision(p)},
-		}
+			{Title: "Avoid a delivery loop", Detail: "Do not subscribe the log groups the delivery path itself writes to (the consumer's Lambda or pipeline logs, Firehose error logs): with account-level subscription policies, exclude them in the selection criteria, or ingestion loops and costs grow."},
+		}...)
 		pa, err := PolicyArtifact("logs-subscription-role-policy.json", p.policy())
 		if err != nil {
 			return Result{}, err
@@ -214,4 +236,28 @@ func toolFor(firehose bool) string {
 		return ""
 	}
 	return "kinesis_inspect"
+}
+
+// logsCapacity sizes a Kinesis destination from the log group's ingest
+// (each shard takes kinesis.shard.write_mbps and write_records_per_second;
+// CloudWatch Logs batches events, so the record count is at most the event
+// count).
+func logsCapacity(e Env, p logsPlan) (guide.Step, bool) {
+	if p.firehose || (p.opts.IngestMBPerSecond == 0 && p.opts.EventsPerSecond == 0) {
+		return guide.Step{}, false
+	}
+	mbps, rps := e.Guidance.Num("kinesis.shard.write_mbps"), e.Guidance.Num("kinesis.shard.write_records_per_second")
+	byBytes := p.opts.IngestMBPerSecond / mbps
+	byRecords := p.opts.EventsPerSecond / rps
+	shards := max(1, ceilInt(max(byBytes, byRecords)))
+	return guide.Step{Title: "Size the destination stream", Detail: fmt.Sprintf("%.3g MB/s and up to %.0f records/s need at least %d shards (%g MB/s and %g records/s each; gzip batches usually make it fewer records and bytes), or on-demand mode. Too few shards show as DeliveryThrottling.",
+		p.opts.IngestMBPerSecond, p.opts.EventsPerSecond, shards, mbps, rps)}, true
+}
+
+func ceilInt(f float64) int {
+	n := int(f)
+	if float64(n) < f {
+		n++
+	}
+	return n
 }
