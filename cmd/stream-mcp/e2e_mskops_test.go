@@ -75,7 +75,7 @@ func mskopsE2ECases(t testing.TB) []e2eCase {
 			check: wantAll("error replicator.state: the Replicator is FAILED")},
 		{name: "validate msk_replicator unknown name", flags: flags, tool: "validate_config", wantError: true, errorContains: `no MSK Replicator named "nope"`,
 			args: map[string]any{"kind": "msk_replicator", "config": map[string]any{"ReplicatorName": "nope"}}},
-		{name: "validate msk_replicator needs config", tool: "validate_config", wantError: true, errorContains: "AWS::MSK::Replicator properties",
+		{name: "validate msk_replicator needs config", tool: "validate_config", wantError: true, errorContains: "kind=msk_replicator needs config",
 			args: map[string]any{"kind": "msk_replicator"}},
 		{name: "kafka_troubleshoot client in an unrouted VPC", flags: flags, tool: "kafka_troubleshoot", skipCLI: true,
 			args: map[string]any{"mode": "diagnosis", "cluster_arn": prod, "sample_seconds": 0, "client_subnet_id": "subnet-0c11e47000000a001", "client_security_group_ids": []any{"sg-0c11e47c11e47c001"}},
