@@ -544,9 +544,12 @@ func (k *check) tiered() {
 			fmt.Sprintf("tiered storage needs Kafka %s or later (or 2.8.2.tiered); the cluster runs %s", minV, ver), fmt.Sprintf("upgrade to %s or later first", minV))
 	}
 	k.add("msk_change.tiered", rules.Info, "target.tiered_storage", "msk_ops.tiered.min_topic_retention_days",
-		fmt.Sprintf("per topic, remote.storage.enable=true needs retention.ms of at least %d days, local.retention.ms below it and segment.bytes of at least %d MiB; turning it off later deletes the tiered data",
+		fmt.Sprintf("per topic, remote.storage.enable=true needs retention.ms of at least %d days, local.retention.ms below it and segment.bytes of at least %d MiB",
 			k.b.Int("msk_ops.tiered.min_topic_retention_days"), k.b.Int("msk_ops.tiered.min_segment_mib")),
 		"check topic configs with validate_config kind=kafka_topic before enabling")
+	k.add("msk_change.tiered", rules.Info, "target.tiered_storage", "msk_ops.tiered.disable_policy",
+		fmt.Sprintf("turning tiered storage off on a topic later (remote.log.msk.disable.policy=%s, remote.storage.enable=false) deletes its data in the tiered storage", guidanceString(k.b, "msk_ops.tiered.disable_policy")),
+		"keep retention on the local tier long enough before disabling, or copy the data first")
 }
 
 func (k *check) kraft() {
