@@ -92,6 +92,9 @@ func validateLive(ctx context.Context, d ReadDeps, in *validateConfigIn) string 
 		if len(s.Operations) > 0 {
 			cur["operations_in_flight"] = s.Operations
 		}
+		if s.PartitionReplicas > 0 {
+			cur["partition_replicas"] = s.PartitionReplicas
+		}
 		var errs []string
 		for _, u := range s.Unknown {
 			errs = append(errs, u.Call+" failed ("+u.Kind+missing(u.MissingPermission)+"): "+u.Reason)

@@ -25,7 +25,10 @@ type MSKChangeState struct {
 	IAM          bool      `json:"iam,omitempty"`
 	MultiVPCIAM  bool      `json:"multi_vpc_iam,omitempty"`
 	Operations   []string  `json:"operations_in_flight,omitempty"`
-	Unknown      []Unknown `json:"unknown,omitempty"`
+	// PartitionReplicas sums partitions x replication factor over the
+	// topics ListTopics returns (0 when it could not be read).
+	PartitionReplicas int       `json:"partition_replicas,omitempty"`
+	Unknown           []Unknown `json:"unknown,omitempty"`
 }
 
 // doneOperation reports whether an operation state is terminal.
@@ -91,8 +94,41 @@ func (c *Client) MSKChangeState(ctx context.Context, arn string) (MSKChangeState
 			s.Operations = append(s.Operations, o)
 		}
 	}
+	if !s.Serverless {
+		n, unk := c.mskPartitionReplicas(ctx, arn)
+		if unk != nil {
+			s.Unknown = append(s.Unknown, *unk)
+		}
+		s.PartitionReplicas = n
+	}
 	return s, nil
 }
+
+// mskPartitionReplicas sums partitions x replication factor over ListTopics
+// (at most maxTopicPages pages).
+func (c *Client) mskPartitionReplicas(ctx context.Context, arn string) (int, *Unknown) {
+	n := 0
+	p := kafka.NewListTopicsPaginator(c.kafka, &kafka.ListTopicsInput{ClusterArn: sdkaws.String(arn)})
+	for i := 0; p.HasMorePages() && i < maxTopicPages; i++ {
+		cctx, cancel := c.timeout(ctx)
+		pg, err := p.NextPage(cctx)
+		cancel()
+		if err != nil {
+			u := UnknownFrom("Kafka:ListTopics", err)
+			if u.MissingPermission == "" && u.Kind == "access_denied" {
+				u.MissingPermission = "kafka:ListTopics"
+			}
+			return 0, u
+		}
+		for _, t := range pg.Topics {
+			n += int(sdkaws.ToInt32(t.PartitionCount)) * int(sdkaws.ToInt32(t.ReplicationFactor))
+		}
+	}
+	return n, nil
+}
+
+// maxTopicPages bounds the topic listing.
+const maxTopicPages = 100
 
 // mskOperationsInFlight lists non-terminal operations (at most 10 pages).
 func (c *Client) mskOperationsInFlight(ctx context.Context, arn string) ([]string, *Unknown) {

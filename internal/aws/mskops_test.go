@@ -34,6 +34,9 @@ func TestMSKChangeState(t *testing.T) {
 			if strings.Join(s.Operations, ",") != strings.Join(tc.wantOps, ",") {
 				t.Errorf("operations = %v, want %v", s.Operations, tc.wantOps)
 			}
+			if tc.unknown == "" && s.PartitionReplicas != 45 { // orders 12x3 + orders-dlq 3x3
+				t.Errorf("partition replicas not summed from ListTopics: %+v", s)
+			}
 			if tc.unknown != "" && (len(s.Unknown) != 1 || s.Unknown[0].MissingPermission != tc.unknown) {
 				t.Errorf("unknown = %+v, want the missing permission %s", s.Unknown, tc.unknown)
 			}
