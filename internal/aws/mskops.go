@@ -14,17 +14,17 @@ import (
 // DescribeClusterV2 plus the operations still running
 // (ListClusterOperationsV2). Unknown lists the reads that failed.
 type MSKChangeState struct {
-	State        string    `json:"state"`
-	Serverless   bool      `json:"serverless,omitempty"`
-	KafkaVersion string    `json:"kafka_version,omitempty"`
-	InstanceType string    `json:"instance_type,omitempty"`
-	Brokers      int       `json:"brokers,omitempty"`
-	AZCount      int       `json:"az_count,omitempty"`
-	StorageGiB   float64   `json:"storage_gib,omitempty"`
-	Tiered       bool      `json:"tiered,omitempty"`
-	IAM          bool      `json:"iam,omitempty"`
-	MultiVPCIAM  bool      `json:"multi_vpc_iam,omitempty"`
-	Operations   []string  `json:"operations_in_flight,omitempty"`
+	State        string   `json:"state"`
+	Serverless   bool     `json:"serverless,omitempty"`
+	KafkaVersion string   `json:"kafka_version,omitempty"`
+	InstanceType string   `json:"instance_type,omitempty"`
+	Brokers      int      `json:"brokers,omitempty"`
+	AZCount      int      `json:"az_count,omitempty"`
+	StorageGiB   float64  `json:"storage_gib,omitempty"`
+	Tiered       bool     `json:"tiered,omitempty"`
+	IAM          bool     `json:"iam,omitempty"`
+	MultiVPCIAM  bool     `json:"multi_vpc_iam,omitempty"`
+	Operations   []string `json:"operations_in_flight,omitempty"`
 	// PartitionReplicas sums partitions x replication factor over the
 	// topics ListTopics returns (0 when it could not be read).
 	PartitionReplicas int       `json:"partition_replicas,omitempty"`

@@ -64,7 +64,9 @@ func TestValidate(t *testing.T) {
 		{name: "t3.small", mod: func(c *Change) { c.Current.InstanceType, c.Target.Brokers = "kafka.t3.small", 6 },
 			want: []want{{"msk_change.remove_broker.instance_families", rules.Error, "not kafka.t3.small"}}},
 		{name: "m7g ok", mod: func(c *Change) { c.Current.InstanceType, c.Target.Brokers = "kafka.m7g.2xlarge", 6 }, clean: true},
-		{name: "express scale in", mod: func(c *Change) { c.Current.InstanceType, c.Current.KafkaVersion, c.Target.Brokers = "express.m7g.large", "3.6.0", 3 }, clean: true,
+		{name: "express scale in", mod: func(c *Change) {
+			c.Current.InstanceType, c.Current.KafkaVersion, c.Target.Brokers = "express.m7g.large", "3.6.0", 3
+		}, clean: true,
 			want: []want{{"msk_change.remove_broker.instance_families", rules.Info, "Intelligent Rebalancing"}}, not: []string{"msk_change.remove_broker.max_per_az_per_operation", "msk_change.remove_broker.partitions_moved"}},
 		{name: "partitions still there", mod: func(c *Change) { c.Current.PartitionsMovedOff, c.Target.Brokers = ptr(false), 6 },
 			want: []want{{"msk_change.remove_broker.partitions_moved", rules.Error, "still host partitions"}}},
