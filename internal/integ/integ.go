@@ -144,6 +144,8 @@ type ValidateInput struct {
 	Partitions     int
 	Shards         int
 	AvgRecordBytes float64
+	// Brokers is context.brokers (mirrormaker2: the target's brokers).
+	Brokers int
 }
 
 // Validation is a validator's answer.
