@@ -296,8 +296,14 @@ func Health(ctx context.Context, x *evidence.Evidence, d Deps) (health, category
 	d.Sim, d.Kafka = nil, nil
 	facts := Facts{}
 	s := &state{b: d.Guidance, d: d, x: x, facts: &facts, isMSK: x.Source == esm.MSK, kafka: x.Source.IsKafka()}
+	for _, t := range x.Topics {
+		if s.partCount == 0 || int(t.Partitions) < s.partCount {
+			s.partCount = int(t.Partitions)
+		}
+	}
 	defs := []diagnose.Def{{Name: "esm_state", Category: s.stateCategory(), Run: func(context.Context) diagnose.Outcome { return s.checkState() }}}
 	defs = append(defs, s.healthDefs()...)
+	defs = append(defs, diagnose.Def{Name: "configuration_rules", Category: diagnose.Configuration, Run: func(context.Context) diagnose.Outcome { return s.checkRules() }})
 	rep := diagnose.Run(ctx, defs)
 	for _, want := range []diagnose.Status{diagnose.StatusFail, diagnose.StatusWarn} {
 		for _, c := range rep.Checks {
