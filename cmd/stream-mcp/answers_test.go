@@ -1,0 +1,318 @@
+package main
+
+// The answer corpus: every read tool called the way an assistant calls it,
+// over every bundled scenario (testdata/scenarios), the README's offline
+// examples and the Kafka lag cases on kfake. The budget test, the
+// text-carries-everything test and the answer-bytes benchmark all use it,
+// so a tool that grows past its budget on any of them is caught.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/stream-mcp/stream-mcp/internal/awssim"
+	"github.com/stream-mcp/stream-mcp/internal/kafka/kafkatest"
+	"github.com/stream-mcp/stream-mcp/internal/repopath"
+	"github.com/twmb/franz-go/pkg/kfake"
+)
+
+// answerCall is one call of the corpus.
+type answerCall struct {
+	label string // scenario/tool/what, stable across runs (the baseline key)
+	tool  string
+	args  map[string]any
+	// budget is the byte budget of the default answer (0: answerBudget).
+	budget int
+}
+
+// answerBudget is the most bytes a default answer may take (issue #11).
+const (
+	answerBudget    = 8 << 10
+	bigGroupBudget  = 4 << 10
+	bigGroupPartits = 1000
+)
+
+// answerSet is the calls against one server (one endpoint or none).
+type answerSet struct {
+	flags []string
+	calls []answerCall
+}
+
+// offlineCalls are the tools that need no AWS account or cluster, called
+// with the README's examples and the other main paths.
+func offlineCalls() []answerCall {
+	kinesisCfg := map[string]any{"FunctionName": "orders-fn", "EventSourceArn": "arn:aws:kinesis:us-east-1:123456789012:stream/orders", "StartingPosition": "LATEST", "BatchSize": 100, "ParallelizationFactor": 1}
+	workload := map[string]any{"shards": 100, "records_per_second": 100000, "avg_record_bytes": 1000, "processing_ms_per_record": 5, "latency_target_seconds": 60}
+	mskARN := "arn:aws:kafka:us-east-1:123456789012:cluster/orders/0b8a6a39-8d4e-4b3c-9a1f-1c2d3e4f5a6b-3"
+	calls := []answerCall{
+		{label: "offline/validate_config/sqs_fifo", tool: "validate_config", args: map[string]any{"kind": "esm", "config": map[string]any{"EventSourceArn": "arn:aws:sqs:us-east-1:123456789012:orders.fifo", "BatchSize": 20}, "context": map[string]any{"function_timeout_seconds": 60, "queue_visibility_timeout_seconds": 120}}},
+		{label: "offline/esm_optimize/validate", tool: "esm_optimize", args: map[string]any{"action": "validate", "config": map[string]any{"EventSourceArn": mskARN, "Topics": []any{"orders"}, "StartingPosition": "LATEST", "MaximumRetryAttempts": 3, "BisectBatchOnFunctionError": true}}},
+		{label: "offline/esm_optimize/analyze", tool: "esm_optimize", args: map[string]any{"action": "analyze", "config": kinesisCfg, "workload": workload}},
+		{label: "offline/esm_optimize/generate_template", tool: "esm_optimize", args: map[string]any{"action": "generate_template", "iac_format": "sam", "config": kinesisCfg, "workload": workload}},
+		{label: "offline/sizing/msk", tool: "sizing", args: map[string]any{"service": "msk", "ingress_mb_per_second": 100, "consumer_groups": 2, "retention_hours": 72, "partitions": 600}},
+		{label: "offline/sizing/msk_template", tool: "sizing", args: map[string]any{"service": "msk", "ingress_mb_per_second": 100, "consumer_groups": 2, "retention_hours": 72, "partitions": 600, "iac_format": "terraform"}},
+		{label: "offline/sizing/kinesis", tool: "sizing", args: map[string]any{"service": "kinesis", "ingress_mb_per_second": 20, "records_per_second": 20000, "consumer_groups": 3}},
+		{label: "offline/sizing/lambda_esm", tool: "sizing", args: map[string]any{"service": "lambda_esm", "event_source": "kinesis", "shards": 100, "records_per_second": 100000, "processing_ms_per_record": 5, "batch_size": 100}},
+		{label: "offline/esm_guidance/msk_permissions", tool: "esm_guidance", args: map[string]any{"event_source": "msk", "guidance_type": "permissions", "auth": "iam", "event_source_arn": mskARN, "topic": "orders", "function_name": "orders-fn"}},
+		{label: "offline/esm_guidance/msk_setup", tool: "esm_guidance", args: map[string]any{"event_source": "msk", "guidance_type": "setup", "auth": "iam", "event_source_arn": mskARN, "topic": "orders", "function_name": "orders-fn"}},
+		{label: "offline/esm_guidance/kinesis_setup", tool: "esm_guidance", args: map[string]any{"event_source": "kinesis", "guidance_type": "setup"}},
+		{label: "offline/esm_guidance/sqs_troubleshoot", tool: "esm_guidance", args: map[string]any{"event_source": "sqs", "guidance_type": "troubleshooting"}},
+		{label: "offline/kafka_troubleshoot/resolution", tool: "kafka_troubleshoot", args: map[string]any{"mode": "resolution", "issue_category": "authorization"}},
+	}
+	return calls
+}
+
+// scenarioCalls are the live tools against one simulated account.
+func scenarioCalls(sc *awssim.Scenario) []answerCall {
+	calls := []answerCall{{label: sc.Name + "/esm_inspect/list", tool: "esm_inspect", args: map[string]any{}}}
+	for _, m := range sc.EventSourceMappings {
+		calls = append(calls, answerCall{label: sc.Name + "/esm_inspect/" + m.UUID[:8], tool: "esm_inspect", args: map[string]any{"esm_uuid": m.UUID}})
+		kafkaSource := strings.Contains(m.EventSourceArn, ":kafka:") || m.SelfManagedEventSource != nil
+		if kafkaSource {
+			calls = append(calls, answerCall{label: sc.Name + "/kafka_troubleshoot/" + m.UUID[:8], tool: "kafka_troubleshoot", args: map[string]any{"mode": "diagnosis", "esm_uuid": m.UUID, "sample_seconds": 0}})
+		}
+		calls = append(calls, answerCall{label: sc.Name + "/esm_optimize/" + m.UUID[:8], tool: "esm_optimize", args: map[string]any{"action": "analyze", "esm_uuid": m.UUID, "workload": map[string]any{"records_per_second": 1000, "avg_record_bytes": 1000, "processing_ms_per_record": 10}}})
+	}
+	for _, st := range sc.Kinesis.Streams {
+		calls = append(calls, answerCall{label: sc.Name + "/kinesis_inspect/" + st.StreamName, tool: "kinesis_inspect", args: map[string]any{"stream_name": st.StreamName}})
+	}
+	return calls
+}
+
+// kafkaCalls are the Kafka lag cases on kfake: the demo cluster (a stalled
+// and an idle group) and a 1,000-partition group.
+func kafkaCalls(t testing.TB) []answerCall {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	d, err := kafkatest.StartDemo(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	bs := d.Bootstrap()
+	big, bigBS := bigGroupCluster(t)
+	calls := []answerCall{
+		{label: "kafka/kafka_inspect/overview", tool: "kafka_inspect", args: map[string]any{"bootstrap_servers": bs, "auth": "none", "what": "overview"}},
+		{label: "kafka/kafka_inspect/topics", tool: "kafka_inspect", args: map[string]any{"bootstrap_servers": bs, "auth": "none", "what": "topics"}},
+		{label: "kafka/kafka_inspect/topic", tool: "kafka_inspect", args: map[string]any{"bootstrap_servers": bs, "auth": "none", "what": "topic", "topic": d.Topic}},
+		{label: "kafka/kafka_inspect/groups", tool: "kafka_inspect", args: map[string]any{"bootstrap_servers": bs, "auth": "none", "what": "groups"}},
+		{label: "kafka/kafka_inspect/group", tool: "kafka_inspect", args: map[string]any{"bootstrap_servers": bs, "auth": "none", "what": "group", "group_id": d.Group}},
+		{label: "kafka/kafka_troubleshoot/group", tool: "kafka_troubleshoot", args: map[string]any{"mode": "diagnosis", "bootstrap_servers": bs, "topic": d.Topic, "group_id": d.Group, "sample_seconds": 0}},
+		{label: "kafka/kafka_troubleshoot/unreachable", tool: "kafka_troubleshoot", args: map[string]any{"mode": "diagnosis", "bootstrap_servers": "127.0.0.1:1"}},
+		{label: "kafka/kafka_inspect/group_1000_partitions", tool: "kafka_inspect", budget: bigGroupBudget, args: map[string]any{"bootstrap_servers": bigBS, "auth": "none", "what": "group", "group_id": big}},
+		{label: "kafka/kafka_inspect/topic_1000_partitions", tool: "kafka_inspect", args: map[string]any{"bootstrap_servers": bigBS, "auth": "none", "what": "topic", "topic": "big"}},
+		{label: "kafka/kafka_troubleshoot/group_1000_partitions", tool: "kafka_troubleshoot", args: map[string]any{"mode": "diagnosis", "bootstrap_servers": bigBS, "topic": "big", "group_id": big, "sample_seconds": 0}},
+	}
+	return calls
+}
+
+// bigGroupCluster starts a cluster with topic "big" of 1,000 partitions and
+// an empty group that committed half of what was produced on each.
+func bigGroupCluster(t testing.TB) (group, bootstrap string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	c, err := kafkatest.Start(1, kfake.SeedTopics(bigGroupPartits, "big"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	prod, err := kafkatest.Producer(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prod.Close()
+	parts := make([]int32, bigGroupPartits)
+	offsets := map[int32]int64{}
+	for i := range parts {
+		parts[i] = int32(i)
+		offsets[int32(i)] = int64(i % 3) // 4 produced: lag 4, 3, 2 by partition
+	}
+	if err := kafkatest.Produce(ctx, prod, "big", parts, 4, time.Now().Add(-10*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	group = "big-consumer"
+	if err := kafkatest.CommitEmpty(ctx, c, group, "big", offsets); err != nil {
+		t.Fatal(err)
+	}
+	return group, strings.Join(c.ListenAddrs(), ",")
+}
+
+// answerSets builds the whole corpus: it starts one simulator per bundled
+// scenario and the Kafka clusters (all closed at cleanup).
+func answerSets(t testing.TB) []answerSet {
+	t.Helper()
+	sets := []answerSet{{calls: append(offlineCalls(), kafkaCalls(t)...)}}
+	for _, name := range awssim.Names() {
+		sc, err := awssim.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		srv, err := awssim.Start(ctx, sc)
+		if err != nil {
+			cancel()
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = srv.Close(); cancel() })
+		sets = append(sets, answerSet{flags: []string{"--endpoint-url", srv.URL()}, calls: scenarioCalls(sc)})
+	}
+	return sets
+}
+
+// answer is one call's result as a client receives it.
+type answer struct {
+	call  answerCall
+	res   *mcp.CallToolResult
+	bytes int // the result's JSON encoding (content and structuredContent)
+}
+
+// collectAnswers runs the whole corpus through the built binary, one
+// session per set, the sets two at a time.
+func collectAnswers(t testing.TB) []answer {
+	t.Helper()
+	sets := answerSets(t)
+	var (
+		mu  sync.Mutex
+		out []answer
+		wg  sync.WaitGroup
+		sem = make(chan struct{}, 2)
+	)
+	for _, set := range sets {
+		cs := session(t, nil, set.flags...)
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			for _, c := range set.calls {
+				ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+				res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: c.tool, Arguments: c.args})
+				cancel()
+				if err != nil {
+					t.Errorf("%s: %v", c.label, err)
+					continue
+				}
+				raw, _ := json.Marshal(res)
+				mu.Lock()
+				out = append(out, answer{call: c, res: res, bytes: len(raw)})
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	sort.Slice(out, func(i, j int) bool { return out[i].call.label < out[j].call.label })
+	return out
+}
+
+// baselinePath holds the answer bytes measured on main before issue #11
+// (2026-12-02), for the benchmark's ratio.
+func baselinePath() string {
+	return filepath.Join(repopath.Root(), "testdata", "golden", "answer_bytes_before.json")
+}
+
+func loadBaseline(t testing.TB) map[string]int {
+	t.Helper()
+	raw, err := os.ReadFile(baselinePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]int
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestRecordAnswerBaseline writes the baseline when RECORD_ANSWER_BASELINE=1;
+// it was run once, on main before the change.
+func TestRecordAnswerBaseline(t *testing.T) {
+	if os.Getenv("RECORD_ANSWER_BASELINE") != "1" {
+		t.Skip("set RECORD_ANSWER_BASELINE=1 to rewrite testdata/golden/answer_bytes_before.json")
+	}
+	m := map[string]int{}
+	for _, a := range collectAnswers(t) {
+		m[a.call.label] = a.bytes
+		t.Logf("%-70s %7d error=%v", a.call.label, a.bytes, a.res.IsError)
+	}
+	m["tools/list read-only"] = toolsListBytes(t)
+	m["tools/list all"] = toolsListBytes(t, "--allow-write", "--allow-destructive")
+	for name, n := range toolBytes(t, "--allow-write", "--allow-destructive") {
+		m["tool/"+name] = n
+	}
+	m["resource/guidance://limits"] = resourceBytes(t, "guidance://limits")
+	raw, _ := json.MarshalIndent(m, "", "  ")
+	if err := os.WriteFile(baselinePath(), append(raw, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// toolsListBytes is the JSON size of the tools/list result.
+func toolsListBytes(t testing.TB, flags ...string) int {
+	t.Helper()
+	cs := session(t, nil, flags...)
+	res, err := cs.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(res)
+	return len(raw)
+}
+
+// toolBytes is the JSON size of each tool's definition in tools/list.
+func toolBytes(t testing.TB, flags ...string) map[string]int {
+	t.Helper()
+	cs := session(t, nil, flags...)
+	res, err := cs.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	for _, tool := range res.Tools {
+		raw, _ := json.Marshal(tool)
+		out[tool.Name] = len(raw)
+	}
+	return out
+}
+
+// resourceBytes is the size of a resource's text.
+func resourceBytes(t testing.TB, uri string) int {
+	t.Helper()
+	cs := session(t, nil)
+	rr, err := cs.ReadResource(context.Background(), &mcp.ReadResourceParams{URI: uri})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range rr.Contents {
+		n += len(c.Text)
+	}
+	return n
+}
+
+// BenchmarkAnswerBytes reports the bytes of every call of the corpus and
+// its ratio to the baseline measured before issue #11.
+func BenchmarkAnswerBytes(b *testing.B) {
+	base := loadBaseline(b)
+	answers := collectAnswers(b)
+	for _, a := range answers {
+		b.Run(a.call.label, func(b *testing.B) {
+			for b.Loop() {
+			}
+			b.ReportMetric(float64(a.bytes), "bytes")
+			if was := base[a.call.label]; was > 0 {
+				b.ReportMetric(float64(a.bytes)/float64(was), "x-before")
+			}
+		})
+	}
+	_ = fmt.Sprint
+}
