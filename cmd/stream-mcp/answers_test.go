@@ -18,7 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/stream-mcp/stream-mcp/internal/awssim"
 	"github.com/stream-mcp/stream-mcp/internal/kafka/kafkatest"
@@ -81,7 +83,11 @@ func scenarioCalls(sc *awssim.Scenario) []answerCall {
 		if kafkaSource {
 			calls = append(calls, answerCall{label: sc.Name + "/kafka_troubleshoot/" + m.UUID[:8], tool: "kafka_troubleshoot", args: map[string]any{"mode": "diagnosis", "esm_uuid": m.UUID, "sample_seconds": 0}})
 		}
-		calls = append(calls, answerCall{label: sc.Name + "/esm_optimize/" + m.UUID[:8], tool: "esm_optimize", args: map[string]any{"action": "analyze", "esm_uuid": m.UUID, "workload": map[string]any{"records_per_second": 1000, "avg_record_bytes": 1000, "processing_ms_per_record": 10}}})
+		work := map[string]any{"records_per_second": 1000, "avg_record_bytes": 1000, "processing_ms_per_record": 10}
+		if m.SelfManagedEventSource != nil {
+			work["partitions"] = 12 // no AWS API knows a self-managed topic
+		}
+		calls = append(calls, answerCall{label: sc.Name + "/esm_optimize/" + m.UUID[:8], tool: "esm_optimize", args: map[string]any{"action": "analyze", "esm_uuid": m.UUID, "workload": work}})
 	}
 	for _, st := range sc.Kinesis.Streams {
 		calls = append(calls, answerCall{label: sc.Name + "/kinesis_inspect/" + st.StreamName, tool: "kinesis_inspect", args: map[string]any{"stream_name": st.StreamName}})
@@ -315,4 +321,88 @@ func BenchmarkAnswerBytes(b *testing.B) {
 		})
 	}
 	_ = fmt.Sprint
+}
+
+// TestAnswersTextCarriesStructured holds the text content of every answer
+// of the corpus to its structured content: below a one-line headline the
+// text reads back (as YAML) to exactly the structured result, and every
+// single-line string and every number appears in it literally. A client
+// that gives the model only text (Amazon Q Developer CLI among them) loses
+// nothing.
+func TestAnswersTextCarriesStructured(t *testing.T) {
+	t.Parallel()
+	answers := collectAnswers(t)
+	if len(answers) < 60 {
+		t.Fatalf("corpus has %d answers; it lost its scenarios", len(answers))
+	}
+	for _, a := range answers {
+		if a.res.IsError {
+			t.Errorf("%s: tool error %s", a.call.label, contentText(a.res))
+			continue
+		}
+		text := contentText(a.res)
+		head, body, ok := strings.Cut(text, "\n\n")
+		if !ok || strings.Contains(head, "\n") || head == "" {
+			t.Errorf("%s: text does not start with a one-line headline: %.200q", a.call.label, text)
+			continue
+		}
+		var fromText any
+		if err := yaml.Unmarshal([]byte(body), &fromText); err != nil {
+			t.Errorf("%s: text body is not YAML: %v", a.call.label, err)
+			continue
+		}
+		want := normalJSON(t, a.res.StructuredContent)
+		if diff := cmp.Diff(want, normalJSON(t, fromText)); diff != "" {
+			t.Errorf("%s: text does not carry the structured content (-structured +text):\n%s", a.call.label, diff)
+		}
+		for _, leaf := range leaves(want) {
+			if !strings.Contains(body, leaf) {
+				t.Errorf("%s: %q of the structured content is not in the text", a.call.label, leaf)
+			}
+		}
+	}
+}
+
+// normalJSON round-trips v through JSON, so numbers are float64 and maps
+// map[string]any whichever decoder produced them.
+func normalJSON(t *testing.T, v any) any {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// leaves are the single-line strings (without quote characters, which YAML
+// may escape) and the numbers of v, as text.
+func leaves(v any) []string {
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, c := range x {
+				out = append(out, k)
+				walk(c)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c)
+			}
+		case string:
+			if x != "" && !strings.ContainsAny(x, "\n\"'\\\t") {
+				out = append(out, x)
+			}
+		case float64:
+			raw, _ := json.Marshal(x)
+			out = append(out, string(raw))
+		}
+	}
+	walk(v)
+	return out
 }

@@ -1,7 +1,8 @@
 // Package server builds the MCP server: it applies the write gate, registers
 // tools, resources and prompts, and wraps every tool handler in the
 // middleware every call passes through (panic recovery, a per-call deadline,
-// an output cap, structured logging to stderr).
+// an output cap, the text rendering of the structured result, structured
+// logging to stderr).
 package server
 
 import (
@@ -128,6 +129,9 @@ func NewDeferred(opts Options, load func() (Parts, error)) (*mcpserver.MCPServer
 		// Outermost first: logging sees the final result, including a
 		// recovered panic, a deadline or a capped output.
 		mcpserver.WithToolHandlerMiddleware(logCalls(opts.Logger)),
+		// The text is rendered from the capped structured content, so both
+		// carry the same values.
+		mcpserver.WithToolHandlerMiddleware(renderText()),
 		mcpserver.WithToolHandlerMiddleware(capOutput(opts.MaxOutputBytes)),
 		mcpserver.WithToolHandlerMiddleware(deadline(opts.CallTimeout)),
 		mcpserver.WithToolHandlerMiddleware(recoverPanics(opts.Logger)),
