@@ -63,7 +63,7 @@ type esmGuidanceOut struct {
 func EsmGuidance(d ReadDeps) server.ServerTool {
 	eng := guide.New(d.Guidance)
 	t := mcp.NewTool("esm_guidance",
-		mcp.WithDescription("Returns the ordered steps, decisions with a recommendation and why, generated artifacts (SAM/CloudFormation/Terraform, least-privilege IAM policy, security-group rules, deploy and validate scripts) and follow-up checks for a Lambda event source mapping on Kinesis, DynamoDB, SQS, MSK or self-managed Kafka. Use it to set up, network, permit or troubleshoot a mapping; give ARNs and names to get exact artifacts, then check live state with esm_inspect, kafka_troubleshoot or kinesis_inspect."),
+		mcp.WithDescription("Returns ordered steps, decisions with reasons, artifacts (SAM/CloudFormation/Terraform, least-privilege IAM policy, security-group rules, scripts) and checks for a Lambda event source mapping on Kinesis, DynamoDB, SQS, MSK or self-managed Kafka. Use it to set up, network, permit or troubleshoot a mapping; ARNs and names make the artifacts exact."),
 		mcp.WithTitleAnnotation("ESM: Guidance"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),

@@ -76,7 +76,7 @@ type esmOptimizeOut struct {
 func EsmOptimize(d ReadDeps) server.ServerTool {
 	z := optimize.New(d.Guidance)
 	t := mcp.NewTool("esm_optimize",
-		mcp.WithDescription("Returns, for a Lambda event source mapping and its workload, the current estimates (capacity, concurrency, batch fill time, latency, backlog drain time, invocations), a full recommended configuration checked by the ESM rule engine, the estimates after, trade-offs per target and the arithmetic (action=analyze); rule violations with fixes (action=validate); or the recommended configuration as AWS::Lambda::EventSourceMapping, a SAM event or aws_lambda_event_source_mapping (action=generate_template). Use it when iterator age or offset lag grows, before changing BatchSize, ParallelizationFactor, pollers or MaximumConcurrency, and apply the result with esm_apply or the generated template."),
+		mcp.WithDescription("Returns, for an event source mapping and its workload, current and recommended estimates with a full rule-checked config and the arithmetic (analyze), rule violations with fixes (validate), or the recommended config as a template (generate_template). Use it when iterator age or offset lag grows, or before changing BatchSize, ParallelizationFactor, pollers or MaximumConcurrency."),
 		mcp.WithTitleAnnotation("ESM: Optimize"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),

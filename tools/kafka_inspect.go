@@ -62,8 +62,8 @@ const (
 // and judges lag per partition.
 func KafkaInspect(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("kafka_inspect",
-		mcp.WithDescription("Returns a Kafka or MSK cluster's health (brokers, racks, controller, offline, under-replicated and under-min-ISR partitions, leader skew), topics with configs and their source, ACLs and partition sizes, and consumer groups with a lag verdict per partition (OK, IDLE_CAUGHT_UP, PHANTOM_LAG, LAGGING, CATCHING_UP with ETA, REBALANCING, UNCOMMITTED, FALLING_BEHIND, NO_ACTIVE_MEMBERS, TXN_BLOCKED, STALLED, REWOUND, AHEAD_OF_LOG, DATA_LOSS), time lag from the record at the committed offset, and a summary first. "+
-			"Use it to look at a cluster or a consumer group (a Lambda Kafka ESM's group is its UUID); when something is broken or unreachable, call kafka_troubleshoot. Group trends need a sampling window (sample_seconds, progress is reported); it never joins or commits for a group."),
+		mcp.WithDescription("Returns a Kafka or MSK cluster's health, topics with configs, or consumer groups with lag verdicts (summary, status counts, worst partitions; detail=partitions pages the rest). "+
+			"Use it to look at a cluster or group (a Lambda Kafka mapping's group is its UUID); when something is broken or unreachable, call kafka_troubleshoot."),
 		mcp.WithTitleAnnotation("Kafka: Inspect"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(true),

@@ -44,8 +44,8 @@ type kafkaTroubleshootOut struct {
 // Kafka mapping does not work, and resolves issue categories.
 func KafkaTroubleshoot(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("kafka_troubleshoot",
-		mcp.WithDescription("Returns the primary issue category, the checks run in causal order (target and auth mode, DNS, TCP, TLS, SASL, authorization, broker health, topic, consumer-group lag verdicts, throttling) each with pass, fail, warn, unknown or skipped, findings with evidence, remediation and a reference, and resolution steps filled in with the target's ports and ARNs. "+
-			"Use mode=diagnosis when a Kafka/MSK cluster, consumer group or Lambda Kafka trigger misbehaves (connection probes run from this server's network position); use mode=resolution with issue_category for the fix of one category. It only reads; it never joins a group or commits."),
+		mcp.WithDescription("Returns the primary issue category, checks in causal order (DNS, TCP, TLS, SASL, authorization, broker health, topic, lag, throttling) with pass/fail/warn/unknown, findings with evidence and fixes, and resolution steps with the target's ports and ARNs. "+
+			"Use mode=diagnosis when a Kafka/MSK cluster, group or Lambda Kafka trigger misbehaves; mode=resolution with issue_category for one fix."),
 		mcp.WithTitleAnnotation("Kafka: Troubleshoot"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(true),

@@ -25,6 +25,7 @@ import (
 	"github.com/stream-mcp/stream-mcp/internal/awssim"
 	"github.com/stream-mcp/stream-mcp/internal/kafka/kafkatest"
 	"github.com/stream-mcp/stream-mcp/internal/repopath"
+	"github.com/stream-mcp/stream-mcp/internal/schema"
 	"github.com/twmb/franz-go/pkg/kfake"
 )
 
@@ -405,4 +406,52 @@ func leaves(v any) []string {
 	}
 	walk(v)
 	return out
+}
+
+// TestSurfaceBudgets holds what a client loads into every conversation to
+// the budgets of issue #11: tools/list within 20 KB read-only and 30 KB
+// with every write tool, no tool definition over 3.5 KB.
+func TestSurfaceBudgets(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []struct {
+		flags  []string
+		budget int
+	}{{nil, schema.ReadOnlyListBudget}, {[]string{"--allow-write", "--allow-destructive"}, schema.AllListBudget}} {
+		if n := toolsListBytes(t, mode.flags...); n > mode.budget {
+			t.Errorf("tools/list with %v is %d bytes, over the %d-byte budget", mode.flags, n, mode.budget)
+		}
+		for name, n := range toolBytes(t, mode.flags...) {
+			if n > schema.ToolBudget {
+				t.Errorf("%s is %d bytes in tools/list, over the %d-byte budget", name, n, schema.ToolBudget)
+			}
+		}
+	}
+}
+
+// BenchmarkSurfaceBytes reports the bytes of tools/list (read-only and
+// with every write tool) and of each tool definition, with the ratio to
+// the figures before issue #11.
+func BenchmarkSurfaceBytes(b *testing.B) {
+	base := loadBaseline(b)
+	report := func(label string, n int) {
+		b.Run(label, func(b *testing.B) {
+			for b.Loop() {
+			}
+			b.ReportMetric(float64(n), "bytes")
+			if was := base[label]; was > 0 {
+				b.ReportMetric(float64(n)/float64(was), "x-before")
+			}
+		})
+	}
+	report("tools/list read-only", toolsListBytes(b))
+	report("tools/list all", toolsListBytes(b, "--allow-write", "--allow-destructive"))
+	per := toolBytes(b, "--allow-write", "--allow-destructive")
+	names := make([]string, 0, len(per))
+	for n := range per {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		report("tool/"+n, per[n])
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -108,6 +109,10 @@ func NewDeferred(opts Options, load func() (Parts, error)) (*mcpserver.MCPServer
 		opts.MaxOutputBytes = defaultMaxOutputBytes
 	}
 	ready := make(chan struct{})
+	// The full input schemas, compiled once the tools are loaded; every
+	// tools/ request waits for ready first.
+	var inputs atomic.Pointer[map[string]inputSchema]
+	inputs.Store(&map[string]inputSchema{})
 	hooks := &mcpserver.Hooks{}
 	hooks.AddBeforeAny(func(ctx context.Context, _ any, method mcp.MCPMethod, _ any) {
 		if !waitsForParts(method) {
@@ -123,7 +128,6 @@ func NewDeferred(opts Options, load func() (Parts, error)) (*mcpserver.MCPServer
 		mcpserver.WithToolCapabilities(false),
 		mcpserver.WithResourceCapabilities(false, false),
 		mcpserver.WithPromptCapabilities(false),
-		mcpserver.WithInputSchemaValidation(),
 		mcpserver.WithElicitation(),
 		mcpserver.WithHooks(hooks),
 		// Outermost first: logging sees the final result, including a
@@ -135,32 +139,49 @@ func NewDeferred(opts Options, load func() (Parts, error)) (*mcpserver.MCPServer
 		mcpserver.WithToolHandlerMiddleware(capOutput(opts.MaxOutputBytes)),
 		mcpserver.WithToolHandlerMiddleware(deadline(opts.CallTimeout)),
 		mcpserver.WithToolHandlerMiddleware(recoverPanics(opts.Logger)),
+		// Innermost: a call that fails its input schema never reaches the
+		// handler (mcp-go's own validation is off: it reports Go structs).
+		mcpserver.WithToolHandlerMiddleware(validateInput(func() map[string]inputSchema { return *inputs.Load() })),
 	)
 	done := make(chan error, 1)
 	go func() {
 		defer close(ready)
 		parts, err := load()
 		if err == nil {
-			err = register(s, opts, parts)
+			var compiled map[string]inputSchema
+			compiled, err = register(s, opts, parts)
+			if err == nil {
+				inputs.Store(&compiled)
+			}
 		}
 		done <- err
 	}()
 	return s, done
 }
 
-func register(s *mcpserver.MCPServer, opts Options, p Parts) error {
+// register adds the admitted tools in their published form and returns
+// their full input schemas, compiled for validation.
+func register(s *mcpserver.MCPServer, opts Options, p Parts) (map[string]inputSchema, error) {
 	admitted, err := Registered(opts, p.Tools)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	s.AddTools(admitted...)
+	compiled, err := compileInputs(admitted)
+	if err != nil {
+		return nil, err
+	}
+	published := make([]ServerTool, len(admitted))
+	for i, t := range admitted {
+		published[i] = Publish(t)
+	}
+	s.AddTools(published...)
 	if len(p.Resources) > 0 {
 		s.AddResources(p.Resources...)
 	}
 	if len(p.Prompts) > 0 {
 		s.AddPrompts(p.Prompts...)
 	}
-	return nil
+	return compiled, nil
 }
 
 // waitsForParts reports whether a request needs the registered parts.
