@@ -17,7 +17,7 @@ help: ## list the targets
 
 .PHONY: build
 build: ## build bin/stream-mcp with the version stamped in
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/stream-mcp ./cmd/stream-mcp
+	$(GO) build -buildvcs=auto -trimpath -ldflags '$(LDFLAGS)' -o bin/stream-mcp ./cmd/stream-mcp
 
 .PHONY: test
 test: npm-deps lint ## everything CI checks: gofmt, vet, staticcheck, race tests (count=1)
