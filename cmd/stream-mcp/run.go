@@ -38,7 +38,6 @@ const (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-
 // run executes one subcommand and returns the process exit code.
 func run(ctx context.Context, cfg config.Config, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	logger := newLogger(cfg.LogLevel, stderr)
