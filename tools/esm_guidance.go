@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -42,6 +43,7 @@ type esmGuidanceIn struct {
 	CreateSource           bool           `json:"create_source,omitempty" jsonschema_description:"setup: also create the SQS queue with its DLQ, or the Kinesis stream, named by event_source_arn"`
 	FunctionTimeoutSeconds int            `json:"function_timeout_seconds,omitempty" jsonschema:"minimum=1" jsonschema_description:"the function timeout in seconds (at most Lambda's maximum); sets a new function's timeout and a new queue's visibility timeout from it"`
 	ESMUUID                string         `json:"esm_uuid,omitempty" jsonschema_description:"a live mapping: its function, ARNs, topic, group, auth, subnets and security groups fill the answer, and where it departs from the guidance is flagged"`
+	Artifacts              []string       `json:"artifacts,omitempty" jsonschema_description:"artifact names to return in full, or all; default: those that fit the answer"`
 	LiveConfig             map[string]any `json:"live_config,omitempty" jsonschema_description:"the live mapping's configuration in Lambda API names (from esm_inspect or get-event-source-mapping), compared against the guidance"`
 }
 
@@ -55,6 +57,8 @@ type esmGuidanceOut struct {
 	Departures      []string       `json:"departures,omitempty" jsonschema_description:"where the live mapping departs from the guidance"`
 	Warnings        []string       `json:"warnings,omitempty" jsonschema_description:"what could not be done with the given inputs"`
 	References      []string       `json:"references" jsonschema_description:"AWS documentation pages behind the answer"`
+	LeftOut         []artifactRef  `json:"artifacts_left_out,omitempty" jsonschema_description:"artifacts not in this answer"`
+	Next            string         `json:"next,omitempty" jsonschema_description:"how to get what was left out"`
 	Truncated       bool           `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
 }
 
@@ -86,8 +90,11 @@ func EsmGuidance(d ReadDeps) server.ServerTool {
 		if err != nil {
 			return nil, err
 		}
-		out := esmGuidanceOut{EventSource: string(req.Source), GuidanceType: req.Type, Steps: res.Steps, Artifacts: res.Artifacts,
-			Checks: res.Checks, Troubleshooting: res.Troubleshooting, Departures: res.Departures, Warnings: warnings, References: res.References}
+		out := esmGuidanceOut{EventSource: string(req.Source), GuidanceType: req.Type,
+			Checks: res.Checks, Troubleshooting: res.Troubleshooting, Departures: res.Departures, Warnings: warnings, References: res.References, Steps: res.Steps}
+		if msg := out.selectArtifacts(res.Artifacts, in.Artifacts); msg != "" {
+			return mcp.NewToolResultError(msg), nil
+		}
 		return mcp.NewToolResultStructured(out, esmGuidanceSummary(out)), nil
 	}
 	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}
@@ -287,4 +294,91 @@ func liveESM(m aws.ESM) iac.ESM {
 		out.AmazonManagedKafkaEventSourceConfig, out.SelfManagedKafkaEventSourceConfig = k, k
 	}
 	return out
+}
+
+// artifactRef names an artifact left out of an answer.
+type artifactRef struct {
+	Name  string `json:"name" jsonschema_description:"file name; pass it in artifacts"`
+	Kind  string `json:"kind" jsonschema_description:"iac, iam_policy, security_group_rules or script"`
+	Bytes int    `json:"bytes" jsonschema_description:"size of its content"`
+}
+
+// selectArtifacts puts the requested artifacts in the answer (names, or
+// "all"); by default every artifact that still fits schema.AnswerBudget,
+// in order, and the rest are named in artifacts_left_out with how to get
+// them. It returns a message for a name no artifact has.
+func (o *esmGuidanceOut) selectArtifacts(all []iac.Artifact, want []string) string {
+	o.Artifacts = []iac.Artifact{}
+	named := map[string]bool{}
+	for _, w := range want {
+		named[w] = true
+	}
+	if len(want) > 0 && !named["all"] {
+		var names []string
+		found := 0
+		for _, a := range all {
+			names = append(names, a.Name)
+			if named[a.Name] {
+				found++
+			}
+		}
+		if found < len(named) {
+			return fmt.Sprintf("artifacts names files of this answer or all; this answer's artifacts are %s", strings.Join(names, ", "))
+		}
+	}
+	size := func() int { raw, _ := json.Marshal(o); return len(raw) }
+	keep := make([]bool, len(all))
+	switch {
+	case named["all"]:
+		for i := range keep {
+			keep[i] = true
+		}
+	case len(want) > 0:
+		for i, a := range all {
+			keep[i] = named[a.Name]
+		}
+	default:
+		// Templates first, then policies and rules, then scripts, each
+		// while the answer stays within budget.
+		rank := map[string]int{"iac": 0, "iam_policy": 1, "security_group_rules": 2}
+		order := make([]int, len(all))
+		for i := range order {
+			order[i] = i
+		}
+		sort.SliceStable(order, func(a, b int) bool {
+			ra, ok := rank[all[order[a]].Kind]
+			if !ok {
+				ra = 3
+			}
+			rb, ok := rank[all[order[b]].Kind]
+			if !ok {
+				rb = 3
+			}
+			return ra < rb
+		})
+		for _, i := range order {
+			o.Artifacts = append(o.Artifacts, all[i])
+			keep[i] = size() <= answerTarget-256 // room for the left-out list
+			o.Artifacts = o.Artifacts[:len(o.Artifacts)-1]
+			if keep[i] {
+				o.Artifacts = append(o.Artifacts, all[i])
+			}
+		}
+		o.Artifacts = []iac.Artifact{}
+	}
+	for i, a := range all {
+		if keep[i] {
+			o.Artifacts = append(o.Artifacts, a)
+		} else {
+			o.LeftOut = append(o.LeftOut, artifactRef{Name: a.Name, Kind: a.Kind, Bytes: len(a.Content)})
+		}
+	}
+	if len(o.LeftOut) > 0 {
+		names := make([]string, len(o.LeftOut))
+		for i, r := range o.LeftOut {
+			names[i] = r.Name
+		}
+		o.Next = fmt.Sprintf("%d artifacts left out to keep the answer small; call again with the same arguments and artifacts=[%s] (or [\"all\"]) for them", len(o.LeftOut), strings.Join(names, ", "))
+	}
+	return ""
 }

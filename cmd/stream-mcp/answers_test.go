@@ -118,6 +118,7 @@ func kafkaCalls(t testing.TB) []answerCall {
 		{label: "kafka/kafka_troubleshoot/group", tool: "kafka_troubleshoot", args: map[string]any{"mode": "diagnosis", "bootstrap_servers": bs, "topic": d.Topic, "group_id": d.Group, "sample_seconds": 0}},
 		{label: "kafka/kafka_troubleshoot/unreachable", tool: "kafka_troubleshoot", args: map[string]any{"mode": "diagnosis", "bootstrap_servers": "127.0.0.1:1"}},
 		{label: "kafka/kafka_inspect/group_1000_partitions", tool: "kafka_inspect", budget: bigGroupBudget, args: map[string]any{"bootstrap_servers": bigBS, "auth": "none", "what": "group", "group_id": big}},
+		{label: "kafka/kafka_inspect/group_1000_partitions_detail", tool: "kafka_inspect", budget: 32 << 10, args: map[string]any{"bootstrap_servers": bigBS, "auth": "none", "what": "group", "group_id": big, "detail": "partitions", "limit": 50, "offset": 50}},
 		{label: "kafka/kafka_inspect/topic_1000_partitions", tool: "kafka_inspect", args: map[string]any{"bootstrap_servers": bigBS, "auth": "none", "what": "topic", "topic": "big"}},
 		{label: "kafka/kafka_troubleshoot/group_1000_partitions", tool: "kafka_troubleshoot", args: map[string]any{"mode": "diagnosis", "bootstrap_servers": bigBS, "topic": "big", "group_id": big, "sample_seconds": 0}},
 	}
@@ -445,6 +446,7 @@ func BenchmarkSurfaceBytes(b *testing.B) {
 	}
 	report("tools/list read-only", toolsListBytes(b))
 	report("tools/list all", toolsListBytes(b, "--allow-write", "--allow-destructive"))
+	report("resource/guidance://limits", resourceBytes(b, "guidance://limits"))
 	per := toolBytes(b, "--allow-write", "--allow-destructive")
 	names := make([]string, 0, len(per))
 	for n := range per {
@@ -453,5 +455,30 @@ func BenchmarkSurfaceBytes(b *testing.B) {
 	sort.Strings(names)
 	for _, n := range names {
 		report("tool/"+n, per[n])
+	}
+}
+
+// structuredBytes is the compact JSON size of the structured result.
+func structuredBytes(res *mcp.CallToolResult) int {
+	raw, _ := json.Marshal(res.StructuredContent)
+	return len(raw)
+}
+
+// TestAnswerBudgets holds every default answer of the corpus to 8 KB (the
+// 1,000-partition group to 4 KB): its structured result and its text, the
+// two forms a client hands a model.
+func TestAnswerBudgets(t *testing.T) {
+	t.Parallel()
+	for _, a := range collectAnswers(t) {
+		budget := a.call.budget
+		if budget == 0 {
+			budget = answerBudget
+		}
+		if n := structuredBytes(a.res); n > budget {
+			t.Errorf("%s: structured result is %d bytes, over the %d-byte budget", a.call.label, n, budget)
+		}
+		if n := len(contentText(a.res)); n > budget {
+			t.Errorf("%s: text is %d bytes, over the %d-byte budget", a.call.label, n, budget)
+		}
 	}
 }

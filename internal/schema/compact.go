@@ -24,6 +24,9 @@ const (
 	// in read-only mode and with --allow-write --allow-destructive.
 	ReadOnlyListBudget = 20 << 10
 	AllListBudget      = 30 << 10
+	// AnswerBudget is the most bytes of a tool's default answer (its
+	// structured result as JSON); detail beyond it is on request.
+	AnswerBudget = 8 << 10
 )
 
 // The steps CompactInput takes, in order, until a schema fits its budget:
