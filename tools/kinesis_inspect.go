@@ -181,6 +181,10 @@ func inspectStream(ctx context.Context, d ReadDeps, kapi aws.KinesisReadAPI, cwa
 	switch {
 	case errors.Is(err, aws.ErrStreamNotFound):
 		return out, mcp.NewToolResultError(fmt.Sprintf("Kinesis stream %q not found in this account and Region; check stream_name (a name or arn:aws:kinesis:REGION:ACCOUNT:stream/NAME) and --region", target))
+	case errmap.Classify(err).Kind == errmap.KindConfig:
+		// No credentials or Region: every other read fails the same way,
+		// so there is no partial answer to give (as esm_inspect).
+		return out, errmap.Result(err, "set --region and AWS credentials, or --endpoint-url for the simulator")
 	case err != nil:
 		// The metrics were read by name: a partial answer.
 		st = &aws.KinesisStream{Name: name, Calls: 1}

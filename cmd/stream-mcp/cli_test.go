@@ -95,3 +95,31 @@ func runBinary(t *testing.T, bin string, args ...string) (int, string, string) {
 	}
 	return code, out.String(), errb.String()
 }
+
+// TestNoCredentialsFailCleanly: without AWS credentials the live tools
+// answer one tool error that says what to set (kinesis_inspect used to
+// "succeed" with the same error once per read).
+func TestNoCredentialsFailCleanly(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ tool, args string }{
+		{"kinesis_inspect", `{"stream_name":"clickstream"}`},
+		{"esm_inspect", `{}`},
+	} {
+		t.Run(tc.tool, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(binPath, "call", tc.tool, "--args", tc.args)
+			cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true",
+				"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "STREAM_MCP_STATE_DIR=" + t.TempDir()}
+			var out, errb strings.Builder
+			cmd.Stdout, cmd.Stderr = &out, &errb
+			err := cmd.Run()
+			ee, ok := err.(*exec.ExitError)
+			if !ok || ee.ExitCode() != 1 {
+				t.Fatalf("err %v, want exit 1; stdout %s", err, out.String())
+			}
+			if n := strings.Count(errb.String(), "AWS is not configured"); n != 1 || !strings.Contains(errb.String(), "--region") {
+				t.Errorf("stderr says %d times that AWS is not configured (want once, with what to set): %s", n, errb.String())
+			}
+		})
+	}
+}
