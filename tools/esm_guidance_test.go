@@ -133,7 +133,7 @@ func TestPromptsNameRealTools(t *testing.T) {
 	for _, p := range Prompts() {
 		args := map[string]string{}
 		for _, a := range p.Prompt.Arguments {
-			args[a.Name] = "x"
+			args[a.Name] = "7" // valid for string and number arguments alike
 		}
 		req := mcp.GetPromptRequest{}
 		req.Params.Name = p.Prompt.Name
@@ -269,7 +269,7 @@ func TestPromptsUseRealArguments(t *testing.T) {
 	for _, p := range Prompts() {
 		args := map[string]string{}
 		for _, a := range p.Prompt.Arguments {
-			args[a.Name] = "x"
+			args[a.Name] = "7" // valid for string and number arguments alike
 		}
 		req := mcp.GetPromptRequest{}
 		req.Params.Name, req.Params.Arguments = p.Prompt.Name, args
