@@ -27,7 +27,7 @@ type esmApplyOut = confirm.Outcome[writes.ESMState]
 // disables it, behind the confirmation gate.
 func EsmApply(d WriteDeps) server.ServerTool {
 	t := mcp.NewTool("esm_apply",
-		mcp.WithDescription("Returns a plan to update a Lambda event source mapping (current vs desired per field, risks, what stays untouched), applied only after confirmation and read back. Use it to apply esm_optimize's config or enable/disable a mapping; call once for the plan, then the user confirms in the client or you repeat the identical call with confirmation_token (5 minutes, single use)."),
+		mcp.WithDescription("Returns a plan to update an event source mapping (current vs desired, risks, what stays untouched), applied after confirmation and read back. Use it to apply esm_optimize's config or enable/disable a mapping: call for the plan, then the user confirms in the client or you repeat the call with confirmation_token."),
 		mcp.WithTitleAnnotation("ESM: Apply"),
 		mcp.WithReadOnlyHintAnnotation(false), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(false), mcp.WithOpenWorldHintAnnotation(true),

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -296,89 +295,14 @@ func liveESM(m aws.ESM) iac.ESM {
 	return out
 }
 
-// artifactRef names an artifact left out of an answer.
-type artifactRef struct {
-	Name  string `json:"name" jsonschema_description:"file name; pass it in artifacts"`
-	Kind  string `json:"kind" jsonschema_description:"iac, iam_policy, security_group_rules or script"`
-	Bytes int    `json:"bytes" jsonschema_description:"size of its content"`
-}
-
-// selectArtifacts puts the requested artifacts in the answer (names, or
-// "all"); by default every artifact that still fits schema.AnswerBudget,
-// in order, and the rest are named in artifacts_left_out with how to get
-// them. It returns a message for a name no artifact has.
+// selectArtifacts fills the answer's artifacts with fitArtifacts.
 func (o *esmGuidanceOut) selectArtifacts(all []iac.Artifact, want []string) string {
-	o.Artifacts = []iac.Artifact{}
-	named := map[string]bool{}
-	for _, w := range want {
-		named[w] = true
-	}
-	if len(want) > 0 && !named["all"] {
-		var names []string
-		found := 0
-		for _, a := range all {
-			names = append(names, a.Name)
-			if named[a.Name] {
-				found++
-			}
-		}
-		if found < len(named) {
-			return fmt.Sprintf("artifacts names files of this answer or all; this answer's artifacts are %s", strings.Join(names, ", "))
-		}
-	}
-	size := func() int { raw, _ := json.Marshal(o); return len(raw) }
-	keep := make([]bool, len(all))
-	switch {
-	case named["all"]:
-		for i := range keep {
-			keep[i] = true
-		}
-	case len(want) > 0:
-		for i, a := range all {
-			keep[i] = named[a.Name]
-		}
-	default:
-		// Templates first, then policies and rules, then scripts, each
-		// while the answer stays within budget.
-		rank := map[string]int{"iac": 0, "iam_policy": 1, "security_group_rules": 2}
-		order := make([]int, len(all))
-		for i := range order {
-			order[i] = i
-		}
-		sort.SliceStable(order, func(a, b int) bool {
-			ra, ok := rank[all[order[a]].Kind]
-			if !ok {
-				ra = 3
-			}
-			rb, ok := rank[all[order[b]].Kind]
-			if !ok {
-				rb = 3
-			}
-			return ra < rb
-		})
-		for _, i := range order {
-			o.Artifacts = append(o.Artifacts, all[i])
-			keep[i] = size() <= answerTarget-256 // room for the left-out list
-			o.Artifacts = o.Artifacts[:len(o.Artifacts)-1]
-			if keep[i] {
-				o.Artifacts = append(o.Artifacts, all[i])
-			}
-		}
-		o.Artifacts = []iac.Artifact{}
-	}
-	for i, a := range all {
-		if keep[i] {
-			o.Artifacts = append(o.Artifacts, a)
-		} else {
-			o.LeftOut = append(o.LeftOut, artifactRef{Name: a.Name, Kind: a.Kind, Bytes: len(a.Content)})
-		}
-	}
-	if len(o.LeftOut) > 0 {
-		names := make([]string, len(o.LeftOut))
-		for i, r := range o.LeftOut {
-			names[i] = r.Name
-		}
-		o.Next = fmt.Sprintf("%d artifacts left out to keep the answer small; call again with the same arguments and artifacts=[%s] (or [\"all\"]) for them", len(o.LeftOut), strings.Join(names, ", "))
-	}
-	return ""
+	var msg string
+	o.Artifacts, o.LeftOut, o.Next, msg = fitArtifacts(all, want, func(kept []iac.Artifact) int {
+		c := *o
+		c.Artifacts = kept
+		raw, _ := json.Marshal(c)
+		return len(raw)
+	})
+	return msg
 }

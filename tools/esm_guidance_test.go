@@ -54,7 +54,7 @@ func esmGuidanceCall(t *testing.T, st server.ServerTool, args string) (*mcp.Call
 func TestEsmGuidanceSnapshotAndAccess(t *testing.T) {
 	t.Parallel()
 	st := esmGuidanceTool(t)
-	toolsnap.Check(t, "esm_guidance", server.Publish(st).Tool)
+	toolsnap.Check(t, "esm_guidance", publishedTool(t, "esm_guidance"))
 	if a, err := server.AccessOf(st.Tool); err != nil || a.String() != "read" {
 		t.Errorf("access = %v, %v; want read", a, err)
 	}

@@ -76,7 +76,7 @@ type esmOptimizeOut struct {
 func EsmOptimize(d ReadDeps) server.ServerTool {
 	z := optimize.New(d.Guidance)
 	t := mcp.NewTool("esm_optimize",
-		mcp.WithDescription("Returns, for an event source mapping and its workload, current and recommended estimates with a full rule-checked config and the arithmetic (analyze), rule violations with fixes (validate), or the recommended config as a template (generate_template). Use it when iterator age or offset lag grows, or before changing BatchSize, ParallelizationFactor, pollers or MaximumConcurrency."),
+		mcp.WithDescription("Returns, for an event source mapping and its workload, estimates now and after with a rule-checked recommended config and the arithmetic (analyze), violations with fixes (validate), or a template (generate_template). Use it when iterator age or offset lag grows, or before changing BatchSize, ParallelizationFactor or pollers."),
 		mcp.WithTitleAnnotation("ESM: Optimize"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),

@@ -61,7 +61,7 @@ type kafkaAdminOut = confirm.Outcome[writes.KafkaResult]
 // decision point.
 func KafkaAdmin(d WriteDeps) server.ServerTool {
 	destructive := d.AllowDestructive
-	desc := "Returns a plan for a Kafka change (create_topic, alter_topic_config, add_partitions) from the live cluster, validated by the broker: current vs desired, risks, what stays untouched; applied only after confirmation and read back. Find names with kafka_inspect; call once for the plan, then the user confirms in the client or you repeat the identical call with confirmation_token (5 minutes, single use)."
+	desc := "Returns a plan for a Kafka change (create_topic, alter_topic_config, add_partitions), validated by the broker: current vs desired, risks, what stays untouched; applied after confirmation and read back. Call for the plan, then the user confirms in the client or you repeat the call with confirmation_token."
 	opts := []mcp.ToolOption{
 		mcp.WithTitleAnnotation("Kafka: Admin"),
 		mcp.WithReadOnlyHintAnnotation(false), mcp.WithDestructiveHintAnnotation(destructive),

@@ -155,6 +155,9 @@ func inspectGroups(ctx context.Context, d ReadDeps, req mcp.CallToolRequest, con
 	if in.SampleSeconds != nil {
 		window = *in.SampleSeconds
 	}
+	if in.What == "groups" && window == 0 {
+		return inspectFleet(ctx, d, req, conn, in, out)
+	}
 	sampling := samplingFor(time.Duration(window)*time.Second, lag.SampleInterval(d.Guidance))
 	sampling.Progress = progressFn(ctx, req, "kafka_inspect lag sampling")
 	var groups []string
@@ -289,6 +292,39 @@ func samplingFor(window, interval time.Duration) kafka.Sampling {
 	}
 	n := max(2, int(window/interval)+1)
 	return kafka.Sampling{Samples: n, Interval: window / time.Duration(n-1)}
+}
+
+// inspectFleet answers what=groups from one snapshot in bounded memory
+// (kafka.Conn.FleetLag): only the page asked for is kept of the worst
+// groups, and near the call's deadline it answers with what it has, marked.
+func inspectFleet(ctx context.Context, d ReadDeps, req mcp.CallToolRequest, conn *kafka.Conn, in kafkaInspectIn, out *kafkaInspectOut) (*mcp.CallToolResult, error) {
+	size := worstN
+	if in.Limit > 0 {
+		size = in.Limit
+	}
+	f, err := conn.FleetLag(ctx, nil, lag.ThresholdsFrom(d.Guidance, worstN), kafka.FleetOptions{
+		BatchGroups: d.Guidance.Int("kafka.lag.fleet.groups_per_round"),
+		Parallel:    d.Guidance.Int("kafka.lag.fleet.parallel_rounds"),
+		Reserve:     d.Guidance.Num("kafka.lag.fleet.deadline_reserve_fraction"),
+		WorstN:      in.Offset + size,
+		Progress:    progressFn(ctx, req, "kafka_inspect groups"),
+	})
+	if err != nil {
+		return connFailure(ctx, d.Kafka, conn.Target, err), nil
+	}
+	out.Warnings = append(out.Warnings, f.Warnings...)
+	sum := f.Summary
+	var more bool
+	sum.Worst, out.NextOffset, more = page(sum.Worst, in.Offset, size)
+	if more || in.Offset+size < sum.Groups {
+		out.NextOffset, out.Truncated = in.Offset+size, true
+	}
+	if f.Partial != "" {
+		out.Warnings = append(out.Warnings, "partial: "+f.Partial)
+		out.Truncated = true
+	}
+	out.Groups = &sum
+	return nil, nil
 }
 
 func page[T any](xs []T, offset, limit int) ([]T, int, bool) {

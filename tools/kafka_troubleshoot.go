@@ -74,8 +74,8 @@ func (o *kafkaTroubleshootOut) fit(detail string) {
 // Kafka mapping does not work, and resolves issue categories.
 func KafkaTroubleshoot(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("kafka_troubleshoot",
-		mcp.WithDescription("Returns the primary issue category, checks in causal order (DNS, TCP, TLS, SASL, authorization, broker health, topic, lag, throttling) with pass/fail/warn/unknown, findings with evidence and fixes, and resolution steps with the target's ports and ARNs. "+
-			"Use mode=diagnosis when a Kafka/MSK cluster, group or Lambda Kafka trigger misbehaves; mode=resolution with issue_category for one fix."),
+		mcp.WithDescription("Returns the primary issue category, checks in causal order (DNS, TCP, TLS, SASL, authorization, brokers, topic, lag, throttling), findings with evidence and fixes, and resolution steps with the target's ports and ARNs. "+
+			"Use mode=diagnosis when a Kafka cluster, group or Lambda Kafka trigger misbehaves; mode=resolution for one category's fix."),
 		mcp.WithTitleAnnotation("Kafka: Troubleshoot"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(true),

@@ -116,7 +116,7 @@ const maxShardsWithMetrics = 500
 func KinesisInspect(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("kinesis_inspect",
 		mcp.WithDescription("Returns a Kinesis data stream's mode, capacity, shards (paged) and consumers, and from CloudWatch its load against capacity, throttling classified (over capacity, hot shard, hot key, bursts) and iterator age. "+
-			"Use it when producers are throttled, consumers fall behind, or before resizing; for a Lambda mapping on the stream call esm_inspect."),
+			"Use it when producers are throttled, consumers fall behind, or before resizing."),
 		mcp.WithTitleAnnotation("Kinesis: Inspect Stream"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(true),

@@ -28,7 +28,7 @@ type kinesisScaleOut = confirm.Outcome[writes.StreamState]
 // that refuses to shrink, or, with --allow-destructive, as a destructive tool
 // that may. One name, one access class per process.
 func KinesisScale(d WriteDeps) server.ServerTool {
-	desc := "Returns a plan to change a stream's shard count or capacity mode within the API's limits, with capacity and cost before and after; applied only after confirmation and read back. Size first with sizing (service=kinesis); call once for the plan, then the user confirms in the client or you repeat the identical call with confirmation_token (5 minutes, single use). Growing only; shrinking needs --allow-destructive."
+	desc := "Returns a plan to change a stream's shard count or capacity mode within the API's limits, with capacity and cost before and after; applied after confirmation and read back. Call for the plan, then the user confirms in the client or you repeat the call with confirmation_token. Growing only; shrinking needs --allow-destructive."
 	if d.AllowDestructive {
 		desc = strings.Replace(desc, "Growing only; shrinking needs --allow-destructive.", "Shrinking is destructive: the plan says what capacity remains.", 1)
 	}

@@ -48,9 +48,10 @@ var (
 func TestRegistryInvariants(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
-	for _, st := range allTools(t) {
+	published := server.PublishAll(allTools(t))
+	for i, st := range allTools(t) {
 		full := st.Tool
-		tool := server.Publish(st).Tool
+		tool := published[i].Tool
 		t.Run(tool.Name, func(t *testing.T) {
 			if !toolName.MatchString(tool.Name) {
 				t.Errorf("name %q is not snake_case", tool.Name)
@@ -227,4 +228,16 @@ func checkDescribed(t *testing.T, path string, s map[string]any) {
 			checkDescribed(t, path+"."+name+"[]", items)
 		}
 	}
+}
+
+// publishedTool is the named tool as tools/list publishes it.
+func publishedTool(t *testing.T, name string) mcp.Tool {
+	t.Helper()
+	for _, st := range server.PublishAll(allTools(t)) {
+		if st.Tool.Name == name {
+			return st.Tool
+		}
+	}
+	t.Fatalf("no tool %s", name)
+	return mcp.Tool{}
 }

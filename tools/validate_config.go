@@ -10,6 +10,7 @@ import (
 
 	"github.com/stream-mcp/stream-mcp/internal/cfntemplate"
 	"github.com/stream-mcp/stream-mcp/internal/esm"
+	"github.com/stream-mcp/stream-mcp/internal/integ"
 	"github.com/stream-mcp/stream-mcp/internal/kafkacfg"
 	"github.com/stream-mcp/stream-mcp/internal/rules"
 	"github.com/stream-mcp/stream-mcp/internal/schema"
@@ -21,6 +22,7 @@ type validateConfigIn struct {
 	Kind        string                 `json:"kind" jsonschema:"enum=esm,enum=kafka_topic,enum=kafka_producer,enum=kafka_consumer,enum=msk_cluster,enum=kinesis_stream,enum=template" jsonschema_description:"what config holds: an event source mapping, a Kafka topic/producer/consumer config, AWS::MSK::Cluster or AWS::Kinesis::Stream properties, or a whole SAM/CloudFormation template in template"`
 	Config      map[string]any         `json:"config,omitempty" jsonschema_description:"the configuration. esm: Lambda API field names with nested objects as the API returns them (BatchSize, ScalingConfig: {MaximumConcurrency}), e.g. get-event-source-mapping output; kafka_*: Kafka property names (acks, min.insync.replicas, ...; a topic may add partitions and replication.factor); msk_cluster / kinesis_stream: CloudFormation property names"`
 	Template    string                 `json:"template,omitempty" jsonschema_description:"kind=template: SAM or CloudFormation text, YAML (short-form tags like !Ref allowed) or JSON"`
+	Text        string                 `json:"text,omitempty" jsonschema_description:"instead of config: SQL or pipeline YAML, for kinds that take text"`
 	EventSource string                 `json:"event_source,omitempty" jsonschema:"enum=kinesis,enum=dynamodb,enum=sqs,enum=sqs_fifo,enum=msk,enum=self_managed_kafka,enum=mq,enum=documentdb" jsonschema_description:"kind=esm: the source type; optional when config has EventSourceArn or SelfManagedEventSource"`
 	Context     *validateConfigContext `json:"context,omitempty" jsonschema_description:"optional facts that enable cross-checks (function vs queue timeouts, pollers vs partitions, batch bytes vs payload, topic vs producer/consumer)"`
 	Limit       int                    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"maximum violations returned, errors first; default 50"`
@@ -78,7 +80,7 @@ func ValidateConfig(d ReadDeps) server.ServerTool {
 		mcp.WithTitleAnnotation("Config: Validate"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
-		schema.Input[validateConfigIn](), schema.Output[validateConfigOut]())
+		schema.Input[validateConfigIn](), schema.Output[validateConfigOut](), withEnum("kind", sortedKeys(validatePlugins())))
 	h := func(_ context.Context, _ mcp.CallToolRequest, in validateConfigIn) (*mcp.CallToolResult, error) {
 		out, msg := validateConfig(d, in)
 		if msg != "" {
@@ -99,6 +101,23 @@ func validateConfig(d ReadDeps, in validateConfigIn) (validateConfigOut, string)
 	}
 	out := validateConfigOut{Kind: in.Kind}
 	var vs []rules.Violation
+	if p, ok := validatePlugins()[in.Kind]; ok {
+		if in.Config == nil && strings.TrimSpace(in.Text) == "" {
+			return out, fmt.Sprintf("kind=%s needs config (an object) or text", in.Kind)
+		}
+		res, err := p(integ.ValidateInput{Config: in.Config, Text: in.Text, Partitions: ctx.Partitions, Shards: ctx.Shards, AvgRecordBytes: ctx.AvgRecordBytes}, b)
+		if errors.Is(err, integ.ErrInput) {
+			return out, err.Error()
+		}
+		if err != nil {
+			return out, fmt.Sprintf("%s validation failed: %v", in.Kind, err)
+		}
+		out.CheckedRules = len(res.Checked)
+		return finishValidation(out, res.Violations, in.Limit), ""
+	}
+	if in.Text != "" {
+		return out, fmt.Sprintf("text applies to kinds %s; kind=%s takes config (template: template)", strings.Join(textKinds(), ", "), in.Kind)
+	}
 	needConfig := func() string {
 		if in.Config == nil {
 			return fmt.Sprintf("kind=%s needs config (an object); send the configuration to check", in.Kind)
@@ -168,9 +187,19 @@ func validateConfig(d ReadDeps, in validateConfigIn) (validateConfigOut, string)
 			return out, err.Error() + "; send the full template text with a Resources section"
 		}
 		vs, out.CheckedRules, out.Resources = res.Violations, len(res.CheckedRules), res.Resources
+		pvs, pchecked, presources, err := validateTemplatePlugins(in.Template, b)
+		if err != nil {
+			return out, err.Error()
+		}
+		vs, out.CheckedRules, out.Resources = append(vs, pvs...), out.CheckedRules+pchecked, append(out.Resources, presources...)
 	default:
-		return out, fmt.Sprintf("unknown kind %q; use esm, kafka_topic, kafka_producer, kafka_consumer, msk_cluster, kinesis_stream or template", in.Kind)
+		return out, fmt.Sprintf("unknown kind %q; use esm, kafka_topic, kafka_producer, kafka_consumer, msk_cluster, kinesis_stream, template, %s", in.Kind, strings.Join(sortedKeys(validatePlugins()), ", "))
 	}
+	return finishValidation(out, vs, in.Limit), ""
+}
+
+// finishValidation sorts, counts and truncates the violations.
+func finishValidation(out validateConfigOut, vs []rules.Violation, limit int) validateConfigOut {
 	if vs == nil {
 		vs = []rules.Violation{}
 	}
@@ -186,7 +215,6 @@ func validateConfig(d ReadDeps, in validateConfigIn) (validateConfigOut, string)
 			out.Counts.Info++
 		}
 	}
-	limit := in.Limit
 	if limit <= 0 {
 		limit = validateDefaultLimit
 	}
@@ -195,7 +223,7 @@ func validateConfig(d ReadDeps, in validateConfigIn) (validateConfigOut, string)
 		vs, out.Truncated = vs[:limit], true
 	}
 	out.Violations = vs
-	return out, ""
+	return out
 }
 
 // validateConfigSummary lists errors first, each with its fix.

@@ -69,6 +69,10 @@ func offlineCalls() []answerCall {
 		{label: "offline/esm_guidance/msk_setup", tool: "esm_guidance", args: map[string]any{"event_source": "msk", "guidance_type": "setup", "auth": "iam", "event_source_arn": mskARN, "topic": "orders", "function_name": "orders-fn"}},
 		{label: "offline/esm_guidance/kinesis_setup", tool: "esm_guidance", args: map[string]any{"event_source": "kinesis", "guidance_type": "setup"}},
 		{label: "offline/esm_guidance/sqs_troubleshoot", tool: "esm_guidance", args: map[string]any{"event_source": "sqs", "guidance_type": "troubleshooting"}},
+		{label: "offline/stream_guidance/firehose", tool: "stream_guidance", args: map[string]any{"topic": "firehose", "source_arn": "arn:aws:kinesis:us-east-1:123456789012:stream/orders", "options": map[string]any{"bucket": "orders-archive"}}},
+		{label: "offline/stream_guidance/redshift_streaming", tool: "stream_guidance", args: map[string]any{"topic": "redshift_streaming", "source": "msk", "source_arn": mskARN, "kafka_topic": "orders"}},
+		{label: "offline/stream_guidance/logs_subscription", tool: "stream_guidance", args: map[string]any{"topic": "logs_subscription", "source_arn": "arn:aws:kinesis:us-east-1:123456789012:stream/orders", "options": map[string]any{"log_group_name": "/aws/lambda/orders"}}},
+		{label: "offline/stream_guidance/opensearch_ingestion", tool: "stream_guidance", args: map[string]any{"topic": "opensearch_ingestion", "source": "msk", "source_arn": mskARN, "kafka_topic": "orders", "options": map[string]any{"domain_endpoint": "https://search-orders.us-east-1.es.amazonaws.com"}}},
 		{label: "offline/kafka_troubleshoot/resolution", tool: "kafka_troubleshoot", args: map[string]any{"mode": "resolution", "issue_category": "authorization"}},
 	}
 	return calls
@@ -84,8 +88,10 @@ func scenarioCalls(sc *awssim.Scenario) []answerCall {
 			calls = append(calls, answerCall{label: sc.Name + "/kafka_troubleshoot/" + m.UUID[:8], tool: "kafka_troubleshoot", args: map[string]any{"mode": "diagnosis", "esm_uuid": m.UUID, "sample_seconds": 0}})
 		}
 		work := map[string]any{"records_per_second": 1000, "avg_record_bytes": 1000, "processing_ms_per_record": 10}
-		if m.SelfManagedEventSource != nil {
-			work["partitions"] = 12 // no AWS API knows a self-managed topic
+		if kafkaSource {
+			// A self-managed topic, and an MSK topic some scenarios do not
+			// list, has no partition count an AWS API returns.
+			work["partitions"] = 12
 		}
 		calls = append(calls, answerCall{label: sc.Name + "/esm_optimize/" + m.UUID[:8], tool: "esm_optimize", args: map[string]any{"action": "analyze", "esm_uuid": m.UUID, "workload": work}})
 	}

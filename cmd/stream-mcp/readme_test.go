@@ -109,7 +109,7 @@ var readmeClaims = []struct {
 	prefix string   // the start of the example line after "stream-mcp "
 	want   []string // in its output (stdout, or stderr for a tool error)
 }{
-	{"demo", []string{"stream-mcp demo: 8 tools registered (read-only mode)", "== 1."}},
+	{"demo", []string{"tools registered (read-only mode)", "== 1."}},
 	{"--allow-write --allow-destructive demo", []string{"Plan (nothing changed yet)", "refused, as it must be: the confirmation_token was already used", "refused, as it must be: group \"orders-processor\" has 1 active member"}},
 	{"--version", []string{"module github.com/stream-mcp/stream-mcp"}},
 	{"--help", []string{"commands:", "STREAM_MCP_ENDPOINT_URL"}},

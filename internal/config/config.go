@@ -62,6 +62,10 @@ type Cluster struct {
 	KeyFile  string `yaml:"key_file"`
 	// Region of an MSK cluster for IAM auth (defaults to the global region).
 	Region string `yaml:"region"`
+	// SASLPlaintext runs SASL on a SASL_PLAINTEXT listener (self-managed
+	// clusters only): the password crosses the network unencrypted, so only
+	// a cluster entry, never a tool call, can choose it.
+	SASLPlaintext bool `yaml:"sasl_plaintext"`
 }
 
 // Flag documents one global flag.

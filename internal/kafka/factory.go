@@ -156,7 +156,7 @@ func (f *Factory) Named(name string) (Target, error) {
 		return Target{}, fmt.Errorf("cluster %q %w in the config file (known: %v)", name, ErrNotFound, f.ClusterNames())
 	}
 	return Target{Name: name, Bootstrap: SplitBootstrap(c.BootstrapServers), ClusterARN: c.ClusterARN, Auth: c.Auth,
-		Username: c.Username, PasswordEnv: c.PasswordEnv, PasswordFile: c.PasswordFile, CAFile: c.CAFile, CertFile: c.CertFile, KeyFile: c.KeyFile}, nil
+		Username: c.Username, PasswordEnv: c.PasswordEnv, PasswordFile: c.PasswordFile, CAFile: c.CAFile, CertFile: c.CertFile, KeyFile: c.KeyFile, SASLPlaintext: c.SASLPlaintext}, nil
 }
 
 // Resolve fills Bootstrap (and a default Auth) for a cluster_arn target.

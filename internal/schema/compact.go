@@ -9,15 +9,18 @@ import (
 
 // The budgets of a published tool definition (issue #11): the whole
 // read-only tools/list within 20 KB, no tool over 3.5 KB. The server
-// publishes input schemas fitted to InputBudget by CompactInput (and
+// publishes input schemas fitted by CompactInput to a budget server.PublishAll
+// chooses so the read tools fit ReadOnlyListTarget (and
 // validates calls against the full one); output schemas publish only their
 // top-level shape.
 const (
-	// InputBudget is the most bytes of one tool's input schema.
-	InputBudget = 1450
+	// ReadOnlyListTarget is what the server fits the read tools'
+	// definitions to (server.PublishAll), leaving room below
+	// ReadOnlyListBudget for the next tool.
+	ReadOnlyListTarget = 19 << 10
 	// DescriptionBudget is the most bytes of one tool's description
 	// (sentence 1: what it returns; sentence 2: when to use it).
-	DescriptionBudget = 420
+	DescriptionBudget = 360
 	// ToolBudget is the most bytes of one tool definition in tools/list.
 	ToolBudget = 3584
 	// ReadOnlyListBudget and AllListBudget bound the tools/list result
@@ -60,8 +63,10 @@ func CompactInput(raw json.RawMessage, budget int) json.RawMessage {
 		return b
 	}
 	// Nested objects need no published additionalProperties: the server
-	// rejects unknown fields against the full schema either way.
+	// rejects unknown fields against the full schema either way. An enum
+	// says its type by its values.
 	dropNestedAdditional(s)
+	dropEnumTypes(s)
 	var out json.RawMessage
 	if out = enc(); len(out) <= budget {
 		return out
@@ -145,6 +150,25 @@ func dropNestedAdditional(s map[string]any) {
 		if items, ok := p["items"].(map[string]any); ok {
 			delete(items, "additionalProperties")
 			dropNestedAdditional(items)
+		}
+	}
+}
+
+// dropEnumTypes removes "type" from properties whose enum lists their
+// values (all of one JSON type, as every enum here is).
+func dropEnumTypes(s map[string]any) {
+	props, _ := s["properties"].(map[string]any)
+	for _, v := range props {
+		p, ok := v.(map[string]any)
+		if !ok {
+			continue
+		}
+		if _, ok := p["enum"]; ok {
+			delete(p, "type")
+		}
+		dropEnumTypes(p)
+		if items, ok := p["items"].(map[string]any); ok {
+			dropEnumTypes(items)
 		}
 	}
 }

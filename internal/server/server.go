@@ -170,9 +170,15 @@ func register(s *mcpserver.MCPServer, opts Options, p Parts) (map[string]inputSc
 	if err != nil {
 		return nil, err
 	}
-	published := make([]ServerTool, len(admitted))
-	for i, t := range admitted {
-		published[i] = Publish(t)
+	admit := map[string]bool{}
+	for _, t := range admitted {
+		admit[t.Tool.Name] = true
+	}
+	var published []ServerTool
+	for _, t := range PublishAll(p.Tools) {
+		if admit[t.Tool.Name] {
+			published = append(published, t)
+		}
 	}
 	s.AddTools(published...)
 	if len(p.Resources) > 0 {

@@ -20,14 +20,43 @@ import (
 	"github.com/stream-mcp/stream-mcp/internal/schema"
 )
 
-// Publish returns the tool as clients see it in tools/list: its input
-// schema in CompactInput form. The server keeps validating calls against
-// the full schema (validateInput), so compacting never loosens a check.
-func Publish(t ServerTool) ServerTool {
+// Publish returns the tool as clients see it in tools/list with its input
+// schema in CompactInput form for budget bytes. The server keeps
+// validating calls against the full schema (validateInput), so compacting
+// never loosens a check.
+func Publish(t ServerTool, budget int) ServerTool {
 	if len(t.Tool.RawInputSchema) > 0 {
-		t.Tool.RawInputSchema = schema.CompactInput(t.Tool.RawInputSchema, schema.InputBudget)
+		t.Tool.RawInputSchema = schema.CompactInput(t.Tool.RawInputSchema, budget)
 	}
 	return t
+}
+
+// inputBudgets are the per-tool input schema budgets PublishAll tries,
+// largest first.
+var inputBudgets = []int{1600, 1450, 1300, 1200, 1100, 1000}
+
+// PublishAll publishes every tool with the largest input budget at which
+// the read tools' definitions fit schema.ReadOnlyListTarget, so a tool or
+// field added anywhere makes every schema a little more compact instead of
+// breaking the list's budget. It depends only on the tools, not on the
+// access flags, so every mode publishes a tool the same way.
+func PublishAll(tools []ServerTool) []ServerTool {
+	var out []ServerTool
+	for _, b := range inputBudgets {
+		out = make([]ServerTool, len(tools))
+		size := 0
+		for i, t := range tools {
+			out[i] = Publish(t, b)
+			if a, err := AccessOf(t.Tool); err == nil && a == Read {
+				raw, _ := json.Marshal(out[i].Tool)
+				size += len(raw) + 1
+			}
+		}
+		if size <= schema.ReadOnlyListTarget {
+			break
+		}
+	}
+	return out
 }
 
 // inputSchema is one tool's compiled full input schema and its properties
