@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/stream-mcp/stream-mcp/internal/guide"
 	"github.com/stream-mcp/stream-mcp/internal/iac"
 	"github.com/stream-mcp/stream-mcp/internal/schema"
 )
@@ -96,3 +97,35 @@ func fitArtifacts(all []iac.Artifact, want []string, size func([]iac.Artifact) i
 	}
 	return kept, leftOut, next, ""
 }
+
+// artifactRoom is the part of answerTarget a guidance answer keeps for
+// its artifacts: when the steps leave less, they are shown briefly.
+const artifactRoom = 2048
+
+// briefSteps cuts each step's detail to its first sentence (titles and
+// decisions stay whole), for a guidance answer whose steps would leave no
+// room for its artifacts; detail=full returns them whole.
+func briefSteps(steps []guide.Step) []guide.Step {
+	out := make([]guide.Step, len(steps))
+	for i, st := range steps {
+		if j := strings.Index(st.Detail, ". "); j > 0 {
+			st.Detail = st.Detail[:j+1]
+		}
+		out[i] = st
+	}
+	return out
+}
+
+// fitSteps shortens steps with briefSteps when the answer without
+// artifacts (size) leaves less than artifactRoom of answerTarget, unless
+// detail is "full". It reports whether it did.
+func fitSteps(steps *[]guide.Step, detail string, size func() int) bool {
+	if detail == "full" || size() <= answerTarget-artifactRoom {
+		return false
+	}
+	*steps = briefSteps(*steps)
+	return true
+}
+
+// briefNote is appended to next when steps were shortened.
+const briefNote = "steps show the first sentence of their detail; detail=full gives them whole"

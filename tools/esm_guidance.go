@@ -43,6 +43,7 @@ type esmGuidanceIn struct {
 	FunctionTimeoutSeconds int            `json:"function_timeout_seconds,omitempty" jsonschema:"minimum=1" jsonschema_description:"the function timeout in seconds (at most Lambda's maximum); sets a new function's timeout and a new queue's visibility timeout from it"`
 	ESMUUID                string         `json:"esm_uuid,omitempty" jsonschema_description:"a live mapping: its function, ARNs, topic, group, auth, subnets and security groups fill the answer, and where it departs from the guidance is flagged"`
 	Artifacts              []string       `json:"artifacts,omitempty" jsonschema_description:"artifact names to return in full, or all; default: those that fit the answer"`
+	Detail                 string         `json:"detail,omitempty" jsonschema:"enum=summary,enum=full" jsonschema_description:"summary (default: long step details cut to fit) or full"`
 	LiveConfig             map[string]any `json:"live_config,omitempty" jsonschema_description:"the live mapping's configuration in Lambda API names (from esm_inspect or get-event-source-mapping), compared against the guidance"`
 }
 
@@ -91,8 +92,12 @@ func EsmGuidance(d ReadDeps) server.ServerTool {
 		}
 		out := esmGuidanceOut{EventSource: string(req.Source), GuidanceType: req.Type,
 			Checks: res.Checks, Troubleshooting: res.Troubleshooting, Departures: res.Departures, Warnings: warnings, References: res.References, Steps: res.Steps}
+		brief := fitSteps(&out.Steps, in.Detail, func() int { raw, _ := json.Marshal(out); return len(raw) })
 		if msg := out.selectArtifacts(res.Artifacts, in.Artifacts); msg != "" {
 			return mcp.NewToolResultError(msg), nil
+		}
+		if brief {
+			out.Next = strings.TrimPrefix(out.Next+"; "+briefNote, "; ")
 		}
 		return mcp.NewToolResultStructured(out, esmGuidanceSummary(out)), nil
 	}
@@ -157,6 +162,9 @@ func esmGuidanceSummary(o esmGuidanceOut) string {
 		if s.Decision != nil {
 			fmt.Fprintf(&b, "\n- %s: %s (%s)", s.Decision.Choice, s.Decision.Recommendation, s.Decision.Why)
 		}
+	}
+	for _, r := range o.Troubleshooting {
+		fmt.Fprintf(&b, "\n- %s: %s → %s", r.Symptom, r.Cause, r.Fix)
 	}
 	for _, a := range o.Artifacts {
 		fmt.Fprintf(&b, "\n- artifact %s (%s, %s)", a.Name, a.Kind, a.Format)

@@ -31,13 +31,15 @@ type esmWorkload struct {
 	BacklogRecords           float64 `json:"backlog_records,omitempty" jsonschema:"minimum=0" jsonschema_description:"records waiting now (OffsetLag, or IteratorAge seconds x records_per_second)"`
 	FunctionTimeoutSeconds   float64 `json:"function_timeout_seconds,omitempty" jsonschema:"minimum=0" jsonschema_description:"the function's timeout, seconds"`
 	VisibilityTimeoutSeconds float64 `json:"visibility_timeout_seconds,omitempty" jsonschema:"minimum=0" jsonschema_description:"SQS queue visibility timeout, seconds"`
+	MessageGroups            int     `json:"message_groups,omitempty" jsonschema:"minimum=0" jsonschema_description:"SQS FIFO active message groups"`
 }
 
 func (w esmWorkload) sizing(source string) sizing.Workload {
 	return sizing.Workload{EventSource: source, RecordsPerSecond: w.RecordsPerSecond, AvgRecordBytes: w.AvgRecordBytes,
 		ProcessingMsPerRecord: w.ProcessingMsPerRecord, ProcessingMsPerBatch: w.ProcessingMsPerBatch, Shards: w.Shards,
 		Partitions: w.Partitions, LatencyTargetSeconds: w.LatencyTargetSeconds, PeakFactor: w.PeakFactor,
-		BacklogRecords: w.BacklogRecords, FunctionTimeoutSeconds: w.FunctionTimeoutSeconds, VisibilityTimeoutSeconds: w.VisibilityTimeoutSeconds}
+		BacklogRecords: w.BacklogRecords, FunctionTimeoutSeconds: w.FunctionTimeoutSeconds, VisibilityTimeoutSeconds: w.VisibilityTimeoutSeconds,
+		MessageGroups: w.MessageGroups}
 }
 
 type esmOptimizeIn struct {
@@ -48,6 +50,7 @@ type esmOptimizeIn struct {
 	Workload    *esmWorkload   `json:"workload,omitempty" jsonschema_description:"the traffic; required by analyze, optional context for validate and generate_template"`
 	Targets     []string       `json:"targets,omitempty" jsonschema_description:"what to optimise, in priority order: throughput, latency, cost, failure_rate (default throughput)"`
 	IaCFormat   string         `json:"iac_format,omitempty" jsonschema:"enum=sam,enum=cloudformation,enum=terraform" jsonschema_description:"generate_template format; default sam"`
+	Detail      string         `json:"detail,omitempty" jsonschema:"enum=summary,enum=full" jsonschema_description:"analyze: summary (default: arithmetic cut to fit) or full"`
 }
 
 type esmOptimizeOut struct {
@@ -68,6 +71,8 @@ type esmOptimizeOut struct {
 	Artifacts  []iac.Artifact `json:"artifacts,omitempty" jsonschema_description:"generate_template: the IaC artifact"`
 	Warnings   []string       `json:"warnings,omitempty" jsonschema_description:"risks and notes"`
 	References []string       `json:"references,omitempty" jsonschema_description:"documentation behind the numbers and rules"`
+	LeftOut    int            `json:"rationale_left_out,omitempty" jsonschema_description:"arithmetic steps not in this answer"`
+	Next       string         `json:"next,omitempty" jsonschema_description:"how to get what was left out"`
 	Truncated  bool           `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
 }
 
@@ -152,6 +157,7 @@ func esmOptimizeAction(z *optimize.Analyzer, in esmOptimizeIn) (*mcp.CallToolRes
 			return nil, err
 		}
 		out := analysisOut(a)
+		out.fit(in.Detail)
 		return mcp.NewToolResultStructured(out, analyzeSummary(a)), nil
 	case "generate_template":
 		return esmTemplate(z, src, in, w)
@@ -198,6 +204,13 @@ func analyzeSummary(a optimize.Analysis) string {
 	fmt.Fprintf(&sb, "**%s mapping** (targets: %s): capacity %.0f → %.0f records/s for %.0f arriving; keeps up %v → %v.\n",
 		a.Source, strings.Join(a.Targets, ", "), a.Current.Estimates.CapacityRecordsPerSecond, a.Estimates.CapacityRecordsPerSecond,
 		a.Estimates.ArrivalRecordsPerSecond, a.Current.Estimates.KeepsUp, a.Estimates.KeepsUp)
+	e := a.Estimates
+	bound := "the function timeout"
+	if e.BatchTimeBound == "lambda_max_timeout" {
+		bound = "Lambda's maximum timeout; function_timeout_seconds not given"
+	}
+	fmt.Fprintf(&sb, "Steady state: %.1f concurrent batches needed, %d allowed; %.3g records per invocation, %.3g invocations/s; a batch takes %.3g s of a %g s bound (%s).\n",
+		e.ConcurrencyNeeded, e.Concurrency, e.RecordsPerInvocation, e.InvocationsPerSecond, e.BatchDurationSeconds, e.BatchTimeBoundSeconds, bound)
 	for _, c := range a.Changes {
 		fmt.Fprintf(&sb, "- %s: %v → %v (%s)\n", c.Field, jsonText(c.From), jsonText(c.To), c.Why)
 	}
@@ -305,4 +318,22 @@ func droppedFields(cfg map[string]any, m iac.ESM) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// fit keeps a default analysis within answerTarget by leaving out the last
+// steps of the arithmetic (the recommendation, estimates and trade-offs
+// always stay); detail=full keeps every step.
+func (o *esmOptimizeOut) fit(detail string) {
+	if detail == "full" {
+		return
+	}
+	size := func() int { raw, _ := json.Marshal(o); return len(raw) }
+	total := len(o.Rationale)
+	for len(o.Rationale) > 0 && size() > answerTarget-128 {
+		o.Rationale = o.Rationale[:len(o.Rationale)-1]
+	}
+	if n := total - len(o.Rationale); n > 0 {
+		o.LeftOut = n
+		o.Next = fmt.Sprintf("%d of %d arithmetic steps left out to keep the answer small; call again with the same arguments and detail=full for all", n, total)
+	}
 }

@@ -114,3 +114,91 @@ func structured(t *testing.T, res *mcp.CallToolResult) map[string]any {
 	}
 	return m
 }
+
+// thousandPartitionGroup is a 1,000-partition topic with records written
+// now and a memberless group committed halfway on every partition.
+func thousandPartitionGroup(tb testing.TB) *kfake.Cluster {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	c, err := kafkatest.Start(3, kfake.SeedTopics(1000, "clicks"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(c.Close)
+	cl, err := kafkatest.Producer(c)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer cl.Close()
+	ps := make([]int32, 1000)
+	os := kadm.Offsets{}
+	for i := range ps {
+		ps[i] = int32(i)
+		os.Add(kadm.Offset{Topic: "clicks", Partition: int32(i), At: 2, LeaderEpoch: -1})
+	}
+	if err := kafkatest.Produce(ctx, cl, "clicks", ps, 4, time.Time{}); err != nil {
+		tb.Fatal(err)
+	}
+	if err := kadm.NewClient(cl).CommitAllOffsets(ctx, "clicks-app", os); err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+// Regression (issue 15): the first answer about a group sampled for 10 s
+// by default. Now one snapshot answers, with the produce rate read from
+// record timestamps, and the evidence says how to get a trend.
+func TestKafkaInspectGroupFirstAnswerDoesNotWait(t *testing.T) {
+	t.Parallel()
+	c := thousandPartitionGroup(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	m, err := kafkatest.Join(ctx, c, "clicks-live", "clicks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Leave(ctx)
+	half := map[int32]int64{}
+	for p := range int32(1000) {
+		half[p] = 2
+	}
+	if err := m.Commit(ctx, "clicks", half); err != nil {
+		t.Fatal(err)
+	}
+	_, out := call(t, KafkaInspect(kafkaDeps(t, nil)), map[string]any{"what": "group", "bootstrap_servers": strings.Join(c.ListenAddrs(), ","), "group_id": "clicks-live"})
+	if s := dig(out, "group", "lag", "samples"); s != float64(1) {
+		t.Fatalf("samples = %v, want one snapshot by default", s)
+	}
+	worst, _ := dig(out, "group", "lag", "worst").([]any)
+	if len(worst) == 0 {
+		t.Fatal("no worst partitions")
+	}
+	w := worst[0].(map[string]any)
+	// 4 records written within the last minute on each partition.
+	if r, _ := w["produce_records_per_second"].(float64); r <= 0 {
+		t.Errorf("produce rate = %v, want > 0 from record timestamps: %v", w["produce_records_per_second"], w)
+	}
+	if ev, _ := w["evidence"].(string); !strings.Contains(ev, "sample_seconds") {
+		t.Errorf("the evidence must say how to get a trend: %q", ev)
+	}
+}
+
+// BenchmarkKafkaInspectGroupDefault: the default (first) answer about a
+// 1,000-partition group. Issue 15 target: <= 1 s.
+func BenchmarkKafkaInspectGroupDefault(b *testing.B) {
+	boot := strings.Join(thousandPartitionGroup(b).ListenAddrs(), ",")
+	tool := KafkaInspect(kafkaDeps(b, nil))
+	req := mcp.CallToolRequest{}
+	req.Params.Name = tool.Tool.Name
+	req.Params.Arguments = map[string]any{"what": "group", "bootstrap_servers": boot, "group_id": "clicks-app"}
+	var size int
+	for b.Loop() {
+		res, err := tool.Handler(context.Background(), req)
+		if err != nil || res.IsError {
+			b.Fatal(err, res)
+		}
+		size = len(text(res))
+	}
+	b.ReportMetric(float64(size), "text-bytes")
+}

@@ -22,7 +22,7 @@ type kafkaInspectIn struct {
 	kafkaTargetIn
 	Topic          string `json:"topic,omitempty" jsonschema_description:"topic name (what=topic)"`
 	GroupID        string `json:"group_id,omitempty" jsonschema_description:"consumer group ID (what=group); a Lambda Kafka ESM's group is its UUID unless ConsumerGroupId is set"`
-	SampleSeconds  *int   `json:"sample_seconds,omitempty" jsonschema:"minimum=0,maximum=60" jsonschema_description:"offset sampling window for lag trends, seconds; default 0 for groups, 10 for group; 0 takes one snapshot (no trend)"`
+	SampleSeconds  *int   `json:"sample_seconds,omitempty" jsonschema:"minimum=0,maximum=60" jsonschema_description:"seconds to sample offsets for a trend; default 0: one snapshot with produce rate and time lag"`
 	IncludeConfigs bool   `json:"include_configs,omitempty" jsonschema_description:"what=topic: list every config, not only non-default ones"`
 	Detail         string `json:"detail,omitempty" jsonschema:"enum=summary,enum=partitions" jsonschema_description:"what=group: summary (default: counts, worst partitions) or partitions (every verdict, paged by offset and limit)"`
 	Limit          int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"page size for lists (default 50; what=groups lists the 10 worst groups unless set)"`
@@ -148,10 +148,11 @@ func KafkaInspect(d ReadDeps) server.ServerTool {
 }
 
 func inspectGroups(ctx context.Context, d ReadDeps, req mcp.CallToolRequest, conn *kafka.Conn, in kafkaInspectIn, limit int, out *kafkaInspectOut) (*mcp.CallToolResult, error) {
+	// A first answer never waits: one snapshot, with the produce rate from
+	// record timestamps and the time lag from the record at the commit; a
+	// window is sampled only when asked for (the verdict says when it
+	// needs one).
 	window := 0
-	if in.What == "group" {
-		window = d.Guidance.Int("kafka.lag.window.min_seconds")
-	}
 	if in.SampleSeconds != nil {
 		window = *in.SampleSeconds
 	}
@@ -195,6 +196,9 @@ func inspectGroups(ctx context.Context, d ReadDeps, req mcp.CallToolRequest, con
 		return mcp.NewToolResultError(fmt.Sprintf("group %q not found on %s (no members, no committed offsets); call kafka_inspect with what=groups for IDs", in.GroupID, out.Target)), nil
 	}
 	g := gs.Groups[0]
+	if sampling.Samples == 1 {
+		producedOver(ctx, d, conn, &g, &out.Warnings)
+	}
 	rep, vs := lag.Evaluate(g, th)
 	// Time lag: read the record at the committed offset of the worst lagging
 	// partitions by direct assignment (no group join), then re-judge.
@@ -248,6 +252,33 @@ func inspectGroups(ctx context.Context, d ReadDeps, req mcp.CallToolRequest, con
 	}
 	out.Group = &det
 	return nil, nil
+}
+
+// producedOver sets each partition's records written over the last
+// kafka.lag.produce_rate.window_seconds, read by timestamp.
+func producedOver(ctx context.Context, d ReadDeps, conn *kafka.Conn, g *lag.Group, warnings *[]string) {
+	seen := map[string]bool{}
+	var topics []string
+	for _, p := range g.Partitions {
+		if !seen[p.Topic] {
+			seen[p.Topic] = true
+			topics = append(topics, p.Topic)
+		}
+	}
+	if len(topics) == 0 {
+		return
+	}
+	over := time.Duration(d.Guidance.Int("kafka.lag.produce_rate.window_seconds")) * time.Second
+	produced, err := conn.ProducedSince(ctx, time.Now().Add(-over), topics...)
+	if err != nil {
+		*warnings = append(*warnings, "produce rate not read: "+err.Error())
+		return
+	}
+	for i, p := range g.Partitions {
+		if n, ok := produced[kafka.TP{Topic: p.Topic, Partition: p.Partition}]; ok {
+			g.Partitions[i].Produced = &lag.Produced{Records: n, Over: over}
+		}
+	}
 }
 
 // mskLagMetrics reads MSK's consumer-lag metrics of the group's topics: a

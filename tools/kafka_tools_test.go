@@ -22,7 +22,7 @@ import (
 	"github.com/stream-mcp/stream-mcp/internal/server"
 )
 
-func kafkaDeps(t *testing.T, env map[string]string) ReadDeps {
+func kafkaDeps(t testing.TB, env map[string]string) ReadDeps {
 	t.Helper()
 	b, err := guidance.Load()
 	if err != nil {

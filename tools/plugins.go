@@ -36,6 +36,11 @@ func sizingPlugins() map[string]sizingPlugin {
 		"firehose":             firehosecfg.Size,
 
 		// integ2: glue_streaming, flink, msk_connect, kcl, kpl.
+		"glue_streaming": sizeProcessor("glue_streaming"),
+		"kpl":            sizeProcessor("kpl"),
+		"flink":          sizeProcessor("flink"),
+		"msk_connect":    sizeProcessor("msk_connect"),
+		"kcl":            sizeProcessor("kcl"),
 
 		// mskops.
 
@@ -54,6 +59,11 @@ func validatePlugins() map[string]validatePlugin {
 		"firehose_stream":     firehosecfg.Validate,
 
 		// integ2.
+		"glue_job":    validateProcessor("glue_job"),
+		"flink_app":   validateProcessor("flink_app"),
+		"msk_connect": validateProcessor("msk_connect"),
+		"kcl":         validateProcessor("kcl"),
+		"kpl":         validateProcessor("kpl"),
 
 		// mskops.
 
@@ -73,6 +83,10 @@ func templatePlugins() map[string]templatePlugin {
 		"AWS::KinesisFirehose::DeliveryStream": firehosecfg.CheckResource,
 
 		// integ2.
+		"AWS::Glue::Job":                         validateProcessorResource("glue_job"),
+		"AWS::KinesisAnalyticsV2::Application":   validateProcessorResource("flink_app"),
+		"AWS::KafkaConnect::Connector":           validateProcessorResource("msk_connect"),
+		"AWS::KafkaConnect::WorkerConfiguration": validateProcessorResource("msk_connect"),
 
 		// mskops.
 

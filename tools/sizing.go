@@ -10,6 +10,7 @@ import (
 
 	"github.com/stream-mcp/stream-mcp/internal/iac"
 	"github.com/stream-mcp/stream-mcp/internal/integ"
+	"github.com/stream-mcp/stream-mcp/internal/procsize"
 	"github.com/stream-mcp/stream-mcp/internal/schema"
 	"github.com/stream-mcp/stream-mcp/internal/server"
 	"github.com/stream-mcp/stream-mcp/internal/sizing"
@@ -27,6 +28,7 @@ type sizingIn struct {
 	KafkaVersion     string        `json:"kafka_version,omitempty" jsonschema_description:"with iac_format, msk/msk_express: Kafka version, e.g. 3.8.x; default the version MSK recommends"`
 	Topics           []integ.Topic `json:"topics,omitempty" jsonschema_description:"integrations: topics (or streams) read"`
 	Target           string        `json:"target,omitempty" jsonschema:"enum=serverless,enum=provisioned" jsonschema_description:"integrations: deployment type"`
+	integ.Processor
 }
 
 type sizingOut struct {
@@ -52,6 +54,9 @@ func Sizing(d ReadDeps) server.ServerTool {
 		}
 		if p, ok := plugins[in.Service]; ok {
 			return sizePlugin(p, in, d)
+		}
+		if in.Processor.Set() {
+			return mcp.NewToolResultError(fmt.Sprintf("glue_version, worker_type, cores_needed, parallelism, kpu, workers and the other processor fields apply to %s, not %s", strings.Join(procsize.Services(), ", "), in.Service)), nil
 		}
 		if len(in.Topics) > 0 || in.Target != "" {
 			return mcp.NewToolResultError(fmt.Sprintf("topics and target apply to the integration services (%s), not %s", strings.Join(sortedKeys(plugins), ", "), in.Service)), nil
@@ -92,7 +97,7 @@ func sizePlugin(p sizingPlugin, in sizingIn, d ReadDeps) (*mcp.CallToolResult, e
 	if in.IaCFormat != "" {
 		return mcp.NewToolResultError(fmt.Sprintf("iac_format applies to msk, msk_express and kinesis; for %s get templates from stream_guidance", in.Service)), nil
 	}
-	res, err := p(integ.SizeInput{Workload: in.Workload, Topics: in.Topics, Target: in.Target}, d.Guidance)
+	res, err := p(integ.SizeInput{Workload: in.Workload, Topics: in.Topics, Target: in.Target, Processor: in.Processor}, d.Guidance)
 	if errors.Is(err, sizing.ErrInput) || errors.Is(err, integ.ErrInput) {
 		return mcp.NewToolResultError(err.Error()), nil
 	}

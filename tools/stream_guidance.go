@@ -38,6 +38,7 @@ type streamGuidanceIn struct {
 	ClientAccount    string         `json:"client_account,omitempty" jsonschema_description:"cross-account: the consuming account"`
 	Options          map[string]any `json:"options,omitempty" jsonschema_description:"topic-specific fields; an unknown one is answered with the topic's list"`
 	Artifacts        []string       `json:"artifacts,omitempty" jsonschema_description:"artifact names to return in full, or all; default: those that fit the answer"`
+	Detail           string         `json:"detail,omitempty" jsonschema:"enum=summary,enum=full" jsonschema_description:"summary (default: long step details cut to fit) or full"`
 }
 
 type streamGuidanceOut struct {
@@ -92,6 +93,8 @@ func StreamGuidance(d ReadDeps) server.ServerTool {
 		out := streamGuidanceOut{Topic: req.Topic, GuidanceType: gt, Source: src, Options: tp.Options, Steps: res.Steps, Artifacts: res.Artifacts,
 			Checks: res.Checks, Troubleshooting: res.Troubleshooting, References: res.References}
 		var msg string
+		out.Artifacts = []iac.Artifact{}
+		brief := fitSteps(&out.Steps, in.Detail, func() int { raw, _ := json.Marshal(out); return len(raw) })
 		out.Artifacts, out.LeftOut, out.Next, msg = fitArtifacts(res.Artifacts, in.Artifacts, func(kept []iac.Artifact) int {
 			c := out
 			c.Artifacts = kept
@@ -100,6 +103,9 @@ func StreamGuidance(d ReadDeps) server.ServerTool {
 		})
 		if msg != "" {
 			return mcp.NewToolResultError(msg), nil
+		}
+		if brief {
+			out.Next = strings.TrimPrefix(out.Next+"; "+briefNote, "; ")
 		}
 		return mcp.NewToolResultStructured(out, streamGuidanceSummary(out)), nil
 	}

@@ -44,6 +44,8 @@ type validateConfigContext struct {
 	BrokerStorageGiB              float64 `json:"broker_storage_gib,omitempty" jsonschema_description:"kafka_topic: data volume per broker"`
 	MSKServerless                 bool    `json:"msk_serverless,omitempty" jsonschema_description:"kafka_topic: the cluster is MSK Serverless"`
 	TopicMaxMessageBytes          float64 `json:"topic_max_message_bytes,omitempty" jsonschema_description:"kafka_producer / kafka_consumer: the topic's max.message.bytes"`
+	TopicMinInsyncReplicas        float64 `json:"topic_min_insync_replicas,omitempty" jsonschema_description:"kafka_producer: topic min.insync.replicas"`
+	TopicReplicationFactor        float64 `json:"topic_replication_factor,omitempty" jsonschema_description:"kafka_producer: topic replication factor"`
 	ProcessingMsPerRecord         float64 `json:"processing_ms_per_record,omitempty" jsonschema_description:"kafka_consumer: processing time per record"`
 	TransactionalProducer         bool    `json:"transactional_producer,omitempty" jsonschema_description:"kafka_consumer: the topic is written with transactions"`
 	BrokerRackAware               bool    `json:"broker_rack_aware,omitempty" jsonschema_description:"kafka_consumer: brokers use the rack-aware replica selector"`
@@ -63,6 +65,7 @@ type validateConfigOut struct {
 	Violations   []rules.Violation     `json:"violations" jsonschema_description:"errors first, each with the field path, the fix and the documentation it comes from"`
 	CheckedRules int                   `json:"checked_rules" jsonschema_description:"number of distinct rules evaluated"`
 	Resources    []cfntemplate.Checked `json:"resources,omitempty" jsonschema_description:"kind=template: each mapping, SAM event, MSK cluster and Kinesis stream validated"`
+	NotChecked   []cfntemplate.Checked `json:"not_checked,omitempty" jsonschema_description:"kind=template: resources no rule covers"`
 	Truncated    bool                  `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
 }
 
@@ -160,7 +163,8 @@ func validateConfig(d ReadDeps, in validateConfigIn) (validateConfigOut, string)
 				ConsumerFetchMaxBytes: ctx.ConsumerFetchMaxBytes, IngressMBps: ctx.IngressMBPerSecond, BrokerStorageGiB: ctx.BrokerStorageGiB, Serverless: ctx.MSKServerless,
 			}, b)
 		case "kafka_producer":
-			res = kafkacfg.ValidateProducer(kafkacfg.Config(in.Config), kafkacfg.ProducerContext{TopicMaxMessageBytes: ctx.TopicMaxMessageBytes}, b)
+			res = kafkacfg.ValidateProducer(kafkacfg.Config(in.Config), kafkacfg.ProducerContext{TopicMaxMessageBytes: ctx.TopicMaxMessageBytes,
+				TopicMinInsyncReplicas: ctx.TopicMinInsyncReplicas, TopicReplicationFactor: ctx.TopicReplicationFactor}, b)
 		default:
 			res = kafkacfg.ValidateConsumer(kafkacfg.Config(in.Config), kafkacfg.ConsumerContext{
 				ProcessingMsPerRecord: ctx.ProcessingMsPerRecord, TopicMaxMessageBytes: ctx.TopicMaxMessageBytes,
@@ -186,12 +190,13 @@ func validateConfig(d ReadDeps, in validateConfigIn) (validateConfigOut, string)
 		if err != nil {
 			return out, err.Error() + "; send the full template text with a Resources section"
 		}
-		vs, out.CheckedRules, out.Resources = res.Violations, len(res.CheckedRules), res.Resources
+		vs, out.CheckedRules, out.Resources, out.NotChecked = res.Violations, len(res.CheckedRules), res.Resources, res.NotChecked
 		pvs, pchecked, presources, err := validateTemplatePlugins(in.Template, b)
 		if err != nil {
 			return out, err.Error()
 		}
 		vs, out.CheckedRules, out.Resources = append(vs, pvs...), out.CheckedRules+pchecked, append(out.Resources, presources...)
+		out.NotChecked, vs = pluginCovered(out.NotChecked, vs, presources)
 	default:
 		return out, fmt.Sprintf("unknown kind %q; use esm, kafka_topic, kafka_producer, kafka_consumer, msk_cluster, kinesis_stream, template, %s", in.Kind, strings.Join(sortedKeys(validatePlugins()), ", "))
 	}
@@ -238,6 +243,13 @@ func validateConfigSummary(out validateConfigOut) string {
 		fmt.Fprintf(&sb, " as %s", out.EventSource)
 	}
 	sb.WriteString("\n")
+	if len(out.NotChecked) > 0 {
+		names := make([]string, 0, len(out.NotChecked))
+		for _, c := range out.NotChecked {
+			names = append(names, c.Path+" ("+c.Type+")")
+		}
+		fmt.Fprintf(&sb, "Not checked (no rules for these types): %s\n", strings.Join(names, ", "))
+	}
 	for i, v := range out.Violations {
 		if i == validateTextLines {
 			fmt.Fprintf(&sb, "... %d more in structured content\n", len(out.Violations)-i)
@@ -249,4 +261,30 @@ func validateConfigSummary(out validateConfigOut) string {
 		sb.WriteString("(truncated: raise limit to see all)\n")
 	}
 	return sb.String()
+}
+
+// pluginCovered removes from notChecked the resources a validation plugin
+// checked, and drops the "nothing was checked" finding when a plugin
+// checked something.
+func pluginCovered(notChecked []cfntemplate.Checked, vs []rules.Violation, plugin []cfntemplate.Checked) ([]cfntemplate.Checked, []rules.Violation) {
+	if len(plugin) == 0 {
+		return notChecked, vs
+	}
+	done := map[string]bool{}
+	for _, c := range plugin {
+		done[c.Path] = true
+	}
+	var nc []cfntemplate.Checked
+	for _, c := range notChecked {
+		if !done[c.Path] {
+			nc = append(nc, c)
+		}
+	}
+	var kept []rules.Violation
+	for _, v := range vs {
+		if v.RuleID != "cfn.resource.not_checked" {
+			kept = append(kept, v)
+		}
+	}
+	return nc, kept
 }

@@ -115,7 +115,7 @@ var readmeClaims = []struct {
 	{"--help", []string{"commands:", "STREAM_MCP_ENDPOINT_URL"}},
 	{"call validate_config", []string{"esm.sqs_fifo.batch_size.max", "set BatchSize to at most 10", "https://docs.aws.amazon.com/"}},
 	{"call esm_optimize --args '{\"action\":\"validate\"", []string{"esm.kafka.provisioned_only_fields", "add ProvisionedPollerConfig"}},
-	{"call esm_optimize --args '{\"action\":\"analyze\"", []string{`"ParallelizationFactor": 5`}},
+	{"call esm_optimize --args '{\"action\":\"analyze\"", []string{`"ParallelizationFactor": 6`}},
 	{"call sizing", []string{"kafka.m7g", "binding_constraint"}},
 	{"call esm_guidance", []string{"topic/orders/0b8a6a39-8d4e-4b3c-9a1f-1c2d3e4f5a6b-3/orders", "group/orders/0b8a6a39-8d4e-4b3c-9a1f-1c2d3e4f5a6b-3/"}},
 	{"simulate --scenario msk-sg-missing-auth-port", nil},

@@ -180,6 +180,8 @@ func (c *checker) run() {
 	c.checkKafkaConfigs()
 	c.checkLoggingMetrics()
 	c.checkFilters()
+	c.checkFilterContent()
+	c.checkRegion()
 	c.checkSourceAccess()
 	c.checkDocumentDB()
 	c.checkContext()

@@ -190,6 +190,9 @@ func judge(g Group, p Partition, now time.Time, th Thresholds) Verdict {
 	}
 	window := last.At.Sub(first.At)
 	multi := len(p.Samples) > 1 && window > 0
+	if !multi && p.Produced != nil && p.Produced.Over > 0 {
+		v.ProduceRate = ptr(float64(p.Produced.Records) / p.Produced.Over.Seconds())
+	}
 	if multi {
 		secs := window.Seconds()
 		if first.Committed >= 0 && last.Committed >= 0 {
@@ -341,7 +344,14 @@ func trendFromHistory(v Verdict, p Partition, lagNow int64) Verdict {
 	h := p.History
 	if len(h) <= 1 { // a trend needs two points
 		v.Status, v.Confidence = Lagging, Low
-		v.Evidence = fmt.Sprintf("lag %d from one sample; no window or metric history to tell a trend (sample a window to classify)", lagNow)
+		v.Evidence = fmt.Sprintf("lag %d from one snapshot", lagNow)
+		if v.ProduceRate != nil {
+			v.Evidence += fmt.Sprintf("; %.1f records/s written over the last %s (by record timestamp)", *v.ProduceRate, p.Produced.Over)
+		}
+		if v.LagSeconds != nil {
+			v.Evidence += fmt.Sprintf("; the next unread record is %.0f s old", *v.LagSeconds)
+		}
+		v.Evidence += "; whether the consumer keeps up needs its consume rate: call again with sample_seconds (e.g. 10) to classify STALLED, FALLING_BEHIND or CATCHING_UP"
 		return v
 	}
 	a, b := h[0], h[len(h)-1]

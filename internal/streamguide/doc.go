@@ -72,6 +72,27 @@
 //     PRIVATE connectivity, delivery stream to S3 (target_arn or bucket);
 //     options bucket, prefix, error_prefix, buffer_size_mib,
 //     buffer_interval_seconds, connectivity, role_name.
+//   - glue_streaming (kinesis | msk | msk_serverless | self_managed_kafka;
+//     auth iam | sasl_scram_512 | mtls | none; integ2): workers from cores,
+//     shards to match, micro-batch limits, Glue role with exact ARNs,
+//     AWS::Glue::Job (+ NETWORK connection for Kafka), source options JSON;
+//     options glue_version, worker_type, workers, script_location.
+//   - flink (kinesis | msk | msk_serverless | self_managed_kafka): KPUs,
+//     source parallelism, Kinesis source (EFO vs polling, migration from
+//     FlinkKinesisConsumer), checkpoints, AWS::KinesisAnalyticsV2::Application;
+//     options parallelism, parallelism_per_kpu, code_bucket, code_key,
+//     runtime, retrieval.
+//   - msk_connect (msk | msk_serverless | self_managed_kafka; auth iam |
+//     none): capacity, worker configuration (in use = not deletable),
+//     connector configuration for s3_sink | debezium_mysql | mirrormaker2 |
+//     custom, service execution role with internal topics and groups;
+//     options connector, workers, mcu_per_worker, tasks_max.
+//   - kcl_consumer (kinesis): leases and workers, FANOUT vs POLLING, KCL 3.x
+//     tables, GSI and IAM, the 2.x to 3.x upgrade; options kcl_version,
+//     retrieval, migrating_to_3.
+//   - kpl_producer (kinesis): aggregation and batching,
+//     RecordMaxBufferedTime, RateLimit, retries and duplicates, partition
+//     keys, KPL vs SDK; options producers, consumer, aggregation.
 //
 // Names: name is what the topic creates (filter, MV, pipeline, stream);
 // account/region default to those of source_arn or target_arn; roles the
@@ -92,5 +113,10 @@
 // opensearch_pipeline (YAML text, object or PipelineConfigurationBody),
 // firehose_stream (CloudFormation properties); template types
 // AWS::OSIS::Pipeline, AWS::KinesisFirehose::DeliveryStream,
-// AWS::RedshiftServerless::Workgroup, AWS::Redshift::Cluster.
+// AWS::RedshiftServerless::Workgroup, AWS::Redshift::Cluster. integ2's:
+// sizing glue_streaming, flink, msk_connect, kcl, kpl (integ.Processor
+// fields); kinds glue_job, flink_app, msk_connect, kcl, kpl (config, or
+// properties text for kcl/kpl/worker configurations); template types
+// AWS::Glue::Job, AWS::KinesisAnalyticsV2::Application,
+// AWS::KafkaConnect::Connector, AWS::KafkaConnect::WorkerConfiguration.
 package streamguide

@@ -3,6 +3,7 @@ package streamguide_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 
@@ -28,7 +29,7 @@ func registry(t testing.TB) *streamguide.Registry {
 // validly; a new topic adds its rows (all four guidance types are run for
 // each row, in every IaC format).
 func lintRequests() map[string]streamguide.Request {
-	return map[string]streamguide.Request{
+	m := map[string]streamguide.Request{
 		"logs_kinesis": {Topic: "logs_subscription", SourceArn: "arn:aws:kinesis:us-east-1:123456789012:stream/logs",
 			Options: map[string]any{"log_group_name": "/aws/lambda/orders", "filter_pattern": "[level=ERROR]", "distribution": "Random", "ingest_mb_per_second": 3.5, "events_per_second": 2000, "sender_account": "210987654321"}},
 		"logs_firehose": {Topic: "logs_subscription", TargetArn: "arn:aws:firehose:us-east-1:123456789012:deliverystream/logs",
@@ -56,6 +57,8 @@ func lintRequests() map[string]streamguide.Request {
 			KafkaTopic: "orders", Options: map[string]any{"bucket": "orders-lake"}, KMSKeyArns: []string{"arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}},
 		"redshift_kinesis": {Topic: "redshift_streaming", Source: streamguide.SourceKinesis, SourceArn: "arn:aws:kinesis:us-east-1:123456789012:stream/clicks", Options: map[string]any{"payload": "raw"}},
 	}
+	maps.Copy(m, processorLintRequests())
+	return m
 }
 
 var guidanceTypes = []string{"setup", "networking", "permissions", "troubleshooting"}
@@ -119,6 +122,8 @@ func checkArtifact(t *testing.T, label string, a iac.Artifact) {
 		}
 	case a.Kind == iac.KindScript:
 		iactest.CheckScript(t, a.Content)
+	case a.Format == "properties":
+		checkProperties(t, label, a.Content)
 	case a.Format == "yaml":
 		var m map[string]any
 		if err := yaml.Unmarshal([]byte(a.Content), &m); err != nil || len(m) == 0 {

@@ -11,6 +11,11 @@ func builtins() []Topic {
 		firehose(),
 
 		// integ2: Glue streaming, Managed Flink, MSK Connect, KCL, KPL — add lines below.
+		glueStreaming(),
+		flinkApp(),
+		mskConnect(),
+		kclConsumer(),
+		kplProducer(),
 
 		// mskops: MSK custom domains, cross-VPC, replication/DR — add lines below.
 
