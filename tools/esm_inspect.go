@@ -48,8 +48,8 @@ type esmInspectOut struct {
 // one: evidence collected by internal/evidence, judged by internal/judge.
 func EsmInspect(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("esm_inspect",
-		mcp.WithDescription("Returns Lambda event source mappings: without esm_uuid one row per mapping with its health judged from state, throttles vs concurrency, errors, timeouts, dead-lettering, filters and lag (never ok when broken); with esm_uuid the full view: State and LastProcessingResult decoded, config with filter patterns, function, source, auth secret, network path both ways, IAM, CloudWatch series, recent error log lines, CloudTrail changes, and issues with evidence and fixes. "+
-			"Use it first when a mapping misbehaves; then kafka_troubleshoot (Kafka), kinesis_inspect (Kinesis) or esm_optimize. Reads that fail become unknown evidence naming the missing permission."),
+		mcp.WithDescription("Returns Lambda event source mappings: one row each with health judged from state, throttles, errors, timeouts, DLQ, filters and lag; or with esm_uuid one in full (state decoded, config, function, source, network and auth path, metrics, error logs, CloudTrail changes, issues with fixes). "+
+			"Use it first when a mapping misbehaves; failed reads become unknown naming the permission."),
 		mcp.WithTitleAnnotation("ESM: Inspect"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(true),

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -30,6 +31,7 @@ type kafkaTroubleshootIn struct {
 	GroupID       string `json:"group_id,omitempty" jsonschema_description:"consumer group to check (members, lag verdicts); a Lambda ESM's group is its UUID unless ConsumerGroupId is set"`
 	IssueCategory string `json:"issue_category,omitempty" jsonschema:"enum=network,enum=authentication,enum=authorization,enum=lambda_unreachable,enum=sts_unreachable,enum=destination_unreachable,enum=broker_health,enum=topic,enum=consumer_lag,enum=throttling,enum=configuration,enum=function_error" jsonschema_description:"mode=resolution: the category to resolve (diagnosis reports one)"`
 	SampleSeconds *int   `json:"sample_seconds,omitempty" jsonschema:"minimum=0,maximum=60" jsonschema_description:"lag sampling window for the group check, seconds (default 10; 0 = one snapshot, no trend)"`
+	Detail        string `json:"detail,omitempty" jsonschema:"enum=summary,enum=full" jsonschema_description:"diagnosis: summary (default; raw evidence left out when large) or full"`
 }
 
 type kafkaTroubleshootOut struct {
@@ -41,15 +43,43 @@ type kafkaTroubleshootOut struct {
 	ResolutionSteps []string            `json:"resolution_steps" jsonschema_description:"steps that fix the (primary or given) category, concrete with the target's names, ports and ARNs"`
 	Evidence        *kafkadiag.Evidence `json:"evidence,omitempty" jsonschema_description:"the probe, cluster health and lag summary the checks judged"`
 	ESM             *judge.Facts        `json:"esm_evidence,omitempty" jsonschema_description:"esm_uuid: auth, port, network IDs, role, filter patterns, SG rules, error lines, changes and the AWS reads that failed"`
+	LeftOut         []string            `json:"left_out,omitempty" jsonschema_description:"parts not in this answer"`
+	Next            string              `json:"next,omitempty" jsonschema_description:"how to get what was left out"`
 	Truncated       bool                `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
+}
+
+// fit keeps a default diagnosis within answerTarget: the raw evidence goes first, then the mapping's
+// facts; the checks and findings, which judge that evidence and quote it,
+// always stay. detail=full keeps everything.
+func (o *kafkaTroubleshootOut) fit(detail string) {
+	if detail == "full" {
+		return
+	}
+	size := func() int { raw, _ := json.Marshal(o); return len(raw) }
+	if size() <= answerTarget {
+		return
+	}
+	if o.Evidence != nil {
+		o.Evidence = nil
+		o.LeftOut = append(o.LeftOut, "evidence (probe per address, cluster overview, group lag)")
+	}
+	if size() > answerTarget && o.ESM != nil && (len(o.ESM.SGRules) > 0 || len(o.ESM.ErrorLines) > 0) {
+		facts := *o.ESM
+		facts.SGRules, facts.ErrorLines = nil, nil
+		o.ESM = &facts
+		o.LeftOut = append(o.LeftOut, "esm_evidence security group rules and error log lines")
+	}
+	if len(o.LeftOut) > 0 {
+		o.Next = "call again with the same arguments and detail=full for " + strings.Join(o.LeftOut, "; ")
+	}
 }
 
 // KafkaTroubleshoot diagnoses why a Kafka cluster, consumer group or Lambda
 // Kafka mapping does not work, and resolves issue categories.
 func KafkaTroubleshoot(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("kafka_troubleshoot",
-		mcp.WithDescription("Returns the primary issue category, the checks run in causal order (target and auth mode, DNS, TCP, TLS, SASL, authorization, broker health, topic, consumer-group lag verdicts, throttling) each with pass, fail, warn, unknown or skipped, findings with evidence, remediation and a reference, and resolution steps filled in with the target's ports and ARNs. "+
-			"Use mode=diagnosis when a Kafka/MSK cluster, consumer group or Lambda Kafka trigger misbehaves (connection probes run from this server's network position); use mode=resolution with issue_category for the fix of one category. It only reads; it never joins a group or commits."),
+		mcp.WithDescription("Returns the primary issue category, checks in causal order (DNS, TCP, TLS, SASL, authorization, brokers, topic, lag, throttling), findings with evidence and fixes, and resolution steps with the target's ports and ARNs. "+
+			"Use mode=diagnosis when a Kafka cluster, group or Lambda Kafka trigger misbehaves; mode=resolution for one category's fix."),
 		mcp.WithTitleAnnotation("Kafka: Troubleshoot"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(true),
@@ -90,11 +120,12 @@ func KafkaTroubleshoot(d ReadDeps) server.ServerTool {
 		ci.Sampling = samplingFor(time.Duration(window)*time.Second, lag.SampleInterval(d.Guidance))
 		ci.Sampling.Progress = progressFn(ctx, req, "kafka_troubleshoot lag sampling")
 		rep, ev := kafkadiag.Cluster(ctx, d.Kafka, d.Guidance, ci)
-		out := kafkaTroubleshootOut{Mode: in.Mode, Target: ci.Target.Label(), Category: string(rep.Category), Findings: rep.Findings, Checks: rep.Checks, Evidence: &ev, ResolutionSteps: []string{}}
+		out := kafkaTroubleshootOut{Mode: in.Mode, Target: ci.Target.Label(), Category: string(rep.Category), Findings: rep.Findings, Checks: rep.Checks, Evidence: compactEvidence(&ev), ResolutionSteps: []string{}}
 		if rep.Category != diagnose.None {
 			out.ResolutionSteps = kafkadiag.Resolution(d.Guidance, rep.Category, resolutionTarget(ci.Target, in))
 		}
 		out = addClientPath(ctx, d, in, out)
+		out.fit(in.Detail)
 		return mcp.NewToolResultStructured(out, troubleshootSummary(out)), nil
 	}
 	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}
@@ -125,11 +156,16 @@ func troubleshootESM(ctx context.Context, d ReadDeps, req mcp.CallToolRequest, i
 		return mcp.NewToolResultError(fmt.Sprintf("mapping %s reads %s, not Kafka; kafka_troubleshoot judges MSK and self-managed Kafka mappings: use esm_inspect (and kinesis_inspect for Kinesis) for this one", in.ESMUUID, x.ESM.EventSourceARN)), nil
 	}
 	rep, ev := judge.Diagnose(ctx, x, judge.Deps{Guidance: d.Guidance, Vocabulary: voc, Sim: d.AWS, Kafka: d.Kafka, Bootstrap: d.AWS, Sampling: sampling})
-	out := kafkaTroubleshootOut{Mode: in.Mode, Target: "ESM " + in.ESMUUID, Category: string(rep.Category), Findings: rep.Findings, Checks: rep.Checks, ESM: &ev, Evidence: ev.KafkaProbe, ResolutionSteps: []string{}}
+	// The Kafka-side evidence is shown once, as evidence; the mapping's
+	// facts omit it.
+	esmFacts := ev
+	esmFacts.KafkaProbe = nil
+	out := kafkaTroubleshootOut{Mode: in.Mode, Target: "ESM " + in.ESMUUID, Category: string(rep.Category), Findings: rep.Findings, Checks: rep.Checks, ESM: &esmFacts, Evidence: compactEvidence(ev.KafkaProbe), ResolutionSteps: []string{}}
 	if rep.Category != diagnose.None {
 		rt := judge.ResolutionTarget(x)
 		out.ResolutionSteps = kafkadiag.Resolution(d.Guidance, rep.Category, rt)
 	}
+	out.fit(in.Detail)
 	return mcp.NewToolResultStructured(out, troubleshootSummary(out)), nil
 }
 
@@ -212,4 +248,28 @@ func troubleshootSummary(o kafkaTroubleshootOut) string {
 		fmt.Fprintf(&b, "%d. %s\n", i+1, s)
 	}
 	return b.String()
+}
+
+// compactEvidence drops the probe stages skipped after a failure: each
+// said only "an earlier stage failed", for every address, and the
+// address's failed_stage already says where it stopped.
+func compactEvidence(ev *kafkadiag.Evidence) *kafkadiag.Evidence {
+	if ev == nil || ev.Probe == nil {
+		return ev
+	}
+	out := *ev
+	probe := *ev.Probe
+	probe.Addresses = make([]kafka.AddressProbe, len(ev.Probe.Addresses))
+	for i, a := range ev.Probe.Addresses {
+		kept := []kafka.StageResult{}
+		for _, st := range a.Stages {
+			if st.Result != "skipped" {
+				kept = append(kept, st)
+			}
+		}
+		a.Stages = kept
+		probe.Addresses[i] = a
+	}
+	out.Probe = &probe
+	return &out
 }

@@ -34,8 +34,8 @@ type kinesisInspectOut = kinesisview.Out
 // and CloudWatch throttling, classified.
 func KinesisInspect(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("kinesis_inspect",
-		mcp.WithDescription("Returns a Kinesis data stream's mode and write/read capacity, open shards with hash ranges and keyspace balance (paged), enhanced fan-out consumers, retention, encryption and max record size, and from CloudWatch its incoming bytes and records against capacity, write and read throttling and iterator age; write throttling is classified as whole stream over capacity (size- or count-bound), hot shard, hot key or sub-minute bursts, with per-shard numbers when shard-level metrics are on. "+
-			"Use it when producers see ProvisionedThroughputExceededException, consumers fall behind, or before resizing; it also lists the Lambda mappings reading the stream with their health; esm_inspect has the full view of one."),
+		mcp.WithDescription("Returns a Kinesis data stream's mode, capacity, shards (paged) and consumers, and from CloudWatch its load against capacity, throttling classified (over capacity, hot shard, hot key, bursts) and iterator age, plus the Lambda mappings reading it with their health. "+
+			"Use it when producers are throttled, consumers fall behind, or before resizing."),
 		mcp.WithTitleAnnotation("Kinesis: Inspect Stream"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(true),
@@ -69,7 +69,7 @@ func KinesisInspect(d ReadDeps) server.ServerTool {
 			return mcp.NewToolResultError(fmt.Sprintf("Kinesis stream %q not found in this account and Region; check stream_name (a name or arn:aws:kinesis:REGION:ACCOUNT:stream/NAME) and --region", in.StreamName)), nil
 		}
 		if err != nil {
-			return errmap.Result(err, "check stream_name and --region"), nil
+			return errmap.Result(err, "set --region and AWS credentials, or --endpoint-url for the simulator"), nil
 		}
 		if arn := out.Stream.ARN; arn != "" {
 			// The stream's Lambda consumers, judged by the esm_inspect list

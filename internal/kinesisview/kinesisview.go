@@ -13,6 +13,7 @@ import (
 
 	"github.com/stream-mcp/stream-mcp/guidance"
 	"github.com/stream-mcp/stream-mcp/internal/aws"
+	"github.com/stream-mcp/stream-mcp/internal/errmap"
 	"github.com/stream-mcp/stream-mcp/internal/esmview"
 	"github.com/stream-mcp/stream-mcp/internal/kinesisdiag"
 )
@@ -133,6 +134,10 @@ func Inspect(ctx context.Context, g *guidance.Base, kapi aws.KinesisReadAPI, cwa
 	switch {
 	case errors.Is(err, aws.ErrStreamNotFound):
 		return out, fmt.Errorf("%w: %q", ErrNotFound, target)
+	case errmap.Classify(err).Kind == errmap.KindConfig:
+		// No credentials or Region: every other read fails the same way,
+		// so there is no partial answer to give (as esm_inspect).
+		return out, err
 	case err != nil:
 		// The metrics were read by name: a partial answer.
 		st = &aws.KinesisStream{Name: name, Calls: 1}
