@@ -48,8 +48,8 @@ type esmInspectOut struct {
 // one: evidence collected by internal/evidence, judged by internal/judge.
 func EsmInspect(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("esm_inspect",
-		mcp.WithDescription("Returns Lambda event source mappings: one row each with health judged from state, throttles, errors, timeouts, DLQ, filters and lag; or with esm_uuid one in full (state decoded, config, function, source, network and auth path, metrics, error logs, CloudTrail changes, issues with fixes). "+
-			"Use it first when a mapping misbehaves; failed reads become unknown naming the permission."),
+		mcp.WithDescription("Returns Lambda event source mappings: one row each with health (state, throttles, errors, timeouts, DLQ, filters, lag), or with esm_uuid one in full (config, function, source, network and auth path, metrics, error logs, changes, issues with fixes). "+
+			"Use it first when a mapping misbehaves; failed reads name the missing permission."),
 		mcp.WithTitleAnnotation("ESM: Inspect"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(true),

@@ -69,6 +69,22 @@ func (o *kafkaTroubleshootOut) fit(detail string) {
 		o.ESM = &facts
 		o.LeftOut = append(o.LeftOut, "esm_evidence security group rules and error log lines")
 	}
+	if size() > answerTarget {
+		// Checks that passed or did not apply keep their name and status.
+		cs := make([]diagnose.Check, len(o.Checks))
+		for i, c := range o.Checks {
+			if c.Status == diagnose.StatusPass || c.Status == diagnose.StatusSkipped {
+				c.Detail = ""
+			}
+			cs[i] = c
+		}
+		o.Checks = cs
+		o.LeftOut = append(o.LeftOut, "the details of checks that passed or were skipped")
+	}
+	if size() > answerTarget && o.ESM != nil {
+		o.ESM = nil
+		o.LeftOut = append(o.LeftOut, "esm_evidence")
+	}
 	if len(o.LeftOut) > 0 {
 		o.Next = "call again with the same arguments and detail=full for " + strings.Join(o.LeftOut, "; ")
 	}
