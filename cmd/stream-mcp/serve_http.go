@@ -58,7 +58,16 @@ func parseServeArgs(args []string, getenv func(string) string) (serveFlags, erro
 	})
 	bad := func(msg string) (serveFlags, error) { return serveFlags{}, usageError{msg + "; usage: " + serveUsage} }
 	if err := fs.Parse(args); err != nil {
-		return bad("serve: " + err.Error())
+		if errors.Is(err, flag.ErrHelp) {
+			return serveFlags{}, err
+		}
+		msg := "serve: " + err.Error()
+		for _, g := range config.Flags() {
+			if strings.Contains(err.Error(), "-"+g.Name) {
+				msg += fmt.Sprintf("; global flags go before the command (stream-mcp --%s serve)", g.Name)
+			}
+		}
+		return bad(msg)
 	}
 	if fs.NArg() > 0 {
 		return bad(fmt.Sprintf("serve takes no arguments besides its flags; got %q", fs.Args()))
@@ -154,4 +163,28 @@ func serveHTTP(ctx context.Context, cfg config.Config, logger *slog.Logger, f se
 		return fmt.Errorf("%w; choose another port with --http", err)
 	}
 	return err
+}
+
+// serveHelpText documents `stream-mcp serve` and its HTTP flags.
+func serveHelpText() string {
+	return "usage: " + serveUsage + `
+
+Without --http, serve speaks MCP on stdio (what MCP clients start). With --http
+it serves streamable HTTP at /mcp (the 2026-07-28 stateless protocol and
+2025-06-18/2025-11-25 sessions) and /healthz, for a team running stream-mcp next
+to its brokers. Authentication is required beyond loopback.
+
+  --http ADDR                 host:port to listen on (STREAM_MCP_HTTP)
+  --auth-tokens-file FILE     bearer tokens, lines "TOKEN read|write", mode 0600;
+                              SIGHUP reloads it (STREAM_MCP_AUTH_TOKENS_FILE)
+  --auth-issuer URL           accept OAuth 2.1 JWT access tokens from this issuer
+  --auth-audience AUD         ...whose aud claim is AUD; scopes stream-mcp:read and
+                              stream-mcp:write (STREAM_MCP_AUTH_ISSUER, _AUDIENCE)
+  --http-resource-url URL     this server's public URL, for the OAuth metadata
+  --http-max-body BYTES       largest request body, default 8388608 (413 beyond)
+  --http-max-calls N          concurrent requests per caller, default 8 (429 beyond)
+  --http-allowed-origin O     admit browser requests from origin O (repeatable)
+
+A read-scope token never sees or calls a write tool, even with --allow-write.
+`
 }
