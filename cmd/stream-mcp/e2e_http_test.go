@@ -233,11 +233,13 @@ func TestE2EHTTP(t *testing.T) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, inspector, "--cli", "--transport", "http", "--server-url", s.url+"/mcp",
+		cmd := exec.CommandContext(ctx, inspector, "--cli", s.url+"/mcp", "--transport", "http",
 			"--header", "Authorization: Bearer "+httpWriteTok, "--method", "tools/list")
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
 		out, err := cmd.Output()
 		if err != nil {
-			t.Fatalf("inspector: %v\n%s", err, out)
+			t.Fatalf("inspector: %v\n%s\n%s", err, out, stderr.String())
 		}
 		var res map[string][]map[string]any
 		if err := json.Unmarshal(out, &res); err != nil {
