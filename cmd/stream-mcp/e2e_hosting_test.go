@@ -58,7 +58,7 @@ func hostingE2ECases() []e2eCase {
 				if _, diags := hclsyntax.ParseConfig([]byte(c), "hosting.tf", hcl.InitialPos); diags.HasErrors() {
 					t.Fatalf("terraform does not parse: %v", diags)
 				}
-				for _, want := range []string{`resource "aws_lb_listener" "tls"`, `"--auth-issuer"`, `internal`} {
+				for _, want := range []string{`resource "aws_lb_listener" "tls"`, "--auth-issuer", `internal`} {
 					if !strings.Contains(c, want) {
 						t.Errorf("terraform lacks %s", want)
 					}
