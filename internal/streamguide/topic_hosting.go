@@ -507,17 +507,17 @@ func buildHosting(e Env, r Request) (Result, error) {
 	}
 	res := Result{References: []string{e.Ref(hostTLSPortID), hostNLBHealth, hostFargateVPC, hostECREndpoint}}
 	netSteps := []guide.Step{
-		{Title: "Internal NLB with TLS termination", Detail: fmt.Sprintf("An internal NLB in %s keeps the endpoint off the internet; its TLS listener on %d terminates TLS with the ACM certificate (rotated by ACM, no key in the image) and forwards TCP to the tasks on %d. Bearer tokens then never cross the network in clear. The target group's HTTP health check hits /healthz (no token needed).", strings.Join(p.subnets, ", "), p.tlsPort, hostContainerPort)},
-		{Title: "Private subnets, AWS APIs via NAT or VPC endpoints", Detail: fmt.Sprintf("Tasks get no public IP. They reach the brokers on TCP %d-%d and AWS APIs on %d: through a NAT gateway, or without internet through interface endpoints (ecr.api, ecr.dkr, logs, secretsmanager, sts, kafka, kinesis-streams, lambda, ec2, monitoring) plus the S3 gateway endpoint for image layers. Without either, the task stops at image pull.", p.kafkaLo, p.kafkaHi, p.apiPort),
+		{Title: "Internal NLB, TLS terminated there", Detail: fmt.Sprintf("Internal scheme: no internet endpoint. The TLS listener on %d uses the ACM certificate (ACM renews it; no key in the image), so bearer tokens never cross the VPC in clear; it forwards TCP to the tasks on %d. The target group health-checks HTTP /healthz (no token needed).", p.tlsPort, hostContainerPort)},
+		{Title: "Private subnets; AWS APIs via NAT or VPC endpoints", Detail: fmt.Sprintf("No public IPs. Tasks reach the brokers on TCP %d-%d and AWS APIs on %d through a NAT gateway or interface endpoints (ecr.api, ecr.dkr, logs, secretsmanager, sts, kafka, kinesis-streams, lambda, ec2, monitoring) plus the S3 gateway endpoint (image layers); with neither, tasks fail at image pull.", p.kafkaLo, p.kafkaHi, p.apiPort),
 			Decision: &guide.Decision{Choice: "egress", Options: []string{"nat_gateway", "vpc_endpoints"}, Recommendation: "vpc_endpoints", Why: "no internet path from a process that holds AWS read credentials; NAT is simpler where the VPC has one already"}},
 	}
 	if p.o.BrokerSG == "" {
-		netSteps = append(netSteps, guide.Step{Title: "Open the brokers to the tasks", Detail: fmt.Sprintf("Give options.broker_security_group_id to get the ingress rule (TCP %d-%d from the task group) and an egress narrowed to it; until then the task egress to the Kafka ports is open to any address.", p.kafkaLo, p.kafkaHi)})
+		netSteps = append(netSteps, guide.Step{Title: "Open the brokers to the tasks", Detail: fmt.Sprintf("Give options.broker_security_group_id for the brokers' ingress rule (TCP %d-%d from the task group); until then task egress to those ports is open to any address.", p.kafkaLo, p.kafkaHi)})
 	}
 	switch r.Type {
 	case guide.TypeSetup:
 		res.Steps = append(netSteps, p.authStep(), guide.Step{Title: "Least-privilege task role", Detail: p.roleDetail()},
-			guide.Step{Title: "Hardened task", Detail: fmt.Sprintf("awsvpc, %d CPU units / %d MiB (defaults 0.5 vCPU / 1 GB; raise for many concurrent users), non-root (uid %s), read-only root filesystem with task-scoped volumes for the token file and state, logs to %s kept %d days, deployment circuit breaker with rollback.", p.o.CPU, p.o.Memory, hostUID, p.logGroup, p.o.RetentionDays)})
+			guide.Step{Title: "Hardened task", Detail: fmt.Sprintf("%d CPU units / %d MiB (default 0.5 vCPU / 1 GB), uid %s, read-only root filesystem, logs in %s for %d days, deployment circuit breaker with rollback.", p.o.CPU, p.o.Memory, hostUID, p.logGroup, p.o.RetentionDays)})
 		st, err := p.stack(false)
 		if err != nil {
 			return Result{}, err
@@ -568,23 +568,23 @@ func buildHosting(e Env, r Request) (Result, error) {
 
 func (p hostPlan) authStep() guide.Step {
 	if p.o.TokenSecretArn != "" {
-		return guide.Step{Title: "Tokens from Secrets Manager", Detail: "The token file (lines \"TOKEN read\") lives in the secret, not in the image, the template or an environment file: rotating it is a secret update and a new deployment. ECS injects secrets only as environment variables, so a non-essential init container receives it and writes " + hostTokensPath + " (mode 0600, owner uid " + hostUID + ") into a task-scoped volume the server mounts read-only; the init image (" + p.o.InitImageURI + ") must be pullable from the subnets (mirror it to ECR without NAT)."}
+		return guide.Step{Title: "Tokens from Secrets Manager", Detail: "The token file (lines \"TOKEN read\") lives in the secret, not in the image or template; rotation = update the secret, force a new deployment. ECS injects secrets only as environment variables, so an init container writes " + hostTokensPath + " (0600, uid " + hostUID + ") to a task volume the server mounts read-only. Its image (" + p.o.InitImageURI + ") must be pullable from the subnets (mirror it to ECR without NAT)."}
 	}
 	return guide.Step{Title: "OAuth 2.1 bearer JWTs", Detail: "The server validates JWTs from " + p.o.AuthIssuer + " for audience " + p.o.AuthAudience + " (scopes stream-mcp:read, stream-mcp:write); no secret is stored in the task. The tasks need HTTPS egress to the issuer's JWKS URL."}
 }
 
 func (p hostPlan) roleDetail() string {
-	d := "The task role carries only the README's read-only policy (the tools' AWS calls); the server has no write credentials, and --allow-write stays off."
+	d := "Only the README's read-only policy: no write credentials, --allow-write off."
 	if len(p.o.ClusterArns)+len(p.o.StreamArns) == 0 {
-		d += " Give cluster_arns and stream_arns to narrow the MSK and Kinesis actions from * to those resources."
+		d += " Give cluster_arns and stream_arns to narrow the MSK and Kinesis actions from *."
 	}
 	return d
 }
 
 func (p hostPlan) checks() []guide.Check {
 	return []guide.Check{
-		{Name: "Health through the NLB", How: "from a client subnet: curl -fsS https://DNS_NAME_OF_THE_CERTIFICATE/healthz (200 without a token; targets healthy in aws elbv2 describe-target-health)"},
-		{Name: "Claude Code over HTTP", How: "claude mcp add --transport http stream-mcp https://DNS_NAME_OF_THE_CERTIFICATE/mcp --header \"Authorization: Bearer $STREAM_MCP_TOKEN\"; /mcp lists the read-only tools"},
-		{Name: "Read-only", How: "a tool call against a cluster outside cluster_arns answers AccessDenied; the write tools are not listed"},
+		{Name: "Health through the NLB", How: "curl -fsS https://HOST/healthz from a client network (HOST: the certificate's name, aliased to the NLB)"},
+		{Name: "Claude Code over HTTP", How: "claude mcp add --transport http stream-mcp https://HOST/mcp --header \"Authorization: Bearer $STREAM_MCP_TOKEN\""},
+		{Name: "Read-only", How: "tools/list shows no write tools; a cluster outside cluster_arns answers AccessDenied"},
 	}
 }
