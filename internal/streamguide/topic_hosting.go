@@ -29,7 +29,7 @@ const (
 	hostECSSecrets  = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-secret.html"
 	hostECREndpoint = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html"
 	hostFargateVPC  = "https://repost.aws/knowledge-center/ecs-fargate-docker-timeout-error"
-	hostMCPHTTP     = "https://modelcontextprotocol.io/specification/2025-06-18/basic/transports"
+	hostClaudeMCP   = "https://code.claude.com/docs/en/mcp"
 )
 
 // The container side is this project's own image (Dockerfile): it listens
@@ -528,7 +528,7 @@ func buildHosting(e Env, r Request) (Result, error) {
 		}
 		res.Artifacts = append(res.Artifacts, a)
 		res.Checks = p.checks()
-		res.References = append(res.References, hostECSSecrets, e.Ref(hostCPUID), e.Ref(hostRetID), hostMCPHTTP)
+		res.References = append(res.References, hostECSSecrets, e.Ref(hostCPUID), e.Ref(hostRetID), hostClaudeMCP)
 	case guide.TypeNetworking:
 		res.Steps = netSteps
 		st, err := p.stack(true)
