@@ -419,8 +419,10 @@ func (p hostPlan) stack(net bool) (Stack, error) {
 	for _, c := range p.containers(p.logGroup) {
 		tfDefs = append(tfDefs, apiCase(c))
 	}
-	defsJSON, err := json.Marshal(tfDefs)
-	if err != nil {
+	var defsJSON strings.Builder
+	enc := json.NewEncoder(&defsJSON)
+	enc.SetEscapeHTML(false) // the init script's ">" stays readable
+	if err := enc.Encode(tfDefs); err != nil {
 		return st, fmt.Errorf("streamguide: container definitions: %w", err)
 	}
 	st.TF = append(st.TF, execTF...)
@@ -431,7 +433,7 @@ func (p hostPlan) stack(net bool) (Stack, error) {
 		TFBlock{Labels: []string{"aws_ecs_task_definition", "this"}, Attrs: append([]TFAttr{{"family", p.name}, {"requires_compatibilities", []string{"FARGATE"}},
 			{"network_mode", "awsvpc"}, {"cpu", strconv.Itoa(p.o.CPU)}, {"memory", strconv.Itoa(p.o.Memory)},
 			{"execution_role_arn", TFRef("aws_iam_role.executionrole.arn")}, {"task_role_arn", TFRef("aws_iam_role.taskrole.arn")},
-			{"container_definitions", string(defsJSON)}}, tfVolume...)},
+			{"container_definitions", strings.TrimSpace(defsJSON.String())}}, tfVolume...)},
 		TFBlock{Labels: []string{"aws_lb", "this"}, Attrs: []TFAttr{{"load_balancer_type", "network"}, {"internal", true},
 			{"subnets", p.subnets}, {"security_groups", refs("aws_security_group.nlb.id")}}},
 		TFBlock{Labels: []string{"aws_lb_target_group", "this"}, Attrs: []TFAttr{{"target_type", "ip"}, {"protocol", "TCP"},
