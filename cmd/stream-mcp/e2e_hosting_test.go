@@ -20,7 +20,8 @@ func hostingE2ECases() []e2eCase {
 		}
 		a := map[string]any{"topic": "stream_mcp_hosting", "subnet_ids": []any{"subnet-0123456789abcdef0", "subnet-0fedcba9876543210"}, "options": o}
 		if format != "" {
-			a["iac_format"] = format
+			// the template is over the default answer's budget: ask for it
+			a["iac_format"], a["artifacts"] = format, []any{"all"}
 		}
 		return a
 	}
