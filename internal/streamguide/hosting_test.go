@@ -249,8 +249,10 @@ func TestHostingMatchesDockerfile(t *testing.T) {
 	}
 }
 
-// TestHostingAnswerSize measures the default answer (setup, sam) and the
-// networking and permissions subsets.
+// TestHostingAnswerSize bounds the engine's answers before the tool's
+// artifact budget (tools/budget.go leaves the template out of the default
+// answer and hands it out on request): the template must not keep growing,
+// and networking carries no roles.
 func TestHostingAnswerSize(t *testing.T) {
 	t.Parallel()
 	reg := registry(t)
