@@ -135,7 +135,8 @@ func gradeQA(t *testing.T, q qaQuestion, answer string, isErr bool) qaGrade {
 // TestExpertQuestions asks every question of testdata/qa/questions.yaml
 // through the tool handlers and fails when an expected fact is missing or a
 // forbidden one appears. Known failures in other helpers' areas are skipped
-// with their reason. QA_REPORT=FILE writes the grading table (markdown).
+// with their reason. QA_REPORT=FILE writes the grading table (markdown), QA_DUMP=DIR
+// each answer.
 func TestExpertQuestions(t *testing.T) {
 	d := sizingTestDeps(t)
 	qs := loadQA(t)
@@ -153,6 +154,11 @@ func TestExpertQuestions(t *testing.T) {
 			t.Fatalf("%s: source must be a URL", q.ID)
 		}
 		ans, isErr := qaAnswer(t, d, q)
+		if dir := os.Getenv("QA_DUMP"); dir != "" {
+			if err := os.WriteFile(filepath.Join(dir, q.ID+".txt"), []byte(ans), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 		g := gradeQA(t, q, ans, isErr)
 		grades = append(grades, g)
 		t.Run(q.ID, func(t *testing.T) {
