@@ -66,7 +66,9 @@ func validatePlugins() map[string]validatePlugin {
 		"kpl":         validateProcessor("kpl"),
 
 		// mskops.
-
+		"msk_cluster_change": validateMSKClusterChange,
+		"mirrormaker2":       validateMirrorMaker2Kind,
+		"msk_replicator":     validateMSKReplicatorKind,
 	}
 }
 

@@ -1,8 +1,6 @@
 package tools
 
 import (
-	"strings"
-
 	"github.com/stream-mcp/stream-mcp/guidance"
 	"github.com/stream-mcp/stream-mcp/internal/integ"
 	"github.com/stream-mcp/stream-mcp/internal/proccfg"
@@ -16,7 +14,7 @@ func sizeProcessor(service string) sizingPlugin {
 		w, p := in.Workload, in.Processor
 		return procsize.Size(service, procsize.Input{
 			Source: p.Source, Shards: w.Shards, Partitions: w.Partitions, RecordsPerSecond: w.RecordsPerSecond, IngressMBps: w.IngressMBps,
-			AvgRecordBytes: w.AvgRecordBytes, PeakFactor: w.PeakFactor, GlueVersion: p.GlueVersion, WorkerType: p.WorkerType, CoresNeeded: p.CoresNeeded,
+			AvgRecordBytes: w.AvgRecordBytes, PeakFactor: w.PeakFactor, GlueVersion: p.GlueVersion, WorkerType: p.WorkerType, CoresNeeded: p.CoresNeeded, CoreRecordsPerSecond: p.CoreRecordsPerSecond, LatencyTargetSeconds: w.LatencyTargetSeconds,
 			BatchRecords: p.BatchRecords, TriggerIntervalSeconds: p.TriggerIntervalSeconds, BatchProcessingSeconds: p.BatchProcessingSeconds,
 			Parallelism: p.Parallelism, ParallelismPerKPU: p.ParallelismPerKPU, KPU: p.KPU, KCLVersion: p.KCLVersion, Workers: p.Workers,
 			Retrieval: p.Retrieval, ConsumerApps: w.ConsumerGroups, MCUPerWorker: p.MCUPerWorker, TasksMax: p.TasksMax,
@@ -36,7 +34,7 @@ func validateProcessor(kind string) validatePlugin {
 			switch kind {
 			case "kcl", "kpl":
 				cfg = map[string]any{}
-				for k, v := range proccfgProperties(in.Text) {
+				for k, v := range proccfg.ParseProperties(in.Text) {
 					cfg[k] = v
 				}
 			case "msk_connect":
@@ -54,20 +52,6 @@ func validateProcessor(kind string) validatePlugin {
 		vs, ids, _ := proccfg.Validate(kind, cfg, b)
 		return integ.Validation{Violations: vs, Checked: ids}, nil
 	}
-}
-
-// proccfgProperties reads key=value lines of a properties file.
-func proccfgProperties(text string) map[string]string {
-	out := map[string]string{}
-	for _, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "!") {
-			continue
-		}
-		k, v, _ := strings.Cut(line, "=")
-		out[strings.TrimSpace(k)] = strings.TrimSpace(v)
-	}
-	return out
 }
 
 // validateProcessorResource adapts a proccfg kind to a template resource.

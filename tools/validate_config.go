@@ -22,6 +22,7 @@ type validateConfigIn struct {
 	Kind        string                 `json:"kind" jsonschema:"enum=esm,enum=kafka_topic,enum=kafka_producer,enum=kafka_consumer,enum=msk_cluster,enum=kinesis_stream,enum=template" jsonschema_description:"what config holds: an event source mapping, a Kafka topic/producer/consumer config, AWS::MSK::Cluster or AWS::Kinesis::Stream properties, or a whole SAM/CloudFormation template in template"`
 	Config      map[string]any         `json:"config,omitempty" jsonschema_description:"the configuration. esm: Lambda API field names with nested objects as the API returns them (BatchSize, ScalingConfig: {MaximumConcurrency}), e.g. get-event-source-mapping output; kafka_*: Kafka property names (acks, min.insync.replicas, ...; a topic may add partitions and replication.factor); msk_cluster / kinesis_stream: CloudFormation property names"`
 	Template    string                 `json:"template,omitempty" jsonschema_description:"kind=template: SAM or CloudFormation text, YAML (short-form tags like !Ref allowed) or JSON"`
+	ClusterArn  string                 `json:"cluster_arn,omitempty" jsonschema_description:"msk_cluster_change: read current live"`
 	Text        string                 `json:"text,omitempty" jsonschema_description:"instead of config: SQL or pipeline YAML, for kinds that take text"`
 	EventSource string                 `json:"event_source,omitempty" jsonschema:"enum=kinesis,enum=dynamodb,enum=sqs,enum=sqs_fifo,enum=msk,enum=self_managed_kafka,enum=mq,enum=documentdb" jsonschema_description:"kind=esm: the source type; optional when config has EventSourceArn or SelfManagedEventSource"`
 	Context     *validateConfigContext `json:"context,omitempty" jsonschema_description:"optional facts that enable cross-checks (function vs queue timeouts, pollers vs partitions, batch bytes vs payload, topic vs producer/consumer)"`
@@ -84,7 +85,10 @@ func ValidateConfig(d ReadDeps) server.ServerTool {
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
 		schema.Input[validateConfigIn](), schema.Output[validateConfigOut](), withEnum("kind", sortedKeys(validatePlugins())))
-	h := func(_ context.Context, _ mcp.CallToolRequest, in validateConfigIn) (*mcp.CallToolResult, error) {
+	h := func(ctx context.Context, _ mcp.CallToolRequest, in validateConfigIn) (*mcp.CallToolResult, error) {
+		if msg := validateLive(ctx, d, &in); msg != "" {
+			return mcp.NewToolResultError(msg), nil
+		}
 		out, msg := validateConfig(d, in)
 		if msg != "" {
 			return mcp.NewToolResultError(msg), nil
@@ -108,7 +112,7 @@ func validateConfig(d ReadDeps, in validateConfigIn) (validateConfigOut, string)
 		if in.Config == nil && strings.TrimSpace(in.Text) == "" {
 			return out, fmt.Sprintf("kind=%s needs config (an object) or text", in.Kind)
 		}
-		res, err := p(integ.ValidateInput{Config: in.Config, Text: in.Text, Partitions: ctx.Partitions, Shards: ctx.Shards, AvgRecordBytes: ctx.AvgRecordBytes}, b)
+		res, err := p(integ.ValidateInput{Config: in.Config, Text: in.Text, Partitions: ctx.Partitions, Shards: ctx.Shards, AvgRecordBytes: ctx.AvgRecordBytes, Brokers: ctx.Brokers}, b)
 		if errors.Is(err, integ.ErrInput) {
 			return out, err.Error()
 		}

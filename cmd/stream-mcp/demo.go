@@ -48,6 +48,7 @@ func demoSteps(env demoEnv) []demoStep {
 	steps = append(steps, sizingDemoSteps()...)
 	steps = append(steps, guidanceDemoSteps(env)...)
 	steps = append(steps, integrationDemoSteps()...)
+	steps = append(steps, processorDemoSteps()...)
 	return steps
 }
 

@@ -108,10 +108,10 @@ func (s *Server) lookupEvents(_ context.Context, r *request) (any, error) {
 	if in.StartTime != nil && in.EndTime != nil && *in.StartTime > *in.EndTime {
 		return nil, errBadRequest("InvalidTimeRangeException", "Start time must be before end time.")
 	}
-	size := 50
+	_, size, _ := bounds("cloudtrail.LookupEvents.MaxResults")
 	if in.MaxResults != nil {
-		if *in.MaxResults < 1 || *in.MaxResults > 50 {
-			return nil, errBadRequest("InvalidMaxResultsException", "MaxResults must be between 1 and 50.")
+		if err := checkBounds("cloudtrail.LookupEvents.MaxResults", "InvalidMaxResultsException", *in.MaxResults); err != nil {
+			return nil, err
 		}
 		size = *in.MaxResults
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -214,6 +215,64 @@ func TestConformanceWithBotocoreModels(t *testing.T) {
 	cfg := sdkaws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
 		BaseEndpoint: sdkaws.String(srv.URL()), RetryMaxAttempts: 1, HTTPClient: &http.Client{Transport: rec, Timeout: 10 * time.Second}}
 	ctx := context.Background()
+	calls := conformanceCalls(cfg)
+	for i, call := range calls {
+		if err := call(); err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+	}
+	log := srv.Calls()
+	if len(log) != len(rec.out) {
+		t.Fatalf("%d calls logged, %d answers recorded", len(log), len(rec.out))
+	}
+	var lines bytes.Buffer
+	covered := map[string]bool{}
+	for i, c := range log {
+		ex := rec.out[i]
+		ex.Service, ex.Op = botocoreName(c.Service, c.Operation), c.Operation
+		covered[c.Service+"."+c.Operation] = true
+		b, _ := json.Marshal(ex)
+		lines.Write(append(b, '\n'))
+	}
+	var missing []string
+	for _, svc := range (&Server{}).services() {
+		for _, op := range svc.ops {
+			if !covered[svc.name+"."+op] {
+				missing = append(missing, svc.name+"."+op)
+			}
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("served operations not exercised: %s", strings.Join(missing, ", "))
+	}
+	cmd := exec.CommandContext(ctx, "python3", "testdata/conformance.py")
+	cmd.Stdin = &lines
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("checker: %v\n%s", err, stderr.String())
+	}
+	var res struct {
+		Checked  int
+		Problems []string
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("checker output %q: %v", out, err)
+	}
+	if res.Checked != len(log) {
+		t.Errorf("checked %d of %d answers", res.Checked, len(log))
+	}
+	for _, p := range res.Problems {
+		t.Error(p)
+	}
+}
+
+// conformanceCalls is one SDK call per served operation, against the
+// conformance scenario.
+func conformanceCalls(cfg sdkaws.Config) []func() error {
+	ctx := context.Background()
 	s := sdkaws.String
 	const (
 		esmID   = "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e"
@@ -226,7 +285,7 @@ func TestConformanceWithBotocoreModels(t *testing.T) {
 	)
 	lm, kf, e2, im := lambda.NewFromConfig(cfg), kafka.NewFromConfig(cfg), ec2.NewFromConfig(cfg), iam.NewFromConfig(cfg)
 	kn := kinesis.NewFromConfig(cfg)
-	calls := []func() error{
+	return []func() error{
 		func() error {
 			_, err := lm.ListEventSourceMappings(ctx, &lambda.ListEventSourceMappingsInput{})
 			return err
@@ -471,37 +530,63 @@ func TestConformanceWithBotocoreModels(t *testing.T) {
 			return err
 		},
 	}
-	for i, call := range calls {
-		if err := call(); err != nil {
-			t.Fatalf("call %d: %v", i, err)
+}
+
+// TestErrorConformanceWithBotocore injects each fault kind into every served
+// operation and checks that botocore's parser for the service's protocol
+// reads the error code the simulator means to send (SQS's query code,
+// Lambda's header, CloudWatch's CBOR __type, S3's bodiless HEAD status).
+func TestErrorConformanceWithBotocore(t *testing.T) {
+	t.Parallel()
+	if err := exec.Command("python3", "-c", "import botocore").Run(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI: python3 with botocore is required for the conformance test: %v", err)
 		}
-	}
-	log := srv.Calls()
-	if len(log) != len(rec.out) {
-		t.Fatalf("%d calls logged, %d answers recorded", len(log), len(rec.out))
+		t.Skipf("python3 with botocore not available: %v", err)
 	}
 	var lines bytes.Buffer
-	covered := map[string]bool{}
-	for i, c := range log {
-		ex := rec.out[i]
-		ex.Service, ex.Op = botocoreName(c.Service, c.Operation), c.Operation
-		covered[c.Service+"."+c.Operation] = true
-		b, _ := json.Marshal(ex)
-		lines.Write(append(b, '\n'))
-	}
-	var missing []string
-	for _, svc := range (&Server{}).services() {
-		for _, op := range svc.ops {
-			if !covered[svc.name+"."+op] {
-				missing = append(missing, svc.name+"."+op)
+	total := 0
+	for _, kind := range faultKinds[1:] {
+		sc, err := Parse("conformance", []byte(conformanceScenario))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := Fault{Service: "*", Operation: "*", Error: kind}
+		sc.Faults = []Fault{f}
+		srv, err := Start(t.Context(), sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := &recorder{}
+		cfg := sdkaws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
+			BaseEndpoint: sdkaws.String(srv.URL()), RetryMaxAttempts: 1, HTTPClient: &http.Client{Transport: rec, Timeout: 10 * time.Second}}
+		for _, call := range conformanceCalls(cfg) {
+			if call() == nil {
+				t.Fatalf("%s: a call succeeded through a fault on every operation", kind)
 			}
 		}
+		log := srv.Calls()
+		_ = srv.Close()
+		if len(log) != len(rec.out) {
+			t.Fatalf("%s: %d calls logged, %d answers recorded", kind, len(log), len(rec.out))
+		}
+		for i, c := range log {
+			svc := srv.svc[c.Service]
+			e := faultError(sc, svc, c.Operation, f)
+			want := orDefault(e.QueryCode, e.Code)
+			if c.Operation == "HeadBucket" {
+				want = strconv.Itoa(e.Status) // HEAD answers carry no body
+			}
+			ex := rec.out[i]
+			b, _ := json.Marshal(struct {
+				exchange
+				ExpectCode string `json:"expect_code"`
+			}{exchange{Service: botocoreName(c.Service, c.Operation), Op: c.Operation, Status: ex.Status, Headers: ex.Headers, Body: ex.Body}, want})
+			lines.Write(append(b, '\n'))
+			total++
+		}
 	}
-	sort.Strings(missing)
-	if len(missing) > 0 {
-		t.Errorf("served operations not exercised: %s", strings.Join(missing, ", "))
-	}
-	cmd := exec.CommandContext(ctx, "python3", "testdata/conformance.py")
+	cmd := exec.CommandContext(context.Background(), "python3", "testdata/conformance.py")
 	cmd.Stdin = &lines
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -516,10 +601,52 @@ func TestConformanceWithBotocoreModels(t *testing.T) {
 	if err := json.Unmarshal(out, &res); err != nil {
 		t.Fatalf("checker output %q: %v", out, err)
 	}
-	if res.Checked != len(log) {
-		t.Errorf("checked %d of %d answers", res.Checked, len(log))
+	t.Logf("botocore read %d error answers", res.Checked)
+	if res.Checked != total {
+		t.Errorf("checked %d of %d error answers", res.Checked, total)
 	}
 	for _, p := range res.Problems {
 		t.Error(p)
+	}
+}
+
+// TestParamBoundsMatchModels checks the request bounds the simulator
+// enforces against botocore's models: every bound a model states must be
+// the simulator's; the two the models leave out are documented in
+// bounds.go.
+func TestParamBoundsMatchModels(t *testing.T) {
+	t.Parallel()
+	if err := exec.Command("python3", "-c", "import botocore").Run(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI: python3 with botocore is required: %v", err)
+		}
+		t.Skipf("python3 with botocore not available: %v", err)
+	}
+	in, err := json.Marshal(paramBounds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(context.Background(), "python3", "testdata/bounds.py")
+	cmd.Stdin = bytes.NewReader(in)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("checker: %v", err)
+	}
+	var res struct {
+		Checked   int
+		Unchecked []string
+		Problems  []string
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("checker output %q: %v", out, err)
+	}
+	for _, p := range res.Problems {
+		t.Error(p)
+	}
+	if want := []string{"sqs.ListDeadLetterSourceQueues.MaxResults"}; strings.Join(res.Unchecked, ",") != strings.Join(want, ",") {
+		t.Errorf("bounds the models do not state: %v, want only %v (documented in bounds.go)", res.Unchecked, want)
+	}
+	if res.Checked+len(res.Unchecked) != len(paramBounds) {
+		t.Errorf("checked %d + %d of %d bounds", res.Checked, len(res.Unchecked), len(paramBounds))
 	}
 }

@@ -180,10 +180,10 @@ func (s *Server) dynamodb(_ context.Context, r *request) (any, error) {
 		if !t.streaming() || sc.tableARN(t.TableName)+"/stream/"+t.streamLabel() != in.StreamArn {
 			continue
 		}
-		limit := 100
+		_, limit, _ := bounds("dynamodbstreams.DescribeStream.Limit")
 		if in.Limit != nil {
-			if *in.Limit < 1 || *in.Limit > 100 {
-				return nil, errBadRequest("ValidationException", "1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value between 1 and 100")
+			if err := checkBounds("dynamodbstreams.DescribeStream.Limit", "ValidationException", *in.Limit); err != nil {
+				return nil, err
 			}
 			limit = *in.Limit
 		}

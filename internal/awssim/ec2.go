@@ -524,18 +524,6 @@ func ec2Describes() map[string]ec2Describe {
 	}
 }
 
-// ec2MaxResults are the MaxResults bounds of each operation's input shape in
-// the EC2 API model (DescribeVpcsMaxResults 5-1000, ...); EC2 refuses a
-// value outside them with InvalidParameterValue. The conformance test checks
-// this table against the model botocore ships.
-var ec2MaxResults = map[string][2]int{
-	"DescribeVpcs": {5, 1000}, "DescribeSubnets": {5, 1000}, "DescribeRouteTables": {5, 100}, "DescribeNatGateways": {5, 1000},
-	"DescribeInternetGateways": {5, 1000}, "DescribeSecurityGroups": {5, 1000}, "DescribeNetworkAcls": {5, 1000},
-	"DescribeNetworkInterfaces": {5, 1000}, "DescribeEgressOnlyInternetGateways": {5, 255},
-	"DescribeTransitGatewayAttachments": {5, 1000}, "DescribeTransitGatewayVpcAttachments": {5, 1000},
-	"DescribeTransitGatewayRouteTables": {5, 1000}, "SearchTransitGatewayRoutes": {5, 1000},
-}
-
 // ec2NotFound is the error code EC2 returns for an unknown ID, per operation.
 var ec2NotFound = map[string]string{
 	"DescribeVpcs": "InvalidVpcID.NotFound", "DescribeSubnets": "InvalidSubnetID.NotFound",
@@ -679,8 +667,10 @@ func (s *Server) ec2(_ context.Context, r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if b, ok := ec2MaxResults[r.op]; ok && r.form.Get("MaxResults") != "" && (max < b[0] || max > b[1]) {
-		return nil, errBadRequest("InvalidParameterValue", fmt.Sprintf("Value ( %d ) for parameter maxResults is invalid. Expecting a value between %d and %d.", max, b[0], b[1]))
+	if r.form.Get("MaxResults") != "" {
+		if err := checkBounds("ec2."+r.op+".MaxResults", "InvalidParameterValue", max); err != nil {
+			return nil, err
+		}
 	}
 	items, next, err := page(match, r.form.Get("NextToken"), max)
 	if err != nil {

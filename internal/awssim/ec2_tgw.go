@@ -45,8 +45,8 @@ func (sc *Scenario) searchTGWRoutes(form map[string][]string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if b := ec2MaxResults["SearchTransitGatewayRoutes"]; max < b[0] || max > b[1] {
-		return nil, errBadRequest("InvalidParameterValue", fmt.Sprintf("Value ( %d ) for parameter maxResults is invalid. Expecting a value between %d and %d.", max, b[0], b[1]))
+	if err := checkBounds("ec2.SearchTransitGatewayRoutes.MaxResults", "InvalidParameterValue", max); err != nil {
+		return nil, err
 	}
 	atts := map[string]TGWAttachment{}
 	for _, a := range sc.tgwAttachments() {

@@ -1,11 +1,19 @@
 package awssim_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/stream-mcp/stream-mcp/internal/awssim"
@@ -102,5 +110,38 @@ func TestExtendsErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 			t.Errorf("%s: err = %v, want it to mention %q", tc.name, err, tc.wantErr)
 		}
+	}
+}
+
+// The embedded incident written with extends answers what its description
+// promises: the base account's mapping and queues, plus the CloudTrail
+// change, the older version, the DLQ source and the KMS key.
+func TestEmbeddedExtendedIncident(t *testing.T) {
+	t.Parallel()
+	_, cfg := start(t, "sqs-dlq-after-timeout-raise", nil)
+	ctx := context.Background()
+	ev, err := cloudtrail.NewFromConfig(cfg).LookupEvents(ctx, &cloudtrail.LookupEventsInput{StartTime: aws.Time(time.Now().Add(-3 * time.Hour)),
+		LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyResourceName, AttributeValue: aws.String("invoice-renderer")}}})
+	if err != nil || len(ev.Events) != 1 || !strings.Contains(aws.ToString(ev.Events[0].CloudTrailEvent), `"timeout":120`) {
+		t.Fatalf("events = %+v, %v", ev, err)
+	}
+	lc := lambda.NewFromConfig(cfg)
+	now, err := lc.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("invoice-renderer")})
+	before, err2 := lc.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("invoice-renderer"), Qualifier: aws.String("7")})
+	if err != nil || err2 != nil || aws.ToInt32(now.Timeout) != 120 || aws.ToInt32(before.Timeout) != 30 || now.Environment == nil {
+		t.Fatalf("function now %+v (%v), version 7 %+v (%v)", now, err, before, err2)
+	}
+	q := sqs.NewFromConfig(cfg)
+	src, err := q.ListDeadLetterSourceQueues(ctx, &sqs.ListDeadLetterSourceQueuesInput{QueueUrl: aws.String("https://sqs.us-east-1.amazonaws.com/123456789012/invoice-jobs-dlq")})
+	if err != nil || len(src.QueueUrls) != 1 || !strings.HasSuffix(src.QueueUrls[0], "/invoice-jobs") {
+		t.Fatalf("dlq sources = %+v, %v", src, err)
+	}
+	a, err := q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(src.QueueUrls[0])})
+	if err != nil || a.Attributes["VisibilityTimeout"] != "30" || a.Attributes["KmsMasterKeyId"] != "alias/invoice-jobs" {
+		t.Fatalf("queue attributes = %+v, %v", a, err)
+	}
+	k, err := kms.NewFromConfig(cfg).DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/invoice-jobs")})
+	if err != nil || k.KeyMetadata.KeyManager != "CUSTOMER" {
+		t.Fatalf("key = %+v, %v", k, err)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kafka"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	kintypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/stream-mcp/stream-mcp/internal/awssim"
@@ -382,5 +383,38 @@ func TestEC2NamespaceRequestIDAndMaxResults(t *testing.T) {
 		if tc.ok != (err == nil) || (!tc.ok && apiCode(err) != "InvalidParameterValue") {
 			t.Errorf("err = %v, want ok=%v", err, tc.ok)
 		}
+	}
+}
+
+// A mapping settles after an update: Updating (or Enabling/Disabling) for
+// the next UpdatingGets reads, then Enabled or Disabled; an update is
+// accepted again once it has settled. Lambda API reference,
+// EventSourceMappingConfiguration State: "Creating, Enabling, Enabled,
+// Disabling, Disabled, Updating, or Deleting".
+func TestEventSourceMappingSettles(t *testing.T) {
+	t.Parallel()
+	_, cfg := start(t, "kinesis-high-iterator-age", nil)
+	const uuid = "2c9d8e7f-6a5b-4c3d-9e2f-1a0b9c8d7e6f"
+	c := lambda.NewFromConfig(cfg)
+	ctx := context.Background()
+	state := func() string {
+		t.Helper()
+		m, err := c.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: aws.String(uuid)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(m.State)
+	}
+	if _, err := c.UpdateEventSourceMapping(ctx, &lambda.UpdateEventSourceMappingInput{UUID: aws.String(uuid), BatchSize: aws.Int32(200)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := []string{state(), state(), state()}; strings.Join(got, ",") != "Updating,Updating,Enabled" {
+		t.Fatalf("states after an update = %v", got)
+	}
+	if _, err := c.UpdateEventSourceMapping(ctx, &lambda.UpdateEventSourceMappingInput{UUID: aws.String(uuid), Enabled: aws.Bool(false)}); err != nil {
+		t.Fatalf("update after settling: %v", err)
+	}
+	if got := []string{state(), state(), state()}; strings.Join(got, ",") != "Disabling,Disabling,Disabled" {
+		t.Fatalf("states after disabling = %v", got)
 	}
 }

@@ -215,7 +215,7 @@ func (s *Server) kafka(_ context.Context, r *request) (any, error) {
 		}
 		return map[string]string{"currentVersion": "K3AEGXETSR30VB", "policy": rawJSON(c.Policy)}, nil
 	case "ListClusterOperationsV2":
-		max, err := intParam(r.query.Get("maxResults"), 10)
+		max, err := kafkaMax(r, "ListClusterOperationsV2")
 		if err != nil {
 			return nil, err
 		}
@@ -241,7 +241,7 @@ func (s *Server) kafka(_ context.Context, r *request) (any, error) {
 			NextToken                string    `json:"nextToken,omitempty"`
 		}{nonNil(items), next}, nil
 	case "ListScramSecrets":
-		max, err := intParam(r.query.Get("maxResults"), 10)
+		max, err := kafkaMax(r, "ListScramSecrets")
 		if err != nil {
 			return nil, err
 		}
@@ -307,7 +307,7 @@ func topicInfo(c *MSKCluster, t MSKTopic) map[string]any {
 // Callers hold s.mu.
 func (s *Server) kafkaAccountOp(r *request) (any, error) {
 	sc := s.sc
-	max, err := intParam(r.query.Get("maxResults"), 10)
+	max, err := kafkaMax(r, r.op)
 	if err != nil {
 		return nil, err
 	}
@@ -429,4 +429,17 @@ func versionLess(a, b string) bool {
 		}
 	}
 	return false
+}
+
+// kafkaMax reads maxResults (default 10, MSK's page size when none is
+// given) within the operation's model bounds.
+func kafkaMax(r *request, op string) (int, error) {
+	max, err := intParam(r.query.Get("maxResults"), 10)
+	if err != nil {
+		return 0, err
+	}
+	if err := checkBounds("kafka."+op+".MaxResults", "BadRequestException", max); err != nil {
+		return 0, err
+	}
+	return max, nil
 }

@@ -147,6 +147,32 @@ type EventSourceMapping struct {
 	MetricsConfig                       map[string]any `yaml:"MetricsConfig" json:"MetricsConfig,omitempty"`
 	LoggingConfig                       map[string]any `yaml:"LoggingConfig" json:"LoggingConfig,omitempty"`
 	DocumentDBEventSourceConfig         map[string]any `yaml:"DocumentDBEventSourceConfig" json:"DocumentDBEventSourceConfig,omitempty"`
+
+	// UpdatingGets is how many GetEventSourceMapping answers after an
+	// UpdateEventSourceMapping still show Updating/Enabling/Disabling
+	// (default 2) before the mapping settles to Enabled or Disabled.
+	UpdatingGets int `yaml:"UpdatingGets" json:"-"`
+	// settle is the transition under way.
+	settle *esmSettle
+}
+
+// esmSettle is a mapping's transition after an update: the state it
+// reaches and the answers left before it does.
+type esmSettle struct {
+	to   string
+	left int
+}
+
+// progress counts one GetEventSourceMapping answer against a transition.
+func (m *EventSourceMapping) progress() {
+	if m.settle == nil {
+		return
+	}
+	if m.settle.left <= 0 {
+		m.State, m.settle = m.settle.to, nil
+		return
+	}
+	m.settle.left--
 }
 
 // functionARN is the unqualified ARN of a function.
@@ -272,7 +298,8 @@ func (s *Server) lambda(_ context.Context, r *request) (any, error) {
 			if r.op == "UpdateEventSourceMapping" {
 				return s.updateESM(i, r.body)
 			}
-			return m, nil
+			sc.EventSourceMappings[i].progress()
+			return sc.EventSourceMappings[i], nil
 		}
 		return nil, errNotFound("ResourceNotFoundException", "The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: "+requestID+")")
 	case "GetAccountSettings":
@@ -282,6 +309,11 @@ func (s *Server) lambda(_ context.Context, r *request) (any, error) {
 	}
 	return nil, errBadRequest("UnknownOperationException", r.op)
 }
+
+// versionsPerResponse is ListVersionsByFunction's page cap: "returns a
+// maximum of 50 items in each response, even if you set the number higher"
+// (API reference, ListVersionsByFunction, MaxItems).
+const versionsPerResponse = 50
 
 // functionOp answers the operations on one function. Callers hold s.mu.
 func (s *Server) functionOp(r *request) (any, error) {
@@ -306,11 +338,14 @@ func (s *Server) functionOp(r *request) (any, error) {
 		for _, v := range f.Versions {
 			all = append(all, sc.functionVersion(f, v.Version))
 		}
-		max, err := intParam(r.query.Get("MaxItems"), 50)
+		max, err := intParam(r.query.Get("MaxItems"), versionsPerResponse)
 		if err != nil {
 			return nil, err
 		}
-		items, next, err := page(all, r.query.Get("Marker"), min(max, 50))
+		if err := checkBounds("lambda.ListVersionsByFunction.MaxItems", "InvalidParameterValueException", max); err != nil {
+			return nil, err
+		}
+		items, next, err := page(all, r.query.Get("Marker"), min(max, versionsPerResponse))
 		if err != nil {
 			return nil, err
 		}
@@ -333,12 +368,13 @@ func (s *Server) functionOp(r *request) (any, error) {
 			}
 			return nil, errNotFound("ResourceNotFoundException", "The function "+f.FunctionArn+" doesn't have an EventInvokeConfig")
 		}
-		max, err := intParam(r.query.Get("MaxItems"), 50)
+		_, def, _ := bounds("lambda.ListFunctionEventInvokeConfigs.MaxItems")
+		max, err := intParam(r.query.Get("MaxItems"), def)
 		if err != nil {
 			return nil, err
 		}
-		if max < 1 || max > 50 {
-			return nil, errBadRequest("InvalidParameterValueException", "MaxItems must be between 1 and 50")
+		if err := checkBounds("lambda.ListFunctionEventInvokeConfigs.MaxItems", "InvalidParameterValueException", max); err != nil {
+			return nil, err
 		}
 		items, next, err := page(all, r.query.Get("Marker"), max)
 		if err != nil {
@@ -469,6 +505,12 @@ var esmUpdateFields = []string{"Enabled", "FunctionName", "BatchSize", "MaximumB
 	"LoggingConfig", "SourceAccessConfigurations", "KMSKeyArn", "DocumentDBEventSourceConfig",
 	"AmazonManagedKafkaEventSourceConfig", "SelfManagedKafkaEventSourceConfig"}
 
+// esmDefaultUpdatingGets is how many GetEventSourceMapping answers show a
+// mapping still in transition when the scenario does not say: the write
+// tools' read-back and a re-plan see it Updating (and a second update is
+// refused), the next read sees it settled.
+const esmDefaultUpdatingGets = 2
+
 // esmSettling are the transitional states in which Lambda refuses another
 // update with ResourceInUseException (API reference: "you tried to update
 // an event source mapping in the CREATING state").
@@ -569,14 +611,22 @@ func (s *Server) updateESM(i int, body []byte) (any, error) {
 			*f.dst = f.src
 		}
 	}
+	settled := "Enabled"
+	if m.State == "Disabled" {
+		settled = "Disabled"
+	}
 	if in.Enabled != nil {
 		if *in.Enabled {
-			m.State = "Enabling"
+			m.State, settled = "Enabling", "Enabled"
 		} else {
-			m.State = "Disabling"
+			m.State, settled = "Disabling", "Disabled"
 		}
 	} else {
 		m.State = "Updating"
+	}
+	m.settle = &esmSettle{to: settled, left: m.UpdatingGets}
+	if m.settle.left <= 0 {
+		m.settle.left = esmDefaultUpdatingGets
 	}
 	m.StateTransitionReason = "User action"
 	m.LastModified = Timestamp{time.Now().UTC().Truncate(time.Second)}

@@ -91,16 +91,16 @@ func (sc *Scenario) queueARN(name string) string {
 }
 
 // deadLetterSources lists the queues whose RedrivePolicy names q as
-// deadLetterTargetArn (ListDeadLetterSourceQueues; MaxResults 1-1000, a
-// token only with MaxResults, as the API requires).
+// deadLetterTargetArn (ListDeadLetterSourceQueues: MaxResults 1-1,000; up
+// to 1,000 and no NextToken without it, as the API reference says).
 func (sc *Scenario) deadLetterSources(q Queue, token string, maxResults *int) (any, error) {
 	if token != "" && maxResults == nil {
 		return nil, errBadRequest("InvalidParameterValue", "MaxResults is required when NextToken is given.")
 	}
-	size := 1000
+	_, size, _ := bounds("sqs.ListDeadLetterSourceQueues.MaxResults")
 	if maxResults != nil {
-		if *maxResults < 1 || *maxResults > 1000 {
-			return nil, errBadRequest("InvalidParameterValue", "Value for parameter MaxResults is invalid. Reason: must be between 1 and 1000.")
+		if err := checkBounds("sqs.ListDeadLetterSourceQueues.MaxResults", "InvalidParameterValue", *maxResults); err != nil {
+			return nil, err
 		}
 		size = *maxResults
 	}
@@ -114,6 +114,10 @@ func (sc *Scenario) deadLetterSources(q Queue, token string, maxResults *int) (a
 	items, next, err := page(urls, token, size)
 	if err != nil {
 		return nil, err
+	}
+	if maxResults == nil {
+		// "You must set MaxResults to receive a value for NextToken."
+		next = ""
 	}
 	return struct {
 		QueueUrls []string `json:"queueUrls"`

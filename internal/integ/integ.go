@@ -61,6 +61,7 @@ type Processor struct {
 	GlueVersion            string  `json:"glue_version,omitempty" jsonschema_description:"glue_streaming: e.g. 4.0"`
 	WorkerType             string  `json:"worker_type,omitempty" jsonschema_description:"glue_streaming: G.025X-G.8X"`
 	CoresNeeded            int     `json:"cores_needed,omitempty" jsonschema:"minimum=0" jsonschema_description:"glue_streaming: Spark cores from a benchmark"`
+	CoreRecordsPerSecond   float64 `json:"core_records_per_second,omitempty" jsonschema:"minimum=0" jsonschema_description:"glue_streaming: benchmark rate of one core"`
 	Source                 string  `json:"source,omitempty" jsonschema:"enum=kinesis,enum=kafka" jsonschema_description:"processors: stream type"`
 	BatchRecords           float64 `json:"batch_records,omitempty" jsonschema:"minimum=0" jsonschema_description:"glue_streaming: records per micro-batch"`
 	TriggerIntervalSeconds float64 `json:"trigger_interval_seconds,omitempty" jsonschema:"minimum=0" jsonschema_description:"glue_streaming: windowSize"`
@@ -143,6 +144,8 @@ type ValidateInput struct {
 	Partitions     int
 	Shards         int
 	AvgRecordBytes float64
+	// Brokers is context.brokers (mirrormaker2: the target's brokers).
+	Brokers int
 }
 
 // Validation is a validator's answer.

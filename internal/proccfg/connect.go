@@ -180,7 +180,7 @@ func workerConfig(o *out, p map[string]any) {
 			if dec, err := base64.StdEncoding.DecodeString(strings.TrimSpace(x)); err == nil {
 				text = string(dec)
 			}
-			props = parseProperties(text)
+			props = ParseProperties(text)
 		case map[string]any:
 			props = stringMap(x)
 		}

@@ -35,7 +35,7 @@ func GlueJobRuleIDs() []string {
 		"glue_job.worker_type.streaming_only", "glue_job.worker_type.sized", "glue_job.capacity.conflict", "glue_job.workers.driver_only",
 		"glue_job.timeout.max", "glue_job.auto_scaling.version", "glue_job.kinesis.fetch_strict", "glue_job.kinesis.fetch_time",
 		"glue_job.source.cores", "glue_job.window.processing", "glue_job.retries.duplicates", "glue_job.kafka.offsets_spread",
-		"glue_job.kinesis.starting_position",
+		"glue_job.kinesis.starting_position", "glue_job.timeout.streaming", "glue_job.maintenance_window.format", "glue_job.kafka.topics",
 	}
 }
 
@@ -65,7 +65,7 @@ func ValidateGlueJob(p map[string]any, b *guidance.Base) []rules.Violation {
 	haveVersion := false
 	if vs, vf, ok := str(p, glueVersion); ok {
 		v, err := strconv.ParseFloat(vs, 64)
-		if err != nil {
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 			o.add("glue_job.version.number", rules.Error, vf, "glue.worker_type.min_version", fmt.Sprintf("GlueVersion %q is not a version number", vs), "set GlueVersion to e.g. 4.0")
 		} else {
 			version, haveVersion = v, true
@@ -102,6 +102,15 @@ func ValidateGlueJob(p map[string]any, b *guidance.Base) []rules.Violation {
 		o.add("glue_job.timeout.max", rules.Error, tf, "glue.timeout.max_minutes",
 			fmt.Sprintf("Timeout %g minutes exceeds the %g-minute (7-day) maximum", t, b.Num("glue.timeout.max_minutes")),
 			"leave Timeout unset for a streaming job (Glue restarts it every 7 days, inside MaintenanceWindow when set) or set it below the maximum")
+	}
+	if t, tf, ok := num(p, glueTimeout); ok && streaming && t < b.Num("glue.timeout.max_minutes") {
+		o.add("glue_job.timeout.streaming", rules.Warning, tf, "glue.timeout.max_minutes",
+			fmt.Sprintf("a streaming job with Timeout %g minutes (under 7 days) stops at the timeout and is not restarted", t),
+			"leave Timeout unset (or at the maximum) so Glue keeps the job running and restarts it in its maintenance window")
+	}
+	if mw, mf, ok := str(p, "MaintenanceWindow"); ok && !validWindow(mw, b) {
+		o.add("glue_job.maintenance_window.format", rules.Error, mf, "glue.maintenance_window.days",
+			fmt.Sprintf("MaintenanceWindow %q is not DAY:HOUR (GMT)", mw), "use e.g. Sun:10 (day "+strings.Join(b.Strings("glue.maintenance_window.days"), "|")+", hour 0-23 GMT)")
 	}
 	args := map[string]string{}
 	if am, _ := sub(p, glueArgs); am != nil {
@@ -156,6 +165,13 @@ func glueStreamingOptions(o *out, p map[string]any, opts map[string]string, soFi
 		o.add("glue_job.kinesis.starting_position", rules.Error, soField+".startingPosition", "glue.kinesis.starting_positions",
 			fmt.Sprintf("startingPosition %q is not one of %s", sp, strings.Join(b.Strings("glue.kinesis.starting_positions"), ", ")), "use trim_horizon to start at the oldest record, latest for new ones, or timestamp with startingTimestamp")
 	}
+	kafkaKeys := []string{"startingOffsets", "maxOffsetsPerTrigger", "kafka.bootstrap.servers", "bootstrapServers"}
+	if slices.ContainsFunc(kafkaKeys, func(k string) bool { _, ok := opts[k]; return ok }) &&
+		!slices.ContainsFunc(b.Strings("glue.kafka.topic_selectors"), func(k string) bool { return opts[k] != "" }) {
+		o.add("glue_job.kafka.topics", rules.Error, soField+".topicName", "glue.kafka.topic_selectors",
+			"the Kafka source names no topic: set one of "+strings.Join(b.Strings("glue.kafka.topic_selectors"), ", "),
+			"set topicName (or assign with a JSON list of partitions to split a topic between jobs)")
+	}
 	units, unitName := 0.0, ""
 	if s, _, ok := num(p, glueShards); ok {
 		units, unitName = s, "shards"
@@ -197,6 +213,13 @@ func glueStreamingOptions(o *out, p map[string]any, opts map[string]string, soFi
 			fmt.Sprintf("a failed batch is retried (batchMaxRetries default %g) and failed tasks up to spark.task.maxFailures=%g times: a retried last stage re-sends output to DynamoDB, JDBC or OpenSearch sinks", b.Num("glue.batch_max_retries.default"), b.Num("glue.spark.task_max_failures.default")),
 			"make the sink idempotent (upsert by key) or write files; watch the Spark UI for tasks that succeed only after retry")
 	}
+}
+
+// validWindow checks a MaintenanceWindow of the form DAY:HOUR.
+func validWindow(s string, b *guidance.Base) bool {
+	day, hour, ok := strings.Cut(s, ":")
+	h, err := strconv.Atoi(hour)
+	return ok && err == nil && slices.Contains(b.Strings("glue.maintenance_window.days"), day) && h >= 0 && float64(h) <= b.Num("glue.maintenance_window.max_hour")
 }
 
 // parseSeconds reads a windowSize such as "100 seconds", "1 minute" or "30".

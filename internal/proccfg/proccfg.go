@@ -189,9 +189,9 @@ func stringMap(m map[string]any) map[string]string {
 	return out
 }
 
-// parseProperties reads Java properties text (key=value or key: value per
-// line, # and ! comments).
-func parseProperties(text string) map[string]string {
+// ParseProperties reads Java properties text (key=value or key: value per
+// line, # and ! comments), as KCL, KPL and Kafka Connect files are written.
+func ParseProperties(text string) map[string]string {
 	out := map[string]string{}
 	for _, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(line)

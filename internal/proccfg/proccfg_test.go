@@ -24,7 +24,7 @@ func base(t *testing.T) *guidance.Base {
 func goodConfigs() map[string]map[string]any {
 	return map[string]map[string]any{
 		"glue_job": {
-			"Command": map[string]any{"Name": "gluestreaming", "ScriptLocation": "s3://b/job.py"}, "GlueVersion": "4.0", "WorkerType": "G.1X", "NumberOfWorkers": 9.0,
+			"Command": map[string]any{"Name": "gluestreaming", "ScriptLocation": "s3://b/job.py"}, "GlueVersion": "4.0", "MaintenanceWindow": "Sun:10", "WorkerType": "G.1X", "NumberOfWorkers": 9.0,
 			"DefaultArguments": map[string]any{"--enable-auto-scaling": "true"},
 			"StreamingOptions": map[string]any{"kinesis.executor.maxFetchRecordsPerShard": "20000", "windowSize": "60 seconds"},
 			"shards":           32.0, "batch_processing_seconds": 20.0,
@@ -108,6 +108,7 @@ func TestEveryRuleFires(t *testing.T) {
 		{"glue_job", "glue_job.command.name", map[string]any{"Command/Name": "spark"}, rules.Error},
 		{"glue_job", "glue_job.command.streaming", map[string]any{"Command/Name": "glueetl"}, rules.Warning},
 		{"glue_job", "glue_job.version.number", map[string]any{"GlueVersion": "latest"}, rules.Error},
+		{"glue_job", "glue_job.version.number", map[string]any{"GlueVersion": "NaN"}, rules.Error},
 		{"glue_job", "glue_job.worker_type.version", map[string]any{"GlueVersion": "2.0", "WorkerType": "G.025X", "DefaultArguments": nil}, rules.Error},
 		{"glue_job", "glue_job.worker_type.streaming_only", map[string]any{"Command/Name": "glueetl", "WorkerType": "G.025X"}, rules.Error},
 		{"glue_job", "glue_job.worker_type.sized", map[string]any{"WorkerType": "R.2X"}, rules.Info},
@@ -120,7 +121,10 @@ func TestEveryRuleFires(t *testing.T) {
 		{"glue_job", "glue_job.source.cores", map[string]any{"shards": 4.0}, rules.Warning},
 		{"glue_job", "glue_job.window.processing", map[string]any{"batch_processing_seconds": 75.0}, rules.Warning},
 		{"glue_job", "glue_job.retries.duplicates", nil, rules.Info},
-		{"glue_job", "glue_job.kafka.offsets_spread", map[string]any{"shards": nil, "partitions": 12.0, "NumberOfWorkers": 4.0, "StreamingOptions/maxOffsetsPerTrigger": "6"}, rules.Warning},
+		{"glue_job", "glue_job.timeout.streaming", map[string]any{"Timeout": 2880.0}, rules.Warning},
+		{"glue_job", "glue_job.maintenance_window.format", map[string]any{"MaintenanceWindow": "Sunday 10:00"}, rules.Error},
+		{"glue_job", "glue_job.kafka.offsets_spread", map[string]any{"shards": nil, "partitions": 12.0, "NumberOfWorkers": 4.0, "StreamingOptions/maxOffsetsPerTrigger": "6", "StreamingOptions/topicName": "orders"}, rules.Warning},
+		{"glue_job", "glue_job.kafka.topics", map[string]any{"StreamingOptions/startingOffsets": "earliest"}, rules.Error},
 		{"glue_job", "glue_job.kinesis.starting_position", map[string]any{"StreamingOptions/startingPosition": "beginning"}, rules.Error},
 		{"flink_app", "flink_app.snapshots.disabled", map[string]any{"ApplicationConfiguration/ApplicationSnapshotConfiguration": map[string]any{"SnapshotsEnabled": false}}, rules.Warning},
 		{"flink_app", "flink_app.runtime.flink", map[string]any{"RuntimeEnvironment": "SQL-1_0"}, rules.Warning},

@@ -27,7 +27,7 @@ func Glue(in Input, b *guidance.Base) (sizing.Result, error) {
 		version = r.str("glue.default.version")
 	}
 	v, err := strconv.ParseFloat(strings.TrimSpace(version), 64)
-	if err != nil {
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		return sizing.Result{}, fmt.Errorf("%w: glue_version %q is not a version number; send e.g. 4.0", sizing.ErrInput, version)
 	}
 	if v < r.n("glue.worker_type.min_version") {
@@ -58,10 +58,14 @@ func Glue(in Input, b *guidance.Base) (sizing.Result, error) {
 	cores := in.CoresNeeded
 	switch {
 	case cores > 0:
+	case in.CoreRecordsPerSecond > 0 && in.RecordsPerSecond > 0:
+		cores = ceilInt(r.step("cores needed", "ceil(records_per_second × peak_factor ÷ one core's benchmark rate)", math.Ceil(in.RecordsPerSecond*r.peak(in)/in.CoreRecordsPerSecond), "cores",
+			"records_per_second", in.RecordsPerSecond, "peak_factor", r.peak(in), "core_records_per_second", in.CoreRecordsPerSecond))
+		r.warn("the per-core rate comes from an ideal single-partition benchmark; scaling is not perfectly linear across partitions and nodes, so validate the size and keep headroom")
 	case units > 0:
 		cores = int(r.step("cores needed", "one Spark core per "+strings.TrimSuffix(unitName, "s")+" (each becomes one Spark partition)", float64(units), "cores", unitName, units))
 	default:
-		return sizing.Result{}, fmt.Errorf("%w: send cores_needed (from a benchmark: records/s ÷ records/s one core handles), or the source's shards/partitions", sizing.ErrInput)
+		return sizing.Result{}, fmt.Errorf("%w: send cores_needed, or records_per_second with core_records_per_second (one core's rate from a one-shard/partition benchmark at a 1-second interval), or the source's shards/partitions", sizing.ErrInput)
 	}
 	executors := ceilInt(r.step("executor workers", "ceil(cores_needed ÷ cores_per_worker)", math.Ceil(float64(cores)/cpw), "workers", "cores_needed", cores, "cores_per_worker", cpw))
 	driver := r.n("glue.driver_workers")
@@ -134,6 +138,12 @@ func glueMicroBatch(r *rec, in Input, units int, unitName string, rec *sizing.Re
 	worst := r.step("worst-case latency", "time between batch starts + batch_processing (≈ 2 × interval when keeping up)", cycle+pt, "s", "cycle_seconds", cycle, "batch_processing_seconds", pt)
 	headline := fmt.Sprintf("; input %.0f records/s vs process %.0f records/s, worst-case latency %gs", inRate, procRate, round(worst))
 	r.step("latency target this supports", fmt.Sprintf("%g × trigger interval", r.n("glue.latency.worst_case_intervals")), r.n("glue.latency.worst_case_intervals")*iv, "s", "trigger_interval_seconds", iv)
+	if t := in.LatencyTargetSeconds; t > 0 {
+		maxBatch := r.step("longest batch duration for the latency target", fmt.Sprintf("latency_target ÷ %g", r.n("glue.latency.worst_case_intervals")), t/r.n("glue.latency.worst_case_intervals"), "s", "latency_target_seconds", t)
+		if worst > t || pt > maxBatch {
+			r.warn("worst-case latency %gs misses the %gs target: use the largest batch whose duration stays under %gs (half the target) and a trigger interval no longer than that", round(worst), t, round(maxBatch))
+		}
+	}
 	if in.RecordsPerSecond > 0 {
 		arrival := in.RecordsPerSecond * r.peak(in)
 		r.step("arrival vs batch capacity", "records_per_second × peak_factor ÷ input_rate", arrival/inRate, "x", "records_per_second", in.RecordsPerSecond, "peak_factor", r.peak(in), "input_rate", inRate)

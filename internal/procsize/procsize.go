@@ -32,6 +32,8 @@ type Input struct {
 	GlueVersion            string
 	WorkerType             string
 	CoresNeeded            int
+	CoreRecordsPerSecond   float64 // one core's benchmark rate (one shard/partition, 1 s interval)
+	LatencyTargetSeconds   float64
 	BatchRecords           float64
 	TriggerIntervalSeconds float64
 	BatchProcessingSeconds float64
@@ -54,7 +56,7 @@ func Size(service string, in Input, b *guidance.Base) (sizing.Result, error) {
 	for name, v := range map[string]float64{
 		"shards": float64(in.Shards), "partitions": float64(in.Partitions), "records_per_second": in.RecordsPerSecond,
 		"ingress_mb_per_second": in.IngressMBps, "avg_record_bytes": in.AvgRecordBytes, "peak_factor": in.PeakFactor,
-		"cores_needed": float64(in.CoresNeeded), "batch_records": in.BatchRecords, "trigger_interval_seconds": in.TriggerIntervalSeconds,
+		"cores_needed": float64(in.CoresNeeded), "core_records_per_second": in.CoreRecordsPerSecond, "latency_target_seconds": in.LatencyTargetSeconds, "batch_records": in.BatchRecords, "trigger_interval_seconds": in.TriggerIntervalSeconds,
 		"batch_processing_seconds": in.BatchProcessingSeconds, "parallelism": float64(in.Parallelism), "parallelism_per_kpu": float64(in.ParallelismPerKPU),
 		"kpu": float64(in.KPU), "workers": float64(in.Workers), "consumer_groups": in.ConsumerApps, "mcu_per_worker": float64(in.MCUPerWorker), "tasks_max": float64(in.TasksMax),
 	} {

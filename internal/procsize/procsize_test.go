@@ -75,6 +75,9 @@ func TestGlue(t *testing.T) {
 		{name: "fetch spread", in: Input{CoresNeeded: 4, Shards: 4, BatchRecords: 1000000, TriggerIntervalSeconds: 60, BatchProcessingSeconds: 20}, workers: 2, warn: "default maxFetchRecordsPerShard", stepName: "per-shard fetch limit (maxFetchRecordsPerShard)", stepValue: 250000},
 		{name: "kafka spread", in: Input{CoresNeeded: 4, Source: "kafka", Partitions: 8, BatchRecords: 8000, TriggerIntervalSeconds: 10, BatchProcessingSeconds: 2}, workers: 2, warn: "queue behind", stepName: "batch limit per partition", stepValue: 1000},
 		{name: "cores from shards", in: Input{Shards: 12}, workers: 4, stepName: "cores needed", stepValue: 12},
+		// The post's method: total records/s ÷ one core's benchmark rate.
+		{name: "cores from benchmark", in: Input{RecordsPerSecond: 10000, CoreRecordsPerSecond: 400, Source: "kinesis"}, workers: 8, shards: 25, stepName: "cores needed", stepValue: 25},
+		{name: "latency target missed", in: Input{CoresNeeded: 4, Shards: 4, BatchRecords: 1000, TriggerIntervalSeconds: 10, BatchProcessingSeconds: 5, LatencyTargetSeconds: 12}, workers: 2, warn: "misses the 12s target", stepName: "longest batch duration for the latency target", stepValue: 6},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -259,6 +262,8 @@ func TestSizeRejectsBadInput(t *testing.T) {
 		{"glue_streaming", Input{CoresNeeded: 4, GlueVersion: "2.0", WorkerType: "G.025X"}, "needs AWS Glue 3"},
 		{"glue_streaming", Input{CoresNeeded: 4, WorkerType: "G.3X"}, "worker_type"},
 		{"glue_streaming", Input{CoresNeeded: 4, GlueVersion: "four"}, "version number"},
+		{"glue_streaming", Input{CoresNeeded: 4, GlueVersion: "NaN"}, "version number"},
+		{"glue_streaming", Input{CoresNeeded: 4, GlueVersion: "+Inf"}, "version number"},
 		{"flink", Input{}, "parallelism"},
 		{"flink", Input{Parallelism: 4, ParallelismPerKPU: 9}, "maximum"},
 		{"msk_connect", Input{MCUPerWorker: 3}, "mcu_per_worker"},

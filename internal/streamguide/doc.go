@@ -93,6 +93,28 @@
 //   - kpl_producer (kinesis): aggregation and batching,
 //     RecordMaxBufferedTime, RateLimit, retries and duplicates, partition
 //     keys, KPL vs SDK; options producers, consumer, aggregation.
+//   - msk_custom_domain (msk; auth sasl_scram_512 | iam | mtls; mskops):
+//     TLS NLB bootstrap-only or per-broker listeners, target ports by auth,
+//     SANs, Route 53 records, advertised.listeners keeping REPLICATION;
+//     options brokers, domain, clients_reach_brokers, broker_dns_suffix,
+//     private_ca.
+//   - msk_serverless_cross_vpc (msk_serverless; auth iam): VPCs at creation,
+//     wildcard private hosted zone, Resolver rules shared through RAM,
+//     PrivateLink; options clusters, client_vpcs, cross_account,
+//     cross_region, overlapping_cidrs, before_creation.
+//   - msk_multi_vpc (msk): multi-VPC private connectivity prerequisites,
+//     cluster policy (source_arn, client_account), VPC connections, or public
+//     access; options kafka_version, instance_type, unauthenticated, public,
+//     client_region.
+//   - msk_replicator (msk | msk_serverless; auth iam): prerequisites, topic
+//     naming, offset sync, RPO/RTO, failover and failback runbooks,
+//     AWS::MSK::Replicator (source_arn, target_arn); options pattern.
+//   - mirrormaker2 (msk | self_managed_kafka | msk_serverless): policy,
+//     offset sync and checkpoints, tasks, migration paths, mm2.properties;
+//     options pattern.
+//   - kinesis_cross_region (kinesis): no native replication, warm or cold
+//     standby, EFO replicator, DynamoDB global tables, failover/failback;
+//     options secondary_region, standby.
 //
 // Names: name is what the topic creates (filter, MV, pipeline, stream);
 // account/region default to those of source_arn or target_arn; roles the
@@ -119,4 +141,8 @@
 // properties text for kcl/kpl/worker configurations); template types
 // AWS::Glue::Job, AWS::KinesisAnalyticsV2::Application,
 // AWS::KafkaConnect::Connector, AWS::KafkaConnect::WorkerConfiguration.
+// mskops's: kinds msk_cluster_change ({current, target}; cluster_arn reads
+// current live), mirrormaker2 (mm2.properties keys; context.partitions and
+// context.brokers), msk_replicator (AWS::MSK::Replicator properties, or
+// {ReplicatorArn}/{ReplicatorName} alone to read it live).
 package streamguide

@@ -29,10 +29,11 @@ func processorLintRequests() map[string]streamguide.Request {
 			Options: map[string]any{"workers": 4, "mcu_per_worker": 2, "tasks_max": 6}},
 		"connect_debezium": {Topic: "msk_connect", Source: streamguide.SourceMSK, Auth: iac.AuthIAM, SourceArn: testCluster, BootstrapServers: []string{"b-1.prod.kafka.us-east-1.amazonaws.com:9098"},
 			SecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:mysql-AbCdEf", Options: map[string]any{"connector": "debezium_mysql"}},
-		"connect_mm2_none": {Topic: "msk_connect", Source: streamguide.SourceSelfManagedKafka, Auth: iac.AuthNone, Region: "us-east-1", Account: "123456789012", Options: map[string]any{"connector": "mirrormaker2"}},
-		"kcl_v3":           {Topic: "kcl_consumer", Source: streamguide.SourceKinesis, SourceArn: testStream, Name: "orders-app"},
-		"kcl_v2_migrate":   {Topic: "kcl_consumer", Source: streamguide.SourceKinesis, SourceArn: testStream, Name: "orders-app", Options: map[string]any{"kcl_version": "2", "migrating_to_3": true, "retrieval": "polling"}},
-		"kpl":              {Topic: "kpl_producer", Source: streamguide.SourceKinesis, SourceArn: testStream, Options: map[string]any{"producers": 4, "consumer": "flink"}},
+		"connect_cross_account": {Topic: "msk_connect", Source: streamguide.SourceMSK, Auth: iac.AuthIAM, SourceArn: testCluster, KafkaTopic: "orders", TargetArn: "arn:aws:s3:::orders-archive", ClientAccount: "210987654321"},
+		"connect_mm2_none":      {Topic: "msk_connect", Source: streamguide.SourceSelfManagedKafka, Auth: iac.AuthNone, Region: "us-east-1", Account: "123456789012", Options: map[string]any{"connector": "mirrormaker2"}},
+		"kcl_v3":                {Topic: "kcl_consumer", Source: streamguide.SourceKinesis, SourceArn: testStream, Name: "orders-app"},
+		"kcl_v2_migrate":        {Topic: "kcl_consumer", Source: streamguide.SourceKinesis, SourceArn: testStream, Name: "orders-app", Options: map[string]any{"kcl_version": "2", "migrating_to_3": true, "retrieval": "polling"}},
+		"kpl":                   {Topic: "kpl_producer", Source: streamguide.SourceKinesis, SourceArn: testStream, Options: map[string]any{"producers": 4, "consumer": "flink"}},
 	}
 }
 
@@ -67,6 +68,7 @@ func TestProcessorTopicsUseExactARNs(t *testing.T) {
 		{"glue msk topic with uuid", processorLintRequests()["glue_msk_iam"], []string{"topic/prod/2a3b4c5d-1234-5678-9abc-def012345678-3/orders", "group/prod/2a3b4c5d-1234-5678-9abc-def012345678-3/etl", "AWS::Glue::Connection"}, nil},
 		{"flink efo consumer arn", processorLintRequests()["flink_kinesis_efo"], []string{testStream + "/consumer/*", "kinesis:SubscribeToShard", "ParallelismPerKPU: 2"}, nil},
 		{"connect internal topics and groups", processorLintRequests()["connect_s3_sink"], []string{"topic/prod/2a3b4c5d-1234-5678-9abc-def012345678-3/__amazon_msk_connect_*", "group/prod/2a3b4c5d-1234-5678-9abc-def012345678-3/connect-*", "arn:aws:s3:::orders-archive/*", "kafkaconnect.amazonaws.com"}, nil},
+		{"cross-account cluster policy", processorLintRequests()["connect_cross_account"], []string{"arn:aws:iam::210987654321:root", "kafka:GetBootstrapBrokers", "create the connector with the CLI"}, nil},
 		{"debezium schema history iam", processorLintRequests()["connect_debezium"], []string{"schema.history.internal.producer.sasl.mechanism", "secretsmanager:GetSecretValue"}, nil},
 		{"kcl v3 tables and index", processorLintRequests()["kcl_v3"], []string{"table/orders-app-WorkerMetricStats", "table/orders-app-CoordinatorState", "table/orders-app/index/*", "cloudwatch:PutMetricData"}, nil},
 		{"kcl polling has no efo", processorLintRequests()["kcl_v2_migrate"], []string{"CLIENT_VERSION_CONFIG_COMPATIBLE_WITH_2X", "retrievalMode = POLLING"}, []string{"SubscribeToShard"}},

@@ -18,6 +18,6 @@ func builtins() []Topic {
 		kplProducer(),
 
 		// mskops: MSK custom domains, cross-VPC, replication/DR — add lines below.
-
+		mskCustomDomain(), mskServerlessCrossVPC(), mskMultiVPC(), mskReplicator(), mirrorMaker2(), kinesisCrossRegion(),
 	}
 }

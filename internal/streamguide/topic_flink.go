@@ -206,7 +206,7 @@ func buildFlink(e Env, r Request) (Result, error) {
 	switch r.Type {
 	case guide.TypeSetup, guide.TypePermissions:
 		res.Steps = []guide.Step{
-			{Title: "Size KPUs from parallelism",
+			{Title: fmt.Sprintf("KPUs = ceil(Parallelism %d ÷ ParallelismPerKPU %d) = %g, + %g orchestration = %g billed", p.o.Parallelism, p.o.ParallelismPerKPU, p.kpu, b.Num("flink.kpu.orchestration"), p.billed),
 				Detail: fmt.Sprintf("KPUs = ceil(Parallelism %d ÷ ParallelismPerKPU %d) = %g, plus %g orchestration KPU = %g billed. Each KPU is %g vCPU, %g GB memory (1 GB native, 3 GB heap) and %g GB running storage. Default quota %g KPUs per application.",
 					p.o.Parallelism, p.o.ParallelismPerKPU, p.kpu, b.Num("flink.kpu.orchestration"), p.billed, b.Num("flink.kpu.vcpu"), b.Num("flink.kpu.memory_gb"), b.Num("flink.kpu.storage_gb"), b.Num("flink.kpu.max_default")),
 				Decision: &guide.Decision{Choice: "ParallelismPerKPU", Options: []string{"1", "2", "4", "8"}, Recommendation: fmt.Sprint(p.o.ParallelismPerKPU),
@@ -215,9 +215,9 @@ func buildFlink(e Env, r Request) (Result, error) {
 				Detail: fmt.Sprintf("A %s is read by one source subtask: source parallelism above the %s count leaves subtasks idle (an idle Kafka source holds back watermarks unless idleness is configured). Set the source operator's parallelism to the %s count and keep heavier operators wider.", unit, unit, unit)},
 			sourceStep(p, b),
 			migrationStep(p),
-			{Title: "Keep checkpoints and snapshots on",
+			{Title: fmt.Sprintf("Keep checkpoints (DEFAULT: every %gms) and snapshots on", b.Num("flink.checkpoint.default_interval_ms")),
 				Detail: fmt.Sprintf("ConfigurationType DEFAULT forces checkpointing every %gms with %gms minimum pause (values set in code are ignored; use CUSTOM to change them). Snapshots let updates and scaling restore state; every scale event restarts the job from a snapshot.", b.Num("flink.checkpoint.default_interval_ms"), b.Num("flink.checkpoint.default_min_pause_ms"))},
-			{Title: "Decide on auto scaling",
+			{Title: fmt.Sprintf("Auto scaling: doubles at ≥%g%% CPU for %g min, halves after %g h under %g%%", b.Num("flink.autoscale.scale_up_cpu_percent"), b.Num("flink.autoscale.scale_up_minutes"), b.Num("flink.autoscale.scale_down_hours"), b.Num("flink.autoscale.scale_down_cpu_percent")),
 				Detail: fmt.Sprintf("With AutoScalingEnabled the service doubles parallelism after %g minutes at ≥%g%% CPU and halves it after %g hours under %g%%, never below Parallelism. It reacts to CPU only: size manually for memory (heapMemoryUtilization) or backpressure spikes.", b.Num("flink.autoscale.scale_up_minutes"), b.Num("flink.autoscale.scale_up_cpu_percent"), b.Num("flink.autoscale.scale_down_hours"), b.Num("flink.autoscale.scale_down_cpu_percent"))},
 		}
 		pa, err := PolicyArtifact("flink-app-role-policy.json", p.policy(), "trust: kinesisanalytics.amazonaws.com (aws:SourceAccount "+p.src.env.Account+")")
@@ -284,7 +284,7 @@ func sourceStep(p flinkPlan, b interface{ Num(string) float64 }) guide.Step {
 	if p.kafka {
 		return guide.Step{Title: "Configure the Kafka source", Detail: "KafkaSource with group.id " + p.properties()["group.id"] + "; Flink commits offsets on checkpoints (for monitoring), but restores from its own state, so lag tools see progress only after each checkpoint."}
 	}
-	return guide.Step{Title: "Configure the Kinesis source",
+	return guide.Step{Title: "Use KinesisStreamsSource (EFO or polling; it does not de-aggregate KPL records)",
 		Detail: fmt.Sprintf("Use KinesisStreamsSource (AWS connectors 5.x): it reads parent shards before children (order survives resharding), assigns shards evenly across subtasks, needs an explicit watermark strategy and does not de-aggregate KPL records. EFO gives the application its own %g MiB/s per shard; polling shares %g MB/s and %g GetRecords/s per shard with every other polling consumer.",
 			b.Num("kinesis.efo.read_mbps_per_consumer_shard"), b.Num("kinesis.shard.read_mbps"), b.Num("kinesis.shard.get_records_tps")),
 		Decision: &guide.Decision{Choice: "Reader type", Options: []string{"EFO", "POLLING"}, Recommendation: map[bool]string{true: "EFO", false: "POLLING"}[p.efo],

@@ -197,20 +197,20 @@ func buildGlueStreaming(e Env, r Request) (Result, error) {
 	switch r.Type {
 	case guide.TypeSetup, guide.TypePermissions:
 		res.Steps = []guide.Step{
-			{Title: "Size workers from the cores a benchmark needs",
+			{Title: fmt.Sprintf("Size workers: NumberOfWorkers = 1 driver + ceil(cores ÷ %g cores per %s)", cpw, p.opts.WorkerType),
 				Detail: fmt.Sprintf("On Glue 3.0+ a %s worker runs %g Spark cores (Glue 2.0 ran twice as many threads per vCPU); NumberOfWorkers = 1 driver + ceil(cores ÷ %g). %d workers give %g executor cores. Benchmark one %s at the 1-second minimum interval to get records/s per core, then size with sizing service=glue_streaming.", p.opts.WorkerType, cpw, cpw, p.opts.Workers, cores, unit),
 				Decision: &guide.Decision{Choice: "Worker type", Options: b.Strings("glue.worker_types.streaming"), Recommendation: p.opts.WorkerType,
 					Why: "smaller workers keep fewer cores competing for memory, disk and network; G.025X (2 cores, 4 GB, a quarter DPU) suits low-volume streams; go larger only for memory-heavy operations"}},
-			{Title: fmt.Sprintf("Give the source one %s per core", unit),
+			{Title: fmt.Sprintf("Give the source one %s per core (else repartition in the batch)", unit),
 				Detail: fmt.Sprintf("Each %s becomes one Spark partition: %g cores need %g %ss. With fewer (a stream you do not control), repartition(%g) inside the batch function; adding workers alone does not help. More %ss than cores queue and leave workers idle at the end of each batch.", unit, cores, cores, unit, cores, unit)},
-			{Title: "Bound each micro-batch and pick the interval",
+			{Title: fmt.Sprintf("Bound each micro-batch; keep batch time under the interval (worst-case latency ≈ %g × interval)", b.Num("glue.latency.worst_case_intervals")),
 				Detail: fmt.Sprintf("Limit a batch with %s; keep batch duration under the trigger interval (windowSize) — when Avg Input/sec ≈ Avg Process/sec the job is at maximum capacity. Worst-case latency is ≈ %g × the interval, so keep batch duration under half the latency target. Raise kinesis.executor.maxFetchTimeInMs (default %gms) with the per-shard limit (default %g records), and make it a multiple of maxRecordPerRead (%g) to keep it strict.",
 					map[bool]string{true: "maxOffsetsPerTrigger (split equally across partitions)", false: "kinesis.executor.maxFetchRecordsPerShard"}[p.kafka], b.Num("glue.latency.worst_case_intervals"), b.Num("glue.kinesis.max_fetch_time_ms.default"), b.Num("glue.kinesis.max_fetch_records_per_shard.default"), b.Num("glue.kinesis.max_record_per_read.default"))},
-			{Title: "Turn on auto scaling and set a maintenance window",
+			{Title: fmt.Sprintf("Enable auto scaling (Glue %g+) and set a maintenance window (restarts every 7 days)", b.Num("glue.auto_scaling.min_version")),
 				Detail: fmt.Sprintf("--enable-auto-scaling true (Glue %g+) makes NumberOfWorkers the maximum; Glue adds workers as batch time nears the interval. Glue restarts streaming jobs every 7 days (Timeout < %g minutes); set MaintenanceWindow to choose when.", b.Num("glue.auto_scaling.min_version"), b.Num("glue.timeout.max_minutes"))},
 			{Title: "Split or combine jobs",
 				Detail: "When one job stops scaling (a single driver; nodes wait for the slowest task each batch), split the work: a Kafka topic can be divided between jobs with assign (JSON listing each job's partitions, e.g. {\"orders\":[0,1,2]}) instead of subscribe; a Kinesis stream must be split into several streams. The other way round, many small streams can share one job: read several topics/streams into one DataFrame (topic / streamName columns, cache it) — they then share one interval — or run separate queries on threads."},
-			{Title: "Make the sink tolerate retries",
+			{Title: "Make the sink idempotent: task and batch retries re-send output",
 				Detail: fmt.Sprintf("A task is retried up to spark.task.maxFailures=%g times and a failed batch batchMaxRetries=%g times; a retried last stage re-sends to DynamoDB, JDBC or OpenSearch (files are not duplicated), so write idempotently. forEachBatch caches the batch (persistDataFrame) so multiple outputs do not re-read the source. ", b.Num("glue.spark.task_max_failures.default"), b.Num("glue.batch_max_retries.default"))},
 		}
 		pa, err := PolicyArtifact("glue-streaming-role-policy.json", p.policy(), "trust: glue.amazonaws.com (aws:SourceAccount "+p.src.env.Account+")")
@@ -255,7 +255,7 @@ func buildGlueStreaming(e Env, r Request) (Result, error) {
 			{Symptom: "Input rows flat at a round number, yet lag grows", Cause: "the per-batch limit is hit every batch: a silent backlog", Check: "input rows per batch vs maxOffsetsPerTrigger / maxFetchRecordsPerShard × shards", Fix: "raise the limit (and maxFetchTimeInMs) or add capacity", Tool: "validate_config"},
 			{Symptom: "Most executors idle, one busy", Cause: "fewer shards/partitions than cores", Check: "Spark UI stage tasks vs cores", Fix: "reshard/add partitions, or repartition in the batch function", Tool: "sizing"},
 			{Symptom: "Duplicate rows in DynamoDB/JDBC/OpenSearch", Cause: "task or batch retries re-sent the last stage", Check: "Spark UI Jobs tab: tasks that succeeded after retry", Fix: "idempotent upserts keyed by record id", Tool: ""},
-			{Symptom: "ReadProvisionedThroughputExceeded on the stream", Cause: "the job polls with GetRecords and shares 2 MB/s and 5 calls/s per shard with every other polling consumer", Check: "kinesis_inspect throttling per shard", Fix: "raise idleTimeBetweenReadsInMs or move other consumers to enhanced fan-out", Tool: "kinesis_inspect"},
+			{Symptom: "ReadProvisionedThroughputExceeded on the stream", Cause: "the job polls with GetRecords and shares 2 MB/s and 5 calls/s per shard with every other polling consumer", Check: "kinesis_inspect throttling per shard", Fix: "raise idleTimeBetweenReadsInMs, give the job its own enhanced fan-out consumer (FanoutConsumerARN in the Kinesis source options), or move other consumers to enhanced fan-out", Tool: "kinesis_inspect"},
 			{Symptom: "Short intervals spend most of each batch checkpointing", Cause: "fixed per-batch overhead (planning, latestOffset, checkpoint commit) dominates small, frequent batches", Check: "Spark UI Operation Duration: addBatch should dominate", Fix: "raise windowSize (e.g. from 3 s to 5 s or more) so batches checkpoint less often", Tool: ""},
 			{Symptom: "Job restarts on its own weekly", Cause: "Glue restarts streaming jobs after 7 days (maintenance)", Check: "job run history", Fix: "set MaintenanceWindow; checkpoints make the restart resume", Tool: ""},
 		}

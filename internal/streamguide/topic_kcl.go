@@ -131,7 +131,7 @@ func buildKCL(e Env, r Request) (Result, error) {
 	switch r.Type {
 	case guide.TypeSetup, guide.TypePermissions:
 		res.Steps = []guide.Step{
-			{Title: "Plan workers from shards",
+			{Title: "One lease per shard: workers beyond the shard count stand by",
 				Detail: "KCL keeps one lease per shard in the DynamoDB table " + p.app + "; one worker holds a lease at a time, so workers beyond the shard count only stand by. A worker that stops renewing for failoverTimeMillis (default " + fmt.Sprintf("%g", b.Num("kcl.failover_time_ms.default")) + " ms) loses its leases to others. Size with sizing service=kcl."},
 			{Title: "Choose the retrieval mode",
 				Detail: fmt.Sprintf("KCL 2.0+ uses enhanced fan-out unless retrievalMode is POLLING. EFO: this application gets its own %g MiB/s per shard (HTTP/2 push), at most %g registered consumers per stream. Polling: all polling applications share %g MB/s and %g GetRecords/s per shard; at the default idleTimeBetweenReadsInMillis %g each application makes %.2f calls/s per shard.",
@@ -140,12 +140,12 @@ func buildKCL(e Env, r Request) (Result, error) {
 					Why: "FANOUT when several applications read the stream or latency matters; POLLING for a single reader where EFO's per-shard-hour and per-GB charges are not worth it"}},
 		}
 		if p.v3 || p.o.MigratingTo3 {
-			res.Steps = append(res.Steps, guide.Step{Title: "Know what KCL 3.x adds",
+			res.Steps = append(res.Steps, guide.Step{Title: fmt.Sprintf("KCL 3.x: CPU-based lease balancing (up to %g%% less compute), two new DynamoDB tables and a lease-table GSI", b.Num("kcl.v3.cost_reduction_percent")),
 				Detail: fmt.Sprintf("3.x balances leases on worker CPU instead of lease counts (AWS measured up to %g%% less compute on uneven shards), hands leases off gracefully (the old owner gets up to gracefulLeaseHandoffTimeoutMillis, default "+fmt.Sprintf("%g", b.Num("kcl.graceful_handoff_timeout_ms.default"))+" ms, to checkpoint in shutdownRequested()), reads the lease table with fewer RCUs and drops AWS SDK for Java 1.x. It creates %s and a GSI on the lease table; the role needs access to all of them (artifact). Avoid AWS SDK for Java %s; use 2.28.0+. A low maxLeasesForWorker limits CPU-based balancing. From KCL 3.5 a single-table format can fold the three tables into one.",
 					b.Num("kcl.v3.cost_reduction_percent"), strings.Join(p.tables, ", "), strings.Join(b.Strings("kcl.v3.sdk_bad_versions"), "/"))})
 		}
 		if p.o.MigratingTo3 {
-			res.Steps = append(res.Steps, guide.Step{Title: "Upgrade 2.x to 3.x in place",
+			res.Steps = append(res.Steps, guide.Step{Title: "Upgrade 2.x to 3.x: no code change; clientVersionConfig = CLIENT_VERSION_CONFIG_COMPATIBLE_WITH_2X; add IAM; roll workers",
 				Detail: "No record-processing code changes: (1) add the DynamoDB permissions for the new tables and the index; (2) bump amazon-kinesis-client to 3.x; (3) set CoordinatorConfig.clientVersionConfig = CLIENT_VERSION_CONFIG_COMPATIBLE_WITH_2X; (4) deploy worker by worker. Once every worker runs 3.x, KCL switches itself to the new load balancing; then revisit CPU-based autoscaling thresholds — you may be able to lower them."})
 		}
 		pa, err := PolicyArtifact("kcl-consumer-policy.json", p.policy(), "attach to the role the workers run as (EC2 instance profile, ECS task role, EKS pod identity)")

@@ -93,15 +93,15 @@ func buildKPL(e Env, r Request) (Result, error) {
 					b.Num("kinesis.shard.write_mbps"), b.Num("kinesis.shard.write_records_per_second"), b.Num("kpl.collection_max_count.max"), b.Num("kpl.collection_max_size.default"), b.Num("kpl.aggregation_max_size.default")),
 				Decision: &guide.Decision{Choice: "AggregationEnabled", Options: []string{"true", "false"}, Recommendation: strconv.FormatBool(p.aggregate),
 					Why: map[bool]string{true: "small records hit the records/s limit long before the MB/s limit; aggregation removes that ceiling", false: "the consumer cannot de-aggregate (Flink's KinesisStreamsSource), so send plain records"}[p.aggregate]}},
-			{Title: "Trade latency for throughput with RecordMaxBufferedTime",
+			{Title: fmt.Sprintf("RecordMaxBufferedTime (default %gms) trades latency for fuller batches", b.Num("kpl.record_max_buffered_time_ms.default")),
 				Detail: fmt.Sprintf("Records wait up to RecordMaxBufferedTime (default and minimum %gms) to fill batches; higher values batch better, and two records are reordered by at most twice this time.", b.Num("kpl.record_max_buffered_time_ms.default"))},
-			{Title: "Bound the rate per shard",
+			{Title: fmt.Sprintf("RateLimit (default %g%%) caps each producer instance per shard", p.rate),
 				Detail: fmt.Sprintf("RateLimit (default %g%% of a shard's limits) caps each KPL instance. %d producers can offer %g%% of a shard together, so the excess comes back as throttles and retries; lower RateLimit to cut throttling at the cost of peak throughput.", p.rate, p.o.Producers, p.rate*float64(p.o.Producers))},
-			{Title: "Expect retries and duplicates",
+			{Title: fmt.Sprintf("Retries until RecordTtl (default %gms) cause duplicates: make consumers idempotent", b.Num("kpl.record_ttl_ms.default")),
 				Detail: fmt.Sprintf("The KPL retries throttled and failed puts until RecordTtl (default %gms) expires, then fails the record to your callback. A request that times out (RequestTimeout %gms) may still have succeeded, so retries write duplicates: make consumers idempotent (dedupe on a record id). With the SDK, PutRecords can partly fail: retry only the entries with an ErrorCode (FailedRecordCount > 0), with backoff, and bound the memory the retry buffer uses.", b.Num("kpl.record_ttl_ms.default"), b.Num("kpl.request_timeout_ms.default"))},
-			{Title: "Design partition keys",
+			{Title: fmt.Sprintf("Partition keys: one key is capped at %g MB/s (hot key); spread keys across shards", b.Num("kinesis.partition_key.write_mbps")),
 				Detail: fmt.Sprintf("A key's MD5 hash picks the shard, so one key is capped at %g MB/s whatever the shard count (a hot key); uneven keys make hot shards. Use high-cardinality keys (or add a suffix to hot keys); keep one key per entity only where per-entity order matters. Adding shards fixes total load and hot shards, not a hot key. ExplicitHashKey pins a record to the shard owning that hash (e.g. to spread a hot key deliberately). Split a hot shard when per-key order and locality must stay; change the key scheme when they need not.", b.Num("kinesis.partition_key.write_mbps"))},
-			{Title: "KPL or SDK", Detail: "The KPL cannot take a stream ARN, so cross-account producers use the AWS SDK (PutRecords with StreamARN). The SDK path gives lower latency and no native daemon, but no aggregation or per-shard rate limiting."},
+			{Title: "KPL or SDK: the KPL cannot take a stream ARN, so cross-account producers use the SDK", Detail: "The KPL cannot take a stream ARN, so cross-account producers use the AWS SDK (PutRecords with StreamARN). The SDK path gives lower latency and no native daemon, but no aggregation or per-shard rate limiting."},
 		}
 		pa, err := PolicyArtifact("kpl-producer-policy.json", p.policy())
 		if err != nil {

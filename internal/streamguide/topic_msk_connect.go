@@ -140,6 +140,27 @@ func (p connectPlan) policy() iac.PolicyDocument {
 	return iac.PolicyDocument{Version: iac.PolicyVersion, Statement: st}
 }
 
+// crossAccountClusterPolicy grants the connector's account the IAM
+// data-plane actions on the cluster, its topics, the internal topics and
+// groups, when the connector runs in another account than the cluster.
+func (p connectPlan) crossAccountClusterPolicy(client string) (iac.PolicyDocument, bool) {
+	if !p.src.msk || !p.iam || client == "" || client == p.src.env.Account {
+		return iac.PolicyDocument{}, false
+	}
+	c := p.src.cluster
+	who := map[string][]string{"AWS": {"arn:" + p.src.env.Partition + ":iam::" + client + ":root"}}
+	own := p.policy()
+	var st []iac.Statement
+	for _, s := range own.Statement {
+		if strings.HasPrefix(s.Action[0], "kafka-cluster:") {
+			s.Principal = who
+			st = append(st, s)
+		}
+	}
+	st = append(st, iac.Statement{Sid: "DescribeForConnect", Effect: "Allow", Principal: who, Action: []string{"kafka:DescribeCluster", "kafka:DescribeClusterV2", "kafka:GetBootstrapBrokers"}, Resource: []string{c.ARN()}})
+	return iac.PolicyDocument{Version: iac.PolicyVersion, Statement: st}, true
+}
+
 func (p connectPlan) connectorConfig(b *guidance.Base) map[string]string {
 	tasks := strconv.Itoa(p.o.TasksMax)
 	iamKeys := func(m map[string]string, prefix string) {
@@ -266,16 +287,25 @@ func buildConnect(e Env, r Request) (Result, error) {
 	switch r.Type {
 	case guide.TypeSetup, guide.TypePermissions:
 		res.Steps = []guide.Step{
-			{Title: "Upload the plugin and choose capacity",
+			{Title: fmt.Sprintf("Capacity = workers × MCUs (%g vCPU, %g GiB each; 1-%g workers, one subnet IP each)", b.Num("mskconnect.mcu.vcpu"), b.Num("mskconnect.mcu.memory_gib"), b.Num("mskconnect.workers.max")),
 				Detail: fmt.Sprintf("Create a custom plugin (ZIP or JAR) for %s. Each worker is a JVM with mcuCount MCUs (%g vCPU, %g GiB each; mcuCount %s); up to %g workers per connector, one subnet IP each. Autoscaled %d-%d workers × %d MCU here; MSK Connect then overrides tasks.max in proportion to workers × MCUs.",
 					p.o.Connector, b.Num("mskconnect.mcu.vcpu"), b.Num("mskconnect.mcu.memory_gib"), strings.Join(b.Strings("mskconnect.mcu_count.values"), "/"), b.Num("mskconnect.workers.max"), 1, p.o.Workers, p.o.MCUPerWorker),
 				Decision: &guide.Decision{Choice: "Capacity mode", Options: []string{"autoscaled", "provisioned"}, Recommendation: "autoscaled",
 					Why: fmt.Sprintf("load varies or is unknown; use provisioned to pin tasks.max (a sink task owns whole partitions, so tasks beyond the partition count idle). The AWS post scales out at %d%% and in at %d%% CPU.", p.scOu, p.scaleIn)}},
-			{Title: "Create a worker configuration",
+			{Title: "Worker configuration: key/value converters required; it cannot be deleted while a connector uses it",
 				Detail: "Set key.converter and value.converter (required); only the listed producer.*/consumer.* properties are supported. Worker configurations are reusable across connectors and manageable in CloudFormation (AWS::KafkaConnect::WorkerConfiguration, returning its ARN, state and latest revision) and taggable. DeleteWorkerConfiguration refuses a configuration a connector still uses (the console disables Delete; workerConfigurationState shows it): create a new one (or revision), move connectors, then delete the old one. ListWorkerConfigurations and ListCustomPlugins take a name prefix for selective clean-up."},
 			connectorStep(p),
-			{Title: "Create the service execution role",
+			{Title: "Service execution role: trust kafkaconnect.amazonaws.com; cluster, topics, __amazon_msk_connect_* topics and connect-* groups",
 				Detail: "Trust kafkaconnect.amazonaws.com (aws:SourceAccount). With IAM auth: Connect/DescribeCluster on the cluster, the connector's topics, the __amazon_msk_connect_* internal topics and the connect-* / __amazon_msk_connect_* groups — ARNs carry the cluster UUID."},
+		}
+		if cp, ok := p.crossAccountClusterPolicy(r.ClientAccount); ok {
+			res.Steps = append(res.Steps, guide.Step{Title: "Cross-account cluster: attach a cluster policy in the cluster's account",
+				Detail: "The connector runs in account " + r.ClientAccount + " and the cluster in " + p.src.env.Account + ": put the cluster policy (artifact) on the cluster, keep the role policy in the connector's account, open " + fmt.Sprint(p.port) + " to the connector's VPC over peering or Transit Gateway, and create the connector with the CLI or API (the console does not list other accounts' clusters). AWS's post notes MSK Connect could not use the multi-VPC (PrivateLink) bootstrap ports when it was written."})
+			ca, err := PolicyArtifact("msk-cluster-policy.json", cp, "aws kafka put-cluster-policy --cluster-arn "+p.src.cluster.ARN()+" --policy file://msk-cluster-policy.json")
+			if err != nil {
+				return Result{}, err
+			}
+			res.Artifacts = append(res.Artifacts, ca)
 		}
 		if pol := p.policy(); len(pol.Statement) > 0 {
 			pa, err := PolicyArtifact("msk-connect-role-policy.json", pol, "trust: kafkaconnect.amazonaws.com (aws:SourceAccount "+p.src.env.Account+")")

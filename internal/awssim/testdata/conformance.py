@@ -2,7 +2,9 @@
 
 Reads JSON lines on stdin, one exchange each:
   {"service": "<botocore service>", "op": "<Operation>", "status": 200,
-   "headers": {"Name": "value"}, "body": "<base64>"}
+   "headers": {"Name": "value"}, "body": "<base64>"[, "expect_code": "..."]}
+An exchange with expect_code is an error answer: botocore's parser must
+read exactly that error code from it.
 For each exchange:
   1. botocore's own response parser for the service's protocol must parse
      it into the operation's output shape (an independent client);
@@ -44,6 +46,18 @@ def main():
         body = base64.b64decode(ex['body'])
         headers = {k.lower(): v for k, v in ex['headers'].items()}
         protocol = model.protocol
+        if 'expect_code' in ex:
+            checked += 1
+            response = {'status_code': ex['status'], 'headers': headers, 'body': body}
+            try:
+                parsed = parsers.create_parser(protocol).parse(response, om.output_shape)
+            except Exception as e:  # noqa: BLE001
+                problems.append(f"{where}: botocore's {protocol} parser failed on the error: {e}")
+                continue
+            code = parsed.get('Error', {}).get('Code')
+            if code != ex['expect_code']:
+                problems.append(f"{where}: botocore reads error code {code!r} (status {ex['status']}), the simulator meant {ex['expect_code']!r}")
+            continue
         if ex['status'] != 200:
             problems.append(f"{where}: status {ex['status']}")
             continue
