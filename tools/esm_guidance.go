@@ -9,8 +9,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
-	"github.com/stream-mcp/stream-mcp/internal/aws"
-	"github.com/stream-mcp/stream-mcp/internal/esm"
+	"github.com/stream-mcp/stream-mcp/internal/esmview"
 	"github.com/stream-mcp/stream-mcp/internal/guide"
 	"github.com/stream-mcp/stream-mcp/internal/iac"
 	"github.com/stream-mcp/stream-mcp/internal/schema"
@@ -55,6 +54,7 @@ type esmGuidanceOut struct {
 	Checks          []guide.Check  `json:"checks" jsonschema_description:"what to verify afterwards and the tool that verifies it"`
 	Troubleshooting []guide.Row    `json:"troubleshooting,omitempty" jsonschema_description:"symptom, cause, check, fix and the live tool per row"`
 	Departures      []string       `json:"departures,omitempty" jsonschema_description:"where the live mapping departs from the guidance"`
+	LiveFindings    []string       `json:"live_findings,omitempty" jsonschema_description:"troubleshooting with esm_uuid: what the live diagnosis (the esm_inspect rules) found, worst first"`
 	Warnings        []string       `json:"warnings,omitempty" jsonschema_description:"what could not be done with the given inputs"`
 	References      []string       `json:"references" jsonschema_description:"AWS documentation pages behind the answer"`
 	LeftOut         []artifactRef  `json:"artifacts_left_out,omitempty" jsonschema_description:"artifacts not in this answer"`
@@ -80,8 +80,15 @@ func EsmGuidance(d ReadDeps) server.ServerTool {
 		if err != nil {
 			return mcp.NewToolResultError(err.Error()), nil
 		}
+		var live []string
 		if in.ESMUUID != "" {
-			warnings = append(warnings, tailor(ctx, d, in.ESMUUID, &req)...)
+			if d.AWS == nil {
+				warnings = append(warnings, "esm_uuid given but no AWS access is configured; answered from the inputs only.")
+			} else {
+				var w []string
+				w, live = esmview.Tailor(ctx, d.AWS, d.Guidance, in.ESMUUID, &req)
+				warnings = append(warnings, w...)
+			}
 		}
 		res, err := eng.Guide(req)
 		if errors.Is(err, iac.ErrInvalid) {
@@ -91,7 +98,7 @@ func EsmGuidance(d ReadDeps) server.ServerTool {
 			return nil, err
 		}
 		out := esmGuidanceOut{EventSource: string(req.Source), GuidanceType: req.Type,
-			Checks: res.Checks, Troubleshooting: res.Troubleshooting, Departures: res.Departures, Warnings: warnings, References: res.References, Steps: res.Steps}
+			Checks: res.Checks, Troubleshooting: res.Troubleshooting, Departures: res.Departures, LiveFindings: live, Warnings: warnings, References: res.References, Steps: res.Steps}
 		brief := fitSteps(&out.Steps, in.Detail, func() int { raw, _ := json.Marshal(out); return len(raw) })
 		if msg := out.selectArtifacts(res.Artifacts, in.Artifacts); msg != "" {
 			return mcp.NewToolResultError(msg), nil
@@ -170,137 +177,6 @@ func esmGuidanceSummary(o esmGuidanceOut) string {
 		fmt.Fprintf(&b, "\n- artifact %s (%s, %s)", a.Name, a.Kind, a.Format)
 	}
 	return b.String()
-}
-
-// tailor reads the live mapping (and, where it matters, its function, queue
-// or cluster) and fills the request's empty fields from it, so the guidance
-// names the real ARNs, ports, subnets and groups and can flag where live
-// state departs from it. A failed read is a warning, never a failure.
-func tailor(ctx context.Context, d ReadDeps, uuid string, r *guide.Request) []string {
-	if d.AWS == nil {
-		return []string{"esm_uuid given but no AWS access is configured; answered from the inputs only."}
-	}
-	m, err := d.AWS.GetESM(ctx, uuid)
-	if err != nil {
-		return []string{fmt.Sprintf("could not read mapping %q (%v); answered from the inputs only", uuid, err)}
-	}
-	var warnings []string
-	facts := &guide.Facts{LiveSource: liveSource(m)}
-	fill := func(dst *string, v string) {
-		if *dst == "" {
-			*dst = v
-		}
-	}
-	fill(&r.FunctionName, m.FunctionARN)
-	if r.Source != iac.SourceSelfManagedKafka {
-		fill(&r.EventSourceArn, m.EventSourceARN)
-	}
-	if len(m.Topics) > 0 {
-		fill(&r.Topic, m.Topics[0])
-	}
-	fill(&r.ConsumerGroupID, m.ConsumerGroupID)
-	if len(r.BootstrapServers) == 0 {
-		r.BootstrapServers = m.BootstrapServers
-	}
-	fill(&r.OnFailureDestination, m.Config.OnFailureDestination)
-	if r.PollerMode == "" && r.Source.IsKafka() || r.PollerMode == "" && r.Source.IsSQS() {
-		r.PollerMode = map[bool]string{true: guide.ModeProvisioned, false: guide.ModeOnDemand}[m.ProvisionedMode()]
-	}
-	for _, a := range m.SourceAccess {
-		switch a.Type {
-		case "SASL_SCRAM_512_AUTH", "SASL_SCRAM_256_AUTH", "BASIC_AUTH", "CLIENT_CERTIFICATE_TLS_AUTH":
-			fill(&r.SecretArn, a.URI)
-			if r.Auth == "" {
-				r.Auth = map[string]iac.Auth{"SASL_SCRAM_512_AUTH": iac.AuthSCRAM512, "SASL_SCRAM_256_AUTH": iac.AuthSCRAM256, "BASIC_AUTH": iac.AuthPlain, "CLIENT_CERTIFICATE_TLS_AUTH": iac.AuthMTLS}[a.Type]
-			}
-		case "SERVER_ROOT_CA_CERTIFICATE":
-			fill(&r.RootCASecretArn, a.URI)
-		case "VPC_SUBNET":
-			r.SubnetIDs = appendNew(r.SubnetIDs, strings.TrimPrefix(a.URI, "subnet:"))
-		case "VPC_SECURITY_GROUP":
-			r.SecurityGroupIDs = appendNew(r.SecurityGroupIDs, strings.TrimPrefix(a.URI, "security_group:"))
-		}
-	}
-	live := liveESM(m)
-	r.Live = &live
-	if fn, err := d.AWS.Function(ctx, m.FunctionARN); err == nil {
-		facts.FunctionTimeoutSeconds = int(fn.TimeoutSeconds)
-	} else {
-		warnings = append(warnings, fmt.Sprintf("could not read the function (%v)", err))
-	}
-	switch {
-	case r.Source.IsSQS() && m.EventSourceARN != "":
-		if q, err := d.AWS.SQSQueue(ctx, m.EventSourceARN); err == nil {
-			facts.QueueRead, facts.QueueVisibilityTimeoutSeconds = true, q.VisibilityTimeoutSeconds
-			facts.QueueHasDLQ, facts.QueueMaxReceiveCount = q.RedriveTarget != "", q.MaxReceiveCount
-		} else {
-			warnings = append(warnings, fmt.Sprintf("could not read the queue (%v)", err))
-		}
-	case r.Source == iac.SourceMSK && strings.Contains(m.EventSourceARN, ":cluster/"):
-		if c, err := d.AWS.MSKCluster(ctx, m.EventSourceARN); err == nil {
-			facts.ClusterRead, facts.ClusterSubnets, facts.ClusterSecurityGroups = true, c.SubnetIDs, c.SecurityGroupIDs
-			facts.ClusterAuth, facts.ClusterServerless = c.Auth, c.Type == "SERVERLESS"
-			if len(r.SecurityGroupIDs) == 0 {
-				r.SecurityGroupIDs = c.SecurityGroupIDs
-			}
-		} else {
-			warnings = append(warnings, fmt.Sprintf("could not read the cluster (%v)", err))
-		}
-	}
-	r.Facts = facts
-	return warnings
-}
-
-func appendNew(list []string, v string) []string {
-	for _, x := range list {
-		if x == v {
-			return list
-		}
-	}
-	return append(list, v)
-}
-
-// liveSource is the source kind of a live mapping: self-managed Kafka when
-// it has bootstrap servers, else what its ARN points at (esm.SourceFromARN,
-// the one ARN classifier). "" when neither says.
-func liveSource(m aws.ESM) iac.Source {
-	if len(m.BootstrapServers) > 0 {
-		return iac.SourceSelfManagedKafka
-	}
-	if st, ok := esm.SourceFromARN(m.EventSourceARN); ok {
-		return iac.Source(st)
-	}
-	return ""
-}
-
-// liveESM converts the inspector's view into the iac model the guidance
-// compares against.
-func liveESM(m aws.ESM) iac.ESM {
-	c := m.Config
-	i32 := func(p *int32) *int {
-		if p == nil {
-			return nil
-		}
-		v := int(*p)
-		return &v
-	}
-	out := iac.ESM{FunctionName: m.FunctionARN, EventSourceArn: m.EventSourceARN, Topics: m.Topics,
-		BatchSize: i32(c.BatchSize), MaximumBatchingWindowInSeconds: i32(c.MaximumBatchingWindowInSeconds),
-		ParallelizationFactor: i32(c.ParallelizationFactor), StartingPosition: c.StartingPosition,
-		MaximumRecordAgeInSeconds: i32(c.MaximumRecordAgeInSeconds), MaximumRetryAttempts: i32(c.MaximumRetryAttempts),
-		BisectBatchOnFunctionError: c.BisectBatchOnFunctionError, TumblingWindowInSeconds: i32(c.TumblingWindowInSeconds),
-		FunctionResponseTypes: c.FunctionResponseTypes, Enabled: iac.Bool(m.State != "Disabled" && m.State != "Disabling")}
-	if c.OnFailureDestination != "" {
-		out.DestinationConfig = &iac.DestinationConfig{OnFailure: &iac.OnFailure{Destination: c.OnFailureDestination}}
-	}
-	if m.ProvisionedMode() {
-		out.ProvisionedPollerConfig = &iac.ProvisionedPollerConfig{MinimumPollers: i32(c.MinimumPollers), MaximumPollers: i32(c.MaximumPollers)}
-	}
-	if m.ConsumerGroupID != "" {
-		k := &iac.KafkaEventSourceConfig{ConsumerGroupId: m.ConsumerGroupID}
-		out.AmazonManagedKafkaEventSourceConfig, out.SelfManagedKafkaEventSourceConfig = k, k
-	}
-	return out
 }
 
 // selectArtifacts fills the answer's artifacts with fitArtifacts.

@@ -72,7 +72,7 @@ func Resolution(b *guidance.Base, c diagnose.Category, t ResolutionTarget) []str
 	port := PortForAuth(b, auth, false)
 	if t.ClusterARN == "" && len(t.Bootstrap) > 0 {
 		// Not an MSK ARN: the brokers listen on the port their clients use.
-		port = bootstrapPort(t.Bootstrap)
+		port = BootstrapPort(t.Bootstrap)
 	}
 	portTxt := "the listener port of the auth in use"
 	if port > 0 {
@@ -175,9 +175,15 @@ func Resolution(b *guidance.Base, c diagnose.Category, t ResolutionTarget) []str
 			"MSK Express and Serverless throttle per partition and per cluster: spread load over more partitions",
 			"For IAM auth, new connections per broker are rate-limited: lower client reconnect rates (reconnect.backoff.ms)",
 		}
+	case diagnose.FunctionError:
+		return []string{
+			fmt.Sprintf("Read the function's errors: aws logs filter-log-events --log-group-name /aws/lambda/<function> --filter-pattern '?\"Task timed out\" ?ERROR' (esm_inspect esm_uuid=%s shows the recent lines)", orPlaceholder(t.ESMUUID, "<uuid>")),
+			"A batch that times out on every attempt: raise the function timeout above the longest batch (max Duration), or lower BatchSize",
+			"Failing records block their partition or shard until they succeed or expire: add an on-failure destination and, for streams, BisectBatchOnFunctionError and MaximumRetryAttempts",
+		}
 	case diagnose.Configuration:
 		return []string{
-			fmt.Sprintf("Match the auth mode to a listener the cluster enables (GetBootstrapBrokers for %s) and use that bootstrap string and %s", cluster, portTxt),
+			configurationStep(b, t, cluster, portTxt),
 			"Validate the mapping's configuration: esm_optimize action=validate or validate_config kind=esm",
 		}
 	}
@@ -193,4 +199,19 @@ func destinationService(arn string) string {
 		return "kafka (the cluster itself)"
 	}
 	return "<destination service>"
+}
+
+// configurationStep is the auth-mismatch fix. On MSK it names the listener
+// of each auth mode instead of the mapping's own port: when the mapping's
+// auth is the mismatch, its port (9098 for IAM on a cluster without IAM)
+// is exactly the one not to open.
+func configurationStep(b *guidance.Base, t ResolutionTarget, cluster, portTxt string) string {
+	if t.ClusterARN == "" {
+		return fmt.Sprintf("Match the auth mode to what the brokers' listener on %s expects", portTxt)
+	}
+	var ports []string
+	for _, a := range []string{kafka.AuthNone, kafka.AuthMTLS, kafka.AuthSCRAM512, kafka.AuthIAM} {
+		ports = append(ports, fmt.Sprintf("%s %d", a, PortForAuth(b, a, false)))
+	}
+	return fmt.Sprintf("Match the mapping's auth to a mode the cluster enables (aws kafka describe-cluster-v2 --cluster-arn %s, ClientAuthentication; GetBootstrapBrokers lists one bootstrap string per enabled mode) and open that mode's listener port (%s), not the port of a mode the cluster does not enable", cluster, strings.Join(ports, ", "))
 }

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
-	awsx "github.com/stream-mcp/stream-mcp/internal/aws"
 	"github.com/stream-mcp/stream-mcp/internal/diagnose"
 )
 
@@ -49,38 +48,6 @@ func TestResolutionQuotesNamesInCommands(t *testing.T) {
 	}
 }
 
-func TestMappingAuth(t *testing.T) {
-	t.Parallel()
-	sa := func(kv ...string) awsx.ESM {
-		var e awsx.ESM
-		for i := 0; i+1 < len(kv); i += 2 {
-			e.SourceAccess = append(e.SourceAccess, awsx.SourceAccess{Type: kv[i], URI: kv[i+1]})
-		}
-		return e
-	}
-	tests := []struct {
-		name         string
-		esm          awsx.ESM
-		msk          bool
-		auth, secret string
-	}{
-		{name: "msk without access config is iam", esm: sa(), msk: true, auth: "iam"},
-		{name: "msk scram", esm: sa("VPC_SUBNET", "subnet:s-1", "SASL_SCRAM_512_AUTH", "arn:s"), msk: true, auth: "sasl_scram_512", secret: "arn:s"},
-		{name: "self-managed plaintext", esm: sa("VPC_SUBNET", "subnet:s-1"), auth: "none"},
-		{name: "self-managed private CA is tls", esm: sa("SERVER_ROOT_CA_CERTIFICATE", "arn:ca", "VPC_SUBNET", "subnet:s-1"), auth: "tls", secret: "arn:ca"},
-		{name: "sasl wins over the CA whatever the order", esm: sa("SERVER_ROOT_CA_CERTIFICATE", "arn:ca", "BASIC_AUTH", "arn:pw"), auth: "sasl_plain", secret: "arn:pw"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			auth, secret := mappingAuth(tc.esm, tc.msk)
-			if auth != tc.auth || secret != tc.secret {
-				t.Fatalf("mappingAuth = %q, %q; want %q, %q", auth, secret, tc.auth, tc.secret)
-			}
-		})
-	}
-}
-
 // MSK listener ports follow the auth mode; a cluster given by bootstrap
 // servers is reached on the port those servers name.
 func TestResolutionNetworkPort(t *testing.T) {
@@ -107,5 +74,25 @@ func TestResolutionNetworkPort(t *testing.T) {
 				t.Errorf("steps lack %q:\n%s", tc.want, steps)
 			}
 		})
+	}
+}
+
+// An auth mismatch is not fixed by opening the mismatched mode's port: the
+// configuration steps name every mode's listener and the cluster's modes.
+func TestResolutionConfigurationNamesListeners(t *testing.T) {
+	t.Parallel()
+	b, err := guidance.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := "arn:aws:kafka:us-east-1:123456789012:cluster/prod/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d-7"
+	steps := strings.Join(Resolution(b, diagnose.Configuration, ResolutionTarget{Auth: "iam", ClusterARN: arn}), "\n")
+	for _, want := range []string{"none 9092", "mtls 9094", "sasl_scram_512 9096", "iam 9098", "describe-cluster-v2 --cluster-arn " + arn} {
+		if !strings.Contains(steps, want) {
+			t.Errorf("steps lack %q:\n%s", want, steps)
+		}
+	}
+	if strings.Contains(steps, "TCP 9098 (iam)") {
+		t.Errorf("steps tell the user to use the mismatched mode's port:\n%s", steps)
 	}
 }
