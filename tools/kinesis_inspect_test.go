@@ -337,7 +337,10 @@ func TestKinesisInspectEveryScenario(t *testing.T) {
 // not wall-clock thresholds.
 func TestKinesisInspectOverlapsCalls(t *testing.T) {
 	t.Parallel()
-	const latency = 100 * time.Millisecond
+	// Each call is held this long, so two calls that the plan runs together
+	// overlap even when a loaded race run starts their goroutines late (at
+	// 100 ms the test failed under load on 2 cores).
+	const latency = 600 * time.Millisecond
 	srv := simWithFaults(t, "kinesis-high-iterator-age", []awssim.Fault{{Service: "*", Operation: "*", Latency: awssim.Duration{Duration: latency}}})
 	st := KinesisInspect(kinesisDeps(t, srv.URL(), "us-east-1"))
 	o := decodeKinesisOut(t, callToolJSON(t, st, `{"stream_name":"clickstream"}`))
