@@ -38,7 +38,7 @@ type gluePlan struct {
 	port                 int
 	topic, group         string
 	subnets, sgs         []string
-	driver, autoScaleMin float64
+	driver               float64
 }
 
 func planGlue(e Env, r Request) (gluePlan, error) {
