@@ -72,6 +72,16 @@ func EsmGuidance(d ReadDeps) server.ServerTool {
 		if max := d.Guidance.Int("lambda.function.timeout.max_seconds"); in.FunctionTimeoutSeconds > max {
 			return mcp.NewToolResultError(fmt.Sprintf("function_timeout_seconds %d exceeds Lambda's maximum of %d seconds; send at most %d", in.FunctionTimeoutSeconds, max, max)), nil
 		}
+		// Duplicates are dropped and the lists capped at the API's own
+		// limits before anything reads them: 40,000 repeated security
+		// groups once cost 10 s and 2.7 GB.
+		var err error
+		if in.SecurityGroupIDs, err = distinctIDs("security_group_ids", in.SecurityGroupIDs, d.Guidance.Int("lambda.vpc.security_groups.max"), d.Guidance.Source("lambda.vpc.security_groups.max")); err != nil {
+			return mcp.NewToolResultError(err.Error()), nil
+		}
+		if in.SubnetIDs, err = distinctIDs("subnet_ids", in.SubnetIDs, d.Guidance.Int("lambda.vpc.subnets.max"), d.Guidance.Source("lambda.vpc.subnets.max")); err != nil {
+			return mcp.NewToolResultError(err.Error()), nil
+		}
 		req, warnings, err := in.request()
 		if err != nil {
 			return mcp.NewToolResultError(err.Error()), nil
@@ -287,4 +297,21 @@ func liveESM(m aws.ESM) iac.ESM {
 		out.AmazonManagedKafkaEventSourceConfig, out.SelfManagedKafkaEventSourceConfig = k, k
 	}
 	return out
+}
+
+// distinctIDs drops duplicates (keeping the first) and refuses more than max
+// distinct values, naming the field and the limit's source.
+func distinctIDs(field string, ids []string, max int, source string) ([]string, error) {
+	seen := make(map[string]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	if len(out) > max {
+		return nil, fmt.Errorf("%s has %d distinct values; AWS allows at most %d (%s); send only the ones the mapping uses", field, len(out), max, source)
+	}
+	return out, nil
 }

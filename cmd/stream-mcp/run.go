@@ -225,7 +225,12 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, stdin io
 	logger.Info("serving MCP on stdio", "version", version)
 	s := mcpserver.NewStdioServer(srv)
 	s.SetErrorLogger(slog.NewLogLogger(logger.Handler(), slog.LevelError))
-	err := s.Listen(ctx, stdin, stdout)
+	// Enough workers that the live calls server.MaxLiveCalls admits leave
+	// room for cheap ones; the guard answers malformed JSON-RPC mcp-go would
+	// mishandle and bounds a message's size.
+	mcpserver.WithWorkerPoolSize(server.StdioWorkers)(s)
+	in, out := server.GuardStdio(stdin, stdout)
+	err := s.Listen(ctx, in, out)
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 		return cause
 	}
