@@ -113,7 +113,7 @@ type Env struct {
 // OSEnv is the production Env; awsAuth may be nil when no AWS config is
 // available (IAM targets then fail with ErrCredentials).
 func OSEnv(awsAuth func(ctx context.Context) (saslaws.Auth, error)) Env {
-	return Env{Getenv: os.Getenv, ReadFile: os.ReadFile, AWSAuth: awsAuth}
+	return Env{Getenv: os.Getenv, ReadFile: ReadCredentialFile, AWSAuth: awsAuth}
 }
 
 func (e Env) password(t Target) (string, error) {
