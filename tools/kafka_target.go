@@ -9,6 +9,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	mcpserver "github.com/mark3labs/mcp-go/server"
 
+	"github.com/stream-mcp/stream-mcp/internal/config"
 	"github.com/stream-mcp/stream-mcp/internal/iac"
 	"github.com/stream-mcp/stream-mcp/internal/kafka"
 )
@@ -19,7 +20,7 @@ import (
 // Credentials are referenced, never inline.
 // AdHocPasswordEnvPrefix is the prefix an environment variable must carry
 // for a tool call to use it as a SASL password (our policy, not an AWS fact).
-const AdHocPasswordEnvPrefix = "STREAM_MCP_KAFKA_"
+const AdHocPasswordEnvPrefix = config.AdHocPasswordEnvPrefix
 
 type kafkaTargetIn struct {
 	ClusterARN       string `json:"cluster_arn,omitempty" jsonschema_description:"MSK cluster ARN; its bootstrap string for the auth comes from GetBootstrapBrokers"`
@@ -96,6 +97,11 @@ func (in kafkaTargetIn) target(f *kafka.Factory) (kafka.Target, error) {
 	}
 	t.Username, t.PasswordEnv = in.Username, in.PasswordEnv
 	t.CAFile, t.CertFile, t.KeyFile, t.SASLPlaintext = in.CAFile, in.CertFile, in.KeyFile, in.SASLPlaintext
+	// A password goes only to the brokers the user bound it to, and over a
+	// plaintext listener only where the binding allows it.
+	if err := f.CheckAdHocSecret(t); err != nil {
+		return t, err
+	}
 	return t, nil
 }
 

@@ -22,13 +22,16 @@ import (
 	"github.com/stream-mcp/stream-mcp/internal/server"
 )
 
-func kafkaDeps(t *testing.T, env map[string]string) ReadDeps {
+func kafkaDeps(t *testing.T, env map[string]string, bindings ...map[string]config.CredentialBinding) ReadDeps {
 	t.Helper()
 	b, err := guidance.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := kafka.NewFactory(nil, nil, kafka.Env{Getenv: func(k string) string { return env[k] }, ReadFile: os.ReadFile, LookupHost: noDNS}, nil)
+	for _, bs := range bindings {
+		f.SetCredentialBindings(bs)
+	}
 	t.Cleanup(f.Close)
 	return ReadDeps{Guidance: b, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Kafka: f}
 }
@@ -96,8 +99,11 @@ func startDemo(t *testing.T) *kafkatest.Demo {
 func TestKafkaInspect(t *testing.T) {
 	t.Parallel()
 	demo := startDemo(t)
-	tool := KafkaInspect(kafkaDeps(t, nil))
 	bs := demo.Bootstrap()
+	tool := KafkaInspect(kafkaDeps(t, nil, map[string]config.CredentialBinding{
+		"STREAM_MCP_KAFKA_NOPE":  {Brokers: kafka.SplitBootstrap(bs)},
+		"STREAM_MCP_KAFKA_CLEAR": {Brokers: kafka.SplitBootstrap(bs)},
+	}))
 	tests := []struct {
 		name    string
 		args    map[string]any
@@ -161,6 +167,11 @@ func TestKafkaInspect(t *testing.T) {
 		{name: "missing secret reference", args: map[string]any{"what": "overview", "bootstrap_servers": bs, "auth": "sasl_scram_512", "username": "u", "password_env": "STREAM_MCP_KAFKA_NOPE"}, wantErr: "STREAM_MCP_KAFKA_NOPE is empty or unset"},
 		// Regression: a call could name any secret of the machine as a SASL password.
 		{name: "password_env outside the prefix", args: map[string]any{"what": "overview", "bootstrap_servers": bs, "auth": "sasl_plain", "username": "u", "password_env": "AWS_SECRET_ACCESS_KEY"}, wantErr: "must start with STREAM_MCP_KAFKA_"},
+		// Bug (#21.5): a Kafka password went to any broker a call named, in
+		// cleartext with sasl_plaintext. Passwords go only to bound brokers.
+		{name: "password to an unbound broker", args: map[string]any{"what": "overview", "bootstrap_servers": "attacker.example:9092", "auth": "sasl_plain", "sasl_plaintext": true, "username": "u", "password_env": "STREAM_MCP_KAFKA_X"}, wantErr: "STREAM_MCP_KAFKA_X is not bound to any broker"},
+		{name: "bound password, one broker outside the binding", args: map[string]any{"what": "overview", "bootstrap_servers": bs + ",attacker.example:9092", "auth": "sasl_plain", "username": "u", "password_env": "STREAM_MCP_KAFKA_NOPE"}, wantErr: "not bound to broker attacker.example:9092"},
+		{name: "bound password over plaintext without allow_sasl_plaintext", args: map[string]any{"what": "overview", "bootstrap_servers": bs, "auth": "sasl_plain", "sasl_plaintext": true, "username": "u", "password_env": "STREAM_MCP_KAFKA_CLEAR"}, wantErr: "allow_sasl_plaintext"},
 		{name: "password_file in a call", args: map[string]any{"what": "overview", "bootstrap_servers": bs, "auth": "sasl_plain", "username": "u", "password_file": "/etc/shadow"}, wantErr: "named cluster"},
 	}
 	for _, tc := range tests {
@@ -200,7 +211,9 @@ func TestKafkaTroubleshootDiagnosis(t *testing.T) {
 	if err := stopped.RemoveNode(1); err != nil {
 		t.Fatal(err)
 	}
-	tool := KafkaTroubleshoot(kafkaDeps(t, map[string]string{"STREAM_MCP_KAFKA_GOOD": "esm-secret", "STREAM_MCP_KAFKA_BAD": "nope"}))
+	saslBound := config.CredentialBinding{Brokers: sasl.ListenAddrs(), AllowSASLPlaintext: true}
+	tool := KafkaTroubleshoot(kafkaDeps(t, map[string]string{"STREAM_MCP_KAFKA_GOOD": "esm-secret", "STREAM_MCP_KAFKA_BAD": "nope"},
+		map[string]config.CredentialBinding{"STREAM_MCP_KAFKA_GOOD": saslBound, "STREAM_MCP_KAFKA_BAD": saslBound}))
 	scram := func(pwEnv string, extra map[string]any) map[string]any {
 		m := map[string]any{"mode": "diagnosis", "bootstrap_servers": strings.Join(sasl.ListenAddrs(), ","), "auth": "sasl_scram_512",
 			"sasl_plaintext": true, "username": "esm", "password_env": pwEnv, "sample_seconds": 0}

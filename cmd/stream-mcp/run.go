@@ -151,11 +151,15 @@ func buildParts(cfg config.Config, logger *slog.Logger) (parts, error) {
 	// Kafka clients are created lazily per cluster: an unreachable cluster
 	// is a diagnosis at call time, never a startup failure.
 	kenv := kafka.OSEnv(kafka.SDKAuth(cfg.Region, cfg.Profile))
+	// One probe contacts at most as many brokers as a mapping can name.
+	kenv.MaxProbeAddresses = base.Int("esm.self_managed.endpoints.max")
+	kenv.ProbeCapSource = base.Source("esm.self_managed.endpoints.max")
 	if aws.IsLoopback(cfg.EndpointURL) {
 		// A simulated account's MSK brokers are fictional names.
 		kenv.LookupHost = kafka.LoopbackOnlyLookup
 	}
 	kf := kafka.NewFactory(cfg.File.Clusters, nil, kenv, logger)
+	kf.SetCredentialBindings(cfg.File.Credentials)
 	rd := tools.ReadDeps{Guidance: base, Logger: logger, Kafka: kf, AWS: aws.New(cfg, aws.Options{})}
 	// cluster_arn targets resolve their bootstrap string through MSK.
 	kf.SetResolver(kafkadiag.Resolver{R: rd.AWS})

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -40,6 +41,29 @@ type Config struct {
 type File struct {
 	// Clusters are named Kafka clusters that tools address with `cluster`.
 	Clusters map[string]Cluster `yaml:"clusters"`
+	// Credentials bind each STREAM_MCP_KAFKA_* password a tool call may
+	// name (password_env with bootstrap_servers or cluster_arn) to the
+	// brokers that may receive it. A password is never sent anywhere else:
+	// a prompt-injected call naming an attacker's broker gets a refusal.
+	Credentials map[string]CredentialBinding `yaml:"credentials"`
+}
+
+// AdHocPasswordEnvPrefix is the prefix an environment variable must carry
+// for a tool call to name it as a SASL password (our policy, not an AWS
+// fact): other secrets of the machine stay out of reach.
+const AdHocPasswordEnvPrefix = "STREAM_MCP_KAFKA_"
+
+// CredentialBinding says where one password may go.
+type CredentialBinding struct {
+	// Brokers are host:port addresses; a call's bootstrap servers must all
+	// be among them (or among the brokers of a named cluster with the same
+	// password_env).
+	Brokers []string `yaml:"brokers"`
+	// ClusterARNs are MSK clusters whose brokers may receive the password.
+	ClusterARNs []string `yaml:"cluster_arns"`
+	// AllowSASLPlaintext lets a call send this password over a plaintext
+	// listener (sasl_plaintext: true), in the clear. Off by default.
+	AllowSASLPlaintext bool `yaml:"allow_sasl_plaintext"`
 }
 
 // Cluster describes how to reach one Kafka cluster. Secrets are referenced
@@ -62,6 +86,10 @@ type Cluster struct {
 	KeyFile  string `yaml:"key_file"`
 	// Region of an MSK cluster for IAM auth (defaults to the global region).
 	Region string `yaml:"region"`
+	// SASLPlaintext runs SASL over a plaintext listener (SASL_PLAINTEXT):
+	// the password crosses the network in the clear (PLAIN) or hashed
+	// (SCRAM), so it is allowed only when the cluster entry says so.
+	SASLPlaintext bool `yaml:"sasl_plaintext"`
 }
 
 // Flag documents one global flag.
@@ -195,6 +223,16 @@ func LoadFile(path string) (File, error) {
 		case "", "iam", "sasl_scram_512", "sasl_scram_256", "sasl_plain", "mtls", "tls", "none":
 		default:
 			return File{}, fmt.Errorf("--config %s: cluster %q: auth %q is not one of iam, sasl_scram_512, sasl_scram_256, sasl_plain, mtls, tls, none", path, name, c.Auth)
+		}
+	}
+	for env, b := range f.Credentials {
+		if !strings.HasPrefix(env, AdHocPasswordEnvPrefix) {
+			return File{}, fmt.Errorf("--config %s: credentials: %q must start with %s (only such variables may be named in a call)", path, env, AdHocPasswordEnvPrefix)
+		}
+		for _, h := range b.Brokers {
+			if _, _, err := net.SplitHostPort(h); err != nil {
+				return File{}, fmt.Errorf("--config %s: credentials.%s.brokers: %q is not host:port", path, env, h)
+			}
 		}
 	}
 	return f, nil

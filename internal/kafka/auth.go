@@ -108,6 +108,11 @@ type Env struct {
 	// LookupHost resolves broker names for the probe (nil: the system
 	// resolver); tests inject one so no query leaves the machine.
 	LookupHost func(ctx context.Context, host string) ([]string, error)
+	// MaxProbeAddresses bounds the bootstrap addresses one probe contacts
+	// (0: no bound); ProbeCapSource is the URL behind the bound, quoted in
+	// the note a capped probe carries.
+	MaxProbeAddresses int
+	ProbeCapSource    string
 }
 
 // OSEnv is the production Env; awsAuth may be nil when no AWS config is

@@ -58,6 +58,9 @@ type ProbeReport struct {
 	Vantage   string         `json:"vantage" jsonschema_description:"where the probe ran from"`
 	Auth      string         `json:"auth" jsonschema_description:"auth mode probed"`
 	Addresses []AddressProbe `json:"addresses" jsonschema_description:"one entry per bootstrap address"`
+	// Note says when addresses were left out (duplicates, or more than the
+	// probe contacts in one call).
+	Note string `json:"note,omitempty" jsonschema_description:"addresses not probed, and why"`
 }
 
 // FirstFailure returns the first failing address probe, if any.
@@ -90,10 +93,31 @@ func (e Env) Probe(ctx context.Context, t Target, o ProbeOptions) ProbeReport {
 		o.Timeout = 5 * time.Second
 	}
 	rep := ProbeReport{Vantage: Vantage(), Auth: t.Auth}
-	for _, addr := range t.Bootstrap {
+	addrs := distinct(t.Bootstrap)
+	if max := e.MaxProbeAddresses; max > 0 && len(addrs) > max {
+		rep.Note = fmt.Sprintf("probed the first %d of %d distinct bootstrap addresses; the other %d were not contacted (a Lambda mapping takes at most %d bootstrap servers: %s)", max, len(addrs), len(addrs)-max, max, e.ProbeCapSource)
+		addrs = addrs[:max]
+	}
+	for _, addr := range addrs {
+		if ctx.Err() != nil {
+			rep.Note = strings.TrimPrefix(rep.Note+"; the call's deadline ended the probe before every address was tried", "; ")
+			break
+		}
 		rep.Addresses = append(rep.Addresses, e.probeOne(ctx, t, addr, o))
 	}
 	return rep
+}
+
+func distinct(ss []string) []string {
+	seen := make(map[string]bool, len(ss))
+	var out []string
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func (e Env) probeOne(ctx context.Context, t Target, addr string, o ProbeOptions) AddressProbe {
