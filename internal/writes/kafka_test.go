@@ -381,7 +381,7 @@ func TestResetGroupOffsets(t *testing.T) {
 			if committed(t, adm, "billing", "orders", 0) != 5 {
 				t.Fatal("planning moved the offsets")
 			}
-			if fp != "state=Empty members=0,0:5,1:5" {
+			if want := fmt.Sprintf("state=Empty members=0,0:5->%d,1:5->%d", tc.want[0], tc.want[1]); fp != want {
 				t.Errorf("fingerprint %q", fp)
 			}
 			if len(p.Changes) != 2 {
