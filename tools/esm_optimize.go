@@ -20,17 +20,17 @@ import (
 )
 
 type esmWorkload struct {
-	RecordsPerSecond         float64 `json:"records_per_second,omitempty" jsonschema:"minimum=0" jsonschema_description:"average records arriving per second"`
-	AvgRecordBytes           float64 `json:"avg_record_bytes,omitempty" jsonschema:"minimum=0" jsonschema_description:"average record size, bytes (payload cap and poller MB/s checks)"`
-	ProcessingMsPerRecord    float64 `json:"processing_ms_per_record,omitempty" jsonschema:"minimum=0" jsonschema_description:"function time per record, ms"`
-	ProcessingMsPerBatch     float64 `json:"processing_ms_per_batch,omitempty" jsonschema:"minimum=0" jsonschema_description:"function time per batch, ms (use instead of per record when time is per invocation)"`
-	Shards                   int     `json:"shards,omitempty" jsonschema:"minimum=0" jsonschema_description:"Kinesis/DynamoDB stream shards"`
-	Partitions               int     `json:"partitions,omitempty" jsonschema:"minimum=0" jsonschema_description:"Kafka topic partitions"`
-	LatencyTargetSeconds     float64 `json:"latency_target_seconds,omitempty" jsonschema:"minimum=0" jsonschema_description:"end-to-end latency target, seconds"`
-	PeakFactor               float64 `json:"peak_factor,omitempty" jsonschema:"minimum=0" jsonschema_description:"peak / average ratio (default 1)"`
-	BacklogRecords           float64 `json:"backlog_records,omitempty" jsonschema:"minimum=0" jsonschema_description:"records waiting now (OffsetLag, or IteratorAge seconds x records_per_second)"`
-	FunctionTimeoutSeconds   float64 `json:"function_timeout_seconds,omitempty" jsonschema:"minimum=0" jsonschema_description:"the function's timeout, seconds"`
-	VisibilityTimeoutSeconds float64 `json:"visibility_timeout_seconds,omitempty" jsonschema:"minimum=0" jsonschema_description:"SQS queue visibility timeout, seconds"`
+	RecordsPerSecond         float64 `json:"records_per_second,omitempty" jsonschema:"minimum=0,maximum=1000000000" jsonschema_description:"average records arriving per second"`
+	AvgRecordBytes           float64 `json:"avg_record_bytes,omitempty" jsonschema:"minimum=0,maximum=1073741824" jsonschema_description:"average record size, bytes (payload cap and poller MB/s checks)"`
+	ProcessingMsPerRecord    float64 `json:"processing_ms_per_record,omitempty" jsonschema:"minimum=0,maximum=86400000" jsonschema_description:"function time per record, ms"`
+	ProcessingMsPerBatch     float64 `json:"processing_ms_per_batch,omitempty" jsonschema:"minimum=0,maximum=86400000" jsonschema_description:"function time per batch, ms (use instead of per record when time is per invocation)"`
+	Shards                   int     `json:"shards,omitempty" jsonschema:"minimum=0,maximum=1000000" jsonschema_description:"Kinesis/DynamoDB stream shards"`
+	Partitions               int     `json:"partitions,omitempty" jsonschema:"minimum=0,maximum=1000000" jsonschema_description:"Kafka topic partitions"`
+	LatencyTargetSeconds     float64 `json:"latency_target_seconds,omitempty" jsonschema:"minimum=0,maximum=31536000" jsonschema_description:"end-to-end latency target, seconds"`
+	PeakFactor               float64 `json:"peak_factor,omitempty" jsonschema:"minimum=0,maximum=1000" jsonschema_description:"peak / average ratio (default 1)"`
+	BacklogRecords           float64 `json:"backlog_records,omitempty" jsonschema:"minimum=0,maximum=1000000000000000" jsonschema_description:"records waiting now (OffsetLag, or IteratorAge seconds x records_per_second)"`
+	FunctionTimeoutSeconds   float64 `json:"function_timeout_seconds,omitempty" jsonschema:"minimum=0,maximum=86400" jsonschema_description:"the function's timeout, seconds"`
+	VisibilityTimeoutSeconds float64 `json:"visibility_timeout_seconds,omitempty" jsonschema:"minimum=0,maximum=86400" jsonschema_description:"SQS queue visibility timeout, seconds"`
 }
 
 func (w esmWorkload) sizing(source string) sizing.Workload {

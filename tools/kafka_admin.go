@@ -20,8 +20,8 @@ import (
 type kafkaAdminArgs struct {
 	kafkaTargetIn
 	Topic             string            `json:"topic" jsonschema_description:"the topic to create or change, or whose group offsets to reset"`
-	Partitions        int               `json:"partitions,omitempty" jsonschema:"minimum=1" jsonschema_description:"create_topic: partition count (default: broker default); add_partitions: the new total count"`
-	ReplicationFactor int               `json:"replication_factor,omitempty" jsonschema:"minimum=1" jsonschema_description:"create_topic: replicas per partition (default: broker default)"`
+	Partitions        int               `json:"partitions,omitempty" jsonschema:"minimum=1,maximum=1000000" jsonschema_description:"create_topic: partition count (default: broker default); add_partitions: the new total count"`
+	ReplicationFactor int               `json:"replication_factor,omitempty" jsonschema:"minimum=1,maximum=32" jsonschema_description:"create_topic: replicas per partition (default: broker default)"`
 	Configs           map[string]string `json:"configs,omitempty" jsonschema_description:"create_topic: topic config overrides; alter_topic_config: configs to set (others are left alone), e.g. {\"retention.ms\":\"604800000\"}"`
 	DeleteConfigs     []string          `json:"delete_configs,omitempty" jsonschema_description:"alter_topic_config: overrides to remove so the broker default applies"`
 	ConfirmationToken string            `json:"confirmation_token,omitempty" jsonschema_description:"the token from this tool's plan, to apply it; omit to get a plan"`

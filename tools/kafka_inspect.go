@@ -25,7 +25,7 @@ type kafkaInspectIn struct {
 	SampleSeconds  *int   `json:"sample_seconds,omitempty" jsonschema:"minimum=0,maximum=60" jsonschema_description:"offset sampling window for lag trends, seconds; default 0 for groups, 10 for group; 0 takes one snapshot (no trend)"`
 	IncludeConfigs bool   `json:"include_configs,omitempty" jsonschema_description:"what=topic: list every config, not only non-default ones"`
 	Limit          int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"page size for lists (default 50; what=groups lists the 10 worst groups unless set)"`
-	Offset         int    `json:"offset,omitempty" jsonschema:"minimum=0" jsonschema_description:"index of the first list item to return (paging)"`
+	Offset         int    `json:"offset,omitempty" jsonschema:"minimum=0,maximum=1000000" jsonschema_description:"index of the first list item to return (paging)"`
 }
 
 type groupDetail struct {

@@ -108,6 +108,7 @@ func NewDeferred(opts Options, load func() (Parts, error)) (*mcpserver.MCPServer
 	}
 	ready := make(chan struct{})
 	hooks := &mcpserver.Hooks{}
+	hooks.AddAfterCallTool(newReadableValidation().hook)
 	hooks.AddBeforeAny(func(ctx context.Context, _ any, method mcp.MCPMethod, _ any) {
 		if !waitsForParts(method) {
 			return
