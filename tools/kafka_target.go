@@ -127,10 +127,21 @@ func progressFn(ctx context.Context, req mcp.CallToolRequest, what string) func(
 // connFailure turns a failed first request into a tool error that points at
 // the diagnosis, with the probe's first failing stage.
 func connFailure(ctx context.Context, f *kafka.Factory, t kafka.Target, err error) *mcp.CallToolResult {
-	rep := f.Env().Probe(ctx, t, kafka.ProbeOptions{})
 	msg := fmt.Sprintf("cannot read %s: %v", t.Label(), err)
-	if a, bad := rep.FirstFailure(); bad {
+	if ctx.Err() != nil {
+		// The call's deadline passed: a probe now would "time out" at
+		// every stage and blame the network (it once said "failed at
+		// tcp" for a broker that had accepted the connection).
+		return mcp.NewToolResultError(msg + "; the call's deadline passed before a probe could run: call kafka_troubleshoot with mode=diagnosis and the same target to see where the connection stops")
+	}
+	rep := f.Env().Probe(ctx, t, kafka.ProbeOptions{})
+	if a, bad := rep.FirstFailure(); bad && a.Failed != "" {
 		msg += fmt.Sprintf("; probe: %s failed at %s (%s)", a.Address, a.Failed, a.Reason)
+		for _, s := range a.Stages {
+			if s.Stage == a.Failed && s.Stage == kafka.StageKafka {
+				msg += ": " + s.Detail
+			}
+		}
 	}
 	return mcp.NewToolResultError(msg + "; call kafka_troubleshoot with mode=diagnosis and the same target for the full probe and fixes")
 }

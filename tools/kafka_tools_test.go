@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -236,6 +237,10 @@ func TestKafkaTroubleshootDiagnosis(t *testing.T) {
 			category: "topic", failingCheck: "topic", findingID: "topic.missing", stepHas: "payments"},
 		{name: "refused", args: map[string]any{"mode": "diagnosis", "bootstrap_servers": "127.0.0.1:1"},
 			category: "network", failingCheck: "tcp_connect", findingID: "network.refused", stepHas: "security groups"},
+		// Bug (#21.10): a broker that accepts TCP and never answers was
+		// diagnosed as "authentication" (with auth none).
+		{name: "accepts and never answers", args: map[string]any{"mode": "diagnosis", "bootstrap_servers": silentBroker(t), "sample_seconds": 0},
+			category: "network", failingCheck: "kafka_response", findingID: "network.no_kafka_response", stepHas: "security groups"},
 		{name: "stopped broker", args: map[string]any{"mode": "diagnosis", "bootstrap_servers": strings.Join(stoppedAddrs, ","), "sample_seconds": 0},
 			category: "network", failingCheck: "", findingID: "network.refused", stepHas: "security groups"},
 		{name: "scram wrong password", args: scram("STREAM_MCP_KAFKA_BAD", nil),
@@ -369,4 +374,35 @@ func TestKafkaNamedCluster(t *testing.T) {
 	if !res.IsError || !strings.Contains(text(res), "takes its auth from the config file") {
 		t.Fatalf("auth override accepted: %s", text(res))
 	}
+}
+
+// silentBroker accepts TCP connections and never answers.
+func silentBroker(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return ln.Addr().String()
 }

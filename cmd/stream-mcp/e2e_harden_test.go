@@ -258,3 +258,39 @@ func TestE2EJSONRPCQuirks(t *testing.T) {
 		}
 	}
 }
+
+// Bug (#21.10): against a broker that accepts TCP and never answers,
+// kafka_admin answered after 15 s with a 10 s timeout and the error said
+// "failed at tcp (timeout)" although TCP had connected. Every call now
+// answers within its deadline plus a small margin, and never blames TCP.
+func TestE2ESilentBrokerAnswersWithinTheDeadline(t *testing.T) {
+	t.Parallel()
+	broker := silentBroker(t)
+	const timeout = 4 * time.Second
+	cs := session(t, nil, "--allow-write", "--call-timeout", timeout.String())
+	for _, tc := range []struct {
+		tool string
+		args map[string]any
+	}{
+		{"kafka_inspect", map[string]any{"what": "overview", "bootstrap_servers": broker}},
+		{"kafka_inspect", map[string]any{"what": "group", "group_id": "g", "sample_seconds": 30, "bootstrap_servers": broker}},
+		{"kafka_admin", map[string]any{"action": "create_topic", "topic": "x", "partitions": 1, "bootstrap_servers": broker}},
+	} {
+		start := time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: tc.tool, Arguments: tc.args})
+		cancel()
+		took := time.Since(start)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.tool, err)
+		}
+		txt := contentText(res)
+		if !res.IsError || strings.Contains(txt, "failed at tcp") || strings.Contains(txt, "authentication") {
+			t.Errorf("%s %v: %s", tc.tool, tc.args, txt)
+		}
+		if took > timeout+1500*time.Millisecond {
+			t.Errorf("%s answered after %s with a %s deadline", tc.tool, took, timeout)
+		}
+		t.Logf("%s: %s: %s", tc.tool, took, txt)
+	}
+}

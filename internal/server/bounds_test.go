@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
@@ -179,6 +180,59 @@ func TestReadableValidation(t *testing.T) {
 		txt := res.Content[0].(mcp.TextContent).Text
 		if !res.IsError || !strings.Contains(txt, tc.want) || strings.Contains(txt, "&{") {
 			t.Errorf("%v: %q, want %q", tc.args, txt, tc.want)
+		}
+	}
+}
+
+// Bug (#21.10): a handler that ignores its context (a client library
+// blocked in a retry loop) kept the answer waiting past the call deadline:
+// kafka_admin answered after 15 s with 10 s, sampling after 25 s with 20 s.
+// The answer now comes within the deadline plus deadlineGrace.
+func TestDeadlineDoesNotWaitForAStubbornHandler(t *testing.T) {
+	t.Parallel()
+	stubborn := fakeTool("stubborn", true, false)
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	stubborn.Handler = func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		<-release // ignores ctx
+		return mcp.NewToolResultText("late"), nil
+	}
+	writer := fakeTool("stubborn_writer", false, false)
+	writer.Handler = stubborn.Handler
+	const d = 300 * time.Millisecond
+	srv, err := New(Options{CallTimeout: d, AllowWrite: true}, []ServerTool{stubborn, writer}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.NewInProcessClient(srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	init.Params.ClientInfo = mcp.Implementation{Name: "test", Version: "0"}
+	if _, err := c.Initialize(ctx, init); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"stubborn": "did not finish within 300ms", "stubborn_writer": "outcome is unknown"} {
+		start := time.Now()
+		req := mcp.CallToolRequest{}
+		req.Params.Name = name
+		req.Params.Arguments = map[string]any{"mode": "ok"}
+		res, err := c.CallTool(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(start); took > d+deadlineGrace+300*time.Millisecond {
+			t.Errorf("%s answered after %s (deadline %s)", name, took, d)
+		}
+		if txt := res.Content[0].(mcp.TextContent).Text; !res.IsError || !strings.Contains(txt, want) {
+			t.Errorf("%s: %q, want %q", name, txt, want)
 		}
 	}
 }

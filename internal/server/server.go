@@ -202,9 +202,34 @@ func deadline(d time.Duration) mcpserver.ToolHandlerMiddleware {
 		return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			ctx, cancel := context.WithTimeout(ctx, d)
 			defer cancel()
-			res, err := next(ctx, req)
-			if err == nil {
-				res, err = bridgeInput(ctx, d, req, res, next)
+			// The handler runs on its own goroutine so the answer never
+			// waits on one that ignores its context (a client library
+			// blocked in a dial or a retry loop): kafka_admin once answered
+			// after 15 s with a 10 s deadline.
+			type outcome struct {
+				res *mcp.CallToolResult
+				err error
+			}
+			done := make(chan outcome, 1)
+			go func() {
+				res, err := next(ctx, req)
+				if err == nil {
+					res, err = bridgeInput(ctx, d, req, res, next)
+				}
+				done <- outcome{res, err}
+			}()
+			var res *mcp.CallToolResult
+			var err error
+			select {
+			case o := <-done:
+				res, err = o.res, o.err
+			case <-ctx.Done():
+				select {
+				case o := <-done:
+					res, err = o.res, o.err
+				case <-time.After(deadlineGrace):
+					return overran(ctx, req, d), nil
+				}
 			}
 			if err == nil && res == nil && ctx.Err() != nil {
 				return mcp.NewToolResultError(fmt.Sprintf("%s did not finish within %s; narrow the request (fewer resources, a smaller limit) and call again", req.Params.Name, d)), nil
@@ -218,6 +243,25 @@ func deadline(d time.Duration) mcpserver.ToolHandlerMiddleware {
 			return res, err
 		}
 	}
+}
+
+// deadlineGrace is how long a call may take past its deadline to wind down
+// before the client is answered without it.
+const deadlineGrace = 500 * time.Millisecond
+
+// overran answers a call whose handler did not return by its deadline. A
+// write tool's change may still go through, and the answer says so.
+func overran(ctx context.Context, req mcp.CallToolRequest, d time.Duration) *mcp.CallToolResult {
+	if ctx.Err() == context.Canceled {
+		return mcp.NewToolResultError(fmt.Sprintf("%s was cancelled by the client", req.Params.Name))
+	}
+	msg := fmt.Sprintf("%s did not finish within %s; narrow the request (fewer resources, a smaller limit, a shorter sample) and call again", req.Params.Name, d)
+	if srv := mcpserver.ServerFromContext(ctx); srv != nil {
+		if t := srv.GetTool(req.Params.Name); t != nil && t.Tool.Annotations.ReadOnlyHint != nil && !*t.Tool.Annotations.ReadOnlyHint {
+			msg = fmt.Sprintf("%s did not finish within %s and its outcome is unknown: a change it started may still complete. Read the current state with the matching inspect tool before calling it again", req.Params.Name, d)
+		}
+	}
+	return mcp.NewToolResultError(msg)
 }
 
 // maxInputRounds bounds how often one call may ask the user (the write
