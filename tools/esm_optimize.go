@@ -67,6 +67,7 @@ type esmOptimizeOut struct {
 	// generate_template
 	Artifacts  []iac.Artifact `json:"artifacts,omitempty" jsonschema_description:"generate_template: the IaC artifact"`
 	Warnings   []string       `json:"warnings,omitempty" jsonschema_description:"risks and notes"`
+	Unknown    []string       `json:"unknown,omitempty" jsonschema_description:"live facts that could not be read, and what to send instead"`
 	References []string       `json:"references,omitempty" jsonschema_description:"documentation behind the numbers and rules"`
 	Truncated  bool           `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
 }
@@ -82,7 +83,7 @@ func EsmOptimize(d ReadDeps) server.ServerTool {
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
 		schema.Input[esmOptimizeIn](), schema.Output[esmOptimizeOut]())
 	h := func(ctx context.Context, _ mcp.CallToolRequest, in esmOptimizeIn) (*mcp.CallToolResult, error) {
-		var live []string
+		var live, unknown []string
 		if in.Config == nil {
 			if in.ESMUUID == "" {
 				return mcp.NewToolResultError("send config (the mapping under Lambda API names, e.g. {\"BatchSize\":100,\"ParallelizationFactor\":1,\"EventSourceArn\":\"arn:aws:kinesis:...\"}) or esm_uuid"), nil
@@ -102,24 +103,34 @@ func EsmOptimize(d ReadDeps) server.ServerTool {
 				mergeFacts(in.Workload, lm.facts)
 			}
 			live = append(lm.notes, "read live: mapping "+in.ESMUUID+" and its function and source topology")
+			unknown = lm.unknown
 		}
 		res, err := esmOptimizeAction(z, in)
+		if err == nil && res != nil && res.IsError && len(unknown) > 0 {
+			// The analysis needed a fact the live read could not get
+			// (DescribeTopic or ListShards failed): that is partial
+			// evidence, not a failed call. Say what is unknown and what to
+			// send.
+			out := esmOptimizeOut{Action: in.Action, Unknown: unknown, Warnings: append([]string{"no analysis: " + resultErrText(res)}, live...)}
+			return mcp.NewToolResultStructured(out, "esm_optimize could not analyse the mapping with what the live read found; unknown: "+strings.Join(unknown, "; ")), nil
+		}
 		if err != nil || res == nil || res.IsError || len(live) == 0 {
 			return res, err
 		}
-		return withLiveNotes(res, live), nil
+		return withLiveNotes(res, live, unknown), nil
 	}
 	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}
 }
 
 // withLiveNotes appends what the live read found (or could not) to the
 // result's warnings.
-func withLiveNotes(res *mcp.CallToolResult, notes []string) *mcp.CallToolResult {
+func withLiveNotes(res *mcp.CallToolResult, notes, unknown []string) *mcp.CallToolResult {
 	out, ok := res.StructuredContent.(esmOptimizeOut)
 	if !ok {
 		return res
 	}
 	out.Warnings = append(out.Warnings, notes...)
+	out.Unknown = unknown
 	res.StructuredContent = out
 	return res
 }
@@ -305,4 +316,15 @@ func droppedFields(cfg map[string]any, m iac.ESM) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// resultErrText is the text of a tool error result.
+func resultErrText(res *mcp.CallToolResult) string {
+	var parts []string
+	for _, c := range res.Content {
+		if t, ok := c.(mcp.TextContent); ok {
+			parts = append(parts, t.Text)
+		}
+	}
+	return strings.Join(parts, " ")
 }

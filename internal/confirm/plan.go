@@ -18,6 +18,9 @@ type Plan struct {
 	Changes   []Change `json:"changes" jsonschema_description:"every field or offset that changes, current vs desired"`
 	Risks     []string `json:"risks,omitempty" jsonschema_description:"what can go wrong or what the change costs (ordering, replay, skipped records, quota use)"`
 	Untouched []string `json:"untouched,omitempty" jsonschema_description:"what the change will not touch"`
+	// Unknown lists evidence that could not be read, so risk checks that
+	// did not run (only when the caller accepted the gap explicitly).
+	Unknown []string `json:"unknown,omitempty" jsonschema_description:"evidence that could not be read: checks that did not run"`
 	// NoChange is set when live state already matches the request; Run then
 	// returns the plan without a token and applies nothing.
 	NoChange bool `json:"no_change,omitempty" jsonschema_description:"true when live state already matches the request: nothing to apply"`
@@ -56,6 +59,12 @@ func (p Plan) Markdown() string {
 		b.WriteString("\nRisks:\n")
 		for _, r := range p.Risks {
 			fmt.Fprintf(&b, "- %s\n", oneLine(r))
+		}
+	}
+	if len(p.Unknown) > 0 {
+		b.WriteString("\nNot checked (evidence could not be read):\n")
+		for _, u := range p.Unknown {
+			fmt.Fprintf(&b, "- %s\n", oneLine(u))
 		}
 	}
 	if len(p.Untouched) > 0 {

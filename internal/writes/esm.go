@@ -51,8 +51,13 @@ type ESMUpdate struct {
 	// Context, when set, gathers facts the rules need beyond the mapping
 	// (function timeout, queue visibility timeout) from the live mapping.
 	// Facts it cannot read stay zero, which switches the dependent rules
-	// off.
-	Context func(ctx context.Context, live esm.Config) esm.Context
+	// off; it names each such gap ("queue visibility timeout
+	// (SQS:GetQueueAttributes: AccessDenied): ...") in unknown.
+	Context func(ctx context.Context, live esm.Config) (rc esm.Context, unknown []string)
+	// AcceptUnknown plans even when a risk check could not run for lack of
+	// evidence; the plan lists the gaps. Without it such a plan is refused
+	// (no token is issued for a change nobody could check).
+	AcceptUnknown bool
 
 	// update is the request the last Plan built; Apply sends exactly it.
 	update *lambda.UpdateEventSourceMappingInput
@@ -273,8 +278,12 @@ func (u *ESMUpdate) Plan(ctx context.Context, r ESMReadAPI, b *guidance.Base) (c
 	}
 
 	var rc esm.Context
+	var unknown []string
 	if u.Context != nil {
-		rc = u.Context(ctx, live)
+		rc, unknown = u.Context(ctx, live)
+	}
+	if len(unknown) > 0 && !u.AcceptUnknown {
+		return confirm.Plan{}, "", confirm.Refuse("no plan was made: risk checks could not run because evidence could not be read:\n- %s\nGrant the read permission named (or fix the access), or call again with accept_unknown_risks: true to plan without these checks (the plan then lists them as not checked)", strings.Join(unknown, "\n- "))
 	}
 	eng := esm.NewEngine(b)
 	res, err := eng.Validate(desired, esm.Options{Context: rc})
@@ -311,6 +320,7 @@ func (u *ESMUpdate) Plan(ctx context.Context, r ESMReadAPI, b *guidance.Base) (c
 		Target:    aws.ToString(cur.EventSourceMappingArn),
 		Changes:   changes,
 		Risks:     warns,
+		Unknown:   unknown,
 		Untouched: []string{"fields not named in config keep their live values", "the function, its code and concurrency", "the event source itself and its consumer position"},
 	}
 	if p.Target == "" {
