@@ -11,6 +11,12 @@ BENCH_OUT ?= bench.txt
 
 .DEFAULT_GOAL := help
 
+# Python test tools (cfn-lint, aws-sam-translator, moto, the MCP SDK) live in
+# a virtualenv that sees the machine's site packages; every recipe finds them
+# first on PATH.
+VENV := $(CURDIR)/.cache/venv
+export PATH := $(VENV)/bin:$(PATH)
+
 .PHONY: help
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -20,8 +26,17 @@ build: ## build bin/stream-mcp with the version stamped in
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/stream-mcp ./cmd/stream-mcp
 
 .PHONY: test
-test: npm-deps lint ## everything CI checks: gofmt, vet, staticcheck, race tests (count=1)
+test: npm-deps python-deps lint test-backends ## everything CI checks: gofmt, vet, staticcheck, real backends, race tests (count=1)
 	CI=$${CI:-true} $(GO) test -race -count=1 -timeout 20m ./...
+
+BACKENDS_LOG ?= .cache/test-backends.log
+
+.PHONY: test-backends
+test-backends: python-deps ## the Kafka suites on kfake and Apache Kafka 4.x (jars from Maven Central), the AWS inspectors on awssim and moto, the Python MCP SDK
+	@mkdir -p .cache
+	@set -o pipefail; CI=$${CI:-true} STREAM_MCP_BACKENDS=1 $(GO) test -count=1 -v -timeout 15m ./internal/testenv/backends/ ./internal/testenv/kafkareal/ 2>&1 | tee $(BACKENDS_LOG) \
+	  | grep -E '^(ok|FAIL|panic)|^\s*--- (FAIL|SKIP)|^\s+[a-z_]+_test\.go:[0-9]+: (Apache Kafka|backend|backends:|python SDK|known divergence)|^ *--- ' ; \
+	  rc=$$?; echo "test-backends: full log in $(BACKENDS_LOG)"; exit $$rc
 
 .PHONY: test-short
 test-short: ## quick tests without the race detector
@@ -61,6 +76,15 @@ cover: ## coverage report (no gate)
 	$(GO) test -count=1 -coverprofile=cover.out ./... && $(GO) tool cover -func=cover.out | tail -1
 
 NPM_DIR := testdata/npm
+
+.PHONY: python-deps
+python-deps: $(VENV)/.installed ## install the pinned Python test tools (testdata/python/requirements.txt) into .cache/venv
+
+# Re-installed only when the requirements change; the stamp is written last.
+$(VENV)/.installed: testdata/python/requirements.txt
+	python3 -m venv --system-site-packages $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r testdata/python/requirements.txt
+	@touch $@
 
 .PHONY: npm-deps
 npm-deps: $(NPM_DIR)/node_modules/.package-lock.json ## install test emulators (kinesis-local) from testdata/npm/package-lock.json

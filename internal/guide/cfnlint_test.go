@@ -15,7 +15,7 @@ import (
 
 // TestCfnLint runs cfn-lint over every CloudFormation and SAM artifact the
 // golden requests produce (SAM event fragments inside a minimal function),
-// in one cfn-lint process. It takes tens of seconds, so it runs under
+// in one cfn-lint process, the SAM ones after AWS's SAM translator. It takes tens of seconds, so it runs under
 // CI=true or CFN_LINT=1.
 func TestCfnLint(t *testing.T) {
 	t.Parallel()

@@ -176,6 +176,22 @@ func (c *Conn) SampleGroups(ctx context.Context, groups []string, s Sampling) (G
 					parts[tp] = o.At
 				})
 			}
+			// A group that reads a topic reads all of it: a partition with
+			// no commit (and no member, e.g. after the consumers stopped) is
+			// UNCOMMITTED with its readable records, never left out (a
+			// group committed on 2 of 3 partitions reported lag 0 for the
+			// third's unread records).
+			touched := map[string]bool{}
+			for tp := range parts {
+				touched[tp.Topic] = true
+			}
+			for t := range touched {
+				for p := range ends[t] {
+					if tp := (TP{t, p}); !hasTP(parts, tp) {
+						parts[tp] = lag.NoOffset
+					}
+				}
+			}
 			for tp, committed := range parts {
 				k := key{g, tp}
 				st, ok1 := starts.Lookup(tp.Topic, tp.Partition)
@@ -216,6 +232,11 @@ func (c *Conn) SampleGroups(ctx context.Context, groups []string, s Sampling) (G
 		out.Groups = append(out.Groups, lag.Group{Name: g, State: gi.State, Members: len(gi.Members), Partitions: ps})
 	}
 	return out, nil
+}
+
+func hasTP(m map[TP]int64, tp TP) bool {
+	_, ok := m[tp]
+	return ok
 }
 
 func sortTPs(tps []TP) {

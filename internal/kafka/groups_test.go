@@ -203,3 +203,33 @@ func TestGroupLagOffsetsFault(t *testing.T) {
 		t.Fatalf("status %s, verdicts %+v", rep.Status, vs)
 	}
 }
+
+// Regression: a group without members that committed on some partitions of
+// a topic and not on the others reported lag 0 for the others' unread
+// records (found by the real-Kafka backend suite). Every partition of a
+// topic the group reads is judged; the uncommitted one is UNCOMMITTED.
+func TestSampleGroupsUncommittedPartitionOfReadTopic(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, err := kafkatest.Start(1, kfake.SeedTopics(3, "orders"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	prod, err := kafkatest.Producer(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prod.Close()
+	must(t, kafkatest.Produce(ctx, prod, "orders", []int32{0, 1, 2}, 10, time.Time{}))
+	must(t, kafkatest.CommitEmpty(ctx, c, "g", "orders", map[int32]int64{0: 10, 1: 4}))
+	gs, err := plainConn(t, c).SampleGroups(ctx, []string{"g"}, Sampling{Samples: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, _ := lag.Evaluate(gs.Groups[0], testThresholds())
+	if rep.Partitions != 3 || rep.TotalLag != 6 || rep.Uncommitted != 10 || rep.Counts[lag.Uncommitted] != 1 {
+		t.Fatalf("partitions %d, lag %d, uncommitted %d, counts %v; want 3, 6, 10 and one UNCOMMITTED", rep.Partitions, rep.TotalLag, rep.Uncommitted, rep.Counts)
+	}
+}

@@ -216,8 +216,21 @@ func judge(g Group, p Partition, now time.Time, th Thresholds) Verdict {
 		return v
 	}
 	if g.Members == 0 {
+		// What the lag is made of still matters without members: a frozen
+		// lag of a marker or two is nothing to read (a committed
+		// transaction's marker after the last record), and a commit at the
+		// LSO waits on an open transaction whoever consumes next.
+		if idle && lagNow <= th.PhantomMaxRecords {
+			v.Status = PhantomLag
+			v.Confidence = confidenceFor(multi, window, th)
+			v.Evidence = fmt.Sprintf("group has no active members; lag %d frozen on an idle partition over %s is likely transaction markers, not unread data", lagNow, window.Round(time.Millisecond))
+			return v
+		}
 		v.Status = NoActiveMembers
 		v.Evidence = fmt.Sprintf("group has no active members and %d unread records", lagNow)
+		if last.LSO >= 0 && last.LSO < last.HWM && last.Committed == last.LSO {
+			v.Evidence += fmt.Sprintf("; the commit sits at the last stable offset: the %d records above it are in an open transaction that read_committed consumers cannot pass until it ends", last.HWM-last.LSO)
+		}
 		return v
 	}
 	if p.Member == "" && g.State == "Stable" {

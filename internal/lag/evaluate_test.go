@@ -41,6 +41,11 @@ func TestJudgeStatuses(t *testing.T) {
 		{name: "commit beyond hwm", state: "Stable", members: 1, member: "c", samples: []Sample{s(0, 500, 0, 100)}, want: AheadOfLog},
 		{name: "rewound", state: "Stable", members: 1, member: "c", samples: []Sample{s(0, 90, 0, 100), s(5, 20, 0, 100)}, want: Rewound},
 		{name: "empty group with lag", state: "Empty", samples: []Sample{s(0, 10, 0, 100)}, want: NoActiveMembers},
+		// Regression (found on Apache Kafka by the backend suite): a
+		// memberless group one marker behind a committed transaction was
+		// reported as "1 unread records".
+		{name: "empty group frozen on a transaction marker", state: "Empty", samples: []Sample{lso(s(0, 5, 0, 6), 6), lso(s(10, 5, 0, 6), 6)}, want: PhantomLag, conf: High},
+		{name: "empty group with real lag is not phantom", state: "Empty", samples: []Sample{s(0, 10, 0, 100), s(10, 10, 0, 100)}, want: NoActiveMembers},
 		{name: "unassigned partition in stable group", state: "Stable", members: 2, samples: []Sample{s(0, 10, 0, 100)}, want: NoActiveMembers, conf: Medium},
 		{name: "rebalancing", state: "PreparingRebalance", members: 2, member: "c", samples: []Sample{s(0, 10, 0, 100)}, want: Rebalancing},
 		{name: "stalled", state: "Stable", members: 1, member: "c", samples: []Sample{s(0, 10, 0, 100), s(5, 10, 0, 120), s(10, 10, 0, 140)}, want: Stalled, conf: High},
