@@ -61,7 +61,7 @@ type kafkaAdminOut = confirm.Outcome[writes.KafkaResult]
 // decision point.
 func KafkaAdmin(d WriteDeps) server.ServerTool {
 	destructive := d.AllowDestructive
-	desc := "Returns a plan for a Kafka change (create_topic, alter_topic_config, add_partitions) computed from the live cluster and validated by the broker in validate-only mode: current vs desired values with their config source, risks (key ordering, retention, acks=all traps) and what is not touched; applies it only after confirmation. Call once to get the plan; the user confirms through the client's prompt, or you repeat the identical call with confirmation_token (valid 5 minutes, single use), after which the result says applied and reads the change back. Find names first with kafka_inspect."
+	desc := "Returns a plan for a Kafka change (create_topic, alter_topic_config, add_partitions) computed from the live cluster and validated by the broker in validate-only mode: current vs desired values with their config source, risks (key ordering, retention, acks=all traps) and what is not touched; applies it only after confirmation. Config changes that delete data or block producers (retention.ms/retention.bytes or segment.bytes shrink, cleanup.policy gaining delete, min.insync.replicas raise) are destructive: refused unless the server runs with --allow-destructive. Call once to get the plan; the user confirms through the client's prompt, or you repeat the identical call with confirmation_token (valid 5 minutes, single use), after which the result says applied and reads the change back. Find names first with kafka_inspect."
 	opts := []mcp.ToolOption{
 		mcp.WithTitleAnnotation("Kafka: Admin"),
 		mcp.WithReadOnlyHintAnnotation(false), mcp.WithDestructiveHintAnnotation(destructive),
@@ -82,7 +82,7 @@ func KafkaAdmin(d WriteDeps) server.ServerTool {
 		if d.Kafka == nil {
 			return confirm.Reject(d.Confirm, "kafka_admin", in, "kafka_admin has no Kafka client factory in this process; this is a configuration bug, report it"), nil
 		}
-		plan, apply, err := kafkaAdminAction(in)
+		plan, apply, err := kafkaAdminAction(in, destructive)
 		if err != nil {
 			return confirm.Reject(d.Confirm, "kafka_admin", in, err.Error()), nil
 		}
@@ -113,7 +113,7 @@ type (
 
 // kafkaAdminAction checks the action's arguments and returns its plan and
 // apply functions.
-func kafkaAdminAction(in kafkaAdminIn) (kafkaPlanFn, kafkaApplyFn, error) {
+func kafkaAdminAction(in kafkaAdminIn, allowDestructive bool) (kafkaPlanFn, kafkaApplyFn, error) {
 	if strings.TrimSpace(in.Topic) == "" {
 		return nil, nil, errors.New("topic is required; call kafka_inspect with what=topics for the names")
 	}
@@ -133,7 +133,7 @@ func kafkaAdminAction(in kafkaAdminIn) (kafkaPlanFn, kafkaApplyFn, error) {
 				return writes.ApplyCreateTopic(ctx, a, r)
 			}, nil
 	case "alter_topic_config":
-		r := writes.TopicConfigAlter{Topic: in.Topic, Set: in.Configs, Delete: in.DeleteConfigs}
+		r := writes.TopicConfigAlter{Topic: in.Topic, Set: in.Configs, Delete: in.DeleteConfigs, AllowDestructive: allowDestructive}
 		return func(ctx context.Context, a *kadm.Client) (confirm.Plan, string, error) {
 				return writes.PlanAlterTopicConfig(ctx, a, r)
 			},

@@ -317,9 +317,9 @@ func TestKafkaAdminElicitation(t *testing.T) {
 				return &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: tc.action, Content: tc.content}}, nil
 			})
 			c := e.client(t, KafkaAdmin(e.deps), h)
-			res, out := callJSON(t, c, "kafka_admin", e.args(map[string]any{"action": "alter_topic_config", "topic": "orders", "configs": map[string]any{"retention.ms": "3600000"}}))
+			res, out := callJSON(t, c, "kafka_admin", e.args(map[string]any{"action": "alter_topic_config", "topic": "orders", "configs": map[string]any{"retention.ms": "1209600000"}}))
 			mustOK(t, res)
-			if asked.Load() != 1 || !strings.Contains(shown, "retention.ms") || !strings.Contains(shown, "3600000") {
+			if asked.Load() != 1 || !strings.Contains(shown, "retention.ms") || !strings.Contains(shown, "1209600000") {
 				t.Fatalf("asked %d times, message %q", asked.Load(), shown)
 			}
 			if out["applied"] != tc.applied || out["confirmation_token"] != nil {
@@ -336,7 +336,7 @@ func TestKafkaAdminElicitation(t *testing.T) {
 					got = c.MaybeValue()
 				}
 			}
-			if (got == "3600000") != tc.applied {
+			if (got == "1209600000") != tc.applied {
 				t.Fatalf("retention.ms = %q after %s", got, tc.action)
 			}
 		})
