@@ -47,6 +47,8 @@ commands:
   demo                  a guided run on embedded defaults (no AWS account needed)
   simulate --scenario NAME_OR_FILE [--listen 127.0.0.1:PORT]
                         serve a simulated AWS account on loopback until interrupted
+  approve PLAN_ID       show a plan waiting for approval (--confirm=elicitation)
+                        and approve it; asks on the terminal, never on stdin
   version               print the version
 
 Run 'stream-mcp -h' for the global flags.`
@@ -70,6 +72,8 @@ func run(ctx context.Context, cfg config.Config, args []string, stdin io.Reader,
 		err = demo(ctx, cfg, logger, stdout)
 	case "simulate":
 		err = simulate(ctx, logger, args, stdout)
+	case "approve":
+		err = approve(cfg, args, openTTY)
 	case "version":
 		_, err = fmt.Fprintln(stdout, "stream-mcp", version)
 	case "help", "-h", "--help":
@@ -167,7 +171,7 @@ func buildParts(cfg config.Config, logger *slog.Logger) (parts, error) {
 	if cfg.AllowWrite {
 		// Only write mode touches the state directory: read-only runs
 		// create nothing on disk.
-		if wd.Confirm, err = confirm.New(confirm.Options{StateDir: cfg.StateDir, AuditLog: cfg.AuditLog}); err != nil {
+		if wd.Confirm, err = confirm.New(confirm.Options{StateDir: cfg.StateDir, AuditLog: cfg.AuditLog, Mode: cfg.Confirm}); err != nil {
 			kf.Close()
 			return parts{}, fmt.Errorf("--allow-write needs a usable --state-dir: %w", err)
 		}

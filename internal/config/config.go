@@ -32,6 +32,8 @@ type Config struct {
 	StateDir         string
 	AuditLog         string
 	CallTimeout      time.Duration
+	// Confirm is how writes are confirmed: "token" or "elicitation".
+	Confirm string
 
 	// File is the parsed --config file (zero value when none was given).
 	File File
@@ -113,6 +115,7 @@ func Flags() []Flag {
 		{"state-dir", "STREAM_MCP_STATE_DIR", "$XDG_STATE_HOME/stream-mcp", "where the confirmation key and used-token ledger live (mode 0600)"},
 		{"audit-log", "STREAM_MCP_AUDIT_LOG", "stderr", "JSON-lines audit log of every write attempt (a file path, or stderr)"},
 		{"call-timeout", "STREAM_MCP_CALL_TIMEOUT", "60s", "deadline of one tool call"},
+		{"confirm", "STREAM_MCP_CONFIRM", "token", "who confirms writes: token (the model may send back the plan's token) or elicitation (only the user: the client's prompt, or `stream-mcp approve PLAN_ID` in a terminal)"},
 	}
 }
 
@@ -145,6 +148,10 @@ func Parse(args []string, getenv func(string) string, stderr io.Writer) (Config,
 		ConfigFile:  *vals["config"],
 		StateDir:    *vals["state-dir"],
 		AuditLog:    orDefault(*vals["audit-log"], "stderr"),
+		Confirm:     orDefault(*vals["confirm"], "token"),
+	}
+	if c.Confirm != "token" && c.Confirm != "elicitation" {
+		return Config{}, nil, fmt.Errorf("--confirm %q: want token or elicitation", c.Confirm)
 	}
 	var err error
 	if c.AllowWrite, err = parseBool("allow-write", *vals["allow-write"]); err != nil {
