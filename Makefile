@@ -26,8 +26,22 @@ build: ## build bin/stream-mcp with the version stamped in
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/stream-mcp ./cmd/stream-mcp
 
 .PHONY: test
-test: npm-deps python-deps lint test-backends ## everything CI checks: gofmt, vet, staticcheck, real backends, race tests (count=1)
+test: npm-deps python-deps lint test-backends fuzz-short ## everything CI checks: gofmt, vet, staticcheck, real backends, a short fuzz run, race tests (count=1)
 	CI=$${CI:-true} $(GO) test -race -count=1 -timeout 20m ./...
+
+# The parsers that take untrusted input (model-supplied JSON, template text,
+# JSON-RPC lines, confirmation tokens); seeds are in each package's
+# testdata/fuzz. FUZZTIME per target; a longer hunt: make fuzz-short FUZZTIME=5m.
+FUZZTIME ?= 3s
+FUZZ_TARGETS := ./internal/esm:FuzzValidate ./internal/cfntemplate:FuzzValidate ./internal/kafkacfg:FuzzValidate \
+	./internal/server:FuzzGuardStdio ./internal/server:FuzzCheckArgs ./internal/confirm:FuzzParseToken
+
+.PHONY: fuzz-short
+fuzz-short: ## run each fuzz target for FUZZTIME (default 3s) on one worker
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; fn=$${t##*:}; echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) -parallel 1 $$pkg; \
+	done
 
 BACKENDS_LOG ?= .cache/test-backends.log
 
