@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -234,5 +235,42 @@ func TestDeadlineDoesNotWaitForAStubbornHandler(t *testing.T) {
 		if txt := res.Content[0].(mcp.TextContent).Text; !res.IsError || !strings.Contains(txt, want) {
 			t.Errorf("%s: %q, want %q", name, txt, want)
 		}
+	}
+}
+
+// Bug (#21.3 through the protocol): a 400,000-key config was decoded and
+// schema-validated by mcp-go (13 s on a busy machine) before checkArgs
+// refused it. Large tools/call lines are scanned in the guard and refused
+// as a tool error without decoding.
+func TestGuardRefusesOversizeContainers(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"esm_optimize","arguments":{"config":{`)
+	for i := 0; i < 400000; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"K%06d":%d`, i, i)
+	}
+	b.WriteString("}}}}\n")
+	var out bytes.Buffer
+	start := time.Now()
+	r, _ := GuardStdio(strings.NewReader(b.String()), &out)
+	passed, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(passed) != 0 || !strings.Contains(out.String(), `"isError":true`) || !strings.Contains(out.String(), `"id":7`) || !strings.Contains(out.String(), "more than 1000 entries") {
+		t.Fatalf("passed %d bytes, answered %.300s", len(passed), out.String())
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("scanning took %s", took)
+	}
+	// A string holding commas and brackets is not counted.
+	small := `{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"validate_config","arguments":{"template":"` + strings.Repeat(",[{", largeMessage) + `"}}}` + "\n"
+	out.Reset()
+	r, _ = GuardStdio(strings.NewReader(small), &out)
+	if passed, _ := io.ReadAll(r); len(passed) == 0 || out.Len() != 0 {
+		t.Fatalf("a large string argument was refused: %q", out.String())
 	}
 }

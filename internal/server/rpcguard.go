@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math/big"
+	"strings"
 	"sync"
 )
 
@@ -65,7 +67,11 @@ func guardLines(in io.Reader, pass io.Writer, reply io.Writer) error {
 		} else if len(bytes.TrimSpace(line)) > 0 {
 			if id, msg, bad := judgeMessage(line); bad {
 				if id != nil {
-					if werr := writeRPCError(reply, id, -32600, msg); werr != nil {
+					write := func() error { return writeRPCError(reply, id, -32600, msg) }
+					if tm, ok := strings.CutPrefix(msg, toolErrPrefix); ok {
+						write = func() error { return writeToolError(reply, id, tm) }
+					}
+					if werr := write(); werr != nil {
 						return werr
 					}
 				}
@@ -127,6 +133,11 @@ func judgeMessage(line []byte) (id json.RawMessage, msg string, bad bool) {
 		}
 		return id, `"jsonrpc" must be the string "2.0"`, true
 	}
+	if len(line) > largeMessage && string(bytes.TrimSpace(m["method"])) == `"tools/call"` {
+		if why := oversizeContainer(m["params"]); why != "" {
+			return id, toolErrPrefix + why, true
+		}
+	}
 	if len(id) > 0 && id[0] != '"' && id[0] != 'n' {
 		var n big.Int
 		if _, ok := n.SetString(string(bytes.TrimSpace(id)), 10); ok && new(big.Int).Abs(&n).Cmp(maxExactID) > 0 {
@@ -134,6 +145,65 @@ func judgeMessage(line []byte) (id json.RawMessage, msg string, bad bool) {
 		}
 	}
 	return nil, "", false
+}
+
+// largeMessage is the size from which a tools/call line is scanned for
+// oversized lists and objects here, before anything decodes it: decoding a
+// 6 MB object of 400,000 keys (and validating it against the tool's schema)
+// took mcp-go 13 s on a busy machine, only for checkArgs to refuse it.
+// Smaller messages take the ordinary path, whose error names the field.
+const largeMessage = 256 << 10
+
+// oversizeContainer scans raw JSON without decoding it and says why it is
+// refused when a list or object holds more than MaxArgItems/MaxArgKeys
+// entries or nests deeper than MaxArgDepth (plus the envelope's levels).
+func oversizeContainer(raw []byte) string {
+	var counts []int
+	inString, escaped := false, false
+	for _, c := range raw {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			counts = append(counts, 1)
+			if len(counts) > MaxArgDepth+2 {
+				return fmt.Sprintf("the arguments nest deeper than %d levels; send a flatter request", MaxArgDepth)
+			}
+		case c == '}' || c == ']':
+			if len(counts) > 0 {
+				counts = counts[:len(counts)-1]
+			}
+		case c == ',' && len(counts) > 0:
+			counts[len(counts)-1]++
+			if counts[len(counts)-1] > max(MaxArgItems, MaxArgKeys) {
+				return fmt.Sprintf("the arguments hold a list or object with more than %d entries, more than this server accepts in one; send only the values that apply", max(MaxArgItems, MaxArgKeys))
+			}
+		}
+	}
+	return ""
+}
+
+// toolErrPrefix marks a verdict answered as a tool error result (isError),
+// as MCP wants for a tools/call whose arguments are refused.
+const toolErrPrefix = "\x00tool:"
+
+func writeToolError(w io.Writer, id json.RawMessage, msg string) error {
+	raw, err := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "result": map[string]any{
+		"content": []any{map[string]any{"type": "text", "text": msg}}, "isError": true}})
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(raw, '\n'))
+	return err
 }
 
 func writeRPCError(w io.Writer, id json.RawMessage, code int, msg string) error {
