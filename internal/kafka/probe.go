@@ -225,6 +225,10 @@ func (e Env) probeOne(ctx context.Context, t Target, addr string, o ProbeOptions
 	}
 	var heard atomic.Int64
 	cl, err := kgo.NewClient(append(opts, kgo.DialTimeout(o.Timeout), kgo.RequestRetries(0), kgo.RetryTimeout(o.Timeout),
+		// franz-go waits RequestTimeoutOverhead (10 s by default) for a
+		// response whatever the context says; a silent broker then held
+		// the probe twice as long as its timeout.
+		kgo.RequestTimeoutOverhead(o.Timeout),
 		kgo.WithHooks(readHook{&heard}))...)
 	if err != nil {
 		add(StageResult{Stage: StageSASL, Result: StageFailed, Reason: "client_config", Detail: err.Error()})
