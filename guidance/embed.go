@@ -37,12 +37,16 @@ type Limit struct {
 	Unit string `yaml:"unit,omitempty" json:"unit,omitempty"`
 	// Summary says what the number means, in one line.
 	Summary string `yaml:"summary" json:"summary"`
-	// Source is the documentation URL (or seed post reference) it came from.
+	// Source is the documentation or blog URL it came from.
 	Source string `yaml:"source" json:"source"`
 	// Verified is the date (YYYY-MM-DD) the source was last checked.
 	Verified string `yaml:"verified" json:"verified"`
 	// Note records caveats and conflicts between sources.
 	Note string `yaml:"note,omitempty" json:"note,omitempty"`
+	// ReferenceOnly, when set, says why no rule or calculator reads the
+	// entry (it is published for readers only); every other entry must be
+	// read by code (TestEveryEntryIsUsed).
+	ReferenceOnly string `yaml:"reference_only,omitempty" json:"reference_only,omitempty"`
 }
 
 // Doc is one guidance document.
@@ -133,7 +137,7 @@ func (l Limit) check() error {
 	case l.Summary == "":
 		return fmt.Errorf("%s: no summary", l.ID)
 	case !strings.HasPrefix(l.Source, "https://") && !strings.HasPrefix(l.Source, "seed:"):
-		return fmt.Errorf("%s: source %q is neither an https URL nor a seed:<post> reference", l.ID, l.Source)
+		return fmt.Errorf("%s: source %q is not an https URL (users see sources as references; cite the post's or page's URL, never an internal tag)", l.ID, l.Source)
 	}
 	if _, err := time.Parse(time.DateOnly, l.Verified); err != nil {
 		return fmt.Errorf("%s: verified %q is not a YYYY-MM-DD date", l.ID, l.Verified)
@@ -236,8 +240,41 @@ func (b *Base) Strings(id string) []string {
 	return s
 }
 
-// Source returns the reference URL of an entry, or "" when the id is unknown.
-func (b *Base) Source(id string) string { return b.limits[id].Source }
+// String returns a string limit (see Num for failure behaviour).
+func (b *Base) String(id string) string {
+	l, ok := b.limits[id]
+	if !ok {
+		panic(fmt.Sprintf("guidance: unknown limit %q", id))
+	}
+	s, ok := l.Value.(string)
+	if !ok {
+		panic(fmt.Sprintf("guidance: limit %q is %T, not a string", id, l.Value))
+	}
+	return s
+}
+
+// Bool returns a flag (see Num for failure behaviour).
+func (b *Base) Bool(id string) bool {
+	l, ok := b.limits[id]
+	if !ok {
+		panic(fmt.Sprintf("guidance: unknown limit %q", id))
+	}
+	v, ok := l.Value.(bool)
+	if !ok {
+		panic(fmt.Sprintf("guidance: limit %q is %T, not a bool", id, l.Value))
+	}
+	return v
+}
+
+// Source returns the reference URL of an entry, or "" when the id is
+// unknown or its source is not a URL (an internal tag never reaches an
+// answer; TestProvenanceIsUsable fails on such an entry).
+func (b *Base) Source(id string) string {
+	if s := b.limits[id].Source; strings.HasPrefix(s, "https://") {
+		return s
+	}
+	return ""
+}
 
 // Docs returns the guidance documents, sorted by name.
 func (b *Base) Docs() []Doc { return b.docs }

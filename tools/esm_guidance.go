@@ -162,6 +162,9 @@ func esmGuidanceSummary(o esmGuidanceOut) string {
 			fmt.Fprintf(&b, "\n- %s: %s (%s)", s.Decision.Choice, s.Decision.Recommendation, s.Decision.Why)
 		}
 	}
+	for _, r := range o.Troubleshooting {
+		fmt.Fprintf(&b, "\n- %s: %s → %s", r.Symptom, r.Cause, r.Fix)
+	}
 	for _, a := range o.Artifacts {
 		fmt.Fprintf(&b, "\n- artifact %s (%s, %s)", a.Name, a.Kind, a.Format)
 	}

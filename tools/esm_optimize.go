@@ -31,13 +31,15 @@ type esmWorkload struct {
 	BacklogRecords           float64 `json:"backlog_records,omitempty" jsonschema:"minimum=0,maximum=1000000000000000" jsonschema_description:"records waiting now (OffsetLag, or IteratorAge seconds x records_per_second)"`
 	FunctionTimeoutSeconds   float64 `json:"function_timeout_seconds,omitempty" jsonschema:"minimum=0,maximum=86400" jsonschema_description:"the function's timeout, seconds"`
 	VisibilityTimeoutSeconds float64 `json:"visibility_timeout_seconds,omitempty" jsonschema:"minimum=0,maximum=86400" jsonschema_description:"SQS queue visibility timeout, seconds"`
+	MessageGroups            int     `json:"message_groups,omitempty" jsonschema:"minimum=0,maximum=100000000" jsonschema_description:"SQS FIFO active message groups"`
 }
 
 func (w esmWorkload) sizing(source string) sizing.Workload {
 	return sizing.Workload{EventSource: source, RecordsPerSecond: w.RecordsPerSecond, AvgRecordBytes: w.AvgRecordBytes,
 		ProcessingMsPerRecord: w.ProcessingMsPerRecord, ProcessingMsPerBatch: w.ProcessingMsPerBatch, Shards: w.Shards,
 		Partitions: w.Partitions, LatencyTargetSeconds: w.LatencyTargetSeconds, PeakFactor: w.PeakFactor,
-		BacklogRecords: w.BacklogRecords, FunctionTimeoutSeconds: w.FunctionTimeoutSeconds, VisibilityTimeoutSeconds: w.VisibilityTimeoutSeconds}
+		BacklogRecords: w.BacklogRecords, FunctionTimeoutSeconds: w.FunctionTimeoutSeconds, VisibilityTimeoutSeconds: w.VisibilityTimeoutSeconds,
+		MessageGroups: w.MessageGroups}
 }
 
 type esmOptimizeIn struct {
@@ -209,6 +211,13 @@ func analyzeSummary(a optimize.Analysis) string {
 	fmt.Fprintf(&sb, "**%s mapping** (targets: %s): capacity %.0f → %.0f records/s for %.0f arriving; keeps up %v → %v.\n",
 		a.Source, strings.Join(a.Targets, ", "), a.Current.Estimates.CapacityRecordsPerSecond, a.Estimates.CapacityRecordsPerSecond,
 		a.Estimates.ArrivalRecordsPerSecond, a.Current.Estimates.KeepsUp, a.Estimates.KeepsUp)
+	e := a.Estimates
+	bound := "the function timeout"
+	if e.BatchTimeBound == "lambda_max_timeout" {
+		bound = "Lambda's maximum timeout; function_timeout_seconds not given"
+	}
+	fmt.Fprintf(&sb, "Steady state: %.1f concurrent batches needed, %d allowed; %.3g records per invocation, %.3g invocations/s; a batch takes %.3g s of a %g s bound (%s).\n",
+		e.ConcurrencyNeeded, e.Concurrency, e.RecordsPerInvocation, e.InvocationsPerSecond, e.BatchDurationSeconds, e.BatchTimeBoundSeconds, bound)
 	for _, c := range a.Changes {
 		fmt.Fprintf(&sb, "- %s: %v → %v (%s)\n", c.Field, jsonText(c.From), jsonText(c.To), c.Why)
 	}

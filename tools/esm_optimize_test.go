@@ -26,7 +26,7 @@ func TestEsmOptimizeTool(t *testing.T) {
 	}{
 		{name: "analyze", args: `{"action":"analyze",` + kinesis + `,` + work + `}`, check: func(t *testing.T, out map[string]any) {
 			rec := out["recommended"].(map[string]any)
-			if rec["ParallelizationFactor"] != float64(10) {
+			if rec["ParallelizationFactor"] != float64(6) { // steady state with headroom; the drain is stated apart
 				t.Fatalf("recommended %+v", rec)
 			}
 			if len(out["rationale"].([]any)) == 0 || len(out["tradeoffs"].([]any)) != 4 {
@@ -45,7 +45,7 @@ func TestEsmOptimizeTool(t *testing.T) {
 		}},
 		{name: "template sam", args: `{"action":"generate_template","iac_format":"sam",` + kinesis + `,` + work + `}`, check: func(t *testing.T, out map[string]any) {
 			art := out["artifacts"].([]any)[0].(map[string]any)
-			if !strings.Contains(art["content"].(string), "ParallelizationFactor: 10") {
+			if !strings.Contains(art["content"].(string), "ParallelizationFactor: 6") {
 				t.Fatalf("artifact %v", art["content"])
 			}
 		}},

@@ -22,7 +22,7 @@ type kafkaInspectIn struct {
 	kafkaTargetIn
 	Topic          string `json:"topic,omitempty" jsonschema_description:"topic name (what=topic)"`
 	GroupID        string `json:"group_id,omitempty" jsonschema_description:"consumer group ID (what=group); a Lambda Kafka ESM's group is its UUID unless ConsumerGroupId is set"`
-	SampleSeconds  *int   `json:"sample_seconds,omitempty" jsonschema:"minimum=0,maximum=60" jsonschema_description:"offset sampling window for lag trends, seconds; default 0 for groups, 10 for group; 0 takes one snapshot (no trend)"`
+	SampleSeconds  *int   `json:"sample_seconds,omitempty" jsonschema:"minimum=0,maximum=60" jsonschema_description:"seconds to sample offsets for a trend; default 0: one snapshot with produce rate and time lag"`
 	IncludeConfigs bool   `json:"include_configs,omitempty" jsonschema_description:"what=topic: list every config, not only non-default ones"`
 	Limit          int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"page size for lists (default 50; what=groups lists the 10 worst groups unless set)"`
 	Offset         int    `json:"offset,omitempty" jsonschema:"minimum=0,maximum=1000000" jsonschema_description:"index of the first list item to return (paging)"`
@@ -138,12 +138,16 @@ func KafkaInspect(d ReadDeps) server.ServerTool {
 }
 
 func inspectGroups(ctx context.Context, d ReadDeps, req mcp.CallToolRequest, conn *kafka.Conn, in kafkaInspectIn, limit int, out *kafkaInspectOut) (*mcp.CallToolResult, error) {
+	// A first answer never waits: one snapshot, with the produce rate from
+	// record timestamps and the time lag from the record at the commit; a
+	// window is sampled only when asked for (the verdict says when it
+	// needs one).
 	window := 0
-	if in.What == "group" {
-		window = d.Guidance.Int("kafka.lag.window.min_seconds")
-	}
 	if in.SampleSeconds != nil {
 		window = *in.SampleSeconds
+	}
+	if in.What == "groups" && window == 0 {
+		return inspectFleet(ctx, d, req, conn, in, out)
 	}
 	sampling := samplingFor(time.Duration(window)*time.Second, lag.SampleInterval(d.Guidance))
 	sampling.Progress = progressFn(ctx, req, "kafka_inspect lag sampling")
@@ -182,6 +186,9 @@ func inspectGroups(ctx context.Context, d ReadDeps, req mcp.CallToolRequest, con
 		return mcp.NewToolResultError(fmt.Sprintf("group %q not found on %s (no members, no committed offsets); call kafka_inspect with what=groups for IDs", in.GroupID, out.Target)), nil
 	}
 	g := gs.Groups[0]
+	if sampling.Samples == 1 {
+		producedOver(ctx, d, conn, &g, &out.Warnings)
+	}
 	rep, vs := lag.Evaluate(g, th)
 	// Time lag: read the record at the committed offset of the worst lagging
 	// partitions by direct assignment (no group join), then re-judge.
@@ -219,6 +226,33 @@ func inspectGroups(ctx context.Context, d ReadDeps, req mcp.CallToolRequest, con
 	out.Truncated = out.Truncated || trunc
 	out.Group = &det
 	return nil, nil
+}
+
+// producedOver sets each partition's records written over the last
+// kafka.lag.produce_rate.window_seconds, read by timestamp.
+func producedOver(ctx context.Context, d ReadDeps, conn *kafka.Conn, g *lag.Group, warnings *[]string) {
+	seen := map[string]bool{}
+	var topics []string
+	for _, p := range g.Partitions {
+		if !seen[p.Topic] {
+			seen[p.Topic] = true
+			topics = append(topics, p.Topic)
+		}
+	}
+	if len(topics) == 0 {
+		return
+	}
+	over := time.Duration(d.Guidance.Int("kafka.lag.produce_rate.window_seconds")) * time.Second
+	produced, err := conn.ProducedSince(ctx, time.Now().Add(-over), topics...)
+	if err != nil {
+		*warnings = append(*warnings, "produce rate not read: "+err.Error())
+		return
+	}
+	for i, p := range g.Partitions {
+		if n, ok := produced[kafka.TP{Topic: p.Topic, Partition: p.Partition}]; ok {
+			g.Partitions[i].Produced = &lag.Produced{Records: n, Over: over}
+		}
+	}
 }
 
 // mskLagMetrics reads MSK's consumer-lag metrics of the group's topics: a
@@ -263,6 +297,39 @@ func samplingFor(window, interval time.Duration) kafka.Sampling {
 	}
 	n := max(2, int(window/interval)+1)
 	return kafka.Sampling{Samples: n, Interval: window / time.Duration(n-1)}
+}
+
+// inspectFleet answers what=groups from one snapshot in bounded memory
+// (kafka.Conn.FleetLag): only the page asked for is kept of the worst
+// groups, and near the call's deadline it answers with what it has, marked.
+func inspectFleet(ctx context.Context, d ReadDeps, req mcp.CallToolRequest, conn *kafka.Conn, in kafkaInspectIn, out *kafkaInspectOut) (*mcp.CallToolResult, error) {
+	size := worstN
+	if in.Limit > 0 {
+		size = in.Limit
+	}
+	f, err := conn.FleetLag(ctx, nil, lag.ThresholdsFrom(d.Guidance, worstN), kafka.FleetOptions{
+		BatchGroups: d.Guidance.Int("kafka.lag.fleet.groups_per_round"),
+		Parallel:    d.Guidance.Int("kafka.lag.fleet.parallel_rounds"),
+		Reserve:     d.Guidance.Num("kafka.lag.fleet.deadline_reserve_fraction"),
+		WorstN:      in.Offset + size,
+		Progress:    progressFn(ctx, req, "kafka_inspect groups"),
+	})
+	if err != nil {
+		return connFailure(ctx, d.Kafka, conn.Target, err), nil
+	}
+	out.Warnings = append(out.Warnings, f.Warnings...)
+	sum := f.Summary
+	var more bool
+	sum.Worst, out.NextOffset, more = page(sum.Worst, in.Offset, size)
+	if more || in.Offset+size < sum.Groups {
+		out.NextOffset, out.Truncated = in.Offset+size, true
+	}
+	if f.Partial != "" {
+		out.Warnings = append(out.Warnings, "partial: "+f.Partial)
+		out.Truncated = true
+	}
+	out.Groups = &sum
+	return nil, nil
 }
 
 func page[T any](xs []T, offset, limit int) ([]T, int, bool) {

@@ -23,7 +23,7 @@ import (
 	"github.com/stream-mcp/stream-mcp/internal/server"
 )
 
-func kafkaDeps(t *testing.T, env map[string]string, bindings ...map[string]config.CredentialBinding) ReadDeps {
+func kafkaDeps(t testing.TB, env map[string]string, bindings ...map[string]config.CredentialBinding) ReadDeps {
 	t.Helper()
 	b, err := guidance.Load()
 	if err != nil {

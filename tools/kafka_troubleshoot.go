@@ -22,6 +22,7 @@ type kafkaTroubleshootIn struct {
 	Mode    string `json:"mode" jsonschema:"enum=diagnosis,enum=resolution" jsonschema_description:"diagnosis: run the checks against the live target; resolution: the steps that fix issue_category, filled in with the target's names, ports and ARNs"`
 	ESMUUID string `json:"esm_uuid,omitempty" jsonschema_description:"a Lambda Kafka event source mapping (MSK or self-managed) to diagnose end to end"`
 	kafkaTargetIn
+	kafkaClientPositionIn
 	Topic         string `json:"topic,omitempty" jsonschema_description:"topic to check (existence, partitions, authorization)"`
 	GroupID       string `json:"group_id,omitempty" jsonschema_description:"consumer group to check (members, lag verdicts); a Lambda ESM's group is its UUID unless ConsumerGroupId is set"`
 	IssueCategory string `json:"issue_category,omitempty" jsonschema:"enum=network,enum=authentication,enum=authorization,enum=lambda_unreachable,enum=sts_unreachable,enum=destination_unreachable,enum=broker_health,enum=topic,enum=consumer_lag,enum=throttling,enum=configuration" jsonschema_description:"mode=resolution: the category to resolve (diagnosis reports one)"`
@@ -67,6 +68,9 @@ func KafkaTroubleshoot(d ReadDeps) server.ServerTool {
 			}
 			return troubleshootESM(ctx, d, req, in)
 		}
+		if msg := clientPositionError(in, d); msg != "" {
+			return mcp.NewToolResultError(msg), nil
+		}
 		tg, err := in.target(d.Kafka)
 		if err != nil {
 			return mcp.NewToolResultError(err.Error()), nil
@@ -87,6 +91,7 @@ func KafkaTroubleshoot(d ReadDeps) server.ServerTool {
 		if rep.Category != diagnose.None {
 			out.ResolutionSteps = kafkadiag.Resolution(d.Guidance, rep.Category, resolutionTarget(ci.Target, in))
 		}
+		out = addClientPath(ctx, d, in, out)
 		return mcp.NewToolResultStructured(out, troubleshootSummary(out)), nil
 	}
 	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}

@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 
@@ -38,18 +41,22 @@ func kinesisEnv(t *testing.T, destructive bool) *awsWriteEnv {
 
 func (e *awsWriteEnv) openShards(t *testing.T) int {
 	t.Helper()
-	n := 0
-	for _, st := range e.sim.Scenario().Kinesis.Streams {
-		if st.StreamName != "clicks" {
-			continue
+	// Read through the API, as a user would: Kinesis reports a reshard's
+	// new shards once the stream is ACTIVE again, and the simulator ends
+	// its UPDATING phase after the describes the scenario allows.
+	cl := kinesis.NewFromConfig(sdkaws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+		BaseEndpoint: sdkaws.String(e.sim.URL()), RetryMaxAttempts: 1})
+	for range 3 {
+		out, err := cl.DescribeStreamSummary(context.Background(), &kinesis.DescribeStreamSummaryInput{StreamName: sdkaws.String("clicks")})
+		if err != nil {
+			t.Fatal(err)
 		}
-		for _, sh := range st.Shards {
-			if !sh.Closed {
-				n++
-			}
+		if out.StreamDescriptionSummary.StreamStatus == "ACTIVE" {
+			return int(sdkaws.ToInt32(out.StreamDescriptionSummary.OpenShardCount))
 		}
 	}
-	return n
+	t.Fatal("stream clicks still UPDATING after 3 describes")
+	return 0
 }
 
 func TestKinesisScaleAccessClass(t *testing.T) {
@@ -86,7 +93,12 @@ func TestKinesisScaleTokenFlow(t *testing.T) {
 	args["confirmation_token"] = tok
 	res, out = callJSON(t, c, "kinesis_scale", args)
 	mustOK(t, res)
-	if out["applied"] != true || e.openShards(t) != 8 || e.mutating(t) != 1 {
+	// UpdateShardCount is asynchronous: the read-back sees the stream
+	// UPDATING with its old shards (API reference, UpdateShardCount).
+	if rb, _ := out["read_back"].(map[string]any); out["applied"] != true || rb["stream_status"] != "UPDATING" || rb["open_shard_count"] != float64(4) {
+		t.Fatalf("apply read-back: %v", out)
+	}
+	if e.openShards(t) != 8 || e.mutating(t) != 1 {
 		t.Fatalf("apply: %v shards=%d", out, e.openShards(t))
 	}
 	res, _ = callJSON(t, c, "kinesis_scale", args)

@@ -17,6 +17,7 @@ import (
 func All(r ReadDeps, w WriteDeps) []server.ServerTool {
 	ctors := []func() server.ServerTool{
 		func() server.ServerTool { return EsmGuidance(r) },
+		func() server.ServerTool { return StreamGuidance(r) },
 		func() server.ServerTool { return EsmOptimize(r) },
 		func() server.ServerTool { return Sizing(r) },
 		func() server.ServerTool { return EsmInspect(r) },

@@ -9,6 +9,8 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/stream-mcp/stream-mcp/internal/iac"
+	"github.com/stream-mcp/stream-mcp/internal/integ"
+	"github.com/stream-mcp/stream-mcp/internal/procsize"
 	"github.com/stream-mcp/stream-mcp/internal/schema"
 	"github.com/stream-mcp/stream-mcp/internal/server"
 	"github.com/stream-mcp/stream-mcp/internal/sizing"
@@ -17,13 +19,16 @@ import (
 type sizingIn struct {
 	Service string `json:"service" jsonschema:"enum=msk,enum=msk_express,enum=msk_serverless,enum=kinesis,enum=lambda_esm" jsonschema_description:"what to size: msk (Standard brokers), msk_express, msk_serverless (fit check), kinesis (shards and capacity mode) or lambda_esm (concurrency, pollers)"`
 	sizing.Workload
-	IaCFormat        string   `json:"iac_format,omitempty" jsonschema:"enum=sam,enum=cloudformation,enum=terraform" jsonschema_description:"msk, msk_express, kinesis: also render the recommended cluster or stream as a template in this format"`
-	Cluster          string   `json:"cluster,omitempty" jsonschema_description:"with iac_format, msk/msk_express: name of the cluster the template creates (default msk-cluster)"`
-	StreamName       string   `json:"stream_name,omitempty" jsonschema_description:"with iac_format, kinesis: name of the stream the template creates (default kinesis-stream)"`
-	SubnetIDs        []string `json:"subnet_ids,omitempty" jsonschema_description:"with iac_format, msk/msk_express: the cluster's client subnets, one per AZ; omitted = a template parameter"`
-	SecurityGroupIDs []string `json:"security_group_ids,omitempty" jsonschema_description:"with iac_format, msk/msk_express: the brokers' security groups; omitted = a template parameter"`
-	Auth             string   `json:"auth,omitempty" jsonschema:"enum=iam,enum=sasl_scram_512,enum=mtls" jsonschema_description:"with iac_format, msk/msk_express: client authentication the cluster enables; default iam"`
-	KafkaVersion     string   `json:"kafka_version,omitempty" jsonschema_description:"with iac_format, msk/msk_express: Kafka version, e.g. 3.8.x; default the version MSK recommends"`
+	IaCFormat        string        `json:"iac_format,omitempty" jsonschema:"enum=sam,enum=cloudformation,enum=terraform" jsonschema_description:"msk, msk_express, kinesis: also render the recommended cluster or stream as a template in this format"`
+	Cluster          string        `json:"cluster,omitempty" jsonschema_description:"with iac_format, msk/msk_express: name of the cluster the template creates (default msk-cluster)"`
+	StreamName       string        `json:"stream_name,omitempty" jsonschema_description:"with iac_format, kinesis: name of the stream the template creates (default kinesis-stream)"`
+	SubnetIDs        []string      `json:"subnet_ids,omitempty" jsonschema_description:"with iac_format, msk/msk_express: the cluster's client subnets, one per AZ; omitted = a template parameter"`
+	SecurityGroupIDs []string      `json:"security_group_ids,omitempty" jsonschema_description:"with iac_format, msk/msk_express: the brokers' security groups; omitted = a template parameter"`
+	Auth             string        `json:"auth,omitempty" jsonschema:"enum=iam,enum=sasl_scram_512,enum=mtls" jsonschema_description:"with iac_format, msk/msk_express: client authentication the cluster enables; default iam"`
+	KafkaVersion     string        `json:"kafka_version,omitempty" jsonschema_description:"with iac_format, msk/msk_express: Kafka version, e.g. 3.8.x; default the version MSK recommends"`
+	Topics           []integ.Topic `json:"topics,omitempty" jsonschema_description:"integrations: topics (or streams) read"`
+	Target           string        `json:"target,omitempty" jsonschema:"enum=serverless,enum=provisioned" jsonschema_description:"integrations: deployment type"`
+	integ.Processor
 }
 
 type sizingOut struct {
@@ -41,10 +46,20 @@ func Sizing(d ReadDeps) server.ServerTool {
 		mcp.WithTitleAnnotation("Sizing: Calculate"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
-		schema.Input[sizingIn](), schema.Output[sizingOut]())
+		schema.Input[sizingIn](), schema.Output[sizingOut](), withEnum("service", sortedKeys(sizingPlugins())))
+	plugins := sizingPlugins()
 	h := func(_ context.Context, _ mcp.CallToolRequest, in sizingIn) (*mcp.CallToolResult, error) {
 		if msg := sizingTemplateInputError(in); msg != "" {
 			return mcp.NewToolResultError(msg), nil
+		}
+		if p, ok := plugins[in.Service]; ok {
+			return sizePlugin(p, in, d)
+		}
+		if in.Processor.Set() {
+			return mcp.NewToolResultError(fmt.Sprintf("glue_version, worker_type, cores_needed, parallelism, kpu, workers and the other processor fields apply to %s, not %s", strings.Join(procsize.Services(), ", "), in.Service)), nil
+		}
+		if len(in.Topics) > 0 || in.Target != "" {
+			return mcp.NewToolResultError(fmt.Sprintf("topics and target apply to the integration services (%s), not %s", strings.Join(sortedKeys(plugins), ", "), in.Service)), nil
 		}
 		res, err := sizing.Size(in.Service, in.Workload, d.Guidance)
 		if errors.Is(err, sizing.ErrInput) {
@@ -75,6 +90,22 @@ func Sizing(d ReadDeps) server.ServerTool {
 		return mcp.NewToolResultStructured(out, sizingSummary(out)), nil
 	}
 	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}
+}
+
+// sizePlugin runs an integration's sizing service; they render no template.
+func sizePlugin(p sizingPlugin, in sizingIn, d ReadDeps) (*mcp.CallToolResult, error) {
+	if in.IaCFormat != "" {
+		return mcp.NewToolResultError(fmt.Sprintf("iac_format applies to msk, msk_express and kinesis; for %s get templates from stream_guidance", in.Service)), nil
+	}
+	res, err := p(integ.SizeInput{Workload: in.Workload, Topics: in.Topics, Target: in.Target, Processor: in.Processor}, d.Guidance)
+	if errors.Is(err, sizing.ErrInput) || errors.Is(err, integ.ErrInput) {
+		return mcp.NewToolResultError(err.Error()), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := sizingOut{Result: res}
+	return mcp.NewToolResultStructured(out, sizingSummary(out)), nil
 }
 
 // sizingTemplateInputError rejects template inputs that do nothing for the

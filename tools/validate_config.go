@@ -10,6 +10,7 @@ import (
 
 	"github.com/stream-mcp/stream-mcp/internal/cfntemplate"
 	"github.com/stream-mcp/stream-mcp/internal/esm"
+	"github.com/stream-mcp/stream-mcp/internal/integ"
 	"github.com/stream-mcp/stream-mcp/internal/kafkacfg"
 	"github.com/stream-mcp/stream-mcp/internal/rules"
 	"github.com/stream-mcp/stream-mcp/internal/schema"
@@ -21,6 +22,8 @@ type validateConfigIn struct {
 	Kind        string                 `json:"kind" jsonschema:"enum=esm,enum=kafka_topic,enum=kafka_producer,enum=kafka_consumer,enum=msk_cluster,enum=kinesis_stream,enum=template" jsonschema_description:"what config holds: an event source mapping, a Kafka topic/producer/consumer config, AWS::MSK::Cluster or AWS::Kinesis::Stream properties, or a whole SAM/CloudFormation template in template"`
 	Config      map[string]any         `json:"config,omitempty" jsonschema_description:"the configuration. esm: Lambda API field names with nested objects as the API returns them (BatchSize, ScalingConfig: {MaximumConcurrency}), e.g. get-event-source-mapping output; kafka_*: Kafka property names (acks, min.insync.replicas, ...; a topic may add partitions and replication.factor); msk_cluster / kinesis_stream: CloudFormation property names"`
 	Template    string                 `json:"template,omitempty" jsonschema_description:"kind=template: SAM or CloudFormation text, YAML (short-form tags like !Ref allowed) or JSON"`
+	ClusterArn  string                 `json:"cluster_arn,omitempty" jsonschema_description:"msk_cluster_change: read current live"`
+	Text        string                 `json:"text,omitempty" jsonschema_description:"instead of config: SQL or pipeline YAML, for kinds that take text"`
 	EventSource string                 `json:"event_source,omitempty" jsonschema:"enum=kinesis,enum=dynamodb,enum=sqs,enum=sqs_fifo,enum=msk,enum=self_managed_kafka,enum=mq,enum=documentdb" jsonschema_description:"kind=esm: the source type; optional when config has EventSourceArn or SelfManagedEventSource"`
 	Context     *validateConfigContext `json:"context,omitempty" jsonschema_description:"optional facts that enable cross-checks (function vs queue timeouts, pollers vs partitions, batch bytes vs payload, topic vs producer/consumer)"`
 	Limit       int                    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"maximum violations returned, errors first; default 50"`
@@ -42,6 +45,8 @@ type validateConfigContext struct {
 	BrokerStorageGiB              float64 `json:"broker_storage_gib,omitempty" jsonschema_description:"kafka_topic: data volume per broker" jsonschema:"minimum=0,maximum=1000000"`
 	MSKServerless                 bool    `json:"msk_serverless,omitempty" jsonschema_description:"kafka_topic: the cluster is MSK Serverless"`
 	TopicMaxMessageBytes          float64 `json:"topic_max_message_bytes,omitempty" jsonschema_description:"kafka_producer / kafka_consumer: the topic's max.message.bytes" jsonschema:"minimum=0,maximum=1073741824"`
+	TopicMinInsyncReplicas        float64 `json:"topic_min_insync_replicas,omitempty" jsonschema_description:"kafka_producer: topic min.insync.replicas" jsonschema:"minimum=0,maximum=32"`
+	TopicReplicationFactor        float64 `json:"topic_replication_factor,omitempty" jsonschema_description:"kafka_producer: topic replication factor" jsonschema:"minimum=0,maximum=32"`
 	ProcessingMsPerRecord         float64 `json:"processing_ms_per_record,omitempty" jsonschema_description:"kafka_consumer: processing time per record" jsonschema:"minimum=0,maximum=86400000"`
 	TransactionalProducer         bool    `json:"transactional_producer,omitempty" jsonschema_description:"kafka_consumer: the topic is written with transactions"`
 	BrokerRackAware               bool    `json:"broker_rack_aware,omitempty" jsonschema_description:"kafka_consumer: brokers use the rack-aware replica selector"`
@@ -61,6 +66,7 @@ type validateConfigOut struct {
 	Violations   []rules.Violation     `json:"violations" jsonschema_description:"errors first, each with the field path, the fix and the documentation it comes from"`
 	CheckedRules int                   `json:"checked_rules" jsonschema_description:"number of distinct rules evaluated"`
 	Resources    []cfntemplate.Checked `json:"resources,omitempty" jsonschema_description:"kind=template: each mapping, SAM event, MSK cluster and Kinesis stream validated"`
+	NotChecked   []cfntemplate.Checked `json:"not_checked,omitempty" jsonschema_description:"kind=template: resources no rule covers"`
 	Truncated    bool                  `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
 }
 
@@ -78,8 +84,11 @@ func ValidateConfig(d ReadDeps) server.ServerTool {
 		mcp.WithTitleAnnotation("Config: Validate"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
-		schema.Input[validateConfigIn](), schema.Output[validateConfigOut]())
-	h := func(_ context.Context, _ mcp.CallToolRequest, in validateConfigIn) (*mcp.CallToolResult, error) {
+		schema.Input[validateConfigIn](), schema.Output[validateConfigOut](), withEnum("kind", sortedKeys(validatePlugins())))
+	h := func(ctx context.Context, _ mcp.CallToolRequest, in validateConfigIn) (*mcp.CallToolResult, error) {
+		if msg := validateLive(ctx, d, &in); msg != "" {
+			return mcp.NewToolResultError(msg), nil
+		}
 		out, msg := validateConfig(d, in)
 		if msg != "" {
 			return mcp.NewToolResultError(msg), nil
@@ -99,6 +108,23 @@ func validateConfig(d ReadDeps, in validateConfigIn) (validateConfigOut, string)
 	}
 	out := validateConfigOut{Kind: in.Kind}
 	var vs []rules.Violation
+	if p, ok := validatePlugins()[in.Kind]; ok {
+		if in.Config == nil && strings.TrimSpace(in.Text) == "" {
+			return out, fmt.Sprintf("kind=%s needs config (an object) or text", in.Kind)
+		}
+		res, err := p(integ.ValidateInput{Config: in.Config, Text: in.Text, Partitions: ctx.Partitions, Shards: ctx.Shards, AvgRecordBytes: ctx.AvgRecordBytes, Brokers: ctx.Brokers}, b)
+		if errors.Is(err, integ.ErrInput) {
+			return out, err.Error()
+		}
+		if err != nil {
+			return out, fmt.Sprintf("%s validation failed: %v", in.Kind, err)
+		}
+		out.CheckedRules = len(res.Checked)
+		return finishValidation(out, res.Violations, in.Limit), ""
+	}
+	if in.Text != "" {
+		return out, fmt.Sprintf("text applies to kinds %s; kind=%s takes config (template: template)", strings.Join(textKinds(), ", "), in.Kind)
+	}
 	needConfig := func() string {
 		if in.Config == nil {
 			return fmt.Sprintf("kind=%s needs config (an object); send the configuration to check", in.Kind)
@@ -141,7 +167,8 @@ func validateConfig(d ReadDeps, in validateConfigIn) (validateConfigOut, string)
 				ConsumerFetchMaxBytes: ctx.ConsumerFetchMaxBytes, IngressMBps: ctx.IngressMBPerSecond, BrokerStorageGiB: ctx.BrokerStorageGiB, Serverless: ctx.MSKServerless,
 			}, b)
 		case "kafka_producer":
-			res = kafkacfg.ValidateProducer(kafkacfg.Config(in.Config), kafkacfg.ProducerContext{TopicMaxMessageBytes: ctx.TopicMaxMessageBytes}, b)
+			res = kafkacfg.ValidateProducer(kafkacfg.Config(in.Config), kafkacfg.ProducerContext{TopicMaxMessageBytes: ctx.TopicMaxMessageBytes,
+				TopicMinInsyncReplicas: ctx.TopicMinInsyncReplicas, TopicReplicationFactor: ctx.TopicReplicationFactor}, b)
 		default:
 			res = kafkacfg.ValidateConsumer(kafkacfg.Config(in.Config), kafkacfg.ConsumerContext{
 				ProcessingMsPerRecord: ctx.ProcessingMsPerRecord, TopicMaxMessageBytes: ctx.TopicMaxMessageBytes,
@@ -167,10 +194,21 @@ func validateConfig(d ReadDeps, in validateConfigIn) (validateConfigOut, string)
 		if err != nil {
 			return out, err.Error() + "; send the full template text with a Resources section"
 		}
-		vs, out.CheckedRules, out.Resources = res.Violations, len(res.CheckedRules), res.Resources
+		vs, out.CheckedRules, out.Resources, out.NotChecked = res.Violations, len(res.CheckedRules), res.Resources, res.NotChecked
+		pvs, pchecked, presources, err := validateTemplatePlugins(in.Template, b)
+		if err != nil {
+			return out, err.Error()
+		}
+		vs, out.CheckedRules, out.Resources = append(vs, pvs...), out.CheckedRules+pchecked, append(out.Resources, presources...)
+		out.NotChecked, vs = pluginCovered(out.NotChecked, vs, presources)
 	default:
-		return out, fmt.Sprintf("unknown kind %q; use esm, kafka_topic, kafka_producer, kafka_consumer, msk_cluster, kinesis_stream or template", in.Kind)
+		return out, fmt.Sprintf("unknown kind %q; use esm, kafka_topic, kafka_producer, kafka_consumer, msk_cluster, kinesis_stream, template, %s", in.Kind, strings.Join(sortedKeys(validatePlugins()), ", "))
 	}
+	return finishValidation(out, vs, in.Limit), ""
+}
+
+// finishValidation sorts, counts and truncates the violations.
+func finishValidation(out validateConfigOut, vs []rules.Violation, limit int) validateConfigOut {
 	if vs == nil {
 		vs = []rules.Violation{}
 	}
@@ -186,7 +224,6 @@ func validateConfig(d ReadDeps, in validateConfigIn) (validateConfigOut, string)
 			out.Counts.Info++
 		}
 	}
-	limit := in.Limit
 	if limit <= 0 {
 		limit = validateDefaultLimit
 	}
@@ -195,7 +232,7 @@ func validateConfig(d ReadDeps, in validateConfigIn) (validateConfigOut, string)
 		vs, out.Truncated = vs[:limit], true
 	}
 	out.Violations = vs
-	return out, ""
+	return out
 }
 
 // validateConfigSummary lists errors first, each with its fix.
@@ -210,6 +247,13 @@ func validateConfigSummary(out validateConfigOut) string {
 		fmt.Fprintf(&sb, " as %s", out.EventSource)
 	}
 	sb.WriteString("\n")
+	if len(out.NotChecked) > 0 {
+		names := make([]string, 0, len(out.NotChecked))
+		for _, c := range out.NotChecked {
+			names = append(names, c.Path+" ("+c.Type+")")
+		}
+		fmt.Fprintf(&sb, "Not checked (no rules for these types): %s\n", strings.Join(names, ", "))
+	}
 	for i, v := range out.Violations {
 		if i == validateTextLines {
 			fmt.Fprintf(&sb, "... %d more in structured content\n", len(out.Violations)-i)
@@ -221,4 +265,30 @@ func validateConfigSummary(out validateConfigOut) string {
 		sb.WriteString("(truncated: raise limit to see all)\n")
 	}
 	return sb.String()
+}
+
+// pluginCovered removes from notChecked the resources a validation plugin
+// checked, and drops the "nothing was checked" finding when a plugin
+// checked something.
+func pluginCovered(notChecked []cfntemplate.Checked, vs []rules.Violation, plugin []cfntemplate.Checked) ([]cfntemplate.Checked, []rules.Violation) {
+	if len(plugin) == 0 {
+		return notChecked, vs
+	}
+	done := map[string]bool{}
+	for _, c := range plugin {
+		done[c.Path] = true
+	}
+	var nc []cfntemplate.Checked
+	for _, c := range notChecked {
+		if !done[c.Path] {
+			nc = append(nc, c)
+		}
+	}
+	var kept []rules.Violation
+	for _, v := range vs {
+		if v.RuleID != "cfn.resource.not_checked" {
+			kept = append(kept, v)
+		}
+	}
+	return nc, kept
 }

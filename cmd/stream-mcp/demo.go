@@ -47,6 +47,8 @@ func demoSteps(env demoEnv) []demoStep {
 	steps = append(steps, kafkaESMDemoSteps(env)...)
 	steps = append(steps, sizingDemoSteps()...)
 	steps = append(steps, guidanceDemoSteps(env)...)
+	steps = append(steps, integrationDemoSteps()...)
+	steps = append(steps, processorDemoSteps()...)
 	return steps
 }
 

@@ -29,5 +29,8 @@ func e2eCases(t testing.TB) []e2eCase {
 	cases = append(cases, esmGuidanceE2ECases()...)
 	cases = append(cases, sizingE2ECases()...)
 	cases = append(cases, kinesisE2ECases(t)...)
+	cases = append(cases, integrationE2ECases()...)
+	cases = append(cases, mskopsE2ECases(t)...)
+	cases = append(cases, processorE2ECases()...)
 	return cases
 }

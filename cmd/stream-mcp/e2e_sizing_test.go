@@ -59,7 +59,7 @@ func sizingE2ECases() []e2eCase {
 				if err := json.Unmarshal(raw, &out); err != nil {
 					t.Fatal(err)
 				}
-				if out.Recommended["ParallelizationFactor"] != float64(10) || len(out.Tradeoffs) != 4 || len(out.Rationale) == 0 {
+				if out.Recommended["ParallelizationFactor"] != float64(6) || len(out.Tradeoffs) != 4 || len(out.Rationale) == 0 {
 					t.Errorf("esm_optimize analyze: %s", raw)
 				}
 			}},
@@ -72,7 +72,7 @@ func sizingE2ECases() []e2eCase {
 				if err := json.Unmarshal(raw, &out); err != nil {
 					t.Fatal(err)
 				}
-				if len(out.Artifacts) != 1 || !strings.Contains(out.Artifacts[0].Content, "AWS::Lambda::EventSourceMapping") || !strings.Contains(out.Artifacts[0].Content, "ParallelizationFactor: 10") {
+				if len(out.Artifacts) != 1 || !strings.Contains(out.Artifacts[0].Content, "AWS::Lambda::EventSourceMapping") || !strings.Contains(out.Artifacts[0].Content, "ParallelizationFactor: 6") {
 					t.Errorf("esm_optimize generate_template: %s", raw)
 				}
 			}},

@@ -37,7 +37,10 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binPath = filepath.Join(dir, "stream-mcp")
-	build := exec.Command("go", "build", "-o", binPath, ".")
+	// The release flags (Makefile build, Dockerfile): a static binary
+	// without paths, so the Dockerfile test reuses this build's cache.
+	build := exec.Command("go", "build", "-trimpath", "-o", binPath, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building the binary:", err)

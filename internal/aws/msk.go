@@ -9,6 +9,7 @@ import (
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kafka"
+	"github.com/aws/smithy-go"
 
 	"github.com/stream-mcp/stream-mcp/internal/errmap"
 )
@@ -213,9 +214,60 @@ func (c *Client) MSKTopic(ctx context.Context, arn, topic string) (MSKTopic, err
 	defer cancel()
 	out, err := c.kafka.DescribeTopic(cctx, &kafka.DescribeTopicInput{ClusterArn: sdkaws.String(arn), TopicName: sdkaws.String(topic)})
 	if err != nil {
+		// The topic API answers only for provisioned ACTIVE clusters; a
+		// refusal (or a not-found) from a Serverless or busy cluster says
+		// nothing about the topic, so it must not read as "no such topic".
+		if k := errmap.Classify(err).Kind; k == errmap.KindNotFound || k == errmap.KindInvalid {
+			if cl, cerr := c.MSKCluster(ctx, arn); cerr == nil {
+				if why := topicAPIRefusal(cl); why != "" {
+					return MSKTopic{}, &TopicAPIUnavailableError{Reason: why, Err: err}
+				}
+			}
+		}
 		return MSKTopic{}, err
 	}
 	return MSKTopic{Name: sdkaws.ToString(out.TopicName), Partitions: sdkaws.ToInt32(out.PartitionCount), ReplicationFactor: sdkaws.ToInt32(out.ReplicationFactor)}, nil
+}
+
+// TopicAPIUnavailableError is a DescribeTopic failure on a cluster the MSK
+// topic API does not serve (MSK Serverless, or a provisioned cluster not in
+// ACTIVE state; https://docs.aws.amazon.com/msk/latest/developerguide/msk-view-topic-information.html):
+// the topic's partitions are unknown, not absent. It is a smithy.APIError
+// with code MSKTopicAPIUnavailable, so errmap never classifies it as
+// not-found.
+type TopicAPIUnavailableError struct {
+	Reason string
+	Err    error
+}
+
+func (e *TopicAPIUnavailableError) Error() string { return e.ErrorCode() + ": " + e.ErrorMessage() }
+
+// ErrorCode is stream-mcp's code for this refusal.
+func (e *TopicAPIUnavailableError) ErrorCode() string { return "MSKTopicAPIUnavailable" }
+
+// ErrorMessage says why the API does not answer and what MSK said.
+func (e *TopicAPIUnavailableError) ErrorMessage() string {
+	msg := e.Reason + "; topic metadata (partition count) is unknown, not missing"
+	var ae smithy.APIError
+	if errors.As(e.Err, &ae) {
+		msg += " (MSK answered " + ae.ErrorCode() + ": " + ae.ErrorMessage() + ")"
+	}
+	return msg
+}
+
+// ErrorFault marks the refusal as the caller's side.
+func (e *TopicAPIUnavailableError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
+
+// topicAPIRefusal says why the MSK topic API does not serve a cluster, or
+// "" when it should.
+func topicAPIRefusal(c MSKCluster) string {
+	switch {
+	case strings.EqualFold(c.Type, "SERVERLESS"):
+		return "the MSK topic API does not serve MSK Serverless clusters"
+	case c.State != "" && c.State != "ACTIVE":
+		return "the MSK topic API answers only for clusters in ACTIVE state; this cluster is " + c.State
+	}
+	return ""
 }
 
 // ClusterUUIDFromARN returns the "<name>/<uuid>" part of an MSK cluster

@@ -7,8 +7,8 @@ package awssim
 // Smithy-Protocol: rpc-v2-cbor), so requests and answers are CBOR, encoded
 // with smithy-go's own CBOR package. The awsJson1_0 form (X-Amz-Target
 // GraniteServiceVersion20100801.GetMetricData), which the AWS CLI v1 sends,
-// is answered in JSON; errors are always CBOR, so a JSON client sees an
-// injected fault as an undecodable answer.
+// is answered in JSON, errors included. CloudWatch is awsQueryCompatible:
+// errors also carry the query code in x-amzn-query-error.
 
 import (
 	"context"
@@ -22,6 +22,8 @@ import (
 	"time"
 
 	smithycbor "github.com/aws/smithy-go/encoding/cbor"
+
+	"github.com/stream-mcp/stream-mcp/guidance"
 )
 
 // MetricsState is the `metrics:` section of a scenario: CloudWatch series.
@@ -143,7 +145,8 @@ func (s *Server) cloudwatchService() service {
 		actionPrefix: "cloudwatch",
 		proto:        protocol{kind: protoCustom, result: writeCBORResult, errorf: writeCBORError},
 		errors: errorCodes{accessDenied: "AccessDenied", throttling: "Throttling", throttlingStatus: http.StatusBadRequest,
-			internal: "InternalServiceError", notFound: "ResourceNotFound"},
+			internal: "InternalServiceError", notFound: "ResourceNotFound", notFoundStatus: http.StatusNotFound},
+		ops: []string{"GetMetricData"},
 		operation: func(r *request) string {
 			_, op, ok := strings.Cut(r.http.URL.Path, "/operation/")
 			if !ok {
@@ -171,7 +174,7 @@ func writeCBORResult(w http.ResponseWriter, op string, out any) {
 	if ja, ok := out.(jsonAnswer); ok {
 		b, err := json.Marshal(cborToJSON(ja.v))
 		if err != nil {
-			writeCBORError(w, op, &APIError{Code: "InternalServiceError", Message: "awssim: encode: " + err.Error(), Status: http.StatusInternalServerError})
+			writeCBORError(w, nil, op, &APIError{Code: "InternalServiceError", Message: "awssim: encode: " + err.Error(), Status: http.StatusInternalServerError})
 			return
 		}
 		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
@@ -182,7 +185,7 @@ func writeCBORResult(w http.ResponseWriter, op string, out any) {
 	}
 	v, ok := out.(smithycbor.Value)
 	if !ok {
-		writeCBORError(w, "", &APIError{Code: "InternalServiceError", Message: fmt.Sprintf("awssim: %T is not a CBOR value", out), Status: http.StatusInternalServerError})
+		writeCBORError(w, nil, "", &APIError{Code: "InternalServiceError", Message: fmt.Sprintf("awssim: %T is not a CBOR value", out), Status: http.StatusInternalServerError})
 		return
 	}
 	w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
@@ -192,21 +195,30 @@ func writeCBORResult(w http.ResponseWriter, op string, out any) {
 	_, _ = w.Write(smithycbor.Encode(v))
 }
 
-func writeCBORError(w http.ResponseWriter, _ string, e *APIError) {
+func writeCBORError(w http.ResponseWriter, r *http.Request, _ string, e *APIError) {
+	fault := "Receiver"
+	if e.Sender {
+		fault = "Sender"
+	}
+	w.Header().Set("X-Amzn-Query-Error", e.Code+";"+fault)
+	w.Header().Set("X-Amzn-RequestId", requestID)
+	typ := "com.amazonaws.cloudwatch#" + e.Code
+	if r != nil && r.Header.Get("X-Amz-Target") != "" && !strings.Contains(r.URL.Path, "/operation/") {
+		// An awsJson1_0 client (the AWS CLI v1) gets a JSON error.
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		w.WriteHeader(e.Status)
+		b, _ := json.Marshal(map[string]string{"__type": typ, "message": e.Message})
+		_, _ = w.Write(b)
+		return
+	}
 	w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
 	w.Header().Set("Content-Type", "application/cbor")
-	w.Header().Set("X-Amzn-RequestId", requestID)
 	w.WriteHeader(e.Status)
 	_, _ = w.Write(smithycbor.Encode(smithycbor.Map{
-		"__type":  smithycbor.String("com.amazonaws.cloudwatch#" + e.Code),
+		"__type":  smithycbor.String(typ),
 		"message": smithycbor.String(e.Message),
 	}))
 }
-
-// maxQueriesPerPage makes the simulator page GetMetricData by query (100
-// results a page) where CloudWatch pages by data points; the SDK cannot
-// tell them apart (NextToken is opaque), and callers' paging is exercised.
-const maxQueriesPerPage = 100
 
 func cborString(m smithycbor.Map, k string) string {
 	if v, ok := m[k].(smithycbor.String); ok {
@@ -249,7 +261,11 @@ func (s *Server) getMetricData(_ context.Context, r *request) (any, error) {
 	return jsonAnswer{out.(smithycbor.Value)}, nil
 }
 
-// metricData answers a decoded GetMetricData request.
+// metricData answers a decoded GetMetricData request. CloudWatch pages by
+// data points: a call returns at most MaxDatapoints (default guidance
+// cloudwatch.get_metric_data.max_datapoints); a series cut by that bound is
+// returned with StatusCode PartialData and the NextToken continues it
+// (API reference, GetMetricData and MetricDataResult).
 func (s *Server) metricData(v smithycbor.Value) (any, error) {
 	in, ok := v.(smithycbor.Map)
 	if !ok {
@@ -266,13 +282,29 @@ func (s *Server) metricData(v smithycbor.Value) (any, error) {
 	if !end.After(start) {
 		return nil, errBadRequest("ValidationError", "The parameter StartTime must be less than the parameter EndTime.")
 	}
-	queries, _ := in["MetricDataQueries"].(smithycbor.List)
-	if len(queries) == 0 || len(queries) > 500 {
-		return nil, errBadRequest("ValidationError", "MetricDataQueries must have between 1 and 500 members.")
+	g, err := guidance.Load()
+	if err != nil {
+		return nil, fmt.Errorf("awssim: guidance: %w", err)
 	}
-	off := 0
+	queries, _ := in["MetricDataQueries"].(smithycbor.List)
+	if maxQ := g.Int("cloudwatch.get_metric_data.max_queries"); len(queries) == 0 || len(queries) > maxQ {
+		return nil, errBadRequest("ValidationError", fmt.Sprintf("The collection MetricDataQueries must not have a size greater than %d or less than 1.", maxQ))
+	}
+	budget := g.Int("cloudwatch.get_metric_data.max_datapoints")
+	if mv, ok := in["MaxDatapoints"]; ok {
+		n, err := smithycbor.AsInt64(mv)
+		if err != nil || n < 1 {
+			return nil, errBadRequest("InvalidParameterValue", "The value for MaxDatapoints must be a positive integer.")
+		}
+		budget = int(n)
+	}
+	qi, off := 0, 0
 	if tok := cborString(in, "NextToken"); tok != "" {
-		if off, err = strconv.Atoi(tok); err != nil || off < 0 || off > len(queries) {
+		a, b, ok := strings.Cut(tok, ".")
+		var errA, errB error
+		qi, errA = strconv.Atoi(a)
+		off, errB = strconv.Atoi(b)
+		if !ok || errA != nil || errB != nil || qi < 0 || qi >= len(queries) || off < 0 {
 			return nil, errBadRequest("InvalidNextToken", "The service couldn't process the NextToken.")
 		}
 	}
@@ -280,20 +312,36 @@ func (s *Server) metricData(v smithycbor.Value) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	results := smithycbor.List{}
-	last := min(off+maxQueriesPerPage, len(queries))
-	for _, qv := range queries[off:last] {
-		q, _ := qv.(smithycbor.Map)
+	next := ""
+	for ; qi < len(queries); qi, off = qi+1, 0 {
+		q, _ := queries[qi].(smithycbor.Map)
 		res, err := s.sc.metricResult(q, start, end, descending)
 		if err != nil {
 			return nil, err
 		}
-		if res != nil {
-			results = append(results, res)
+		if res == nil {
+			continue
+		}
+		m := res.(smithycbor.Map)
+		ts, vals := m["Timestamps"].(smithycbor.List), m["Values"].(smithycbor.List)
+		off = min(off, len(ts))
+		take := min(len(ts)-off, budget)
+		m["Timestamps"], m["Values"] = ts[off:off+take], vals[off:off+take]
+		budget -= take
+		results = append(results, m)
+		if off+take < len(ts) {
+			m["StatusCode"] = smithycbor.String("PartialData")
+			next = strconv.Itoa(qi) + "." + strconv.Itoa(off+take)
+			break
+		}
+		if budget == 0 && qi+1 < len(queries) {
+			next = strconv.Itoa(qi+1) + ".0"
+			break
 		}
 	}
 	out := smithycbor.Map{"MetricDataResults": results, "Messages": smithycbor.List{}}
-	if last < len(queries) {
-		out["NextToken"] = smithycbor.String(strconv.Itoa(last))
+	if next != "" {
+		out["NextToken"] = smithycbor.String(next)
 	}
 	return out, nil
 }
@@ -326,7 +374,11 @@ func (sc *Scenario) metricResult(q smithycbor.Map, start, end time.Time, descend
 	}
 	ns, name := cborString(metric, "Namespace"), cborString(metric, "MetricName")
 	var ts, vals smithycbor.List
-	if series := sc.findSeries(ns, name, dims); series != nil {
+	series := sc.findSeries(ns, name, dims)
+	if series == nil {
+		series = sc.queueSeries(ns, name, dims)
+	}
+	if series != nil {
 		step := time.Duration(period) * time.Second
 		start, end = start.Truncate(time.Minute), end.Truncate(time.Minute)
 		type point struct {

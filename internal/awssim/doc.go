@@ -20,14 +20,40 @@
 // the Authorization header (Credential=AKID/date/region/SERVICE/aws4_request);
 // signatures are accepted, never verified. Unsigned requests fall back to the
 // X-Amz-Target prefix. Each service then names the operation from its own
-// protocol: the REST path (Lambda, Kafka), X-Amz-Target (JSON protocols), the
+// protocol: the REST path (Lambda, Kafka, S3), X-Amz-Target (JSON protocols;
+// DynamoDB and DynamoDB Streams share the signing name and differ here), the
 // Action form parameter (query protocols) or the rpcv2 path (CloudWatch).
+//
+// Served: Lambda, MSK (kafka), EC2, IAM, STS, SQS, Secrets Manager,
+// CloudWatch Logs, Kinesis, CloudWatch, CloudTrail, KMS, DynamoDB, DynamoDB
+// Streams, SNS and S3, each for the read operations the tools call plus
+// UpdateEventSourceMapping, UpdateShardCount and UpdateStreamMode. Each
+// service lists its operations (service.ops); conformance_test.go drives
+// every one through aws-sdk-go-v2 and checks the raw answer against
+// botocore's service model, and cli_test.go drives the newer services with
+// the AWS CLI v1.
+//
+// # Behaving like AWS
+//
+// Where AWS refuses, the simulator refuses with the same code, status and
+// body layout: the MSK topic APIs only for provisioned ACTIVE clusters on
+// Kafka 3.6.0+; Kinesis capacity changes leave the stream UPDATING and a
+// second change meets ResourceInUseException; UpdateEventSourceMapping
+// checks what Lambda checks (from guidance esm.*); CloudWatch pages
+// GetMetricData by data points with PartialData; EC2 checks MaxResults
+// bounds. Each rule has a test quoting the AWS page it follows
+// (faithful_test.go).
 //
 // # Scenarios
 //
 // A scenario (type [Scenario]) is one simulated account: functions, event
-// source mappings, MSK clusters, VPC resources, IAM, SQS queues, secret
-// metadata, log events, Kinesis streams and CloudWatch series, plus faults.
+// source mappings, MSK clusters, replicators and VPC connections, VPC
+// resources (ENIs, transit gateways, IPv6 included), IAM, SQS queues, secret
+// metadata, log events, CloudTrail events, KMS keys, DynamoDB tables and
+// streams, SNS topics, S3 buckets, Kinesis streams and CloudWatch series,
+// plus faults. Timestamps may be relative ("now-2h"). A scenario may
+// `extends:` another and override it (deep merge on resource identity;
+// extends.go).
 // Resource fields use the AWS API's own member names, so a scenario reads like
 // the API responses it produces. The format is documented in
 // testdata/scenarios/README.md; the files are embedded by the package

@@ -20,6 +20,91 @@ type EC2State struct {
 	VpcEndpoints     []VpcEndpoint     `yaml:"vpc_endpoints"`
 	SecurityGroups   []SecurityGroup   `yaml:"security_groups"`
 	NetworkAcls      []NetworkAcl      `yaml:"network_acls"`
+	// NetworkInterfaces are ENIs, such as the Hyperplane ENIs Lambda
+	// creates for a mapping in the source's subnets.
+	NetworkInterfaces []NetworkInterface `yaml:"network_interfaces"`
+	// EgressOnlyInternetGateways carry IPv6 egress from private subnets.
+	EgressOnlyInternetGateways []InternetGateway `yaml:"egress_only_internet_gateways"`
+	// TransitGatewayAttachments and TransitGatewayRouteTables describe the
+	// path through a transit gateway (a Kafka cluster in another VPC).
+	TransitGatewayAttachments []TGWAttachment `yaml:"transit_gateway_attachments"`
+	TransitGatewayRouteTables []TGWRouteTable `yaml:"transit_gateway_route_tables"`
+}
+
+// TGWAttachment is a transit gateway attachment. ResourceType defaults to
+// vpc (ResourceId the VPC, SubnetIds its subnets); State to available;
+// owners to the account.
+type TGWAttachment struct {
+	TransitGatewayAttachmentId string          `yaml:"TransitGatewayAttachmentId" xml:"transitGatewayAttachmentId"`
+	TransitGatewayId           string          `yaml:"TransitGatewayId" xml:"transitGatewayId"`
+	TransitGatewayOwnerId      string          `yaml:"TransitGatewayOwnerId" xml:"transitGatewayOwnerId"`
+	ResourceOwnerId            string          `yaml:"ResourceOwnerId" xml:"resourceOwnerId"`
+	ResourceType               string          `yaml:"ResourceType" xml:"resourceType"`
+	ResourceId                 string          `yaml:"ResourceId" xml:"resourceId"`
+	State                      string          `yaml:"State" xml:"state"`
+	Association                *TGWAssociation `yaml:"Association" xml:"association,omitempty"`
+	SubnetIds                  []string        `yaml:"SubnetIds" xml:"-"`
+	Tags                       []Tag           `yaml:"Tags" xml:"tagSet>item,omitempty"`
+}
+
+// TGWAssociation is an attachment's route table association.
+type TGWAssociation struct {
+	TransitGatewayRouteTableId string `yaml:"TransitGatewayRouteTableId" xml:"transitGatewayRouteTableId"`
+	State                      string `yaml:"State" xml:"state"`
+}
+
+// tgwVpcAttachment is the DescribeTransitGatewayVpcAttachments item.
+type tgwVpcAttachment struct {
+	TransitGatewayAttachmentId string   `xml:"transitGatewayAttachmentId"`
+	TransitGatewayId           string   `xml:"transitGatewayId"`
+	VpcId                      string   `xml:"vpcId"`
+	VpcOwnerId                 string   `xml:"vpcOwnerId"`
+	State                      string   `xml:"state"`
+	SubnetIds                  []string `xml:"subnetIds>item"`
+	Tags                       []Tag    `xml:"tagSet>item,omitempty"`
+}
+
+// TGWRouteTable is a transit gateway route table with its routes.
+type TGWRouteTable struct {
+	TransitGatewayRouteTableId   string     `yaml:"TransitGatewayRouteTableId" xml:"transitGatewayRouteTableId"`
+	TransitGatewayId             string     `yaml:"TransitGatewayId" xml:"transitGatewayId"`
+	State                        string     `yaml:"State" xml:"state"`
+	DefaultAssociationRouteTable bool       `yaml:"DefaultAssociationRouteTable" xml:"defaultAssociationRouteTable"`
+	DefaultPropagationRouteTable bool       `yaml:"DefaultPropagationRouteTable" xml:"defaultPropagationRouteTable"`
+	Routes                       []TGWRoute `yaml:"Routes" xml:"-"`
+	Tags                         []Tag      `yaml:"Tags" xml:"tagSet>item,omitempty"`
+}
+
+// TGWRoute is one transit gateway route: a CIDR to an attachment, or a
+// blackhole. Type defaults to static, State to active.
+type TGWRoute struct {
+	DestinationCidrBlock       string `yaml:"DestinationCidrBlock"`
+	TransitGatewayAttachmentId string `yaml:"TransitGatewayAttachmentId"`
+	Type                       string `yaml:"Type"`
+	State                      string `yaml:"State"`
+}
+
+// NetworkInterface is an elastic network interface. OwnerId defaults to the
+// account; Status to in-use; InterfaceType to interface.
+type NetworkInterface struct {
+	NetworkInterfaceId string  `yaml:"NetworkInterfaceId" xml:"networkInterfaceId"`
+	SubnetId           string  `yaml:"SubnetId" xml:"subnetId"`
+	VpcId              string  `yaml:"VpcId" xml:"vpcId"`
+	AvailabilityZone   string  `yaml:"AvailabilityZone" xml:"availabilityZone,omitempty"`
+	Description        string  `yaml:"Description" xml:"description"`
+	InterfaceType      string  `yaml:"InterfaceType" xml:"interfaceType"`
+	Status             string  `yaml:"Status" xml:"status"`
+	OwnerId            string  `yaml:"OwnerId" xml:"ownerId"`
+	RequesterId        string  `yaml:"RequesterId" xml:"requesterId,omitempty"`
+	RequesterManaged   bool    `yaml:"RequesterManaged" xml:"requesterManaged"`
+	PrivateIpAddress   string  `yaml:"PrivateIpAddress" xml:"privateIpAddress,omitempty"`
+	MacAddress         string  `yaml:"MacAddress" xml:"macAddress,omitempty"`
+	SourceDestCheck    bool    `yaml:"SourceDestCheck" xml:"sourceDestCheck"`
+	Groups             []SGRef `yaml:"Groups" xml:"groupSet>item,omitempty"`
+	Ipv6Addresses      []struct {
+		Ipv6Address string `yaml:"Ipv6Address" xml:"ipv6Address"`
+	} `yaml:"Ipv6Addresses" xml:"ipv6AddressesSet>item,omitempty"`
+	Tags []Tag `yaml:"Tags" xml:"tagSet>item,omitempty"`
 }
 
 // Tag is an EC2 tag.
@@ -35,7 +120,28 @@ type Vpc struct {
 	State     string `yaml:"State" xml:"state"`
 	IsDefault bool   `yaml:"IsDefault" xml:"isDefault"`
 	OwnerId   string `yaml:"OwnerId" xml:"ownerId,omitempty"`
-	Tags      []Tag  `yaml:"Tags" xml:"tagSet>item,omitempty"`
+	// Ipv6CidrBlockAssociationSet are the VPC's IPv6 CIDRs.
+	Ipv6CidrBlockAssociationSet []Ipv6CidrAssociation `yaml:"Ipv6CidrBlockAssociationSet" xml:"ipv6CidrBlockAssociationSet>item,omitempty"`
+	Tags                        []Tag                 `yaml:"Tags" xml:"tagSet>item,omitempty"`
+}
+
+// Ipv6CidrAssociation is an IPv6 CIDR associated with a VPC or subnet;
+// State defaults to associated.
+type Ipv6CidrAssociation struct {
+	AssociationId string `yaml:"AssociationId" xml:"associationId"`
+	Ipv6CidrBlock string `yaml:"Ipv6CidrBlock" xml:"ipv6CidrBlock"`
+	State         string `yaml:"State" xml:"ipv6CidrBlockState>state"`
+}
+
+func ipv6Assocs(in []Ipv6CidrAssociation) ([]Ipv6CidrAssociation, []string) {
+	out := make([]Ipv6CidrAssociation, 0, len(in))
+	var cidrs []string
+	for _, a := range in {
+		a.State = orDefault(a.State, "associated")
+		out = append(out, a)
+		cidrs = append(cidrs, a.Ipv6CidrBlock)
+	}
+	return out, cidrs
 }
 
 // Subnet is a subnet.
@@ -48,7 +154,12 @@ type Subnet struct {
 	AvailableIpAddressCount int    `yaml:"AvailableIpAddressCount" xml:"availableIpAddressCount"`
 	MapPublicIpOnLaunch     bool   `yaml:"MapPublicIpOnLaunch" xml:"mapPublicIpOnLaunch"`
 	State                   string `yaml:"State" xml:"state"`
-	Tags                    []Tag  `yaml:"Tags" xml:"tagSet>item,omitempty"`
+	// Ipv6CidrBlockAssociationSet, AssignIpv6AddressOnCreation and
+	// Ipv6Native describe a dual-stack or IPv6-only subnet.
+	Ipv6CidrBlockAssociationSet []Ipv6CidrAssociation `yaml:"Ipv6CidrBlockAssociationSet" xml:"ipv6CidrBlockAssociationSet>item,omitempty"`
+	AssignIpv6AddressOnCreation bool                  `yaml:"AssignIpv6AddressOnCreation" xml:"assignIpv6AddressOnCreation"`
+	Ipv6Native                  bool                  `yaml:"Ipv6Native" xml:"ipv6Native"`
+	Tags                        []Tag                 `yaml:"Tags" xml:"tagSet>item,omitempty"`
 }
 
 // RouteTable is a route table with its routes and subnet associations.
@@ -62,15 +173,17 @@ type RouteTable struct {
 
 // Route is one route. Exactly one target is normally set.
 type Route struct {
-	DestinationCidrBlock    string `yaml:"DestinationCidrBlock" xml:"destinationCidrBlock,omitempty"`
-	DestinationPrefixListId string `yaml:"DestinationPrefixListId" xml:"destinationPrefixListId,omitempty"`
-	GatewayId               string `yaml:"GatewayId" xml:"gatewayId,omitempty"`
-	NatGatewayId            string `yaml:"NatGatewayId" xml:"natGatewayId,omitempty"`
-	TransitGatewayId        string `yaml:"TransitGatewayId" xml:"transitGatewayId,omitempty"`
-	VpcPeeringConnectionId  string `yaml:"VpcPeeringConnectionId" xml:"vpcPeeringConnectionId,omitempty"`
-	NetworkInterfaceId      string `yaml:"NetworkInterfaceId" xml:"networkInterfaceId,omitempty"`
-	State                   string `yaml:"State" xml:"state,omitempty"`
-	Origin                  string `yaml:"Origin" xml:"origin,omitempty"`
+	DestinationCidrBlock        string `yaml:"DestinationCidrBlock" xml:"destinationCidrBlock,omitempty"`
+	DestinationIpv6CidrBlock    string `yaml:"DestinationIpv6CidrBlock" xml:"destinationIpv6CidrBlock,omitempty"`
+	DestinationPrefixListId     string `yaml:"DestinationPrefixListId" xml:"destinationPrefixListId,omitempty"`
+	GatewayId                   string `yaml:"GatewayId" xml:"gatewayId,omitempty"`
+	EgressOnlyInternetGatewayId string `yaml:"EgressOnlyInternetGatewayId" xml:"egressOnlyInternetGatewayId,omitempty"`
+	NatGatewayId                string `yaml:"NatGatewayId" xml:"natGatewayId,omitempty"`
+	TransitGatewayId            string `yaml:"TransitGatewayId" xml:"transitGatewayId,omitempty"`
+	VpcPeeringConnectionId      string `yaml:"VpcPeeringConnectionId" xml:"vpcPeeringConnectionId,omitempty"`
+	NetworkInterfaceId          string `yaml:"NetworkInterfaceId" xml:"networkInterfaceId,omitempty"`
+	State                       string `yaml:"State" xml:"state,omitempty"`
+	Origin                      string `yaml:"Origin" xml:"origin,omitempty"`
 }
 
 // RouteTableAssociation links a route table to a subnet or marks it main.
@@ -148,6 +261,7 @@ type IpPermission struct {
 	FromPort         *int              `yaml:"FromPort" xml:"fromPort,omitempty"`
 	ToPort           *int              `yaml:"ToPort" xml:"toPort,omitempty"`
 	IpRanges         []IpRange         `yaml:"IpRanges" xml:"ipRanges>item,omitempty"`
+	Ipv6Ranges       []Ipv6Range       `yaml:"Ipv6Ranges" xml:"ipv6Ranges>item,omitempty"`
 	UserIdGroupPairs []UserIdGroupPair `yaml:"UserIdGroupPairs" xml:"groups>item,omitempty"`
 	PrefixListIds    []PrefixListId    `yaml:"PrefixListIds" xml:"prefixListIds>item,omitempty"`
 }
@@ -155,6 +269,12 @@ type IpPermission struct {
 // IpRange is a CIDR source or destination of a rule.
 type IpRange struct {
 	CidrIp      string `yaml:"CidrIp" xml:"cidrIp"`
+	Description string `yaml:"Description" xml:"description,omitempty"`
+}
+
+// Ipv6Range is an IPv6 CIDR source or destination of a rule.
+type Ipv6Range struct {
+	CidrIpv6    string `yaml:"CidrIpv6" xml:"cidrIpv6"`
 	Description string `yaml:"Description" xml:"description,omitempty"`
 }
 
@@ -182,12 +302,13 @@ type NetworkAcl struct {
 
 // NetworkAclEntry is one NACL rule. Protocol is "-1", "6" (tcp), "17"...
 type NetworkAclEntry struct {
-	RuleNumber int        `yaml:"RuleNumber" xml:"ruleNumber"`
-	Protocol   string     `yaml:"Protocol" xml:"protocol"`
-	RuleAction string     `yaml:"RuleAction" xml:"ruleAction"`
-	Egress     bool       `yaml:"Egress" xml:"egress"`
-	CidrBlock  string     `yaml:"CidrBlock" xml:"cidrBlock"`
-	PortRange  *PortRange `yaml:"PortRange" xml:"portRange,omitempty"`
+	RuleNumber    int        `yaml:"RuleNumber" xml:"ruleNumber"`
+	Protocol      string     `yaml:"Protocol" xml:"protocol"`
+	RuleAction    string     `yaml:"RuleAction" xml:"ruleAction"`
+	Egress        bool       `yaml:"Egress" xml:"egress"`
+	CidrBlock     string     `yaml:"CidrBlock" xml:"cidrBlock,omitempty"`
+	Ipv6CidrBlock string     `yaml:"Ipv6CidrBlock" xml:"ipv6CidrBlock,omitempty"`
+	PortRange     *PortRange `yaml:"PortRange" xml:"portRange,omitempty"`
 }
 
 // PortRange is an inclusive port range.
@@ -233,7 +354,10 @@ func ec2Describes() map[string]ec2Describe {
 				if v.OwnerId == "" {
 					v.OwnerId = sc.Account
 				}
-				a := map[string][]string{"vpc-id": {v.VpcId}, "state": {v.State}, "cidr": {v.CidrBlock}, "is-default": {strconv.FormatBool(v.IsDefault)}}
+				var v6 []string
+				v.Ipv6CidrBlockAssociationSet, v6 = ipv6Assocs(v.Ipv6CidrBlockAssociationSet)
+				a := map[string][]string{"vpc-id": {v.VpcId}, "state": {v.State}, "cidr": {v.CidrBlock}, "is-default": {strconv.FormatBool(v.IsDefault)},
+					"ipv6-cidr-block-association.ipv6-cidr-block": v6}
 				tagAttrs(a, v.Tags)
 				out = append(out, ec2Item{v.VpcId, a, v})
 			}
@@ -242,7 +366,10 @@ func ec2Describes() map[string]ec2Describe {
 		"DescribeSubnets": {"SubnetId", "subnetSet", func(sc *Scenario) []ec2Item {
 			var out []ec2Item
 			for _, v := range sc.EC2.Subnets {
-				a := map[string][]string{"subnet-id": {v.SubnetId}, "vpc-id": {v.VpcId}, "availability-zone": {v.AvailabilityZone}, "state": {v.State}}
+				var v6 []string
+				v.Ipv6CidrBlockAssociationSet, v6 = ipv6Assocs(v.Ipv6CidrBlockAssociationSet)
+				a := map[string][]string{"subnet-id": {v.SubnetId}, "vpc-id": {v.VpcId}, "availability-zone": {v.AvailabilityZone}, "state": {v.State},
+					"ipv6-cidr-block-association.ipv6-cidr-block": v6}
 				tagAttrs(a, v.Tags)
 				out = append(out, ec2Item{v.SubnetId, a, v})
 			}
@@ -309,6 +436,79 @@ func ec2Describes() map[string]ec2Describe {
 			}
 			return out
 		}},
+		"DescribeNetworkInterfaces": {"NetworkInterfaceId", "networkInterfaceSet", func(sc *Scenario) []ec2Item {
+			var out []ec2Item
+			for _, v := range sc.EC2.NetworkInterfaces {
+				v.OwnerId = orDefault(v.OwnerId, sc.Account)
+				v.Status = orDefault(v.Status, "in-use")
+				v.InterfaceType = orDefault(v.InterfaceType, "interface")
+				a := map[string][]string{"network-interface-id": {v.NetworkInterfaceId}, "subnet-id": {v.SubnetId}, "vpc-id": {v.VpcId},
+					"description": {v.Description}, "status": {v.Status}, "interface-type": {v.InterfaceType}, "owner-id": {v.OwnerId},
+					"requester-id": {v.RequesterId}, "requester-managed": {strconv.FormatBool(v.RequesterManaged)},
+					"availability-zone": {v.AvailabilityZone}, "private-ip-address": {v.PrivateIpAddress}}
+				for _, g := range v.Groups {
+					a["group-id"] = append(a["group-id"], g.GroupId)
+					a["group-name"] = append(a["group-name"], g.GroupName)
+				}
+				tagAttrs(a, v.Tags)
+				out = append(out, ec2Item{v.NetworkInterfaceId, a, v})
+			}
+			return out
+		}},
+		"DescribeEgressOnlyInternetGateways": {"EgressOnlyInternetGatewayId", "egressOnlyInternetGatewaySet", func(sc *Scenario) []ec2Item {
+			var out []ec2Item
+			for _, v := range sc.EC2.EgressOnlyInternetGateways {
+				a := map[string][]string{"egress-only-internet-gateway-id": {v.InternetGatewayId}}
+				for _, at := range v.Attachments {
+					a["attachment.vpc-id"] = append(a["attachment.vpc-id"], at.VpcId)
+					a["attachment.state"] = append(a["attachment.state"], at.State)
+				}
+				tagAttrs(a, v.Tags)
+				out = append(out, ec2Item{v.InternetGatewayId, a, eoigw(v)})
+			}
+			return out
+		}},
+		"DescribeTransitGatewayAttachments": {"TransitGatewayAttachmentIds", "transitGatewayAttachments", func(sc *Scenario) []ec2Item {
+			var out []ec2Item
+			for _, v := range sc.tgwAttachments() {
+				a := map[string][]string{"transit-gateway-attachment-id": {v.TransitGatewayAttachmentId}, "transit-gateway-id": {v.TransitGatewayId},
+					"resource-type": {v.ResourceType}, "resource-id": {v.ResourceId}, "resource-owner-id": {v.ResourceOwnerId}, "state": {v.State},
+					"transit-gateway-owner-id": {v.TransitGatewayOwnerId}}
+				if v.Association != nil {
+					a["association.transit-gateway-route-table-id"] = []string{v.Association.TransitGatewayRouteTableId}
+					a["association.state"] = []string{v.Association.State}
+				}
+				tagAttrs(a, v.Tags)
+				out = append(out, ec2Item{v.TransitGatewayAttachmentId, a, v})
+			}
+			return out
+		}},
+		"DescribeTransitGatewayVpcAttachments": {"TransitGatewayAttachmentIds", "transitGatewayVpcAttachments", func(sc *Scenario) []ec2Item {
+			var out []ec2Item
+			for _, v := range sc.tgwAttachments() {
+				if v.ResourceType != "vpc" {
+					continue
+				}
+				a := map[string][]string{"transit-gateway-attachment-id": {v.TransitGatewayAttachmentId}, "transit-gateway-id": {v.TransitGatewayId},
+					"vpc-id": {v.ResourceId}, "state": {v.State}}
+				tagAttrs(a, v.Tags)
+				out = append(out, ec2Item{v.TransitGatewayAttachmentId, a, tgwVpcAttachment{v.TransitGatewayAttachmentId, v.TransitGatewayId, v.ResourceId,
+					v.ResourceOwnerId, v.State, nonNil(v.SubnetIds), v.Tags}})
+			}
+			return out
+		}},
+		"DescribeTransitGatewayRouteTables": {"TransitGatewayRouteTableIds", "transitGatewayRouteTables", func(sc *Scenario) []ec2Item {
+			var out []ec2Item
+			for _, v := range sc.EC2.TransitGatewayRouteTables {
+				v.State = orDefault(v.State, "available")
+				a := map[string][]string{"transit-gateway-route-table-id": {v.TransitGatewayRouteTableId}, "transit-gateway-id": {v.TransitGatewayId},
+					"state": {v.State}, "default-association-route-table": {strconv.FormatBool(v.DefaultAssociationRouteTable)},
+					"default-propagation-route-table": {strconv.FormatBool(v.DefaultPropagationRouteTable)}}
+				tagAttrs(a, v.Tags)
+				out = append(out, ec2Item{v.TransitGatewayRouteTableId, a, v})
+			}
+			return out
+		}},
 		"DescribeNetworkAcls": {"NetworkAclId", "networkAclSet", func(sc *Scenario) []ec2Item {
 			var out []ec2Item
 			for _, v := range sc.EC2.NetworkAcls {
@@ -330,6 +530,11 @@ var ec2NotFound = map[string]string{
 	"DescribeRouteTables": "InvalidRouteTableID.NotFound", "DescribeNatGateways": "NatGatewayNotFound",
 	"DescribeInternetGateways": "InvalidInternetGatewayID.NotFound", "DescribeVpcEndpoints": "InvalidVpcEndpointId.NotFound",
 	"DescribeSecurityGroups": "InvalidGroup.NotFound", "DescribeNetworkAcls": "InvalidNetworkAclID.NotFound",
+	"DescribeNetworkInterfaces":            "InvalidNetworkInterfaceID.NotFound",
+	"DescribeEgressOnlyInternetGateways":   "InvalidEgressOnlyInternetGatewayId.NotFound",
+	"DescribeTransitGatewayAttachments":    "InvalidTransitGatewayAttachmentID.NotFound",
+	"DescribeTransitGatewayVpcAttachments": "InvalidTransitGatewayAttachmentID.NotFound",
+	"DescribeTransitGatewayRouteTables":    "InvalidRouteTableID.NotFound",
 }
 
 func (s *Server) ec2Service() service {
@@ -337,14 +542,45 @@ func (s *Server) ec2Service() service {
 	for k := range ec2Describes() {
 		ops[k] = true
 	}
+	ops["SearchTransitGatewayRoutes"] = true
 	return service{
 		name:  "ec2",
 		proto: protocol{kind: protoEC2, xmlns: "http://ec2.amazonaws.com/doc/2016-11-15/"},
 		errors: errorCodes{accessDenied: "UnauthorizedOperation", throttling: "RequestLimitExceeded",
-			throttlingStatus: http.StatusServiceUnavailable, internal: "InternalError", notFound: "InvalidParameterValue"},
+			throttlingStatus: http.StatusServiceUnavailable, internal: "InternalError", notFound: "InvalidParameterValue",
+			notFoundFor: func(op string) string { return ec2NotFound[op] }, unavailable: "Unavailable"},
+		ops:       opList(ops),
 		operation: queryActionOp(ops),
 		handle:    s.ec2,
 	}
+}
+
+// eoigw renders an egress-only internet gateway (its ID member differs
+// from an internet gateway's).
+func eoigw(v InternetGateway) any {
+	return struct {
+		Attachments                 []Attachment `xml:"attachmentSet>item"`
+		EgressOnlyInternetGatewayId string       `xml:"egressOnlyInternetGatewayId"`
+		Tags                        []Tag        `xml:"tagSet>item,omitempty"`
+	}{v.Attachments, v.InternetGatewayId, v.Tags}
+}
+
+// tgwAttachments fills the attachments' defaults.
+func (sc *Scenario) tgwAttachments() []TGWAttachment {
+	out := make([]TGWAttachment, 0, len(sc.EC2.TransitGatewayAttachments))
+	for _, v := range sc.EC2.TransitGatewayAttachments {
+		v.ResourceType = orDefault(v.ResourceType, "vpc")
+		v.State = orDefault(v.State, "available")
+		v.ResourceOwnerId = orDefault(v.ResourceOwnerId, sc.Account)
+		v.TransitGatewayOwnerId = orDefault(v.TransitGatewayOwnerId, sc.Account)
+		if v.Association != nil {
+			a := *v.Association
+			a.State = orDefault(a.State, "associated")
+			v.Association = &a
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // ec2Output is the body of every Describe answer: one list of items and a
@@ -381,6 +617,11 @@ func (o ec2Output) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 }
 
 func (s *Server) ec2(_ context.Context, r *request) (any, error) {
+	if r.op == "SearchTransitGatewayRoutes" {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.sc.searchTGWRoutes(r.form)
+	}
 	d := ec2Describes()[r.op]
 	s.mu.Lock()
 	all := d.items(s.sc)
@@ -425,6 +666,11 @@ func (s *Server) ec2(_ context.Context, r *request) (any, error) {
 	max, err := intParam(r.form.Get("MaxResults"), 1000)
 	if err != nil {
 		return nil, err
+	}
+	if r.form.Get("MaxResults") != "" {
+		if err := checkBounds("ec2."+r.op+".MaxResults", "InvalidParameterValue", max); err != nil {
+			return nil, err
+		}
 	}
 	items, next, err := page(match, r.form.Get("NextToken"), max)
 	if err != nil {

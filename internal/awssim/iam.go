@@ -78,14 +78,19 @@ func (s *Server) iamService() service {
 		name:  "iam",
 		proto: protocol{kind: protoQuery, xmlns: "https://iam.amazonaws.com/doc/2010-05-08/"},
 		errors: errorCodes{accessDenied: "AccessDenied", throttling: "Throttling", throttlingStatus: http.StatusBadRequest,
-			internal: "ServiceFailure", notFound: "NoSuchEntity"},
+			internal: "ServiceFailure", notFound: "NoSuchEntity", notFoundStatus: http.StatusNotFound},
+		ops:       opList(iamOps),
 		operation: queryActionOp(iamOps),
 		handle:    s.iam,
 	}
 }
 
-// iamTime is the fixed creation date of simulated IAM entities.
-var iamTime = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC).Format(time.RFC3339)
+// iamCreated is the fixed creation date of simulated IAM entities and KMS
+// keys; iamTime is its IAM rendering.
+var (
+	iamCreated = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
+	iamTime    = iamCreated.Format(time.RFC3339)
+)
 
 // iamEncode URL-encodes a policy document the way IAM returns it (RFC 3986).
 func iamEncode(doc any) string {
@@ -245,9 +250,11 @@ func (s *Server) iam(_ context.Context, r *request) (any, error) {
 	return nil, errBadRequest("InvalidAction", r.op)
 }
 
-// policySource is one identity policy of a role.
+// policySource is one identity policy of a role. kind is the
+// SourcePolicyType SimulatePrincipalPolicy reports: aws-managed,
+// user-managed or role (inline).
 type policySource struct {
-	id, kind string // kind: IAM Policy (managed) | Role (inline)
+	id, kind string
 	doc      any
 }
 
@@ -255,7 +262,11 @@ func (sc *Scenario) rolePolicies(role Role) []policySource {
 	var out []policySource
 	for _, arn := range role.AttachedPolicyArns {
 		if p, ok := sc.findPolicy(arn); ok {
-			out = append(out, policySource{p.PolicyName, "IAM Policy", p.Document})
+			kind := "user-managed"
+			if strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") {
+				kind = "aws-managed"
+			}
+			out = append(out, policySource{p.PolicyName, kind, p.Document})
 		}
 	}
 	names := make([]string, 0, len(role.InlinePolicies))
@@ -264,7 +275,7 @@ func (sc *Scenario) rolePolicies(role Role) []policySource {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		out = append(out, policySource{n, "Role", role.InlinePolicies[n]})
+		out = append(out, policySource{n, "role", role.InlinePolicies[n]})
 	}
 	return out
 }

@@ -47,6 +47,77 @@ type KinesisStream struct {
 	ShardCount int               `yaml:"ShardCount"`
 	Shards     []KinesisShard    `yaml:"Shards"`
 	Consumers  []KinesisConsumer `yaml:"Consumers"`
+
+	// UpdatingDescribes is how many DescribeStreamSummary, DescribeStream
+	// or ListShards calls after an UpdateShardCount or UpdateStreamMode
+	// still see the stream UPDATING (default 1); UpdatingFor, when set,
+	// makes it a duration instead. A change asked for meanwhile is refused
+	// with ResourceInUseException, as Kinesis does.
+	UpdatingDescribes int      `yaml:"UpdatingDescribes"`
+	UpdatingFor       Duration `yaml:"UpdatingFor"`
+
+	// pending is the change under way: the shards the stream gets when the
+	// update completes (nil for a mode switch), the describes left and the
+	// deadline.
+	pending *kinesisUpdate
+}
+
+// kinesisUpdate is an asynchronous capacity change in progress.
+type kinesisUpdate struct {
+	shards []KinesisShard
+	left   int
+	until  time.Time
+}
+
+// progress advances a pending update by one describe (now is the time of
+// the call): the update completes, and the stream is ACTIVE again with its
+// new shards, once its describes or its duration are used up.
+func (st *KinesisStream) progress(now time.Time, describe bool) {
+	u := st.pending
+	if u == nil {
+		return
+	}
+	done := u.left <= 0
+	if !u.until.IsZero() {
+		done = !now.Before(u.until)
+	}
+	if done {
+		if u.shards != nil {
+			st.Shards = u.shards
+		}
+		st.StreamStatus, st.pending = "ACTIVE", nil
+		return
+	}
+	if describe && u.until.IsZero() {
+		u.left--
+	}
+}
+
+// busy refuses a change while another is under way (or the stream is not
+// ACTIVE for any other reason), with Kinesis's ResourceInUseException.
+func (st *KinesisStream) busy(sc *Scenario, now time.Time) error {
+	st.progress(now, false)
+	if st.StreamStatus != "ACTIVE" {
+		return errBadRequest("ResourceInUseException", "Stream "+st.StreamName+" under account "+sc.Account+" not ACTIVE, instead in state "+st.StreamStatus)
+	}
+	return nil
+}
+
+// startUpdate marks the stream UPDATING until the change completes, or
+// refuses when another change is under way.
+func (st *KinesisStream) startUpdate(sc *Scenario, now time.Time, shards []KinesisShard) error {
+	if err := st.busy(sc, now); err != nil {
+		return err
+	}
+	u := &kinesisUpdate{shards: shards, left: st.UpdatingDescribes}
+	if u.left <= 0 {
+		u.left = 1
+	}
+	if st.UpdatingFor.Duration > 0 {
+		u.until = now.Add(st.UpdatingFor.Duration)
+	}
+	st.StreamStatus, st.pending = "UPDATING", u
+	return nil
 }
 
 // KinesisShard is one shard. Closed shards (parents of a split or merge)
@@ -153,6 +224,12 @@ func (sc *Scenario) streamARN(name string) string {
 	return "arn:aws:kinesis:" + sc.Region + ":" + sc.Account + ":stream/" + name
 }
 
+var kinesisOps = map[string]bool{
+	"DescribeStreamSummary": true, "DescribeStream": true, "ListShards": true,
+	"ListStreamConsumers": true, "ListStreams": true,
+	"UpdateShardCount": true, "UpdateStreamMode": true,
+}
+
 func (s *Server) kinesisService() service {
 	return service{
 		name:  "kinesis",
@@ -160,12 +237,9 @@ func (s *Server) kinesisService() service {
 		errors: errorCodes{accessDenied: "AccessDeniedException", accessDeniedStatus: http.StatusBadRequest,
 			throttling: "LimitExceededException", throttlingStatus: http.StatusBadRequest,
 			internal: "InternalFailure", notFound: "ResourceNotFoundException"},
-		operation: jsonTargetOp("Kinesis_20131202", map[string]bool{
-			"DescribeStreamSummary": true, "DescribeStream": true, "ListShards": true,
-			"ListStreamConsumers": true, "ListStreams": true,
-			"UpdateShardCount": true, "UpdateStreamMode": true,
-		}),
-		handle: s.kinesis,
+		ops:       opList(kinesisOps),
+		operation: jsonTargetOp("Kinesis_20131202", kinesisOps),
+		handle:    s.kinesis,
 	}
 }
 
@@ -223,6 +297,10 @@ func (s *Server) kinesis(_ context.Context, r *request) (any, error) {
 		return nil, err
 	}
 	switch r.op {
+	case "DescribeStreamSummary", "DescribeStream", "ListShards":
+		st.progress(time.Now(), true)
+	}
+	switch r.op {
 	case "DescribeStreamSummary":
 		return map[string]any{"StreamDescriptionSummary": streamSummary(sc, st)}, nil
 	case "DescribeStream":
@@ -246,6 +324,12 @@ func (s *Server) kinesis(_ context.Context, r *request) (any, error) {
 		case "PROVISIONED", "ON_DEMAND":
 		default:
 			return nil, errBadRequest("ValidationException", "StreamModeDetails.StreamMode must be PROVISIONED or ON_DEMAND")
+		}
+		if st.StreamMode == in.StreamModeDetails.StreamMode {
+			return nil, errBadRequest("ValidationException", "Stream "+st.StreamName+" is already in "+st.StreamMode+" mode")
+		}
+		if err := st.startUpdate(sc, time.Now(), nil); err != nil {
+			return nil, err
 		}
 		st.StreamMode = in.StreamModeDetails.StreamMode
 		return struct{}{}, nil
@@ -404,6 +488,7 @@ func describeStream(sc *Scenario, st *KinesisStream, in kinesisIn) (any, error) 
 	delete(d, "OpenShardCount")
 	delete(d, "ConsumerCount")
 	delete(d, "MaxRecordSizeInKiB")
+	delete(d, "WarmThroughput") // DescribeStream's StreamDescription has no WarmThroughput
 	d["Shards"] = shards
 	d["HasMoreShards"] = end < len(st.Shards)
 	return map[string]any{"StreamDescription": d}, nil
@@ -443,11 +528,19 @@ func listConsumers(sc *Scenario, st *KinesisStream, in kinesisIn) (any, error) {
 	return out, nil
 }
 
-// updateShardCount applies UNIFORM_SCALING at once: every open shard is
-// closed and TargetShardCount new shards split the keyspace evenly. The
+// updateShardCount applies UNIFORM_SCALING: the stream is UPDATING for a
+// while (UpdatingDescribes or UpdatingFor), then every open shard is
+// closed and TargetShardCount new shards split the keyspace evenly
+// (Kinesis API reference, UpdateShardCount: "Kinesis Data Streams returns
+// immediately and sets the status of the stream to UPDATING. After the
+// update is complete, Kinesis Data Streams sets the status of the stream
+// back to ACTIVE"). The
 // API's bounds (guidance kinesis.update_shard_count.*; provisioned only)
 // are enforced so write tools see the real refusals.
 func updateShardCount(sc *Scenario, st *KinesisStream, in kinesisIn) (any, error) {
+	if err := st.busy(sc, time.Now()); err != nil {
+		return nil, err
+	}
 	if st.StreamMode != "PROVISIONED" {
 		return nil, errBadRequest("ValidationException", "UpdateShardCount is not supported for streams in ON_DEMAND mode")
 	}
@@ -464,10 +557,17 @@ func updateShardCount(sc *Scenario, st *KinesisStream, in kinesisIn) (any, error
 	if t := float64(in.TargetShardCount); t < 1 || t < lo || t > hi || in.TargetShardCount > g.Int("kinesis.update_shard_count.max_shards") {
 		return nil, errBadRequest("InvalidArgumentException", fmt.Sprintf("TargetShardCount %d must be between %.0f and %.0f for a stream with %d open shards", in.TargetShardCount, lo, hi, cur))
 	}
-	for i := range st.Shards {
-		st.Shards[i].Closed = true
+	next := make([]KinesisShard, 0, len(st.Shards)+in.TargetShardCount)
+	for _, sh := range st.Shards {
+		sh.Closed = true
+		next = append(next, sh)
 	}
-	st.Shards = append(st.Shards, evenShards(in.TargetShardCount, len(st.Shards))...)
+	next = append(next, evenShards(in.TargetShardCount, len(st.Shards))...)
+	// The stream keeps its shards while UPDATING; the new ones appear when
+	// the update completes.
+	if err := st.startUpdate(sc, time.Now(), next); err != nil {
+		return nil, err
+	}
 	return map[string]any{
 		"StreamName":        st.StreamName,
 		"StreamARN":         sc.streamARN(st.StreamName),

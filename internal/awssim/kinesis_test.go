@@ -176,12 +176,18 @@ func TestKinesisWritesAreRecordedAndBounded(t *testing.T) {
 			t.Fatalf("%s: err = %v", tc.name, err)
 		}
 	}
+	// The first describe still sees the update under way, the next one
+	// the new shards.
 	sum, err := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: sdkaws.String("clicks")})
+	if err != nil || sum.StreamDescriptionSummary.StreamStatus != kintypes.StreamStatusUpdating || sdkaws.ToInt32(sum.StreamDescriptionSummary.OpenShardCount) != 5 {
+		t.Fatalf("during the update: %+v, %v", sum, err)
+	}
+	sum, err = c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: sdkaws.String("clicks")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := sdkaws.ToInt32(sum.StreamDescriptionSummary.OpenShardCount); got != 10 {
-		t.Fatalf("open shards after scaling = %d, want 10", got)
+	if got := sdkaws.ToInt32(sum.StreamDescriptionSummary.OpenShardCount); got != 10 || sum.StreamDescriptionSummary.StreamStatus != kintypes.StreamStatusActive {
+		t.Fatalf("open shards after scaling = %d (%s), want 10 ACTIVE", got, sum.StreamDescriptionSummary.StreamStatus)
 	}
 	if _, err := c.UpdateStreamMode(ctx, &kinesis.UpdateStreamModeInput{StreamARN: sum.StreamDescriptionSummary.StreamARN, StreamModeDetails: &kintypes.StreamModeDetails{StreamMode: kintypes.StreamModeOnDemand}}); err != nil {
 		t.Fatal(err)
@@ -210,26 +216,44 @@ func TestGetMetricDataOverCBOR(t *testing.T) {
 		q("thr", "WriteProvisionedThroughputExceeded", "Sum", 60),
 		q("none", "ReadProvisionedThroughputExceeded", "Sum", 60),
 	}
-	for i := range 150 { // forces a second page
+	for i := range 150 {
 		queries = append(queries, q("pad"+time.Duration(i).String(), "IncomingBytes", "Sum", 60))
 	}
+	// CloudWatch pages by data points: 1,515 points at 100 a call need 16
+	// calls, and a series cut by a page boundary comes back PartialData,
+	// continued on the next page.
 	p := cloudwatch.NewGetMetricDataPaginator(cw, &cloudwatch.GetMetricDataInput{
-		StartTime: sdkaws.Time(end.Add(-10 * time.Minute)), EndTime: sdkaws.Time(end),
+		StartTime: sdkaws.Time(end.Add(-10 * time.Minute)), EndTime: sdkaws.Time(end), MaxDatapoints: sdkaws.Int32(100),
 		ScanBy: cwtypes.ScanByTimestampAscending, MetricDataQueries: queries})
 	got := map[string]cwtypes.MetricDataResult{}
-	pages := 0
-	for p.HasMorePages() {
+	pages, partial := 0, 0
+	for p.HasMorePages() && pages < 50 {
 		out, err := p.NextPage(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
 		pages++
+		n := 0
 		for _, r := range out.MetricDataResults {
+			n += len(r.Values)
+			if r.StatusCode == cwtypes.StatusCodePartialData {
+				partial++
+			}
+			prev := got[sdkaws.ToString(r.Id)]
+			r.Values, r.Timestamps = append(prev.Values, r.Values...), append(prev.Timestamps, r.Timestamps...)
 			got[sdkaws.ToString(r.Id)] = r
 		}
+		if n > 100 {
+			t.Fatalf("page %d has %d data points, above MaxDatapoints 100", pages, n)
+		}
 	}
-	if pages != 2 || len(got) != len(queries) {
-		t.Fatalf("pages %d results %d", pages, len(got))
+	if pages != 16 || partial == 0 || len(got) != len(queries) {
+		t.Fatalf("pages %d partial %d results %d", pages, partial, len(got))
+	}
+	for i := range 150 {
+		if pad := got["pad"+time.Duration(i).String()]; len(pad.Values) != 10 || pad.StatusCode != cwtypes.StatusCodeComplete {
+			t.Fatalf("pad %d: %d values, last status %s", i, len(pad.Values), pad.StatusCode)
+		}
 	}
 	if b := got["bytes"]; len(b.Values) != 2 || b.Values[0] != 500 || !b.Timestamps[0].Equal(end.Add(-10*time.Minute)) {
 		t.Errorf("bytes = %v at %v", b.Values, b.Timestamps)

@@ -3,30 +3,40 @@ package awssim
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/esm"
 )
 
 // Function is a Lambda function (GetFunctionConfiguration shape).
 type Function struct {
 	FunctionName string `yaml:"FunctionName" json:"FunctionName"`
 	// FunctionArn defaults to arn:aws:lambda:REGION:ACCOUNT:function:NAME.
-	FunctionArn   string   `yaml:"FunctionArn" json:"FunctionArn"`
-	Runtime       string   `yaml:"Runtime" json:"Runtime,omitempty"`
-	Role          string   `yaml:"Role" json:"Role,omitempty"`
-	Handler       string   `yaml:"Handler" json:"Handler,omitempty"`
-	Description   string   `yaml:"Description" json:"Description,omitempty"`
-	Timeout       int      `yaml:"Timeout" json:"Timeout,omitempty"`
-	MemorySize    int      `yaml:"MemorySize" json:"MemorySize,omitempty"`
-	CodeSize      int64    `yaml:"CodeSize" json:"CodeSize,omitempty"`
-	LastModified  string   `yaml:"LastModified" json:"LastModified,omitempty"`
-	Version       string   `yaml:"Version" json:"Version,omitempty"`
-	State         string   `yaml:"State" json:"State,omitempty"`
-	StateReason   string   `yaml:"StateReason" json:"StateReason,omitempty"`
-	PackageType   string   `yaml:"PackageType" json:"PackageType,omitempty"`
-	Architectures []string `yaml:"Architectures" json:"Architectures,omitempty"`
+	FunctionArn  string `yaml:"FunctionArn" json:"FunctionArn"`
+	Runtime      string `yaml:"Runtime" json:"Runtime,omitempty"`
+	Role         string `yaml:"Role" json:"Role,omitempty"`
+	Handler      string `yaml:"Handler" json:"Handler,omitempty"`
+	Description  string `yaml:"Description" json:"Description,omitempty"`
+	Timeout      int    `yaml:"Timeout" json:"Timeout,omitempty"`
+	MemorySize   int    `yaml:"MemorySize" json:"MemorySize,omitempty"`
+	CodeSize     int64  `yaml:"CodeSize" json:"CodeSize,omitempty"`
+	LastModified string `yaml:"LastModified" json:"LastModified,omitempty"`
+	Version      string `yaml:"Version" json:"Version,omitempty"`
+	State        string `yaml:"State" json:"State,omitempty"`
+	StateReason  string `yaml:"StateReason" json:"StateReason,omitempty"`
+	// StateReasonCode, LastUpdateStatus (Successful, Failed, InProgress)
+	// and its reason say whether the last update of the function applied.
+	StateReasonCode            string   `yaml:"StateReasonCode" json:"StateReasonCode,omitempty"`
+	LastUpdateStatus           string   `yaml:"LastUpdateStatus" json:"LastUpdateStatus,omitempty"`
+	LastUpdateStatusReason     string   `yaml:"LastUpdateStatusReason" json:"LastUpdateStatusReason,omitempty"`
+	LastUpdateStatusReasonCode string   `yaml:"LastUpdateStatusReasonCode" json:"LastUpdateStatusReasonCode,omitempty"`
+	PackageType                string   `yaml:"PackageType" json:"PackageType,omitempty"`
+	Architectures              []string `yaml:"Architectures" json:"Architectures,omitempty"`
 	// VpcConfig holds SubnetIds, SecurityGroupIds and VpcId.
 	VpcConfig *VpcConfig `yaml:"VpcConfig" json:"VpcConfig,omitempty"`
 	// Environment holds Variables (name -> value). The values are there so
@@ -35,6 +45,50 @@ type Function struct {
 	// ReservedConcurrentExecutions is returned by GetFunction (Concurrency).
 	ReservedConcurrentExecutions *int              `yaml:"ReservedConcurrentExecutions" json:"-"`
 	Tags                         map[string]string `yaml:"Tags" json:"-"`
+	// Versions are the published versions (ListVersionsByFunction, a
+	// qualified GetFunction): the function's configuration with each
+	// version's own fields over it.
+	Versions []FunctionVersion `yaml:"Versions" json:"-"`
+	// EventInvokeConfigs are the asynchronous invocation settings per
+	// qualifier (ListFunctionEventInvokeConfigs).
+	EventInvokeConfigs []EventInvokeConfig `yaml:"EventInvokeConfigs" json:"-"`
+}
+
+// FunctionVersion is one published version; empty fields take the
+// function's values.
+type FunctionVersion struct {
+	Version          string `yaml:"Version"`
+	Description      string `yaml:"Description"`
+	LastModified     string `yaml:"LastModified"`
+	Runtime          string `yaml:"Runtime"`
+	Handler          string `yaml:"Handler"`
+	Timeout          int    `yaml:"Timeout"`
+	MemorySize       int    `yaml:"MemorySize"`
+	State            string `yaml:"State"`
+	LastUpdateStatus string `yaml:"LastUpdateStatus"`
+}
+
+// EventInvokeConfig is a FunctionEventInvokeConfig; Qualifier defaults to
+// $LATEST.
+type EventInvokeConfig struct {
+	Qualifier                string         `yaml:"Qualifier" json:"-"`
+	FunctionArn              string         `yaml:"-" json:"FunctionArn"`
+	LastModified             Timestamp      `yaml:"LastModified" json:"LastModified,omitzero"`
+	MaximumRetryAttempts     *int           `yaml:"MaximumRetryAttempts" json:"MaximumRetryAttempts,omitempty"`
+	MaximumEventAgeInSeconds *int           `yaml:"MaximumEventAgeInSeconds" json:"MaximumEventAgeInSeconds,omitempty"`
+	DestinationConfig        map[string]any `yaml:"DestinationConfig" json:"DestinationConfig,omitempty"`
+}
+
+// LambdaAccount is the `lambda_account:` section (GetAccountSettings).
+// ConcurrentExecutions defaults to guidance lambda.account.concurrency.default;
+// UnreservedConcurrentExecutions is derived from the functions' reserved
+// concurrency when absent; code sizes are omitted unless given.
+type LambdaAccount struct {
+	ConcurrentExecutions           int   `yaml:"ConcurrentExecutions"`
+	UnreservedConcurrentExecutions *int  `yaml:"UnreservedConcurrentExecutions"`
+	TotalCodeSize                  int64 `yaml:"TotalCodeSize"`
+	CodeSizeUnzipped               int64 `yaml:"CodeSizeUnzipped"`
+	CodeSizeZipped                 int64 `yaml:"CodeSizeZipped"`
 }
 
 // VpcConfig is a function's VPC attachment.
@@ -93,6 +147,32 @@ type EventSourceMapping struct {
 	MetricsConfig                       map[string]any `yaml:"MetricsConfig" json:"MetricsConfig,omitempty"`
 	LoggingConfig                       map[string]any `yaml:"LoggingConfig" json:"LoggingConfig,omitempty"`
 	DocumentDBEventSourceConfig         map[string]any `yaml:"DocumentDBEventSourceConfig" json:"DocumentDBEventSourceConfig,omitempty"`
+
+	// UpdatingGets is how many GetEventSourceMapping answers after an
+	// UpdateEventSourceMapping still show Updating/Enabling/Disabling
+	// (default 2) before the mapping settles to Enabled or Disabled.
+	UpdatingGets int `yaml:"UpdatingGets" json:"-"`
+	// settle is the transition under way.
+	settle *esmSettle
+}
+
+// esmSettle is a mapping's transition after an update: the state it
+// reaches and the answers left before it does.
+type esmSettle struct {
+	to   string
+	left int
+}
+
+// progress counts one GetEventSourceMapping answer against a transition.
+func (m *EventSourceMapping) progress() {
+	if m.settle == nil {
+		return
+	}
+	if m.settle.left <= 0 {
+		m.State, m.settle = m.settle.to, nil
+		return
+	}
+	m.settle.left--
 }
 
 // functionARN is the unqualified ARN of a function.
@@ -137,14 +217,39 @@ func (s *Server) lambdaService() service {
 		{http.MethodPut, "/2015-03-31/event-source-mappings/{UUID}", "UpdateEventSourceMapping"},
 		{http.MethodGet, "/2015-03-31/functions/{FunctionName}", "GetFunction"},
 		{http.MethodGet, "/2015-03-31/functions/{FunctionName}/configuration", "GetFunctionConfiguration"},
+		{http.MethodGet, "/2015-03-31/functions/{FunctionName}/versions", "ListVersionsByFunction"},
+		{http.MethodGet, "/2019-09-30/functions/{FunctionName}/concurrency", "GetFunctionConcurrency"},
+		{http.MethodGet, "/2019-09-25/functions/{FunctionName}/event-invoke-config/list", "ListFunctionEventInvokeConfigs"},
+		{http.MethodGet, "/2019-09-25/functions/{FunctionName}/event-invoke-config", "GetFunctionEventInvokeConfig"},
+		{http.MethodGet, "/2016-08-19/account-settings", "GetAccountSettings"},
 	}
 	return service{
 		name:      "lambda",
-		proto:     protocol{kind: protoRESTJSON},
+		proto:     protocol{kind: protoRESTJSON, errorBody: lambdaErrorBody},
 		errors:    restJSONErrors,
+		ops:       routeOps(routes),
 		operation: restOp(routes),
 		handle:    s.lambda,
 	}
+}
+
+// lambdaLowerMessage are the Lambda errors whose model names the message
+// member "message"; the others name it "Message" (Lambda API model).
+var lambdaLowerMessage = []string{"InvalidParameterValueException", "ResourceConflictException", "TooManyRequestsException",
+	"InvalidRequestContentException", "RequestTooLargeException", "UnsupportedMediaTypeException", "PolicyLengthExceededException"}
+
+// lambdaErrorBody is Lambda's error layout: {"Type":"User"|"Service",
+// "Message"|"message": ...}; the error code travels in X-Amzn-ErrorType.
+func lambdaErrorBody(e *APIError) any {
+	typ := "User"
+	if e.Status >= 500 {
+		typ = "Service"
+	}
+	key := "Message"
+	if contains(lambdaLowerMessage, e.Code) {
+		key = "message"
+	}
+	return map[string]string{"Type": typ, key: e.Message}
 }
 
 func (s *Server) lambda(_ context.Context, r *request) (any, error) {
@@ -193,33 +298,195 @@ func (s *Server) lambda(_ context.Context, r *request) (any, error) {
 			if r.op == "UpdateEventSourceMapping" {
 				return s.updateESM(i, r.body)
 			}
-			return m, nil
+			sc.EventSourceMappings[i].progress()
+			return sc.EventSourceMappings[i], nil
 		}
 		return nil, errNotFound("ResourceNotFoundException", "The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: "+requestID+")")
-	case "GetFunction", "GetFunctionConfiguration":
-		f, ok := sc.findFunction(r.labels["FunctionName"])
-		if !ok {
-			return nil, errNotFound("ResourceNotFoundException", "Function not found: "+sc.functionARNFor(r.labels["FunctionName"]))
-		}
-		if f.Version == "" {
-			f.Version = "$LATEST"
-		}
-		if r.op == "GetFunctionConfiguration" {
-			return f, nil
-		}
-		out := map[string]any{
-			"Configuration": f,
-			"Code":          map[string]string{"RepositoryType": "S3", "Location": "https://awslambda-" + sc.Region + "-tasks.s3." + sc.Region + ".amazonaws.com/snapshots/" + sc.Account + "/" + f.FunctionName},
-		}
-		if f.ReservedConcurrentExecutions != nil {
-			out["Concurrency"] = map[string]int{"ReservedConcurrentExecutions": *f.ReservedConcurrentExecutions}
-		}
-		if len(f.Tags) > 0 {
-			out["Tags"] = f.Tags
-		}
-		return out, nil
+	case "GetAccountSettings":
+		return s.accountSettings()
+	case "GetFunction", "GetFunctionConfiguration", "ListVersionsByFunction", "GetFunctionConcurrency", "ListFunctionEventInvokeConfigs", "GetFunctionEventInvokeConfig":
+		return s.functionOp(r)
 	}
 	return nil, errBadRequest("UnknownOperationException", r.op)
+}
+
+// versionsPerResponse is ListVersionsByFunction's page cap: "returns a
+// maximum of 50 items in each response, even if you set the number higher"
+// (API reference, ListVersionsByFunction, MaxItems).
+const versionsPerResponse = 50
+
+// functionOp answers the operations on one function. Callers hold s.mu.
+func (s *Server) functionOp(r *request) (any, error) {
+	sc := s.sc
+	ref := r.labels["FunctionName"]
+	f, ok := sc.findFunction(ref)
+	if !ok {
+		return nil, errNotFound("ResourceNotFoundException", "Function not found: "+sc.functionARNFor(ref))
+	}
+	qual := r.query.Get("Qualifier")
+	if q := functionQualifier(ref); q != "" {
+		qual = q
+	}
+	switch r.op {
+	case "GetFunctionConcurrency":
+		if f.ReservedConcurrentExecutions == nil {
+			return struct{}{}, nil
+		}
+		return map[string]int{"ReservedConcurrentExecutions": *f.ReservedConcurrentExecutions}, nil
+	case "ListVersionsByFunction":
+		all := []Function{sc.functionVersion(f, "$LATEST")}
+		for _, v := range f.Versions {
+			all = append(all, sc.functionVersion(f, v.Version))
+		}
+		max, err := intParam(r.query.Get("MaxItems"), versionsPerResponse)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkBounds("lambda.ListVersionsByFunction.MaxItems", "InvalidParameterValueException", max); err != nil {
+			return nil, err
+		}
+		items, next, err := page(all, r.query.Get("Marker"), min(max, versionsPerResponse))
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			Versions   []Function
+			NextMarker string `json:",omitempty"`
+		}{items, next}, nil
+	case "ListFunctionEventInvokeConfigs", "GetFunctionEventInvokeConfig":
+		var all []EventInvokeConfig
+		for _, c := range f.EventInvokeConfigs {
+			c.Qualifier = orDefault(c.Qualifier, "$LATEST")
+			c.FunctionArn = f.FunctionArn + ":" + c.Qualifier
+			all = append(all, c)
+		}
+		if r.op == "GetFunctionEventInvokeConfig" {
+			for _, c := range all {
+				if c.Qualifier == orDefault(qual, "$LATEST") {
+					return c, nil
+				}
+			}
+			return nil, errNotFound("ResourceNotFoundException", "The function "+f.FunctionArn+" doesn't have an EventInvokeConfig")
+		}
+		_, def, _ := bounds("lambda.ListFunctionEventInvokeConfigs.MaxItems")
+		max, err := intParam(r.query.Get("MaxItems"), def)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkBounds("lambda.ListFunctionEventInvokeConfigs.MaxItems", "InvalidParameterValueException", max); err != nil {
+			return nil, err
+		}
+		items, next, err := page(all, r.query.Get("Marker"), max)
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			FunctionEventInvokeConfigs []EventInvokeConfig
+			NextMarker                 string `json:",omitempty"`
+		}{nonNil(items), next}, nil
+	}
+	if qual != "" && qual != "$LATEST" {
+		found := false
+		for _, v := range f.Versions {
+			found = found || v.Version == qual
+		}
+		if !found {
+			return nil, errNotFound("ResourceNotFoundException", "Function not found: "+f.FunctionArn+":"+qual)
+		}
+	}
+	f = sc.functionVersion(f, orDefault(qual, "$LATEST"))
+	if r.op == "GetFunctionConfiguration" {
+		return f, nil
+	}
+	out := map[string]any{
+		"Configuration": f,
+		"Code":          map[string]string{"RepositoryType": "S3", "Location": "https://awslambda-" + sc.Region + "-tasks.s3." + sc.Region + ".amazonaws.com/snapshots/" + sc.Account + "/" + f.FunctionName},
+	}
+	if f.ReservedConcurrentExecutions != nil {
+		out["Concurrency"] = map[string]int{"ReservedConcurrentExecutions": *f.ReservedConcurrentExecutions}
+	}
+	if len(f.Tags) > 0 {
+		out["Tags"] = f.Tags
+	}
+	return out, nil
+}
+
+// functionQualifier is the :QUALIFIER suffix of a function reference.
+func functionQualifier(ref string) string {
+	parts := strings.Split(ref, ":")
+	for i, p := range parts {
+		if p == "function" && i+2 < len(parts) {
+			return parts[i+2]
+		}
+	}
+	if len(parts) == 2 {
+		return parts[1]
+	}
+	return ""
+}
+
+// functionVersion is f's configuration as version v reports it.
+func (sc *Scenario) functionVersion(f Function, v string) Function {
+	f.Version = v
+	if v == "$LATEST" {
+		if f.LastUpdateStatus == "" {
+			f.LastUpdateStatus = "Successful"
+		}
+		return f
+	}
+	f.FunctionArn = sc.functionARN(Function{FunctionName: f.FunctionName, FunctionArn: f.FunctionArn}) + ":" + v
+	for _, pv := range f.Versions {
+		if pv.Version != v {
+			continue
+		}
+		f.Description = orDefault(pv.Description, f.Description)
+		f.LastModified = orDefault(pv.LastModified, f.LastModified)
+		f.Runtime = orDefault(pv.Runtime, f.Runtime)
+		f.Handler = orDefault(pv.Handler, f.Handler)
+		f.State = orDefault(pv.State, f.State)
+		f.LastUpdateStatus = orDefault(pv.LastUpdateStatus, "Successful")
+		if pv.Timeout > 0 {
+			f.Timeout = pv.Timeout
+		}
+		if pv.MemorySize > 0 {
+			f.MemorySize = pv.MemorySize
+		}
+	}
+	return f
+}
+
+// accountSettings answers GetAccountSettings. Callers hold s.mu.
+func (s *Server) accountSettings() (any, error) {
+	sc := s.sc
+	acct := sc.LambdaAccount
+	if acct.ConcurrentExecutions == 0 {
+		g, err := guidance.Load()
+		if err != nil {
+			return nil, fmt.Errorf("awssim: guidance: %w", err)
+		}
+		acct.ConcurrentExecutions = g.Int("lambda.account.concurrency.default")
+	}
+	unreserved := acct.ConcurrentExecutions
+	var code int64
+	for _, f := range sc.Functions {
+		if f.ReservedConcurrentExecutions != nil {
+			unreserved -= *f.ReservedConcurrentExecutions
+		}
+		code += f.CodeSize
+	}
+	if acct.UnreservedConcurrentExecutions != nil {
+		unreserved = *acct.UnreservedConcurrentExecutions
+	}
+	limit := map[string]any{"ConcurrentExecutions": acct.ConcurrentExecutions, "UnreservedConcurrentExecutions": unreserved}
+	for k, v := range map[string]int64{"TotalCodeSize": acct.TotalCodeSize, "CodeSizeUnzipped": acct.CodeSizeUnzipped, "CodeSizeZipped": acct.CodeSizeZipped} {
+		if v > 0 {
+			limit[k] = v
+		}
+	}
+	return map[string]any{
+		"AccountLimit": limit,
+		"AccountUsage": map[string]int64{"TotalCodeSize": code, "FunctionCount": int64(len(sc.Functions))},
+	}, nil
 }
 
 func (sc *Scenario) functionARNFor(ref string) string {
@@ -229,83 +496,223 @@ func (sc *Scenario) functionARNFor(ref string) string {
 	return "arn:aws:lambda:" + sc.Region + ":" + sc.Account + ":function:" + ref
 }
 
-// updateESM applies the fields of an UpdateEventSourceMapping body that
-// stream-mcp's write tools send, moves the mapping to Updating and returns
-// it, as Lambda does. Callers hold s.mu.
+// esmUpdateFields are the UpdateEventSourceMapping members the simulator
+// applies. Any other member is refused, so a write path cannot believe a
+// field was set when the simulator dropped it.
+var esmUpdateFields = []string{"Enabled", "FunctionName", "BatchSize", "MaximumBatchingWindowInSeconds", "ParallelizationFactor",
+	"MaximumRecordAgeInSeconds", "MaximumRetryAttempts", "BisectBatchOnFunctionError", "TumblingWindowInSeconds",
+	"FunctionResponseTypes", "ScalingConfig", "ProvisionedPollerConfig", "DestinationConfig", "FilterCriteria", "MetricsConfig",
+	"LoggingConfig", "SourceAccessConfigurations", "KMSKeyArn", "DocumentDBEventSourceConfig",
+	"AmazonManagedKafkaEventSourceConfig", "SelfManagedKafkaEventSourceConfig"}
+
+// esmDefaultUpdatingGets is how many GetEventSourceMapping answers show a
+// mapping still in transition when the scenario does not say: the write
+// tools' read-back and a re-plan see it Updating (and a second update is
+// refused), the next read sees it settled.
+const esmDefaultUpdatingGets = 2
+
+// esmSettling are the transitional states in which Lambda refuses another
+// update with ResourceInUseException (API reference: "you tried to update
+// an event source mapping in the CREATING state").
+var esmSettling = []string{"Creating", "Enabling", "Disabling", "Updating", "Deleting"}
+
+func lambdaInvalid(msg string) *APIError { return errBadRequest("InvalidParameterValueException", msg) }
+
+// updateESM validates an UpdateEventSourceMapping body the way Lambda does
+// (field applicability per source type, ranges and the SQS batching-window
+// rule from guidance esm.*; no update while the mapping is settling),
+// applies it, moves the mapping to Updating (or Enabling/Disabling) and
+// returns it. Callers hold s.mu.
 func (s *Server) updateESM(i int, body []byte) (any, error) {
+	m := &s.sc.EventSourceMappings[i]
+	if contains(esmSettling, m.State) {
+		return nil, errBadRequest("ResourceInUseException", "Cannot update the event source mapping "+m.UUID+" because it is in use (state "+m.State+"). Wait for it to finish, then try again.")
+	}
+	raw := map[string]json.RawMessage{}
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, &raw); err != nil {
+			return nil, lambdaInvalid("malformed request body: " + err.Error())
+		}
+	}
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !contains(esmUpdateFields, k) {
+			return nil, lambdaInvalid("awssim: UpdateEventSourceMapping member " + k + " is not simulated; refusing rather than dropping it")
+		}
+	}
 	var in struct {
-		Enabled                        *bool
-		BatchSize                      *int
-		MaximumBatchingWindowInSeconds *int
-		ParallelizationFactor          *int
-		MaximumRecordAgeInSeconds      *int
-		MaximumRetryAttempts           *int
-		BisectBatchOnFunctionError     *bool
-		TumblingWindowInSeconds        *int
-		FunctionResponseTypes          []string
-		ScalingConfig                  map[string]any
-		ProvisionedPollerConfig        map[string]any
-		DestinationConfig              map[string]any
-		FilterCriteria                 map[string]any
-		MetricsConfig                  map[string]any
+		Enabled                             *bool
+		FunctionName                        *string
+		BatchSize                           *int
+		MaximumBatchingWindowInSeconds      *int
+		ParallelizationFactor               *int
+		MaximumRecordAgeInSeconds           *int
+		MaximumRetryAttempts                *int
+		BisectBatchOnFunctionError          *bool
+		TumblingWindowInSeconds             *int
+		FunctionResponseTypes               []string
+		ScalingConfig                       map[string]any
+		ProvisionedPollerConfig             map[string]any
+		DestinationConfig                   map[string]any
+		FilterCriteria                      map[string]any
+		MetricsConfig                       map[string]any
+		LoggingConfig                       map[string]any
+		SourceAccessConfigurations          []SourceAccessConfiguration
+		KMSKeyArn                           *string
+		DocumentDBEventSourceConfig         map[string]any
+		AmazonManagedKafkaEventSourceConfig map[string]any
+		SelfManagedKafkaEventSourceConfig   map[string]any
 	}
 	if len(body) > 0 {
 		if err := json.Unmarshal(body, &in); err != nil {
-			return nil, errBadRequest("InvalidParameterValueException", "malformed request body: "+err.Error())
+			return nil, lambdaInvalid("malformed request body: " + err.Error())
 		}
 	}
-	m := &s.sc.EventSourceMappings[i]
-	if in.BatchSize != nil {
-		m.BatchSize = in.BatchSize
+	if err := s.validateESMUpdate(m, keys, in.BatchSize, in.MaximumBatchingWindowInSeconds, in.ParallelizationFactor); err != nil {
+		return nil, err
 	}
-	if in.MaximumBatchingWindowInSeconds != nil {
-		m.MaximumBatchingWindowInSeconds = in.MaximumBatchingWindowInSeconds
+	if in.FunctionName != nil {
+		f, ok := s.sc.findFunction(*in.FunctionName)
+		if !ok {
+			return nil, errNotFound("ResourceNotFoundException", "Function not found: "+s.sc.functionARNFor(*in.FunctionName))
+		}
+		m.FunctionArn = f.FunctionArn
 	}
-	if in.ParallelizationFactor != nil {
-		m.ParallelizationFactor = in.ParallelizationFactor
-	}
-	if in.MaximumRecordAgeInSeconds != nil {
-		m.MaximumRecordAgeInSeconds = in.MaximumRecordAgeInSeconds
-	}
-	if in.MaximumRetryAttempts != nil {
-		m.MaximumRetryAttempts = in.MaximumRetryAttempts
-	}
-	if in.BisectBatchOnFunctionError != nil {
-		m.BisectBatchOnFunctionError = in.BisectBatchOnFunctionError
-	}
-	if in.TumblingWindowInSeconds != nil {
-		m.TumblingWindowInSeconds = in.TumblingWindowInSeconds
-	}
+	setPtr(&m.BatchSize, in.BatchSize)
+	setPtr(&m.MaximumBatchingWindowInSeconds, in.MaximumBatchingWindowInSeconds)
+	setPtr(&m.ParallelizationFactor, in.ParallelizationFactor)
+	setPtr(&m.MaximumRecordAgeInSeconds, in.MaximumRecordAgeInSeconds)
+	setPtr(&m.MaximumRetryAttempts, in.MaximumRetryAttempts)
+	setPtr(&m.BisectBatchOnFunctionError, in.BisectBatchOnFunctionError)
+	setPtr(&m.TumblingWindowInSeconds, in.TumblingWindowInSeconds)
 	if in.FunctionResponseTypes != nil {
 		m.FunctionResponseTypes = in.FunctionResponseTypes
 	}
-	if in.ScalingConfig != nil {
-		m.ScalingConfig = in.ScalingConfig
+	if in.SourceAccessConfigurations != nil {
+		m.SourceAccessConfigurations = in.SourceAccessConfigurations
 	}
-	if in.ProvisionedPollerConfig != nil {
-		m.ProvisionedPollerConfig = in.ProvisionedPollerConfig
+	if in.KMSKeyArn != nil {
+		m.KMSKeyArn = *in.KMSKeyArn
 	}
-	if in.DestinationConfig != nil {
-		m.DestinationConfig = in.DestinationConfig
+	for _, f := range []struct {
+		dst *map[string]any
+		src map[string]any
+	}{
+		{&m.ScalingConfig, in.ScalingConfig}, {&m.ProvisionedPollerConfig, in.ProvisionedPollerConfig}, {&m.DestinationConfig, in.DestinationConfig},
+		{&m.FilterCriteria, in.FilterCriteria}, {&m.MetricsConfig, in.MetricsConfig}, {&m.LoggingConfig, in.LoggingConfig},
+		{&m.DocumentDBEventSourceConfig, in.DocumentDBEventSourceConfig}, {&m.AmazonManagedKafkaEventSourceConfig, in.AmazonManagedKafkaEventSourceConfig},
+		{&m.SelfManagedKafkaEventSourceConfig, in.SelfManagedKafkaEventSourceConfig},
+	} {
+		if f.src != nil {
+			*f.dst = f.src
+		}
 	}
-	if in.FilterCriteria != nil {
-		m.FilterCriteria = in.FilterCriteria
-	}
-	if in.MetricsConfig != nil {
-		m.MetricsConfig = in.MetricsConfig
+	settled := "Enabled"
+	if m.State == "Disabled" {
+		settled = "Disabled"
 	}
 	if in.Enabled != nil {
 		if *in.Enabled {
-			m.State = "Enabling"
+			m.State, settled = "Enabling", "Enabled"
 		} else {
-			m.State = "Disabling"
+			m.State, settled = "Disabling", "Disabled"
 		}
 	} else {
 		m.State = "Updating"
 	}
+	m.settle = &esmSettle{to: settled, left: m.UpdatingGets}
+	if m.settle.left <= 0 {
+		m.settle.left = esmDefaultUpdatingGets
+	}
 	m.StateTransitionReason = "User action"
 	m.LastModified = Timestamp{time.Now().UTC().Truncate(time.Second)}
 	return *m, nil
+}
+
+func setPtr[T any](dst **T, v *T) {
+	if v != nil {
+		*dst = v
+	}
+}
+
+// esmSource is the mapping's source type as guidance names it.
+func esmSource(m *EventSourceMapping) esm.SourceType {
+	if st, ok := esm.SourceFromARN(m.EventSourceArn); ok {
+		return st
+	}
+	if m.SelfManagedEventSource != nil {
+		return esm.SelfManagedKafka
+	}
+	return ""
+}
+
+// validateESMUpdate applies Lambda's checks to the members an update sets.
+// Sources: the UpdateEventSourceMapping API reference (which members apply
+// to which source; BatchSize, MaximumBatchingWindowInSeconds and
+// ParallelizationFactor ranges) and the SQS parameters page (BatchSize
+// above 10 needs a batching window of at least 1 second), through guidance
+// esm.fields.applicable.*, esm.batch_size.*, esm.batching_window.*,
+// esm.parallelization_factor.* and esm.sqs.*.
+func (s *Server) validateESMUpdate(m *EventSourceMapping, keys []string, batch, window, pf *int) error {
+	g, err := guidance.Load()
+	if err != nil {
+		return fmt.Errorf("awssim: guidance: %w", err)
+	}
+	src := esmSource(m)
+	for _, k := range keys {
+		l, ok := g.Lookup("esm.fields.applicable." + k)
+		if !ok || src == "" {
+			continue
+		}
+		if !contains(g.Strings(l.ID), string(src)) {
+			return lambdaInvalid(fmt.Sprintf("Unsupported %s for %s event sources.", k, sourceLabel(src)))
+		}
+	}
+	if batch != nil {
+		hi := g.Int("esm.batch_size.max")
+		if src == esm.SQSFIFO {
+			hi = g.Int("esm.sqs_fifo.batch_size.max")
+		}
+		if *batch < g.Int("esm.batch_size.min") || *batch > hi {
+			return lambdaInvalid(fmt.Sprintf("BatchSize %d is out of range: must be between %d and %d for %s event sources.", *batch, g.Int("esm.batch_size.min"), hi, sourceLabel(src)))
+		}
+	}
+	if window != nil {
+		hi := g.Int("esm.batching_window.max_seconds")
+		if src == esm.SQSFIFO {
+			hi = g.Int("esm.sqs_fifo.batching_window.max_seconds")
+		}
+		if *window < g.Int("esm.batching_window.min_seconds") || *window > hi {
+			return lambdaInvalid(fmt.Sprintf("MaximumBatchingWindowInSeconds %d is out of range: must be between %d and %d for %s event sources.", *window, g.Int("esm.batching_window.min_seconds"), hi, sourceLabel(src)))
+		}
+	}
+	if pf != nil && (*pf < g.Int("esm.parallelization_factor.min") || *pf > g.Int("esm.parallelization_factor.max")) {
+		return lambdaInvalid(fmt.Sprintf("ParallelizationFactor %d is out of range: must be between %d and %d.", *pf, g.Int("esm.parallelization_factor.min"), g.Int("esm.parallelization_factor.max")))
+	}
+	if src == esm.SQS {
+		b, w := m.BatchSize, m.MaximumBatchingWindowInSeconds
+		if batch != nil {
+			b = batch
+		}
+		if window != nil {
+			w = window
+		}
+		if b != nil && *b > g.Int("esm.sqs.batch_size.window_threshold") && (w == nil || *w < g.Int("esm.sqs.batch_size.large_batch_window_min_seconds")) {
+			return lambdaInvalid(fmt.Sprintf("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than %d", g.Int("esm.sqs.batch_size.window_threshold")))
+		}
+	}
+	return nil
+}
+
+func sourceLabel(src esm.SourceType) string {
+	if src == "" {
+		return "this"
+	}
+	return string(src)
 }
 
 func nonNil[T any](s []T) []T {

@@ -28,6 +28,7 @@ func (s *Server) logsService() service {
 		errors: errorCodes{accessDenied: "AccessDeniedException", accessDeniedStatus: http.StatusBadRequest,
 			throttling: "ThrottlingException", throttlingStatus: http.StatusBadRequest,
 			internal: "ServiceUnavailableException", notFound: "ResourceNotFoundException"},
+		ops:       opList(map[string]bool{"FilterLogEvents": true}),
 		operation: jsonTargetOp("Logs_20140328", map[string]bool{"FilterLogEvents": true}),
 		handle:    s.logs,
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // protoKind is a wire protocol family.
@@ -34,12 +35,18 @@ type protocol struct {
 	// queryCompatible adds the x-amzn-query-error header to JSON errors
 	// (SQS, which moved from query to JSON).
 	queryCompatible bool
+	// typePrefix is the shape namespace some JSON services put before the
+	// error code in __type ("com.amazonaws.sqs#").
+	typePrefix string
+	// errorBody, when set, builds a REST-JSON error body in the service's
+	// own layout (Lambda: Type plus message or Message).
+	errorBody func(e *APIError) any
 	// result and errorf encode bodies for protoCustom.
 	result func(w http.ResponseWriter, op string, out any)
-	errorf func(w http.ResponseWriter, op string, e *APIError)
+	errorf func(w http.ResponseWriter, r *http.Request, op string, e *APIError)
 }
 
-func (p protocol) writeResult(w http.ResponseWriter, op string, out any) {
+func (p protocol) writeResult(w http.ResponseWriter, r *http.Request, op string, out any) {
 	switch p.kind {
 	case protoRESTJSON, protoJSON:
 		ct := "application/json"
@@ -53,35 +60,40 @@ func (p protocol) writeResult(w http.ResponseWriter, op string, out any) {
 		}
 		b, err := json.Marshal(out)
 		if err != nil {
-			p.writeError(w, op, &APIError{Code: "InternalFailure", Message: "awssim: encode: " + err.Error(), Status: http.StatusInternalServerError})
+			p.writeError(w, r, op, &APIError{Code: "InternalFailure", Message: "awssim: encode: " + err.Error(), Status: http.StatusInternalServerError})
 			return
 		}
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(b)
 	case protoQuery:
 		w.Header().Set("Content-Type", "text/xml")
+		w.Header().Set("X-Amzn-RequestId", requestID)
 		body, err := xmlElement(out, op+"Result")
 		if err != nil {
-			p.writeError(w, op, &APIError{Code: "InternalFailure", Message: "awssim: encode: " + err.Error(), Status: http.StatusInternalServerError})
+			p.writeError(w, r, op, &APIError{Code: "InternalFailure", Message: "awssim: encode: " + err.Error(), Status: http.StatusInternalServerError})
 			return
 		}
 		w.WriteHeader(http.StatusOK)
 		fmt.Fprintf(w, `<%sResponse xmlns="%s">%s<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>`, op, p.xmlns, body, requestID, op)
 	case protoEC2:
 		w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
-		body, err := xmlElement(out, op+"Response")
+		w.Header().Set("X-Amzn-RequestId", requestID)
+		body, err := xmlElement(out, "x")
 		if err != nil {
-			p.writeError(w, op, &APIError{Code: "InternalFailure", Message: "awssim: encode: " + err.Error(), Status: http.StatusInternalServerError})
+			p.writeError(w, r, op, &APIError{Code: "InternalFailure", Message: "awssim: encode: " + err.Error(), Status: http.StatusInternalServerError})
 			return
 		}
+		// EC2 answers <OpResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+		// with the requestId first.
+		inner := strings.TrimSuffix(strings.TrimPrefix(string(body), "<x>"), "</x>")
 		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(body)
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<%sResponse xmlns="%s"><requestId>%s</requestId>%s</%sResponse>`, op, p.xmlns, requestID, inner, op)
 	case protoCustom:
 		p.result(w, op, out)
 	}
 }
 
-func (p protocol) writeError(w http.ResponseWriter, op string, e *APIError) {
+func (p protocol) writeError(w http.ResponseWriter, r *http.Request, op string, e *APIError) {
 	w.Header().Set("X-Amzn-RequestId", requestID)
 	switch p.kind {
 	case protoRESTJSON, protoJSON:
@@ -96,10 +108,14 @@ func (p protocol) writeError(w http.ResponseWriter, op string, e *APIError) {
 			if e.Sender {
 				fault = "Sender"
 			}
-			w.Header().Set("X-Amzn-Query-Error", e.Code+";"+fault)
+			w.Header().Set("X-Amzn-Query-Error", orDefault(e.QueryCode, e.Code)+";"+fault)
 		}
 		w.WriteHeader(e.Status)
-		b, _ := json.Marshal(map[string]string{"__type": e.Code, "message": e.Message})
+		var body any = map[string]string{"__type": p.typePrefix + e.Code, "message": e.Message}
+		if p.errorBody != nil {
+			body = p.errorBody(e)
+		}
+		b, _ := json.Marshal(body)
 		_, _ = w.Write(b)
 	case protoQuery:
 		w.Header().Set("Content-Type", "text/xml")
@@ -116,7 +132,7 @@ func (p protocol) writeError(w http.ResponseWriter, op string, e *APIError) {
 		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error></Errors><RequestID>%s</RequestID></Response>`,
 			xmlEscape(e.Code), xmlEscape(e.Message), requestID)
 	case protoCustom:
-		p.errorf(w, op, e)
+		p.errorf(w, r, op, e)
 	}
 }
 

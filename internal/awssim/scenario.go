@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -46,6 +47,13 @@ type Scenario struct {
 	// Kinesis and Metrics are defined in kinesis.go and cloudwatch.go.
 	Kinesis KinesisState `yaml:"kinesis"`
 	Metrics MetricsState `yaml:"metrics"`
+
+	LambdaAccount LambdaAccount   `yaml:"lambda_account"`
+	CloudTrail    CloudTrailState `yaml:"cloudtrail"`
+	KMS           KMSState        `yaml:"kms"`
+	DynamoDB      DynamoDBState   `yaml:"dynamodb"`
+	SNS           SNSState        `yaml:"sns"`
+	S3            S3State         `yaml:"s3"`
 
 	Faults []Fault `yaml:"faults"`
 }
@@ -109,17 +117,26 @@ func Load(nameOrFile string) (*Scenario, error) {
 		raw, err := os.ReadFile(nameOrFile)
 		if err == nil {
 			name := strings.TrimSuffix(strings.TrimSuffix(path.Base(strings.ReplaceAll(nameOrFile, string(os.PathSeparator), "/")), ".yaml"), ".yml")
-			return Parse(name, raw)
+			return parse(name, raw, filepath.Dir(nameOrFile))
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("scenario %s: %w", nameOrFile, err)
 		}
 	}
-	raw, err := fs.ReadFile(scenarios.FS, nameOrFile+".yaml")
+	raw, err := embeddedScenario(nameOrFile)
 	if err != nil {
-		return nil, fmt.Errorf("scenario %q: no such file and no embedded scenario of that name (embedded: %s)", nameOrFile, strings.Join(Names(), ", "))
+		return nil, fmt.Errorf("scenario %q: %w", nameOrFile, err)
 	}
 	return Parse(nameOrFile, raw)
+}
+
+// embeddedScenario reads an embedded scenario by name.
+func embeddedScenario(name string) ([]byte, error) {
+	raw, err := fs.ReadFile(scenarios.FS, name+".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("no such file and no embedded scenario of that name (embedded: %s)", strings.Join(Names(), ", "))
+	}
+	return raw, nil
 }
 
 // Names lists the embedded scenarios, sorted.
@@ -141,6 +158,15 @@ func Names() []string {
 // Parse decodes and checks one scenario. Unknown keys are errors, so a typo
 // in a scenario fails loudly instead of silently dropping state.
 func Parse(name string, raw []byte) (*Scenario, error) {
+	return parse(name, raw, "")
+}
+
+// parse is Parse with the directory a relative `extends` path starts from.
+func parse(name string, raw []byte, dir string) (*Scenario, error) {
+	raw, err := resolveExtends(raw, dir, 0)
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", name, err)
+	}
 	var sc Scenario
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	dec.KnownFields(true)
@@ -197,6 +223,9 @@ func (sc *Scenario) check() error {
 		if c.ClusterArn == "" {
 			return fmt.Errorf("msk.clusters[%d]: clusterArn is required", i)
 		}
+		if c.ClusterType == "SERVERLESS" && len(c.Topics) > 0 {
+			return fmt.Errorf("msk.clusters[%d].topics: the MSK topic API does not serve Serverless clusters, so these would never be answered; remove them", i)
+		}
 	}
 	return sc.checkExtensions()
 }
@@ -223,9 +252,35 @@ func (t Timestamp) MarshalYAML() (any, error) {
 	return t.Time, nil
 }
 
-// UnmarshalYAML accepts an RFC 3339 timestamp.
+// UnmarshalYAML accepts an RFC 3339 timestamp, or a time relative to when
+// the scenario is loaded: "now", "now-90m", "now-2h30m", "now+5m" (Go
+// duration syntax), so a scenario keeps its meaning on any day.
 func (t *Timestamp) UnmarshalYAML(n *yaml.Node) error {
+	if rel, ok := strings.CutPrefix(n.Value, "now"); ok && n.Kind == yaml.ScalarNode {
+		at, err := relativeTime(rel, time.Now())
+		if err != nil {
+			return fmt.Errorf("line %d: time %q: %w", n.Line, n.Value, err)
+		}
+		t.Time = at
+		return nil
+	}
 	return n.Decode(&t.Time)
+}
+
+// relativeTime reads the part after "now": "", "-2h", "+5m".
+func relativeTime(rel string, now time.Time) (time.Time, error) {
+	now = now.UTC().Truncate(time.Second)
+	if rel == "" {
+		return now, nil
+	}
+	if rel[0] != '-' && rel[0] != '+' {
+		return time.Time{}, errors.New(`want "now", "now-DURATION" or "now+DURATION" (for example now-2h30m)`)
+	}
+	d, err := time.ParseDuration(rel)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return now.Add(d), nil
 }
 
 // MarshalYAML keeps Duration round-trippable through Clone.
@@ -247,6 +302,21 @@ func rawJSON(v any) string {
 // checkExtensions validates the sections owned by other files.
 func (sc *Scenario) checkExtensions() error {
 	if err := sc.Kinesis.check(sc); err != nil {
+		return err
+	}
+	if err := sc.CloudTrail.check(); err != nil {
+		return err
+	}
+	if err := sc.KMS.check(); err != nil {
+		return err
+	}
+	if err := sc.DynamoDB.check(); err != nil {
+		return err
+	}
+	if err := sc.SNS.check(); err != nil {
+		return err
+	}
+	if err := sc.S3.check(); err != nil {
 		return err
 	}
 	return sc.Metrics.check(sc)

@@ -42,6 +42,7 @@ func (s *Server) secretsService() service {
 		errors: errorCodes{accessDenied: "AccessDeniedException", accessDeniedStatus: http.StatusBadRequest,
 			throttling: "ThrottlingException", throttlingStatus: http.StatusBadRequest,
 			internal: "InternalServiceError", notFound: "ResourceNotFoundException"},
+		ops:       opList(map[string]bool{"DescribeSecret": true}),
 		operation: jsonTargetOp("secretsmanager", map[string]bool{"DescribeSecret": true}),
 		handle:    s.secrets,
 	}

@@ -160,10 +160,13 @@ var scopeRE = regexp.MustCompile(`Credential=[^/,\s]+/\d{8}/[^/]+/([^/,\s]+)/aws
 // targetPrefixes maps an X-Amz-Target prefix to a signing name, for
 // unsigned requests.
 var targetPrefixes = map[string]string{
-	"AmazonSQS":        "sqs",
-	"secretsmanager":   "secretsmanager",
-	"Logs_20140328":    "logs",
-	"Kinesis_20131202": "kinesis",
+	"AmazonSQS":           "sqs",
+	"secretsmanager":      "secretsmanager",
+	"Logs_20140328":       "logs",
+	"Kinesis_20131202":    "kinesis",
+	cloudtrailTarget:      "cloudtrail",
+	cloudtrailShortTarget: "cloudtrail",
+	"TrentService":        "kms",
 }
 
 // request is one decoded HTTP request handed to a service.
@@ -187,7 +190,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if m := scopeRE.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
 		name = m[1]
 	} else if t := r.Header.Get("X-Amz-Target"); t != "" {
-		name = targetPrefixes[strings.SplitN(t, ".", 2)[0]]
+		if i := strings.LastIndexByte(t, '.'); i > 0 {
+			name = targetPrefixes[t[:i]]
+		}
 	}
 	svc, ok := s.svc[name]
 	if !ok {
@@ -206,7 +211,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e := &APIError{Code: "UnknownOperationException", Message: "awssim: operation not simulated: " + r.Method + " " + r.URL.Path, Status: http.StatusNotFound}
 		call.Status, call.ErrorCode = e.Status, e.Code
 		s.record(call)
-		svc.proto.writeError(w, req.op, e)
+		svc.proto.writeError(w, r, req.op, e)
 		return
 	}
 	if f, ok := s.fault(name, req.op); ok {
@@ -223,7 +228,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			e := faultError(s.sc, svc, req.op, f)
 			call.Status, call.ErrorCode = e.Status, e.Code
 			s.record(call)
-			svc.proto.writeError(w, req.op, e)
+			svc.proto.writeError(w, r, req.op, e)
 			return
 		}
 	}
@@ -235,12 +240,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		call.Status, call.ErrorCode = e.Status, e.Code
 		s.record(call)
-		svc.proto.writeError(w, req.op, e)
+		svc.proto.writeError(w, r, req.op, e)
 		return
 	}
 	call.Status = http.StatusOK
 	s.record(call)
-	svc.proto.writeResult(w, req.op, out)
+	svc.proto.writeResult(w, r, req.op, out)
 }
 
 func (s *Server) record(c Call) {
@@ -281,6 +286,10 @@ type APIError struct {
 	// Sender marks a client-side fault in query protocols (Type Sender vs
 	// Receiver).
 	Sender bool
+	// QueryCode is the awsQuery error code a query-compatible JSON service
+	// (SQS) sends in the x-amzn-query-error header when it differs from
+	// Code (AWS.SimpleQueueService.NonExistentQueue for QueueDoesNotExist).
+	QueryCode string
 }
 
 func (e *APIError) Error() string { return e.Code + ": " + e.Message }
@@ -317,17 +326,30 @@ func faultError(sc *Scenario, svc service, op string, f Fault) *APIError {
 			e.Message = "We encountered an internal error. Please try again."
 		}
 	case "unavailable":
-		e.Code, e.Status = "ServiceUnavailable", http.StatusServiceUnavailable
+		e.Code, e.Status = orDefault(codes.unavailable, "ServiceUnavailable"), codes.unavailableStatus
+		if e.Status == 0 {
+			e.Status = http.StatusServiceUnavailable
+		}
 		if e.Message == "" {
 			e.Message = "Service is unavailable. Please try again later."
 		}
 	case "not_found":
-		e.Code, e.Status, e.Sender = codes.notFound, http.StatusNotFound, true
+		e.Code, e.Sender = codes.notFound, true
+		if codes.notFoundFor != nil {
+			e.Code = orDefault(codes.notFoundFor(op), e.Code)
+		}
+		e.Status = codes.notFoundStatus
+		if e.Status == 0 {
+			e.Status = http.StatusBadRequest
+			if svc.proto.kind == protoRESTJSON {
+				e.Status = http.StatusNotFound
+			}
+		}
+		if e.Code == "QueueDoesNotExist" {
+			e.QueryCode = "AWS.SimpleQueueService.NonExistentQueue"
+		}
 		if e.Message == "" {
 			e.Message = "The requested resource was not found"
-		}
-		if svc.proto.kind == protoQuery || svc.proto.kind == protoEC2 {
-			e.Status = http.StatusBadRequest
 		}
 	}
 	return e

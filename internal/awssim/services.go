@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 )
 
@@ -16,6 +17,9 @@ type service struct {
 	actionPrefix string
 	proto        protocol
 	errors       errorCodes
+	// ops lists the operations the service answers (the conformance test
+	// exercises each one).
+	ops []string
 	// operation names the requested operation, "" when not simulated.
 	operation func(r *request) string
 	// handle answers one operation with an output value or an *APIError.
@@ -30,6 +34,19 @@ type errorCodes struct {
 	throttlingStatus   int
 	internal           string
 	notFound           string
+	// notFoundStatus is the not-found status when it differs from the
+	// protocol's usual one (400 for JSON and query protocols, 404 for
+	// REST-JSON): IAM NoSuchEntity and SNS NotFound are 404.
+	notFoundStatus int
+	// notFoundFor names the not-found code per operation (EC2 has one per
+	// resource type); "" falls back to notFound.
+	notFoundFor func(op string) string
+	// unavailable and unavailableStatus are the service's code for a
+	// temporary outage (default the common ServiceUnavailable 503): MSK
+	// has ServiceUnavailableException 503, Lambda only ServiceException
+	// 500.
+	unavailable       string
+	unavailableStatus int
 }
 
 func (s service) iamPrefix() string {
@@ -53,6 +70,11 @@ func (s *Server) services() []service {
 		s.logsService(),
 		s.kinesisService(),
 		s.cloudwatchService(),
+		s.cloudtrailService(),
+		s.kmsService(),
+		s.dynamodbService(),
+		s.snsService(),
+		s.s3Service(),
 	}
 }
 
@@ -60,8 +82,15 @@ func (s *Server) services() []service {
 // X-Amz-Target after the dot, when the prefix matches and ops knows it.
 func jsonTargetOp(prefix string, ops map[string]bool) func(r *request) string {
 	return func(r *request) string {
-		p, op, ok := strings.Cut(r.http.Header.Get("X-Amz-Target"), ".")
-		if !ok || p != prefix || !ops[op] {
+		// The prefix may itself contain dots
+		// (com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101).
+		t := r.http.Header.Get("X-Amz-Target")
+		i := strings.LastIndexByte(t, '.')
+		if i < 0 {
+			return ""
+		}
+		p, op := t[:i], t[i+1:]
+		if p != prefix || !ops[op] {
 			return ""
 		}
 		return op
@@ -83,6 +112,25 @@ func queryActionOp(ops map[string]bool) func(r *request) string {
 // {labels} match one path segment each.
 type restRoute struct {
 	method, pattern, op string
+}
+
+// routeOps lists the operations of REST routes.
+func routeOps(routes []restRoute) []string {
+	out := make([]string, 0, len(routes))
+	for _, r := range routes {
+		out = append(out, r.op)
+	}
+	return out
+}
+
+// opList lists the keys of an operation set, sorted.
+func opList(ops map[string]bool) []string {
+	out := make([]string, 0, len(ops))
+	for k := range ops {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // restOp resolves REST operations by method and path. Labels are matched on
@@ -134,6 +182,7 @@ func splitEscaped(p string) []string {
 var restJSONErrors = errorCodes{
 	accessDenied: "AccessDeniedException", throttling: "TooManyRequestsException",
 	throttlingStatus: http.StatusTooManyRequests, internal: "ServiceException", notFound: "ResourceNotFoundException",
+	unavailable: "ServiceException", unavailableStatus: http.StatusInternalServerError,
 }
 
 func pathUnescape(s string) (string, error) { return url.PathUnescape(s) }

@@ -14,6 +14,7 @@ func (s *Server) stsService() service {
 		proto: protocol{kind: protoQuery, xmlns: "https://sts.amazonaws.com/doc/2011-06-15/"},
 		errors: errorCodes{accessDenied: "AccessDenied", throttling: "Throttling", throttlingStatus: http.StatusBadRequest,
 			internal: "InternalFailure", notFound: "InvalidIdentityToken"},
+		ops:       opList(map[string]bool{"GetCallerIdentity": true}),
 		operation: queryActionOp(map[string]bool{"GetCallerIdentity": true}),
 		handle: func(context.Context, *request) (any, error) {
 			return struct{ UserId, Account, Arn string }{"AIDA" + strings.ToUpper(shortHash(s.sc.CallerARN)), s.sc.Account, s.sc.CallerARN}, nil

@@ -41,6 +41,7 @@ type Result struct {
 	Violations   []rules.Violation `json:"violations"`
 	CheckedRules []string          `json:"checked_rules"`
 	Resources    []Checked         `json:"resources"`
+	NotChecked   []Checked         `json:"not_checked"`
 }
 
 // Valid reports whether no violation is an error.
@@ -76,7 +77,10 @@ func Validate(text string, b *guidance.Base) (Result, error) {
 	if v.done == nil {
 		v.done = []Checked{}
 	}
-	return Result{Violations: v.out, CheckedRules: ids, Resources: v.done}, nil
+	if v.skipped == nil {
+		v.skipped = []Checked{}
+	}
+	return Result{Violations: v.out, CheckedRules: ids, Resources: v.done, NotChecked: v.skipped}, nil
 }
 
 type validator struct {
@@ -87,6 +91,7 @@ type validator struct {
 	out     []rules.Violation
 	checked map[string]bool
 	done    []Checked
+	skipped []Checked
 }
 
 func (v *validator) report(sev rules.Severity, id, field, msg, fix string) {
@@ -118,7 +123,17 @@ func (v *validator) run() {
 		case typeKinesis:
 			v.unknownProps(path, props, "cfn.kinesis_stream.properties")
 			v.stream(path, typ, streamcfg.ValidateKinesisStream(orEmpty(props), v.b), streamcfg.KinesisStreamRuleIDs())
+		default:
+			if !v.other(id, typ, orEmpty(props)) {
+				v.notChecked(id, typ)
+			}
 		}
+	}
+	const ncID = "cfn.resource.not_checked"
+	v.checked[ncID] = true
+	if len(v.done) == 0 && len(v.res) > 0 {
+		v.report(rules.Warning, ncID, "Resources", "no resource in this template is one the validator checks (mappings, SAM functions, MSK clusters, configurations and Serverless clusters, Kinesis streams): nothing was validated, so this is not a clean result",
+			"validate the parts stream-mcp covers, or use cfn-lint for the rest")
 	}
 }
 

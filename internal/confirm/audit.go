@@ -34,6 +34,9 @@ type AuditEntry struct {
 	Target   string `json:"target,omitempty"`
 	Summary  string `json:"summary,omitempty"`
 	Reason   string `json:"reason,omitempty"`
+	// Caller is the authenticated caller over HTTP (a token fingerprint or
+	// a JWT subject); empty on stdio.
+	Caller string `json:"caller,omitempty"`
 }
 
 // auditLog appends JSON lines to a file (opened per entry with O_APPEND, so

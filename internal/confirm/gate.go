@@ -11,6 +11,8 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	mcpserver "github.com/mark3labs/mcp-go/server"
+
+	"github.com/stream-mcp/stream-mcp/internal/caller"
 )
 
 // elicitID keys the confirmation question in a multi round-trip exchange.
@@ -143,7 +145,7 @@ func Run[T any](ctx context.Context, g *Gate, req mcp.CallToolRequest, a Action[
 	if err != nil {
 		return nil, err
 	}
-	base := AuditEntry{Tool: a.Tool, ArgsHash: ah}
+	base := AuditEntry{Tool: a.Tool, ArgsHash: ah, Caller: callerID(ctx)}
 
 	// A retry carrying the user's answer to our elicitation.
 	if answer := mcpserver.ElicitationResponse(req.Params.InputResponses, elicitID); answer != nil {
@@ -442,6 +444,12 @@ func applyAction[T any](ctx context.Context, g *Gate, c claims, a Action[T], bas
 		out.Next += "; warning: the audit log could not record it: " + err.Error()
 	}
 	return mcp.NewToolResultStructured(out, "Applied: "+p.Summary), nil
+}
+
+// callerID names the HTTP caller for the audit log ("" on stdio).
+func callerID(ctx context.Context) string {
+	c, _ := caller.From(ctx)
+	return c.ID
 }
 
 func (g *Gate) record(e AuditEntry) error {

@@ -191,7 +191,7 @@ func (c *checker) run() error {
 		c.checkBatching, c.checkStreamFields, c.checkStartingPosition, c.checkErrorHandling,
 		c.checkDestination, c.checkKafkaProvisionedOnly, c.checkResponseTypes, c.checkScaling,
 		c.checkPollers, c.checkTopicsQueues, c.checkKafkaConfigs, c.checkLoggingMetrics,
-		c.checkFilters, c.checkSourceAccess, c.checkDocumentDB, c.checkContext,
+		c.checkFilters, c.checkFilterContent, c.checkRegion, c.checkSourceAccess, c.checkDocumentDB, c.checkContext,
 	} {
 		if c.cancel != nil && c.cancel.Err() != nil {
 			return c.cancel.Err()

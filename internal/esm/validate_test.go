@@ -295,6 +295,17 @@ func ruleCases() []ruleCase {
 		{"payload fits", Kinesis, `{"BatchSize":100}`, Context{AvgRecordBytes: 1024}, "esm.payload.batch_bytes", false, "", "", ""},
 		{"shards x PF over quota", Kinesis, `{"ParallelizationFactor":10}`, Context{Shards: 200}, "esm.stream.concurrency.account_quota", true, rules.Warning, "ParallelizationFactor", "ParallelizationFactor to 5"},
 		{"shards x PF under raised quota", Kinesis, `{"ParallelizationFactor":10}`, Context{Shards: 200, AccountConcurrency: 5000}, "esm.stream.concurrency.account_quota", false, "", "", ""},
+		// Region and filters
+		{"function in another Region", Kinesis, `{"FunctionName":"arn:aws:lambda:eu-west-1:123456789012:function:f"}`, Context{}, "esm.region.same_as_source", true, rules.Error, "FunctionName", "us-east-1"},
+		{"function in the source's Region", Kinesis, `{"FunctionName":"arn:aws:lambda:us-east-1:123456789012:function:f"}`, Context{}, "esm.region.same_as_source", false, "", "", ""},
+		{"kinesis filter outside data", Kinesis, `{"FilterCriteria":{"Filters":[{"Pattern":"{\"partitionKey\":[\"a\"]}"}]}}`, Context{}, "esm.filter.keys.kinesis", true, rules.Warning, "FilterCriteria.Filters[0].Pattern", "under \"data\""},
+		{"kinesis filter on data", Kinesis, `{"FilterCriteria":{"Filters":[{"Pattern":"{\"data\":{\"t\":[\"a\"]}}"}]}}`, Context{}, "esm.filter.keys.kinesis", false, "", "", ""},
+		{"kafka filter outside value", MSK, `{"FilterCriteria":{"Filters":[{"Pattern":"{\"key\":[\"a\"]}"}]}}`, Context{}, "esm.filter.keys.kafka", true, rules.Warning, "FilterCriteria.Filters[0].Pattern", "under \"value\""},
+		{"kafka filter on value", MSK, `{"FilterCriteria":{"Filters":[{"Pattern":"{\"value\":{\"t\":[\"a\"]}}"}]}}`, Context{}, "esm.filter.keys.kafka", false, "", "", ""},
+		{"payload filter needs JSON", MSK, `{"FilterCriteria":{"Filters":[{"Pattern":"{\"value\":{\"t\":[\"a\"]}}"}]}}`, Context{}, "esm.filter.non_json", true, rules.Info, "FilterCriteria", "EventRecordFormat JSON"},
+		{"no filter, nothing to say", MSK, ``, Context{}, "esm.filter.non_json", false, "", "", ""},
+		{"filtered SQS messages are deleted", SQS, `{"FilterCriteria":{"Filters":[{"Pattern":"{\"body\":{\"t\":[\"a\"]}}"}]}}`, Context{}, "esm.filter.discarded", true, rules.Info, "FilterCriteria", "own mapping"},
+		{"no filter, nothing discarded", SQS, ``, Context{}, "esm.filter.discarded", false, "", "", ""},
 		// explicit source vs ARN
 		{"explicit sqs but FIFO ARN", SQSFIFO, ``, Context{}, "esm.source.arn_mismatch", false, "", "", ""},
 	}

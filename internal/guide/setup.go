@@ -1,6 +1,7 @@
 package guide
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -34,13 +35,30 @@ func (e *Engine) setup(r Request) (Result, error) {
 		res.Steps = append(res.Steps, steps...)
 		res.Artifacts = append(res.Artifacts, arts...)
 	default:
-		res.Artifacts = append(res.Artifacts, net.Artifacts...)
-		res.Artifacts = append(res.Artifacts, perm.Artifacts...)
-		a, err := iac.RenderESM(m, r.Format)
-		if err != nil {
+		// One deployable template (function stub, role, mapping, security
+		// group rules, the destination the mapping names) first; the
+		// mapping alone follows as an extra for an existing function.
+		full := r
+		full.CreateFunction = true
+		arts, steps, err := e.stack(full, m)
+		if err != nil && !errors.Is(err, errNoPolicy) {
 			return Result{}, err
 		}
-		a.Notes = append(a.Notes, sizingNote)
+		a, ferr := iac.RenderESM(m, r.Format)
+		if ferr != nil {
+			return Result{}, ferr
+		}
+		a.Name = "existing-function-" + a.Name
+		a.Notes = append(a.Notes, "For a function you already have: deploy this mapping (or SAM event) instead of the full stack, and give the function's role the execution-role policy.", sizingNote)
+		if err == nil {
+			res.Steps = append(res.Steps, Step{Title: "Deployable stack", Detail: "The first template deploys a starter function, its role with the least-privilege policy, the mapping" + pick(len(r.SecurityGroupIDs) > 0 && r.Source.IsKafka(), ", the security-group rules", "") + pick(r.OnFailureDestination != "", " and the on-failure destination it names", "") + "; replace the starter handler with your code. The mapping alone follows for an existing function."})
+			res.Steps = append(res.Steps, steps...)
+			res.Artifacts = append(res.Artifacts, arts...)
+			res.Artifacts = append(res.Artifacts, a)
+			break
+		}
+		res.Artifacts = append(res.Artifacts, net.Artifacts...)
+		res.Artifacts = append(res.Artifacts, perm.Artifacts...)
 		res.Artifacts = append(res.Artifacts, a, deployScript(r, a), validateScript(r), cleanupScript(r, a))
 	}
 	res.Checks = append(res.Checks, Check{Name: "Template is valid", How: "no violations", Tool: "validate_config"})
@@ -164,7 +182,7 @@ func (e *Engine) decisions(r Request) []Step {
 		}
 		s = append(s, Step{Title: "Authentication", Detail: "Lambda authenticates to the brokers with the chosen mechanism; SCRAM, PLAIN and mTLS credentials live in a Secrets Manager secret in the function's Region.",
 			Decision: &Decision{Choice: "auth", Options: opts, Recommendation: rec, Why: why}})
-		s = append(s, Step{Title: "Consumer group", Detail: "ConsumerGroupId is fixed at creation. Without it the group is the mapping's UUID.",
+		s = append(s, Step{Title: "Consumer group", Detail: "ConsumerGroupId is fixed at creation. Without it the group is the mapping's UUID. " + e.summary("guidance_esm.fact.kafka_shared_group") + " Use a group no other application uses.",
 			Decision: &Decision{Choice: "consumer_group_id", Options: []string{"explicit ConsumerGroupId", "default (mapping UUID)"}, Recommendation: "explicit ConsumerGroupId",
 				Why: "A known group name lets the IAM policy (group ARN) and Kafka ACLs name it exactly, and lets you recreate the mapping without losing committed offsets."}})
 	}
@@ -178,7 +196,7 @@ func (e *Engine) decisions(r Request) []Step {
 		s = append(s, Step{Title: "Failure handling", Detail: "A failing batch blocks its shard until it succeeds or expires (MaximumRetryAttempts and MaximumRecordAgeInSeconds default to -1: infinite).",
 			Decision: &Decision{Choice: "failure handling", Options: []string{"ReportBatchItemFailures + BisectBatchOnFunctionError + finite retries + on-failure destination", "defaults (infinite retries)"},
 				Recommendation: "ReportBatchItemFailures + BisectBatchOnFunctionError + finite retries + on-failure destination",
-				Why:            "Partial-batch responses retry only the failed records, bisect isolates a poison record, and finite retries with a destination keep one bad record from stalling the shard until retention expires."}})
+				Why:            "Partial-batch responses make the retry start at the first failed record (not the whole batch, and not only the failed records: the stream checkpoints there), bisect isolates a poison record, and finite retries with a destination keep one bad record from stalling the shard until retention expires."}})
 	case r.Source.IsSQS():
 		ratio := e.b.Int("esm.sqs.visibility_timeout.function_timeout_ratio")
 		mrc := e.b.Int("guidance_esm.sqs.redrive.max_receive_count.min_recommended")
@@ -193,7 +211,14 @@ func (e *Engine) decisions(r Request) []Step {
 			Decision: &Decision{Choice: "failure handling", Options: []string{"provisioned mode with finite retries and an on-failure destination", "on-demand (retry until success)"},
 				Recommendation: "provisioned mode with finite retries and an on-failure destination", Why: "One poison record otherwise stops the partition's progress and grows OffsetLag without bound."}})
 	}
-	s = append(s, Step{Title: "Filtering", Detail: "FilterCriteria drops non-matching records before invocation, so the function is never invoked for them; filters are ORed JSON patterns on the record's data.",
+	filterKeys := ""
+	switch {
+	case r.Source == iac.SourceKinesis:
+		filterKeys = " " + e.summary("esm.filter.keys.kinesis")
+	case r.Source.IsKafka():
+		filterKeys = " " + e.summary("esm.filter.keys.kafka")
+	}
+	s = append(s, Step{Title: "Filtering", Detail: "FilterCriteria drops non-matching records before invocation, so the function is never invoked for them; filters are ORed JSON patterns on the record's data." + filterKeys + " " + e.summary("esm.filter.non_json") + " " + e.summary("esm.filter.discarded"),
 		Decision: &Decision{Choice: "FilterCriteria", Options: []string{"filters", "none"}, Recommendation: "filters when the function ignores some records", Why: "Filtering in the mapping is cheaper than invoking and discarding."}})
 	return s
 }
@@ -279,4 +304,11 @@ func validateScript(r Request) iac.Artifact {
 	}
 	args = append(args, "--query", "EventSourceMappings[].[UUID,State,LastProcessingResult]", "--output", "table")
 	return iac.Script{Name: "validate.sh", Comment: "Lists the mapping's state and last processing result (esm_inspect gives the decoded view).", Commands: [][]string{args}}.Render()
+}
+
+// summary returns a guidance entry's one-line statement, for prose that
+// states the fact where the answer needs it.
+func (e *Engine) summary(id string) string {
+	l, _ := e.b.Lookup(id)
+	return l.Summary
 }

@@ -25,6 +25,14 @@ func (e *Engine) stack(r Request, m iac.ESM) ([]iac.Artifact, []Step, error) {
 		rt, _ := runtime.Value.(string)
 		s.Function = &iac.Function{Name: name, Runtime: rt, TimeoutSeconds: r.FunctionTimeoutSeconds}
 	}
+	if fq, arn := failureQueue(r, m); fq != nil {
+		// Streams: keep what fails. The stack creates an SQS queue as the
+		// on-failure destination (it receives the failed batch's metadata).
+		s.FailureQueue = fq
+		m.DestinationConfig = &iac.DestinationConfig{OnFailure: &iac.OnFailure{Destination: arn}}
+		in.OnFailureDestination = arn
+		steps = append(steps, Step{Title: "On-failure destination", Detail: "The stack creates SQS queue " + fq.Name + " as the mapping's on-failure destination. " + e.summary("guidance_esm.fact.on_failure_contents") + " Name on_failure_destination to use your own (an S3 bucket keeps the payload)."})
+	}
 	pol, notes, err := iac.ExecutionPolicy(in)
 	if err != nil {
 		return nil, nil, err
@@ -82,4 +90,23 @@ func (e *Engine) stack(r Request, m iac.ESM) ([]iac.Artifact, []Step, error) {
 	}
 	arts = append(arts, a, deployScript(r, a), validateScript(r), cleanupScript(r, a))
 	return arts, steps, nil
+}
+
+// failureQueue returns the on-failure queue a stream mapping's stack
+// creates when the caller named no destination, with its ARN (the source
+// ARN's partition, Region and account), or nil when the source is not a
+// stream or the ARN does not tell where.
+func failureQueue(r Request, m iac.ESM) (*iac.FailureQueue, string) {
+	if !r.Source.IsStream() || m.DestinationConfig != nil || r.OnFailureDestination != "" {
+		return nil, ""
+	}
+	a, err := iac.ParseARN(r.EventSourceArn, "")
+	if err != nil || a.Region == "" || a.AccountID == "" {
+		return nil, ""
+	}
+	name := functionShortName(r.FunctionName) + "-esm-failures"
+	if iac.ValidateQueueName(name, false) != nil {
+		return nil, ""
+	}
+	return &iac.FailureQueue{Name: name}, "arn:" + a.Partition + ":sqs:" + a.Region + ":" + a.AccountID + ":" + name
 }

@@ -11,7 +11,7 @@ func (e *Engine) troubleshooting(r Request) Result {
 	var rows []Row
 	common := []Row{
 		{Symptom: "Mapping State is Disabled with StateTransitionReason naming a user", Cause: "someone disabled it (or a deploy set Enabled false)", Check: "State and StateTransitionReason", Fix: "enable it; check IaC for Enabled: false", Tool: "esm_inspect"},
-		{Symptom: "LastProcessingResult 'PROBLEM: Function call failed'", Cause: "the function throws or times out on the batch", Check: "ESM error counters and the function's errors", Fix: "fix the code or raise the timeout; use ReportBatchItemFailures so only failed records retry", Tool: "esm_inspect"},
+		{Symptom: "LastProcessingResult 'PROBLEM: Function call failed'", Cause: "the function throws or times out on the batch", Check: "ESM error counters and the function's errors", Fix: "fix the code or raise the timeout; with ReportBatchItemFailures, SQS retries only the failed messages and streams and Kafka resume from the first failed record instead of the whole batch", Tool: "esm_inspect"},
 	}
 	switch {
 	case r.Source.IsStream():
@@ -41,7 +41,10 @@ func (e *Engine) troubleshooting(r Request) Result {
 		)
 	}
 	rows = append(rows, common...)
+	facts, refs := e.facts(r.Source)
+	rows = append(rows, facts...)
 	return Result{
+		References:      refs,
 		Steps:           []Step{{Title: "Start from live state", Detail: fmt.Sprintf("Each row names the tool that checks it against the live mapping; for %s call them with esm_uuid or the ARNs.", r.Source)}},
 		Troubleshooting: rows,
 		Checks:          []Check{{Name: "Mapping health", How: "State Enabled, LastProcessingResult OK", Tool: "esm_inspect"}},

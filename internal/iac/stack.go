@@ -34,6 +34,12 @@ type Queue struct {
 	MaxReceiveCount int
 }
 
+// FailureQueue is a standard SQS queue that receives a mapping's
+// on-failure records.
+type FailureQueue struct {
+	Name string
+}
+
 // DLQName is the dead-letter queue's name: NAME-dlq (before .fifo).
 func (q Queue) DLQName() string {
 	if q.FIFO {
@@ -88,8 +94,12 @@ type Stack struct {
 	ESM     *ESM
 	SGRules []SGRule
 	Queue   *Queue
-	Stream  *KinesisStream
-	Cluster *MSKClusterSpec
+	// FailureQueue, when set, is an SQS queue the stack creates as the
+	// mapping's on-failure destination (the mapping's DestinationConfig
+	// names its ARN, and the mapping waits for it).
+	FailureQueue *FailureQueue
+	Stream       *KinesisStream
+	Cluster      *MSKClusterSpec
 }
 
 // Logical IDs (CloudFormation) and names (Terraform) of stack resources.
@@ -100,6 +110,7 @@ const (
 	idDLQ      = "DeadLetterQueue"
 	idStream   = "Stream"
 	idCluster  = "Cluster"
+	idFailures = "OnFailureQueue"
 )
 
 var reRuntime = regexpMust(`^python3\.[0-9]{1,2}$`)
@@ -128,6 +139,11 @@ func (s *Stack) validate() error {
 		}
 		if q.MaxReceiveCount < 1 {
 			return invalidf("MaxReceiveCount must be at least 1")
+		}
+	}
+	if fq := s.FailureQueue; fq != nil {
+		if err := ValidateQueueName(fq.Name, false); err != nil {
+			return err
 		}
 	}
 	if k := s.Stream; k != nil {
@@ -255,6 +271,10 @@ func (s *Stack) cfn(format Format) (Artifact, error) {
 		t.Resources[idQueue] = Resource{Type: "AWS::SQS::Queue", Properties: qp}
 		t.Outputs["QueueUrl"] = Output{Value: ref(idQueue)}
 	}
+	if fq := s.FailureQueue; fq != nil {
+		t.Resources[idFailures] = Resource{Type: "AWS::SQS::Queue", Properties: map[string]any{"QueueName": fq.Name}}
+		t.Outputs["OnFailureQueueUrl"] = Output{Value: ref(idFailures)}
+	}
 	if k := s.Stream; k != nil {
 		p := map[string]any{"Name": k.Name, "StreamEncryption": map[string]any{"EncryptionType": "KMS", "KeyId": "alias/aws/kinesis"}}
 		if k.OnDemand {
@@ -293,11 +313,17 @@ func (s *Stack) cfn(format Format) (Artifact, error) {
 			fn := t.Resources[idFunction]
 			delete(props, "FunctionName")
 			fn.Properties["Events"] = map[string]any{samEventName(m.Source): map[string]any{"Type": typ, "Properties": props}}
+			if s.FailureQueue != nil {
+				fn.DependsOn = append(fn.DependsOn, idFailures) // the mapping SAM creates names the queue's ARN
+			}
 			t.Resources[idFunction] = fn
 		} else {
 			r := m.cfnResource()
 			if s.Function != nil {
 				r.DependsOn = []string{idRole} // the role's policy must exist before Lambda validates the mapping
+			}
+			if s.FailureQueue != nil {
+				r.DependsOn = append(r.DependsOn, idFailures)
 			}
 			t.Resources[ESMLogicalID] = r
 		}
@@ -424,9 +450,19 @@ func (s *Stack) tf() (Artifact, error) {
 			body.AppendBlock(blk)
 		}
 	}
+	if fq := s.FailureQueue; fq != nil {
+		body.AppendNewBlock("resource", []string{"aws_sqs_queue", tfName(idFailures)}).Body().SetAttributeValue("name", cty.StringVal(fq.Name))
+	}
 	if s.ESM != nil {
 		m := s.wiredESM()
 		m.tfResource(body, "this")
+		if s.FailureQueue != nil {
+			for _, blk := range body.Blocks() {
+				if l := blk.Labels(); blk.Type() == "resource" && len(l) == 2 && l[0] == "aws_lambda_event_source_mapping" {
+					blk.Body().SetAttributeRaw("depends_on", hclwrite.TokensForTuple([]hclwrite.Tokens{traversalTokens("aws_sqs_queue." + tfName(idFailures))}))
+				}
+			}
+		}
 		notes = append(notes, m.notes()...)
 		notes = append(notes, m.tfNotes()...)
 	}

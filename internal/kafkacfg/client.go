@@ -15,6 +15,10 @@ import (
 type ProducerContext struct {
 	// TopicMaxMessageBytes is the target topic's max.message.bytes.
 	TopicMaxMessageBytes float64
+	// TopicMinInsyncReplicas and TopicReplicationFactor describe the target
+	// topic (0 = unknown).
+	TopicMinInsyncReplicas float64
+	TopicReplicationFactor float64
 }
 
 // ValidateProducer judges a producer config: acks, idempotence and its
@@ -30,6 +34,19 @@ func ValidateProducer(cfg Config, ctx ProducerContext, b *guidance.Base) Result 
 	if hasAcks && !durable {
 		c.report(rules.Warning, durID, "acks", fmt.Sprintf("acks=%s returns before the in-sync replicas have the record; a leader failure loses acknowledged writes", acks),
 			"set acks=all (the default since Kafka 3.0)")
+	}
+	c.zookeeper()
+	if ctx.TopicMinInsyncReplicas > 0 && durable {
+		const id = "kafka.producer.acks_all.min_insync"
+		c.mark(id)
+		switch want := b.Num(id); {
+		case ctx.TopicMinInsyncReplicas < want:
+			c.report(rules.Warning, id, "acks", fmt.Sprintf("acks=all with the topic's min.insync.replicas %s: a write is acknowledged once the in-sync replicas have it, and with followers out of sync that is the leader alone; losing it loses acknowledged data", fmtNum(ctx.TopicMinInsyncReplicas)),
+				fmt.Sprintf("set the topic's min.insync.replicas to %s (with replication factor 3)", fmtNum(want)))
+		case ctx.TopicReplicationFactor > 0 && ctx.TopicMinInsyncReplicas >= ctx.TopicReplicationFactor:
+			c.report(rules.Warning, id, "acks", fmt.Sprintf("acks=all with min.insync.replicas %s = replication factor %s: one broker down or restarting (every MSK patch) fails writes with NotEnoughReplicas", fmtNum(ctx.TopicMinInsyncReplicas), fmtNum(ctx.TopicReplicationFactor)),
+				fmt.Sprintf("set min.insync.replicas to %s (replication factor − 1)", fmtNum(ctx.TopicReplicationFactor-1)))
+		}
 	}
 	idem, hasIdem := c.boolean("enable.idempotence")
 	retries, hasRetries := c.num("retries")
@@ -88,7 +105,23 @@ func ValidateProducer(cfg Config, ctx ProducerContext, b *guidance.Base) Result 
 				fmt.Sprintf("set batch.size to at most %s or raise max.request.size", fmtNum(mrs)))
 		}
 	}
-	c.enum("compression.type", "kafka.producer.compression.values")
+	comp, hasComp := c.enum("compression.type", "kafka.producer.compression.values")
+	if bs, ok := c.num("batch.size"); ok {
+		const id = "kafka.producer.batch_size.message_max_bytes"
+		c.mark(id)
+		mmb, from := ctx.TopicMaxMessageBytes, "the topic's"
+		if mmb == 0 {
+			mmb, from = b.Num("kafka.topic.max_message_bytes.default"), "the default"
+		}
+		if bs > mmb {
+			sev, how := rules.Warning, "uncompressed, so full batches are rejected with MESSAGE_TOO_LARGE and split and retried"
+			if hasComp && comp != "none" {
+				sev, how = rules.Info, fmt.Sprintf("the limit applies after %s compression, so only batches that compress poorly are rejected", comp)
+			}
+			c.report(sev, id, "batch.size", fmt.Sprintf("batch.size %s is above %s max.message.bytes %s; batches are %s", fmtNum(bs), from, fmtNum(mmb), how),
+				fmt.Sprintf("set batch.size to at most %s or raise max.message.bytes on the topic (and message.max.bytes on the brokers)", fmtNum(mmb)))
+		}
+	}
 	const txID = "kafka.producer.transactional.idempotence"
 	if _, ok := c.get("transactional.id"); ok {
 		c.mark(txID)
@@ -128,6 +161,7 @@ type ConsumerContext struct {
 // batches, client.rack for rack-aware fetching, and auto-commit.
 func ValidateConsumer(cfg Config, ctx ConsumerContext, b *guidance.Base) Result {
 	c := newChecker(cfg, b)
+	c.zookeeper()
 	const aorID = "kafka.consumer.auto_offset_reset.values"
 	c.mark(aorID)
 	if s, ok := c.get("auto.offset.reset"); ok && !strings.HasPrefix(strings.ToLower(s), c.str("kafka.consumer.auto_offset_reset.by_duration_prefix")) {
@@ -179,6 +213,10 @@ func ValidateConsumer(cfg Config, ctx ConsumerContext, b *guidance.Base) Result 
 	if ctx.TopicMaxMessageBytes > 0 {
 		const id = "kafka.topic.max_message_bytes.consumer"
 		c.mark(id)
+		if fmb := c.numOr("fetch.max.bytes", "kafka.consumer.fetch_max_bytes.default"); fmb < ctx.TopicMaxMessageBytes {
+			c.report(rules.Info, id, "fetch.max.bytes", fmt.Sprintf("fetch.max.bytes %s is below the topic's max.message.bytes %s; each oversized batch comes back in a fetch of its own", fmtNum(fmb), fmtNum(ctx.TopicMaxMessageBytes)),
+				fmt.Sprintf("set fetch.max.bytes to at least %s", fmtNum(ctx.TopicMaxMessageBytes)))
+		}
 		if mpfb := c.numOr("max.partition.fetch.bytes", "kafka.consumer.max_partition_fetch_bytes.default"); mpfb < ctx.TopicMaxMessageBytes {
 			c.report(rules.Info, id, "max.partition.fetch.bytes", fmt.Sprintf("max.partition.fetch.bytes %s is below the topic's max.message.bytes %s; oversized batches are fetched one at a time", fmtNum(mpfb), fmtNum(ctx.TopicMaxMessageBytes)),
 				fmt.Sprintf("set max.partition.fetch.bytes to at least %s", fmtNum(ctx.TopicMaxMessageBytes)))
@@ -192,6 +230,14 @@ func ValidateConsumer(cfg Config, ctx ConsumerContext, b *guidance.Base) Result 
 			c.report(rules.Warning, rackID, "client.rack", "the brokers fetch from the closest replica, but without client.rack this consumer reads from leaders in other AZs and pays cross-AZ traffic",
 				"set client.rack to the consumer's AZ ID (e.g. use1-az1)")
 		}
+	}
+	const selID = "msk.config.replica_selector.rack_aware"
+	if hasRack && rack != "" {
+		c.mark(selID)
+	}
+	if hasRack && rack != "" && !ctx.BrokerRackAware {
+		c.report(rules.Info, selID, "client.rack", "client.rack only changes where this consumer fetches from when the brokers set replica.selector.class to the rack-aware selector (on MSK, a custom cluster configuration); without it every fetch still goes to the partition leader, often in another AZ",
+			"set replica.selector.class="+c.str(selID)+" in the MSK configuration (Kafka 2.4.1+), then send context broker_rack_aware=true")
 	}
 	if hasRack && rack != "" {
 		c.mark(azID)
@@ -207,4 +253,18 @@ func ValidateConsumer(cfg Config, ctx ConsumerContext, b *guidance.Base) Result 
 			"set enable.auto.commit=false and commit after processing for at-least-once delivery")
 	}
 	return c.result()
+}
+
+// zookeeper flags a client config that points at ZooKeeper: clients and
+// tools use bootstrap.servers, and KRaft clusters have no ZooKeeper.
+func (c *checker) zookeeper() {
+	const id = "kafka.client.zookeeper_connect"
+	c.mark(id)
+	for k, v := range c.cfg {
+		s, _ := v.(string)
+		if k == "zookeeper.connect" || k == "zookeeper" || strings.Contains(s, "--zookeeper") {
+			c.report(rules.Error, id, k, fmt.Sprintf("%s points the client at ZooKeeper: clients and tools connect through bootstrap.servers (--zookeeper was removed from the tools in Kafka 3.0), and Kafka %s and MSK KRaft clusters have no ZooKeeper", k, c.str(id)),
+				"remove it and set bootstrap.servers (or --bootstrap-server) to the brokers, e.g. from aws kafka get-bootstrap-brokers")
+		}
+	}
 }

@@ -118,7 +118,18 @@ func ruleCases() []ruleCase {
 		{name: "zstd", kind: producer, cfg: Config{"compression.type": "zstd"}, rule: "kafka.producer.compression.values"},
 		{name: "transactions without idempotence", kind: producer, cfg: Config{"transactional.id": "tx-1", "enable.idempotence": "false"}, rule: "kafka.producer.transactional.idempotence", fail: true, sev: rules.Error, field: "enable.idempotence", fix: "remove enable.idempotence=false"},
 		{name: "request above topic limit", kind: producer, cfg: Config{"max.request.size": 10485760}, pctx: ProducerContext{TopicMaxMessageBytes: 1048588}, rule: "kafka.topic.max_message_bytes.producer", fail: true, sev: rules.Warning, field: "max.request.size", fix: "max.request.size to 1048588"},
+		{name: "zookeeper.connect in a producer", kind: producer, cfg: Config{"zookeeper.connect": "z1:2181"}, rule: "kafka.client.zookeeper_connect", fail: true, sev: rules.Error, field: "zookeeper.connect", fix: "bootstrap.servers"},
+		{name: "--zookeeper in a command", kind: consumer, cfg: Config{"command": "kafka-topics.sh --zookeeper z1:2181 --list", "enable.auto.commit": false}, rule: "kafka.client.zookeeper_connect", fail: true, sev: rules.Error, field: "command", fix: "--bootstrap-server"},
+		{name: "bootstrap servers", kind: producer, cfg: Config{"bootstrap.servers": "b-1:9098"}, rule: "kafka.client.zookeeper_connect"},
+		{name: "acks=all with min ISR 1", kind: producer, cfg: Config{"acks": "all"}, pctx: ProducerContext{TopicMinInsyncReplicas: 1, TopicReplicationFactor: 3}, rule: "kafka.producer.acks_all.min_insync", fail: true, sev: rules.Warning, field: "acks", fix: "min.insync.replicas to 2"},
+		{name: "acks=all with min ISR = RF", kind: producer, cfg: Config{"acks": "all"}, pctx: ProducerContext{TopicMinInsyncReplicas: 3, TopicReplicationFactor: 3}, rule: "kafka.producer.acks_all.min_insync", fail: true, sev: rules.Warning, field: "acks", fix: "min.insync.replicas to 2"},
+		{name: "acks=all with min ISR 2 of 3", kind: producer, cfg: Config{"acks": "all"}, pctx: ProducerContext{TopicMinInsyncReplicas: 2, TopicReplicationFactor: 3}, rule: "kafka.producer.acks_all.min_insync"},
+		// batch.size 2 MiB with max.request.size raised: above the default max.message.bytes 1048588.
+		{name: "batch above message.max.bytes", kind: producer, cfg: Config{"batch.size": 2097152, "max.request.size": 4194304}, rule: "kafka.producer.batch_size.message_max_bytes", fail: true, sev: rules.Warning, field: "batch.size", fix: "at most 1048588"},
+		{name: "compressed batch above message.max.bytes", kind: producer, cfg: Config{"batch.size": 2097152, "max.request.size": 4194304, "compression.type": "zstd"}, rule: "kafka.producer.batch_size.message_max_bytes", fail: true, sev: rules.Info, field: "batch.size", fix: "at most 1048588"},
+		{name: "batch within topic limit", kind: producer, cfg: Config{"batch.size": 2097152, "max.request.size": 4194304}, pctx: ProducerContext{TopicMaxMessageBytes: 4194304}, rule: "kafka.producer.batch_size.message_max_bytes"},
 		// consumer
+		{name: "fetch.max.bytes below topic batches", kind: consumer, cfg: Config{"fetch.max.bytes": 1048576, "max.partition.fetch.bytes": 104857600, "enable.auto.commit": false}, cctx: ConsumerContext{TopicMaxMessageBytes: 8388608}, rule: "kafka.topic.max_message_bytes.consumer", fail: true, sev: rules.Info, field: "fetch.max.bytes", fix: "at least 8388608"},
 		{name: "bad offset reset", kind: consumer, cfg: Config{"auto.offset.reset": "smallest", "enable.auto.commit": false}, rule: "kafka.consumer.auto_offset_reset.values", fail: true, sev: rules.Error, field: "auto.offset.reset", fix: "earliest"},
 		{name: "by_duration offset reset", kind: consumer, cfg: Config{"auto.offset.reset": "by_duration:PT1H", "enable.auto.commit": false}, rule: "kafka.consumer.auto_offset_reset.values"},
 		{name: "bad isolation", kind: consumer, cfg: Config{"isolation.level": "serializable"}, rule: "kafka.consumer.isolation_level.values", fail: true, sev: rules.Error, field: "isolation.level", fix: "read_committed"},
@@ -135,6 +146,8 @@ func ruleCases() []ruleCase {
 		{name: "fetch below topic batches", kind: consumer, cfg: Config{}, cctx: ConsumerContext{TopicMaxMessageBytes: 8388608}, rule: "kafka.topic.max_message_bytes.consumer", fail: true, sev: rules.Info, field: "max.partition.fetch.bytes", fix: "at least 8388608"},
 		{name: "no client.rack", kind: consumer, cfg: Config{}, cctx: ConsumerContext{BrokerRackAware: true}, rule: "kafka.consumer.client_rack.missing", fail: true, sev: rules.Warning, field: "client.rack", fix: "AZ ID"},
 		{name: "client.rack set", kind: consumer, cfg: Config{"client.rack": "use1-az1"}, cctx: ConsumerContext{BrokerRackAware: true}, rule: "kafka.consumer.client_rack.missing"},
+		{name: "client.rack without a rack-aware selector", kind: consumer, cfg: Config{"client.rack": "use1-az1", "enable.auto.commit": false}, rule: "msk.config.replica_selector.rack_aware", fail: true, sev: rules.Info, field: "client.rack", fix: "RackAwareReplicaSelector"},
+		{name: "client.rack with a rack-aware selector", kind: consumer, cfg: Config{"client.rack": "use1-az1", "enable.auto.commit": false}, cctx: ConsumerContext{BrokerRackAware: true}, rule: "msk.config.replica_selector.rack_aware"},
 		{name: "client.rack AZ name", kind: consumer, cfg: Config{"client.rack": "us-east-1a"}, rule: "kafka.consumer.client_rack.az_id_pattern", fail: true, sev: rules.Warning, field: "client.rack", fix: "AZ ID"},
 		{name: "client.rack AZ ID", kind: consumer, cfg: Config{"client.rack": "euw1-az3"}, rule: "kafka.consumer.client_rack.az_id_pattern"},
 		{name: "auto commit", kind: consumer, cfg: Config{}, rule: "kafka.consumer.enable_auto_commit.at_least_once", fail: true, sev: rules.Info, field: "enable.auto.commit", fix: "enable.auto.commit=false"},
@@ -220,7 +233,7 @@ func TestEveryIDResolvesAndHasAFailingExample(t *testing.T) {
 		"kafka.consumer.heartbeat_interval_ms.default": true, "kafka.consumer.max_poll_interval_ms.default": true,
 		"kafka.consumer.max_poll_records.default": true, "kafka.consumer.max_partition_fetch_bytes.default": true,
 		"kafka.topic.retention_ms.unlimited": true, "kafka.topic.retention_ms.default": true, "kafka.consumer.auto_offset_reset.by_duration_prefix": true,
-		"kafka.topic.cleanup_policy.default": true,
+		"kafka.topic.cleanup_policy.default": true, "kafka.consumer.fetch_max_bytes.default": true, "kafka.topic.max_message_bytes.default": true,
 	}
 	for _, id := range ids {
 		if _, ok := b.Lookup(id); !ok {

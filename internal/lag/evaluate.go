@@ -2,7 +2,7 @@ package lag
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"time"
 )
 
@@ -56,15 +56,50 @@ type GroupReport struct {
 // verdicts sorted worst first. It never fails: missing evidence gives
 // UNKNOWN or a lower confidence.
 func Evaluate(g Group, th Thresholds) (GroupReport, []Verdict) {
-	now := g.Now
 	vs := make([]Verdict, 0, len(g.Partitions))
+	rep := evaluate(g, th, func(v Verdict) { vs = append(vs, v) })
+	SortWorstFirst(vs)
+	rep.Worst = make([]Verdict, min(th.WorstN, len(vs)))
+	copy(rep.Worst, vs)
+	return rep, vs
+}
+
+// Summarise is Evaluate without the full verdict list: it keeps only the
+// th.WorstN worst verdicts while judging, so a group of any size costs
+// memory bounded by WorstN (what every-group summaries need).
+func Summarise(g Group, th Thresholds) GroupReport {
+	var worst []Verdict
+	var cut *Verdict // the WorstN-th worst so far, once the buffer was full
+	rep := evaluate(g, th, func(v Verdict) {
+		if th.WorstN <= 0 || (cut != nil && !worse(v, *cut)) {
+			return
+		}
+		worst = append(worst, v)
+		if len(worst) > th.WorstN+th.WorstN {
+			SortWorstFirst(worst)
+			worst = worst[:th.WorstN]
+			c := worst[th.WorstN-1]
+			cut = &c
+		}
+	})
+	SortWorstFirst(worst)
+	rep.Worst = make([]Verdict, min(th.WorstN, len(worst)))
+	copy(rep.Worst, worst)
+	return rep
+}
+
+// evaluate judges every partition, rolls the counts and totals into the
+// report (Status from the worst verdict) and hands each verdict to keep.
+func evaluate(g Group, th Thresholds, keep func(Verdict)) GroupReport {
+	now := g.Now
 	rep := GroupReport{Group: g.Name, State: g.State, Members: g.Members, Status: OK, Counts: map[Status]int{}}
+	var worst *Verdict
 	for _, p := range g.Partitions {
 		if now.IsZero() && len(p.Samples) > 0 {
 			now = p.Samples[len(p.Samples)-1].At
 		}
 		v := judge(g, p, now, th)
-		vs = append(vs, v)
+		rep.Partitions++
 		rep.Counts[v.Status]++
 		if v.LagRecords != nil {
 			rep.TotalLag += *v.LagRecords
@@ -80,40 +115,52 @@ func Evaluate(g Group, th Thresholds) (GroupReport, []Verdict) {
 			rep.Samples = n
 			rep.WindowSeconds = p.Samples[n-1].At.Sub(p.Samples[0].At).Seconds()
 		}
+		if worst == nil || worse(v, *worst) {
+			w := v
+			worst = &w
+		}
+		keep(v)
 	}
-	rep.Partitions = len(vs)
-	if len(vs) == 0 && g.Members == 0 {
+	if rep.Partitions == 0 && g.Members == 0 {
 		// A group with nothing committed and nobody consuming has no partition
 		// to judge; say so rather than OK.
 		rep.Status = NoActiveMembers
 	}
-	SortWorstFirst(vs)
-	if len(vs) > 0 {
-		rep.Status = vs[0].Status
+	if worst != nil {
+		rep.Status = worst.Status
 	}
 	// Never nil: the output schema says array, and a group with nothing to
 	// judge must render "worst": [] rather than null.
-	rep.Worst = make([]Verdict, min(th.WorstN, len(vs)))
-	copy(rep.Worst, vs)
-	return rep, vs
+	rep.Worst = []Verdict{}
+	return rep
 }
 
 // SortWorstFirst orders verdicts by severity, then lag, then topic and
-// partition, so pages are stable.
+// partition: a total order, so pages are stable.
 func SortWorstFirst(vs []Verdict) {
-	sort.SliceStable(vs, func(i, j int) bool {
-		a, b := vs[i], vs[j]
-		if sa, sb := a.Status.Severity(), b.Status.Severity(); sa != sb {
-			return sa > sb
+	slices.SortFunc(vs, func(a, b Verdict) int {
+		switch {
+		case worse(a, b):
+			return -1
+		case worse(b, a):
+			return 1
 		}
-		if la, lb := weight(a), weight(b); la != lb {
-			return la > lb
-		}
-		if a.Topic != b.Topic {
-			return a.Topic < b.Topic
-		}
-		return a.Partition < b.Partition
+		return 0
 	})
+}
+
+// worse reports whether a sorts before b worst-first.
+func worse(a, b Verdict) bool {
+	if sa, sb := a.Status.Severity(), b.Status.Severity(); sa != sb {
+		return sa > sb
+	}
+	if la, lb := weight(a), weight(b); la != lb {
+		return la > lb
+	}
+	if a.Topic != b.Topic {
+		return a.Topic < b.Topic
+	}
+	return a.Partition < b.Partition
 }
 
 func weight(v Verdict) int64 {
@@ -143,6 +190,9 @@ func judge(g Group, p Partition, now time.Time, th Thresholds) Verdict {
 	}
 	window := last.At.Sub(first.At)
 	multi := len(p.Samples) > 1 && window > 0
+	if !multi && p.Produced != nil && p.Produced.Over > 0 {
+		v.ProduceRate = ptr(float64(p.Produced.Records) / p.Produced.Over.Seconds())
+	}
 	if multi {
 		secs := window.Seconds()
 		if first.Committed >= 0 && last.Committed >= 0 {
@@ -294,7 +344,14 @@ func trendFromHistory(v Verdict, p Partition, lagNow int64) Verdict {
 	h := p.History
 	if len(h) <= 1 { // a trend needs two points
 		v.Status, v.Confidence = Lagging, Low
-		v.Evidence = fmt.Sprintf("lag %d from one sample; no window or metric history to tell a trend (sample a window to classify)", lagNow)
+		v.Evidence = fmt.Sprintf("lag %d from one snapshot", lagNow)
+		if v.ProduceRate != nil {
+			v.Evidence += fmt.Sprintf("; %.1f records/s written over the last %s (by record timestamp)", *v.ProduceRate, p.Produced.Over)
+		}
+		if v.LagSeconds != nil {
+			v.Evidence += fmt.Sprintf("; the next unread record is %.0f s old", *v.LagSeconds)
+		}
+		v.Evidence += "; whether the consumer keeps up needs its consume rate: call again with sample_seconds (e.g. 10) to classify STALLED, FALLING_BEHIND or CATCHING_UP"
 		return v
 	}
 	a, b := h[0], h[len(h)-1]

@@ -2,8 +2,11 @@ package lag
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
 )
@@ -164,5 +167,65 @@ func TestThresholdsFromGuidance(t *testing.T) {
 	th := ThresholdsFrom(b, 7)
 	if th.PhantomMaxRecords != 2 || th.MinWindow != 10*time.Second || th.WorstN != 7 || SampleInterval(b) != 5*time.Second {
 		t.Fatalf("thresholds = %+v", th)
+	}
+}
+
+// TestFoldMatchesSummarize: folding reports one at a time gives the same
+// summary as summarising them all at once, for budgets below, at and above
+// the number of groups.
+func TestFoldMatchesSummarize(t *testing.T) {
+	t.Parallel()
+	var reps []GroupReport
+	statuses := []Status{OK, Lagging, Stalled, Uncommitted, NoActiveMembers, DataLoss}
+	for i := range 97 {
+		reps = append(reps, GroupReport{Group: fmt.Sprintf("g%03d", i), Status: statuses[i%len(statuses)], Partitions: i % 7, TotalLag: int64((i * 37) % 101)})
+	}
+	for _, n := range []int{0, 1, 5, 97, 200} {
+		want := summarizeAll(reps, n)
+		f := NewFold(n)
+		for _, r := range reps {
+			f.Add(r)
+		}
+		if d := cmp.Diff(want, f.Summary()); d != "" {
+			t.Errorf("worstN %d (-all at once +folded):\n%s", n, d)
+		}
+	}
+}
+
+// summarizeAll is the reference: sort every brief, keep n.
+func summarizeAll(reps []GroupReport, n int) GroupsSummary {
+	s := GroupsSummary{Groups: len(reps), Counts: map[Status]int{}}
+	bs := make([]GroupBrief, 0, len(reps))
+	for _, r := range reps {
+		s.Counts[r.Status]++
+		s.TotalLag += r.TotalLag
+		s.Partitions += r.Partitions
+		bs = append(bs, r.Brief())
+	}
+	SortGroups(bs)
+	s.Worst = bs[:min(n, len(bs))]
+	return s
+}
+
+// TestSummariseMatchesEvaluate: the bounded evaluation keeps exactly the
+// report and the worst verdicts of the full one.
+func TestSummariseMatchesEvaluate(t *testing.T) {
+	t.Parallel()
+	g := Group{Name: "g", State: "Stable", Members: 1}
+	for p := range 250 {
+		committed := int64((p * 7919) % 300)
+		if p%17 == 0 {
+			committed = NoOffset
+		}
+		g.Partitions = append(g.Partitions, Partition{Topic: fmt.Sprintf("t%d", p%3), Partition: int32(p), Member: "c",
+			Samples: []Sample{s(0, committed, int64(p%5*10), 300)}})
+	}
+	for _, n := range []int{0, 1, 10, 250, 400} {
+		tt := th()
+		tt.WorstN = n
+		full, _ := Evaluate(g, tt)
+		if d := cmp.Diff(full, Summarise(g, tt)); d != "" {
+			t.Errorf("worstN %d (-Evaluate +Summarise):\n%s", n, d)
+		}
 	}
 }

@@ -144,6 +144,10 @@ type Partition struct {
 	Member string
 	// History is an optional external lag series (oldest first).
 	History []MetricPoint
+	// Produced is what was written over a recent interval, read from
+	// ListOffsets by timestamp: a produce rate without waiting for a second
+	// sample (nil when not read).
+	Produced *Produced
 	// Record is the timestamp of the record at the last committed offset,
 	// when it was read.
 	Record *RecordTime
@@ -161,6 +165,13 @@ type Group struct {
 	Partitions []Partition
 	// Now is the evaluation time (the last sample's time when zero).
 	Now time.Time
+}
+
+// Produced counts the records written to a partition over a recent
+// interval (high watermark minus the first offset at or after its start).
+type Produced struct {
+	Records int64
+	Over    time.Duration
 }
 
 // Thresholds tune the rules; they come from guidance/limits/kafka_lag.yaml.

@@ -53,16 +53,59 @@ func SortGroups(bs []GroupBrief) {
 
 // Summarize rolls reports up; worstN bounds the listed groups.
 func Summarize(reps []GroupReport, worstN int) GroupsSummary {
-	s := GroupsSummary{Groups: len(reps), Counts: map[Status]int{}}
-	bs := make([]GroupBrief, 0, len(reps))
+	f := NewFold(worstN)
 	for _, r := range reps {
-		s.Counts[r.Status]++
-		s.TotalLag += r.TotalLag
-		s.Partitions += r.Partitions
-		bs = append(bs, r.Brief())
+		f.Add(r)
 	}
-	SortGroups(bs)
-	s.Worst = bs[:min(worstN, len(bs))]
+	return f.Summary()
+}
+
+// Fold rolls group reports into a GroupsSummary one at a time, keeping only
+// the counts, the totals and the worstN worst groups, so a fleet of any
+// size is summarised in memory bounded by worstN (not by groups x
+// partitions).
+type Fold struct {
+	worstN int
+	s      GroupsSummary
+	worst  []GroupBrief
+}
+
+// NewFold starts an empty summary listing at most worstN groups.
+func NewFold(worstN int) *Fold {
+	return &Fold{worstN: max(worstN, 0), s: GroupsSummary{Counts: map[Status]int{}}}
+}
+
+// Add folds one group's report in.
+func (f *Fold) Add(r GroupReport) {
+	f.s.Groups++
+	f.s.Counts[r.Status]++
+	f.s.TotalLag += r.TotalLag
+	f.s.Partitions += r.Partitions
+	if f.worstN == 0 {
+		return
+	}
+	f.worst = append(f.worst, r.Brief())
+	// Trim in amortised O(log n): sort and cut only when the buffer has
+	// doubled past the budget.
+	if len(f.worst) > f.worstN+f.worstN {
+		SortGroups(f.worst)
+		f.worst = f.worst[:f.worstN]
+	}
+}
+
+// Summary returns the summary so far (the Fold stays usable).
+func (f *Fold) Summary() GroupsSummary {
+	s := f.s
+	s.Counts = make(map[Status]int, len(f.s.Counts))
+	for k, v := range f.s.Counts {
+		s.Counts[k] = v
+	}
+	w := append([]GroupBrief(nil), f.worst...)
+	SortGroups(w)
+	s.Worst = w[:min(f.worstN, len(w))]
+	if s.Worst == nil {
+		s.Worst = []GroupBrief{}
+	}
 	return s
 }
 

@@ -66,28 +66,38 @@ func (o *optimizer) decide() sizing.ESMConfig {
 		pf = o.n("sizing.peak_factor.default")
 	}
 	arrival := w.RecordsPerSecond * pf
-	conc := o.step("concurrency needed with the recommended batch", "peak_arrival × batch_duration ÷ batch_size", arrival*d/float64(next.BatchSize), "invocations",
+	conc := o.step("concurrency needed at steady state", "peak_arrival × batch_duration ÷ batch_size", arrival*d/float64(next.BatchSize), "invocations",
 		map[string]float64{"peak_arrival_records_per_second": arrival, "batch_duration_s": d, "batch_size": float64(next.BatchSize)})
 	if w.BacklogRecords > 0 {
-		// A backlog only drains when capacity exceeds arrival; with a latency
-		// target, drain it within that target.
+		// The backlog is shown apart from steady state: the recommendation
+		// keeps up with headroom, and the drain is stated, not mixed in.
 		if w.LatencyTargetSeconds > 0 {
-			drainRate := w.BacklogRecords / w.LatencyTargetSeconds
-			conc = o.step("concurrency to drain the backlog within the latency target", "(peak_arrival + backlog ÷ latency_target) × batch_duration ÷ batch_size",
-				(arrival+drainRate)*d/float64(next.BatchSize), "invocations",
+			drain := (arrival + w.BacklogRecords/w.LatencyTargetSeconds) * d / float64(next.BatchSize)
+			o.step("concurrency to drain the backlog within the latency target (not the recommendation)", "(peak_arrival + backlog ÷ latency_target) × batch_duration ÷ batch_size", drain, "invocations",
 				map[string]float64{"peak_arrival_records_per_second": arrival, "backlog_records": w.BacklogRecords, "latency_target_s": w.LatencyTargetSeconds, "batch_duration_s": d, "batch_size": float64(next.BatchSize)})
-		} else {
-			o.warnings = append(o.warnings, "backlog_records given without latency_target_seconds: sized only to keep up; send a latency target to size the catch-up")
-			conc = math.Nextafter(conc, math.Inf(1)) // strictly more than arrival
+			msg := fmt.Sprintf("steady state needs %.1f concurrent invocations; draining the %.0f-record backlog within %g s would need %.1f for that period: the recommendation sizes steady state with headroom and states its drain time (estimates.backlog_drain_seconds)", conc, w.BacklogRecords, w.LatencyTargetSeconds, drain)
+			if sizing.IsStream(o.src) && w.Shards > 0 {
+				hi := o.n("esm.parallelization_factor.max")
+				if p := math.Ceil(drain / float64(w.Shards)); p <= hi {
+					msg += fmt.Sprintf("; to catch up faster, raise ParallelizationFactor to %g until the iterator age is back to normal, then return to the recommended value", p)
+				} else {
+					msg += fmt.Sprintf("; even ParallelizationFactor %g cannot drain it that fast on %d shards", hi, w.Shards)
+					if capMax := float64(w.Shards) * hi * float64(next.BatchSize) / d; capMax > arrival {
+						msg += fmt.Sprintf(" (at %g it drains in about %.0f s; add shards to go faster)", hi, w.BacklogRecords/(capMax-arrival))
+					}
+				}
+			}
+			o.warnings = append(o.warnings, msg)
 		}
+		conc = math.Nextafter(conc, math.Inf(1)) // strictly more than arrival, so the backlog drains
 	}
 	switch {
 	case sizing.IsStream(o.src):
 		o.parallelization(&next, conc)
 	case sizing.IsKafka(o.src):
-		o.kafkaPollers(&next, conc, arrival)
+		o.kafkaPollers(&next, headroom(conc), arrival)
 	default:
-		o.sqsScaling(&next, conc, arrival)
+		o.sqsScaling(&next, headroom(conc), arrival)
 	}
 	return next
 }
@@ -101,13 +111,16 @@ func (o *optimizer) batchSize() int {
 		cur = sizing.DefaultBatchSize(o.src, o.b)
 	}
 	capB := float64(sizing.MaxBatchSize(w, o.b))
-	in := map[string]float64{"source_and_payload_max": capB}
+	bound, which := sizing.BatchTimeBound(w, o.b)
+	in := map[string]float64{"source_payload_and_time_max": capB, "batch_time_bound_s": bound, "margin_fraction": o.n("sizing.esm.batch_time_margin_fraction")}
+	boundName := "time bound: the function timeout"
+	if which == "lambda_max_timeout" {
+		boundName = "time bound: Lambda's maximum timeout, function_timeout_seconds not given"
+	}
+	if w.ProcessingMsPerBatch > 0 && w.ProcessingMsPerBatch/msPerSecond > bound {
+		o.warnings = append(o.warnings, fmt.Sprintf("a batch takes %g s, past the %g s bound (%s): no BatchSize fixes a fixed per-batch time; make the function faster", w.ProcessingMsPerBatch/msPerSecond, bound, which))
+	}
 	if w.ProcessingMsPerRecord > 0 && w.ProcessingMsPerBatch == 0 {
-		if w.FunctionTimeoutSeconds > 0 {
-			t := math.Floor(w.FunctionTimeoutSeconds * msPerSecond / w.ProcessingMsPerRecord)
-			in["timeout_cap"] = t
-			capB = math.Min(capB, t)
-		}
 		if w.LatencyTargetSeconds > 0 {
 			l := math.Floor(w.LatencyTargetSeconds * msPerSecond / w.ProcessingMsPerRecord)
 			in["latency_cap"] = l
@@ -115,7 +128,7 @@ func (o *optimizer) batchSize() int {
 		}
 	}
 	capB = math.Max(capB, o.n("esm.batch_size.min"))
-	o.step("largest batch allowed", "min(source max, payload cap ÷ avg_record_bytes, timeout ÷ time_per_record, latency_target ÷ time_per_record)", capB, "records", in)
+	o.step("largest batch allowed ("+boundName+")", "min(source max, payload cap ÷ avg_record_bytes, margin × time bound ÷ time_per_record, latency_target ÷ time_per_record); time bound = function timeout, or 900 s when unknown", capB, "records", in)
 	b := cur
 	fixedPerBatch := w.ProcessingMsPerBatch > 0
 	switch {
@@ -128,7 +141,7 @@ func (o *optimizer) batchSize() int {
 		o.because("BatchSize", "throughput: time per batch is fixed (%g ms), so each invocation carries the most records that fit (%d)", w.ProcessingMsPerBatch, b)
 	}
 	if b > int(capB) {
-		o.because("BatchSize", "BatchSize %d exceeds what fits (%d: source maximum, payload cap, function timeout or latency target)", b, int(capB))
+		o.because("BatchSize", "BatchSize %d exceeds what fits (%d: source maximum, payload cap, %.0f%% of the %g s time bound (%s) or latency target)", b, int(capB), o.b.Num("sizing.esm.batch_time_margin_fraction")*percent, bound, which)
 		b = int(capB)
 	}
 	return max(b, 1)
@@ -183,6 +196,13 @@ func (o *optimizer) parallelization(next *sizing.ESMConfig, conc float64) {
 	lo, hi := o.n("esm.parallelization_factor.min"), o.n("esm.parallelization_factor.max")
 	need := o.step("ParallelizationFactor that keeps up", "ceil(concurrency_needed ÷ shards)", math.Ceil(conc/float64(o.w.Shards)), "batches per shard",
 		map[string]float64{"concurrency_needed": conc, "shards": float64(o.w.Shards)})
+	if d := sizing.BatchDurationSeconds(o.w, next.BatchSize); d > 0 && need < hi {
+		slot := float64(next.BatchSize) / d // records/s one concurrent batch processes
+		if spare := float64(o.w.Shards)*math.Max(need, lo)*slot - conc*slot; spare < slot {
+			need = o.step("ParallelizationFactor with headroom", "+1 while spare capacity is under one concurrent batch (the smallest factor that keeps up, not the maximum)", math.Max(need, lo)+1, "batches per shard",
+				map[string]float64{"spare_records_per_second": spare, "one_batch_slot_records_per_second": slot})
+		}
+	}
 	pf := math.Max(lo, math.Min(hi, need))
 	cur := float64(max(o.cur.ParallelizationFactor, int(lo)))
 	if !o.wants(TargetCost) && cur > pf {
@@ -201,25 +221,34 @@ func (o *optimizer) parallelization(next *sizing.ESMConfig, conc float64) {
 
 func (o *optimizer) kafkaPollers(next *sizing.ESMConfig, conc, arrival float64) {
 	parts := float64(o.w.Partitions)
-	onDemandOK := conc <= parts*o.n("esm_scaling.kafka.on_demand.pollers_per_partition")
-	if !next.Provisioned && onDemandOK {
-		o.step("on-demand pollers suffice", "concurrency_needed ≤ partitions", 1, "", map[string]float64{"concurrency_needed": conc, "partitions": parts})
+	if perPart := o.n("esm_scaling.kafka.batches_in_flight_per_partition"); conc > parts*perPart {
+		o.warnings = append(o.warnings, fmt.Sprintf("%.1f concurrent batches needed but a Kafka mapping runs at most one batch per partition in either poller mode (%g partitions), so it cannot keep up: add partitions or make the function faster; provisioned pollers raise MB/s, not per-partition parallelism", conc, parts))
+	}
+	// Provisioned pollers add MB/s and scale faster; they do not add
+	// per-partition parallelism, so needing more concurrent batches than
+	// partitions is no reason to switch. AWS suggests them for bursty,
+	// latency-sensitive workloads.
+	bursty := o.w.PeakFactor > o.n("sizing.peak_factor.default")
+	if !next.Provisioned && !(o.wants(TargetLatency) && bursty) {
+		o.step("on-demand pollers kept", "one poller per partition at most in either mode; provisioned only for bursty, latency-sensitive traffic", 1, "",
+			map[string]float64{"concurrency_needed": conc, "partitions": parts, "peak_factor": o.w.PeakFactor})
 		return
 	}
 	if !next.Provisioned {
-		o.because("ProvisionedPollerConfig", "on-demand runs at most one batch per partition (%g) but %.1f concurrent batches are needed: provisioned pollers run up to %g each", parts, conc, o.n("esm_scaling.kafka.poller.concurrent_invokes"))
+		o.because("ProvisionedPollerConfig", "latency with bursts (peak factor %g): provisioned pollers stay connected and scale within their range at once, where on-demand pollers follow offset lag minute by minute", o.w.PeakFactor)
 	}
 	next.Provisioned = true
 	o.w.PollerMode = "provisioned"
-	need := conc / o.n("esm_scaling.kafka.poller.concurrent_invokes")
-	in := map[string]float64{"concurrency_needed": conc, "invokes_per_poller": o.b.Num("esm_scaling.kafka.poller.concurrent_invokes")}
+	usable := math.Min(conc, parts*o.n("esm_scaling.kafka.batches_in_flight_per_partition")) // pollers beyond one batch per partition add nothing
+	need := usable / o.n("esm_scaling.kafka.poller.concurrent_invokes")
+	in := map[string]float64{"concurrency_usable": usable, "invokes_per_poller": o.b.Num("esm_scaling.kafka.poller.concurrent_invokes")}
 	if o.w.AvgRecordBytes > 0 {
 		mbps := arrival * o.w.AvgRecordBytes / bytesPerMB
 		need = math.Max(need, mbps/o.n("esm_scaling.kafka.poller.mbps"))
 		in["arrival_mb_per_second"] = mbps
 		in["mb_per_second_per_poller"] = o.b.Num("esm_scaling.kafka.poller.mbps")
 	}
-	o.step("pollers needed at peak", "max(concurrency_needed ÷ invokes_per_poller, MB/s ÷ MB/s_per_poller)", need, "pollers", in)
+	o.step("pollers needed at peak", "max(min(concurrency_needed, partitions) ÷ invokes_per_poller, MB/s ÷ MB/s_per_poller)", need, "pollers", in)
 	lo := o.n("esm.kafka.provisioned.minimum_pollers.min")
 	maxP := math.Min(math.Min(math.Max(math.Ceil(need), lo), parts), o.n("esm.kafka.provisioned.maximum_pollers.max"))
 	if math.Ceil(need) > parts {
@@ -240,6 +269,9 @@ func (o *optimizer) kafkaPollers(next *sizing.ESMConfig, conc, arrival float64) 
 }
 
 func (o *optimizer) sqsScaling(next *sizing.ESMConfig, conc, arrival float64) {
+	if g := float64(o.w.MessageGroups) * o.n("esm_scaling.sqs_fifo.batches_per_message_group"); o.src == "sqs_fifo" && g > 0 && conc > g {
+		o.warnings = append(o.warnings, fmt.Sprintf("%.0f concurrent batches needed but a FIFO mapping runs one batch per active message group (%g): spread the messages over more message groups (MessageGroupId), or make the function faster", conc, g))
+	}
 	lo, hi := o.n("esm.scaling_config.maximum_concurrency.min"), o.n("esm.scaling_config.maximum_concurrency.max")
 	if !next.Provisioned && conc <= hi {
 		mc := math.Max(lo, math.Ceil(conc))
@@ -328,7 +360,11 @@ func (o *optimizer) failureFields(rec map[string]any, next sizing.ESMConfig) {
 	if sizing.IsStream(o.src) || sizing.IsSQS(o.src) || kafkaOK {
 		if _, set := rec["FunctionResponseTypes"]; !set {
 			rec["FunctionResponseTypes"] = types
-			o.because("FunctionResponseTypes", "failure_rate: retry only the failed records (the handler must return batchItemFailures)")
+			if sizing.IsSQS(o.src) {
+				o.because("FunctionResponseTypes", "failure_rate: only the failed messages return to the queue (the handler must return batchItemFailures)")
+			} else {
+				o.because("FunctionResponseTypes", "failure_rate: retries resume from the first failed record instead of the whole batch; records after it are processed again, so keep the handler idempotent (it must return batchItemFailures)")
+			}
 		}
 	}
 	if sizing.IsStream(o.src) || kafkaOK {
@@ -339,3 +375,7 @@ func (o *optimizer) failureFields(rec map[string]any, next sizing.ESMConfig) {
 	}
 	o.note(TargetFailureRate, "the handler must return batchItemFailures; also set an on-failure destination (DestinationConfig) and, for streams, a finite MaximumRetryAttempts so a poison record cannot block its shard")
 }
+
+// headroom is the concurrency to provision for conc concurrent batches with
+// at least one spare batch, so a recommendation never runs at exactly 100%.
+func headroom(conc float64) float64 { return math.Floor(conc) + 1 }

@@ -41,6 +41,10 @@ type Options struct {
 	// MaxOutputBytes caps a result's structured content (default 256 KiB).
 	MaxOutputBytes int
 	Logger         *slog.Logger
+	// ToolGate, when set, decides per request whether the caller may see
+	// and call a registered tool (HTTP scopes: a read token never sees or
+	// calls a write tool). It returns "" to admit, else the reason.
+	ToolGate func(ctx context.Context, t mcp.Tool) string
 }
 
 const (
@@ -118,7 +122,19 @@ func NewDeferred(opts Options, load func() (Parts, error)) (*mcpserver.MCPServer
 		case <-ctx.Done():
 		}
 	})
-	s := mcpserver.NewMCPServer(opts.Name, opts.Version,
+	serverOpts := []mcpserver.ServerOption{}
+	if gate := opts.ToolGate; gate != nil {
+		serverOpts = append(serverOpts, mcpserver.WithToolFilter(func(ctx context.Context, ts []mcp.Tool) []mcp.Tool {
+			out := ts[:0:0]
+			for _, t := range ts {
+				if gate(ctx, t) == "" {
+					out = append(out, t)
+				}
+			}
+			return out
+		}))
+	}
+	s := mcpserver.NewMCPServer(opts.Name, opts.Version, append(serverOpts,
 		mcpserver.WithInstructions(opts.Instructions),
 		mcpserver.WithToolCapabilities(false),
 		mcpserver.WithResourceCapabilities(false, false),
@@ -129,12 +145,13 @@ func NewDeferred(opts Options, load func() (Parts, error)) (*mcpserver.MCPServer
 		// Outermost first: logging sees the final result, including a
 		// recovered panic, a deadline or a capped output.
 		mcpserver.WithToolHandlerMiddleware(logCalls(opts.Logger)),
+		mcpserver.WithToolHandlerMiddleware(gateCalls(opts.ToolGate)),
 		mcpserver.WithToolHandlerMiddleware(capOutput(opts.MaxOutputBytes)),
 		mcpserver.WithToolHandlerMiddleware(deadline(opts.CallTimeout)),
 		mcpserver.WithToolHandlerMiddleware(limitLive()),
 		mcpserver.WithToolHandlerMiddleware(boundInput()),
 		mcpserver.WithToolHandlerMiddleware(recoverPanics(opts.Logger)),
-	)
+	)...)
 	done := make(chan error, 1)
 	go func() {
 		defer close(ready)
@@ -145,6 +162,27 @@ func NewDeferred(opts Options, load func() (Parts, error)) (*mcpserver.MCPServer
 		done <- err
 	}()
 	return s, done
+}
+
+// gateCalls refuses a call the ToolGate does not admit, as a tool error
+// that names the reason; the tool is also absent from that caller's list.
+func gateCalls(gate func(ctx context.Context, t mcp.Tool) string) mcpserver.ToolHandlerMiddleware {
+	return func(next mcpserver.ToolHandlerFunc) mcpserver.ToolHandlerFunc {
+		if gate == nil {
+			return next
+		}
+		return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			srv := mcpserver.ServerFromContext(ctx)
+			if srv != nil {
+				if t := srv.GetTool(req.Params.Name); t != nil {
+					if why := gate(ctx, t.Tool); why != "" {
+						return mcp.NewToolResultError(why), nil
+					}
+				}
+			}
+			return next(ctx, req)
+		}
+	}
 }
 
 func register(s *mcpserver.MCPServer, opts Options, p Parts) error {

@@ -53,3 +53,10 @@ func IsKafka(s string) bool { return isKafka(s) }
 
 // IsSQS reports whether s is sqs or sqs_fifo.
 func IsSQS(s string) bool { return isSQS(s) }
+
+// BatchTimeBound is the time a batch must finish within for w: the function
+// timeout when given, else Lambda's maximum; which is "function_timeout" or
+// "lambda_max_timeout".
+func BatchTimeBound(w Workload, b *guidance.Base) (seconds float64, which string) {
+	return newCalc(b, "lambda_esm").batchTimeBound(w)
+}

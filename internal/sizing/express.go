@@ -104,6 +104,10 @@ func MSKExpress(w Workload, b *guidance.Base) (Result, error) {
 		}
 	}
 	c.warn("Express sustained throughput per broker matches AWS's Express best-practices table; the maximum (quota) throughput, per-partition and partition-count figures come from secondary sources that agree with each other (see the guidance notes): confirm them on the MSK quota page before committing spend")
+	c.accountBrokers(chosen.brokers)
+	c.ref("msk.express.intelligent_rebalancing.default_status")
+	c.alt("scale later with Intelligent Rebalancing", true, fmt.Sprintf("Intelligent Rebalancing (%s by default on new Express clusters, no extra cost) moves partitions when brokers are added or removed, within %g minutes; Cruise Control or kafka-reassign-partitions cannot run while it is active (pause it first)",
+		c.b.String("msk.express.intelligent_rebalancing.default_status"), c.n("msk.express.intelligent_rebalancing.scaling_minutes")))
 	c.res.BindingConstraint = chosen.binding
 	c.res.Recommendation = Recommendation{
 		Summary:    fmt.Sprintf("%d × %s in %g AZs (RF %g, min.insync.replicas %g fixed)", chosen.brokers, chosen.name, azs, rf, c.n("msk.express.min_insync_replicas")),
@@ -184,6 +188,10 @@ func MSKServerless(w Workload, b *guidance.Base) (Result, error) {
 		c.alt("split over several Serverless clusters", true, "each cluster has its own quotas; producers and consumers must know which cluster holds which topic")
 	} else {
 		c.alt("MSK provisioned (service=msk or msk_express)", true, "fixed broker-hour cost; worth it at sustained high throughput or when you need SCRAM/mTLS or ACLs")
+	}
+	if !c.b.Bool("msk.serverless.partition_reassignment") {
+		c.ref("msk.serverless.partition_reassignment")
+		c.alt("operating model", fits, "MSK Serverless places partitions itself: no brokers to size, no partition reassignment or Cruise Control; you scale by adding partitions within the quotas")
 	}
 	c.res.Recommendation = Recommendation{Summary: summary, Fits: boolPtr(fits), MinPartitions: need}
 	return c.done(), nil

@@ -3,6 +3,7 @@ package sizing
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
@@ -69,12 +70,21 @@ func Kinesis(w Workload, b *guidance.Base) (Result, error) {
 			c.warn("%d enhanced fan-out consumers exceed the per-stream limit of %g; share consumers or fan out downstream", w.EFOConsumers, lim)
 		}
 	}
-	// Hot key.
+	// Hot key: a key always lands on one shard, which takes 1 MB/s and
+	// 1,000 records/s; either limit makes it hot.
+	if w.HotKeyRecordsPerSec > 0 {
+		rl := c.n("kinesis.shard.write_records_per_second") * c.n("sizing.kinesis.hot_key_warn_fraction")
+		c.step("hottest partition key's records vs one shard", "hot_key_records_per_second ÷ per_shard_records", w.HotKeyRecordsPerSec/rl, "fraction", "hot_key_records_per_second", w.HotKeyRecordsPerSec, "per_shard_records_per_second", rl)
+		if w.HotKeyRecordsPerSec > rl {
+			c.warn("one partition key writes %g records/s but a key always lands on one shard (%g records/s, however small the records): more shards, on-demand mode or its shard splits will not help; add a suffix to spread the key, or aggregate records (KPL aggregation packs many into one Kinesis record)", w.HotKeyRecordsPerSec, rl)
+			c.res.BindingConstraint = "hot partition key (records/s)"
+		}
+	}
 	if w.HotKeyMBps > 0 {
 		kl := c.n("kinesis.partition_key.write_mbps") * c.n("sizing.kinesis.hot_key_warn_fraction")
 		c.step("hottest partition key vs one shard", "hot_key_mb_per_second ÷ per_key_limit", w.HotKeyMBps/kl, "fraction", "hot_key_mb_per_second", w.HotKeyMBps, "per_key_limit_mb_per_second", kl)
 		if w.HotKeyMBps > kl {
-			c.warn("one partition key writes %g MB/s but a key always lands on one shard (%g MB/s): more shards or on-demand mode will not help; add a suffix to spread the key, or aggregate records", w.HotKeyMBps, kl)
+			c.warn("one partition key writes %g MB/s but a key always lands on one shard (%g MB/s): more shards, on-demand mode or its shard splits will not help; add a suffix to spread the key", w.HotKeyMBps, kl)
 			c.res.BindingConstraint = "hot partition key"
 		}
 	}
@@ -90,7 +100,10 @@ func Kinesis(w Workload, b *guidance.Base) (Result, error) {
 			c.warn("records of %.0f KiB exceed the %g KiB Kinesis maximum: store payloads in S3 and send pointers", kib, hi)
 		case kib > def:
 			rec.MaxRecordSizeKiB = math.Ceil(kib)
-			c.warn("records of %.0f KiB need MaxRecordSizeInKiB ≥ %.0f (default %g); large records draw on shard burst capacity and should stay under %g%% of traffic", kib, rec.MaxRecordSizeKiB, def, c.n("kinesis.record.large_share_max_percent"))
+			c.warn("records of %.0f KiB need MaxRecordSizeInKiB ≥ %.0f (default %g); large records draw on shard burst capacity and should stay under %g%% of traffic; every consumer must read records that size (AWS: verify all downstream applications first)", kib, rec.MaxRecordSizeKiB, def, c.n("kinesis.record.large_share_max_percent"))
+			if lp := c.n("lambda.invoke.sync_payload.max_bytes"); big > lp {
+				c.warn("a %.0f-byte record cannot reach a Lambda consumer: an ESM invokes synchronously with at most %g bytes, so the mapping fails on it; keep such payloads in S3 and send a pointer", big, lp)
+			}
 		}
 	}
 
@@ -99,20 +112,54 @@ func Kinesis(w Workload, b *guidance.Base) (Result, error) {
 	ingMiB := ing * bytesPerMB / bytesPerMiB
 	c.step("average ingest vs On-demand Advantage commitment", "ingress (MiB/s) ÷ commitment", ingMiB/commit, "fraction", "ingress_mib_per_second", ingMiB, "commitment_mib_per_second", commit)
 	burst := c.n("kinesis.on_demand.burst_factor")
+	large := b.Strings("kinesis.on_demand.large_regions")
 	regionMax := c.n("kinesis.on_demand.max_write_mbps_other_regions")
+	switch {
+	case w.Region == "":
+		c.step("on-demand write ceiling (region not given: assumed outside "+strings.Join(large, "/")+")", "default on-demand stream write maximum", regionMax, "MB/s")
+	case slices.Contains(large, w.Region):
+		regionMax = c.step("on-demand write ceiling in "+w.Region, "on-demand stream write maximum of the large Regions", c.n("kinesis.on_demand.max_write_mbps_large_regions"), "MB/s")
+	default:
+		c.step("on-demand write ceiling in "+w.Region, "default on-demand stream write maximum outside "+strings.Join(large, "/")+" (raise via support)", regionMax, "MB/s")
+	}
 	odFits := peakIn <= regionMax
+	if start := c.n("kinesis.on_demand.default_write_mbps"); peakIn > start {
+		warm := "with On-demand Advantage, set warm throughput (UpdateStreamWarmThroughput, up to " + fmt.Sprintf("%g MiB/s", c.n("kinesis.advantage.warm_throughput_max_mibps")) + ") before the launch"
+		if !w.OnDemandAdvantage {
+			warm = "warm throughput would pre-scale it, but it needs On-demand Advantage on the account (on_demand_advantage)"
+		}
+		c.warn("a new on-demand stream starts at %g MB/s write and %g MB/s read and grows by splitting busy shards, absorbing up to %gx its previous peak, with throttling if traffic more than doubles within %g minutes: a day-one peak of %.0f MB/s throttles; create it PROVISIONED with %d shards and switch to on-demand later (≤ %g mode switches per 24 h), or %s",
+			start, c.n("kinesis.on_demand.default_read_mbps"), burst, c.n("kinesis.on_demand.burst_window_minutes"), peakIn, shards, c.n("kinesis.update_stream_mode.per_24h"), warm)
+	}
+	if w.OnDemandAdvantage {
+		if wm := c.n("kinesis.advantage.warm_throughput_max_mibps"); peakIn*bytesPerMB/bytesPerMiB > wm {
+			c.warn("%.0f MB/s is above the %g MiB/s warm throughput a stream can be set to", peakIn, wm)
+		}
+	}
+	if quota := c.n("kinesis.shards.account_default_large_regions"); w.Region != "" && slices.Contains(large, w.Region) && float64(shards) > quota {
+		c.warn("%d shards exceed the default account shard quota of %g in %s: request an increase first", shards, quota, w.Region)
+	} else if !slices.Contains(large, w.Region) && float64(shards) > quota {
+		c.warn("%d shards exceed even the %g-shard default quota of the large Regions; other Regions default lower: request an increase first", shards, quota)
+	}
 	c.alt(fmt.Sprintf("PROVISIONED, %d shards", shards), true,
 		fmt.Sprintf("cost drivers: shard-hours (paid whether used or not) and PUT payload units; you rescale with UpdateShardCount (≤%g operations per 24 h, %gx–%gx of the current count per step)",
 			c.n("kinesis.update_shard_count.ops_per_24h"), c.n("kinesis.update_shard_count.min_factor"), c.n("kinesis.update_shard_count.max_factor")))
 	odTrade := fmt.Sprintf("cost drivers: stream-hours plus GB written and GB read; no capacity planning, absorbs up to %gx the previous 30-day peak, throttles if traffic more than doubles within %g minutes", burst, c.n("kinesis.on_demand.burst_window_minutes"))
 	if !odFits {
-		odTrade += fmt.Sprintf("; %.0f MB/s exceeds the %g MB/s on-demand default outside %s", peakIn, regionMax, strings.Join(b.Strings("kinesis.on_demand.large_regions"), "/"))
+		odTrade += fmt.Sprintf("; %.0f MB/s exceeds the %g MB/s on-demand write ceiling of this Region", peakIn, regionMax)
 	}
+	odTrade += fmt.Sprintf("; at most %g on-demand streams per account and Region by default", c.n("kinesis.on_demand.streams_per_account"))
 	c.alt("ON_DEMAND (Standard)", odFits, odTrade)
 	advTrade := fmt.Sprintf("cost drivers: GB written and read at ≥%g%% below On-demand Standard, no stream-hour fee, no EFO premium, warm throughput available; the account commits to %g MiB/s ingest and %g MiB/s retrieval across on-demand streams for at least %g h (shortfall billed)",
 		c.n("kinesis.advantage.discount_min_percent"), commit, c.n("kinesis.advantage.commit_retrieval_mibps"), c.n("kinesis.advantage.min_enabled_hours"))
 	c.alt("ON_DEMAND with On-demand Advantage", odFits, advTrade)
 	switch {
+	case w.TrafficPattern == "unknown" && odFits:
+		rec.CapacityMode = "ON_DEMAND"
+		if ingMiB >= commit {
+			rec.CapacityMode = "ON_DEMAND (On-demand Advantage)"
+		}
+		c.step("capacity mode choice", "traffic pattern unknown → on-demand: no capacity planning while the peak is learned; revisit provisioned once it is known", 1, "", "ingress_mib_per_second", ingMiB)
 	case ingMiB >= commit && odFits:
 		rec.CapacityMode = "ON_DEMAND (On-demand Advantage)"
 		c.step("capacity mode choice", "ingest ≥ Advantage commitment → On-demand Advantage", 1, "", "ingress_mib_per_second", ingMiB, "commitment_mib_per_second", commit)
@@ -121,7 +168,7 @@ func Kinesis(w Workload, b *guidance.Base) (Result, error) {
 		c.step("capacity mode choice", "peak_factor > on-demand burst factor → provisioned, pre-scaled for the peak", 1, "", "peak_factor", pf, "on_demand_burst_factor", burst)
 	default:
 		rec.CapacityMode = "PROVISIONED"
-		c.step("capacity mode choice", "ingest below the Advantage commitment and peaks within the on-demand burst: provisioned is the predictable choice; On-demand Standard trades a higher per-GB price for no planning", 0, "", "ingress_mib_per_second", ingMiB, "commitment_mib_per_second", commit)
+		c.step("capacity mode choice (traffic_pattern known, the default)", "ingest below the Advantage commitment and peaks within the on-demand burst: provisioned is the predictable choice; On-demand Standard trades a higher per-GB price for no planning", 0, "", "ingress_mib_per_second", ingMiB, "commitment_mib_per_second", commit)
 	}
 	rec.Summary = fmt.Sprintf("%d shards; %s", shards, rec.CapacityMode)
 	c.res.Recommendation = rec

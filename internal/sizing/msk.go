@@ -235,7 +235,9 @@ func (c *calc) planMSK(s brokerSpec, in mskInputs, record bool) mskPlan {
 		p.terms["partitions per broker"] = st("brokers for partitions (replicas included)", "partitions × r ÷ recommended_per_broker", in.partitions*r/s.partRec, "brokers",
 			"partitions", in.partitions, "r", r, "recommended_per_broker", s.partRec)
 	}
-	head := c.n("sizing.msk.storage_headroom")
+	alarm := c.n("sizing.msk.disk_warning_percent")
+	head := st("storage headroom", "max(headroom, 100 ÷ disk_alarm_percent − 1): full retention stays under MSK's storage alert", math.Max(c.n("sizing.msk.storage_headroom"), percent/alarm-1), "fraction",
+		"headroom", c.b.Num("sizing.msk.storage_headroom"), "disk_alarm_percent", alarm)
 	totalGiB := st("storage needed", "ingress × 3600 × retention_hours × r × (1 + headroom) (MB → GiB)", in.ingress*secPerHour*in.retention*r*(1+head)*bytesPerMB/bytesPerGiB, "GiB",
 		"ingress_mb_per_second", in.ingress, "retention_hours", in.retention, "r", r, "headroom", head)
 	maxGiB := c.n("msk.standard.storage.per_broker.max_gib")
@@ -345,6 +347,7 @@ func (c *calc) mskAlternatives(chosen mskPlan, specs []brokerSpec, in mskInputs)
 }
 
 func (c *calc) mskWarnings(p mskPlan, in mskInputs, w Workload) {
+	c.accountBrokers(p.brokers)
 	if p.spec.family == "t3" {
 		c.warn("kafka.t3.small uses CPU credits and is meant for development; size production on m5 or m7g")
 	}
@@ -365,4 +368,12 @@ func (c *calc) mskWarnings(p mskPlan, in mskInputs, w Workload) {
 		c.warn("no consumer_groups or egress given: assumed %g consumer group; each extra group adds one ingress of EC2 egress per broker", in.groups)
 	}
 	c.warn("CPU figures extrapolate one published benchmark (4xlarge, RF 3, 512-byte messages, TLS + IAM) linearly by vCPU: validate with a load test")
+}
+
+// accountBrokers warns when a cluster alone needs more brokers than the
+// default per-account quota.
+func (c *calc) accountBrokers(n int) {
+	if q := c.n("msk.account.brokers.max"); float64(n) > q {
+		c.warn("%d brokers exceed the default quota of %g brokers per account and Region (adjustable): request an increase before creating the cluster", n, q)
+	}
 }

@@ -18,6 +18,9 @@ func Size(service string, w Workload, b *guidance.Base) (Result, error) {
 	if err := nonNegative(w); err != nil {
 		return Result{}, err
 	}
+	if w.TrafficPattern != "" && w.TrafficPattern != "known" && w.TrafficPattern != "unknown" {
+		return Result{}, fmt.Errorf("%w: traffic_pattern %q; send known or unknown", ErrInput, w.TrafficPattern)
+	}
 	switch service {
 	case "msk":
 		return MSKStandard(w, b)
@@ -41,12 +44,12 @@ func nonNegative(w Workload) error {
 		"efo_consumers": float64(w.EFOConsumers), "records_per_second": w.RecordsPerSecond, "avg_record_bytes": w.AvgRecordBytes,
 		"max_record_bytes": w.MaxRecordBytes, "retention_hours": w.RetentionHours, "replication_factor": float64(w.ReplicationFactor),
 		"partitions": float64(w.Partitions), "az_count": float64(w.AZCount), "peak_factor": w.PeakFactor,
-		"hot_key_mb_per_second": w.HotKeyMBps, "compacted_partitions": float64(w.CompactedPartitions), "shards": float64(w.Shards),
+		"hot_key_mb_per_second": w.HotKeyMBps, "hot_key_records_per_second": w.HotKeyRecordsPerSec, "compacted_partitions": float64(w.CompactedPartitions), "shards": float64(w.Shards),
 		"processing_ms_per_record": w.ProcessingMsPerRecord, "processing_ms_per_batch": w.ProcessingMsPerBatch,
 		"batch_size": float64(w.BatchSize), "parallelization_factor": float64(w.ParallelizationFactor),
 		"batching_window_seconds": w.BatchingWindowSeconds, "latency_target_seconds": w.LatencyTargetSeconds,
 		"backlog_records": w.BacklogRecords, "function_timeout_seconds": w.FunctionTimeoutSeconds,
-		"visibility_timeout_seconds": w.VisibilityTimeoutSeconds,
+		"visibility_timeout_seconds": w.VisibilityTimeoutSeconds, "message_groups": float64(w.MessageGroups),
 	} {
 		if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("%w: %s is %v; send a non-negative number", ErrInput, name, v)

@@ -37,7 +37,10 @@ type Workload struct {
 	PeakFactor          float64 `json:"peak_factor,omitempty" jsonschema_description:"peak / average traffic ratio applied to throughput (default 1: the rates given are the peak)" jsonschema:"minimum=0,maximum=1000"`
 	BrokerType          string  `json:"broker_type,omitempty" jsonschema_description:"size this broker type only, e.g. kafka.m7g.xlarge or express.m7g.large; omitted = pick the smallest total vCPU"`
 	HotKeyMBps          float64 `json:"hot_key_mb_per_second,omitempty" jsonschema_description:"Kinesis: write rate of the busiest partition key, MB/s" jsonschema:"minimum=0,maximum=1000000"`
+	HotKeyRecordsPerSec float64 `json:"hot_key_records_per_second,omitempty" jsonschema_description:"Kinesis: records/s of the busiest key" jsonschema:"minimum=0,maximum=1000000000"`
 	OnDemandAdvantage   bool    `json:"on_demand_advantage,omitempty" jsonschema_description:"Kinesis: the account has On-demand Advantage enabled"`
+	Region              string  `json:"region,omitempty" jsonschema_description:"AWS Region, e.g. us-east-1"`
+	TrafficPattern      string  `json:"traffic_pattern,omitempty" jsonschema:"enum=known,enum=unknown" jsonschema_description:"Kinesis: is the peak known (default known)"`
 	CompactedPartitions int     `json:"compacted_partitions,omitempty" jsonschema_description:"MSK Serverless: partitions of compacted topics" jsonschema:"minimum=0,maximum=1000000"`
 
 	// Lambda ESM
@@ -53,6 +56,7 @@ type Workload struct {
 	FunctionTimeoutSeconds   float64 `json:"function_timeout_seconds,omitempty" jsonschema_description:"lambda_esm: the function's timeout, seconds" jsonschema:"minimum=0,maximum=86400"`
 	PollerMode               string  `json:"poller_mode,omitempty" jsonschema:"enum=on_demand,enum=provisioned" jsonschema_description:"lambda_esm: Kafka or SQS poller mode (default: on_demand)"`
 	VisibilityTimeoutSeconds float64 `json:"visibility_timeout_seconds,omitempty" jsonschema_description:"lambda_esm: SQS queue visibility timeout, seconds" jsonschema:"minimum=0,maximum=86400"`
+	MessageGroups            int     `json:"message_groups,omitempty" jsonschema_description:"lambda_esm sqs_fifo: active message groups" jsonschema:"minimum=0,maximum=100000000"`
 }
 
 // Step is one line of arithmetic.
@@ -94,6 +98,12 @@ type Recommendation struct {
 	KeepsUp                    *bool   `json:"keeps_up,omitempty" jsonschema_description:"whether processing capacity covers the peak arrival rate"`
 	DrainSeconds               float64 `json:"backlog_drain_seconds,omitempty" jsonschema_description:"time to clear backlog_records; -1 when the backlog grows"`
 	CPUPercentEstimate         float64 `json:"cpu_percent_estimate,omitempty" jsonschema_description:"estimated broker CPU with all brokers up (extrapolated from one benchmark)"`
+	WorkerType                 string  `json:"worker_type,omitempty" jsonschema_description:"glue_streaming: worker type"`
+	Workers                    int     `json:"workers,omitempty" jsonschema_description:"Glue NumberOfWorkers, MSK Connect or KCL workers"`
+	KPU                        int     `json:"kpu,omitempty" jsonschema_description:"flink: KPUs billed"`
+	Parallelism                int     `json:"parallelism,omitempty" jsonschema_description:"flink: Parallelism"`
+	MCUPerWorker               int     `json:"mcu_per_worker,omitempty" jsonschema_description:"msk_connect: mcuCount"`
+	Tasks                      int     `json:"tasks,omitempty" jsonschema_description:"msk_connect: tasks.max"`
 }
 
 // Result is a sizing answer with its working.

@@ -46,6 +46,7 @@ func MSKClusterRuleIDs() []string {
 		"msk_cluster.config.auto_create_topics", "msk_cluster.config.default_replication_factor",
 		"msk_cluster.config.min_insync_replicas", "msk_cluster.config.unclean_leader_election",
 		"msk_cluster.config.replica_selector", "msk_cluster.config.num_partitions", "msk_cluster.express.fixed_config",
+		"msk_cluster.config.num_replica_fetchers",
 		"msk_cluster.fields.type",
 	}
 }
@@ -452,6 +453,17 @@ func (c *mskCheck) serverProperties() {
 		}
 	}
 
+	if on, _, ok := boolean(c.props, mskPTEnabled); ok && on && !c.express {
+		def := c.b.Int("msk.config.num_replica_fetchers.default")
+		if n, ok := intProp("num.replica.fetchers"); !ok || n <= def {
+			if !ok {
+				n = def
+			}
+			c.add("msk_cluster.config.num_replica_fetchers", rules.Warning, field("num.replica.fetchers"), "msk.config.num_replica_fetchers.default",
+				fmt.Sprintf("provisioned storage throughput is on but num.replica.fetchers is %d (the MSK default): followers replicate with too few threads and the cluster does not reach the throughput it pays for", n),
+				fmt.Sprintf("raise num.replica.fetchers above %d in the cluster configuration, together with the provisioned throughput", def))
+		}
+	}
 	if np, ok := intProp("num.partitions"); ok && np < c.b.Int("msk.config.num_partitions.min") {
 		c.add("msk_cluster.config.num_partitions", rules.Error, field("num.partitions"), "msk.config.num_partitions.min",
 			fmt.Sprintf("num.partitions=%d: a topic needs at least %d partition", np, c.b.Int("msk.config.num_partitions.min")),

@@ -265,3 +265,23 @@ func TestRequestMatchesPlan(t *testing.T) {
 }
 
 var simESMVar = simESM
+
+// Lambda's own validation reaches the caller: when another change lands
+// between the plan and the apply, Lambda refuses the update with
+// ResourceInUseException (the mapping is Updating) and Apply reports that
+// answer, naming the code, instead of a generic failure.
+func TestESMUpdateRefusedByLambda(t *testing.T) {
+	t.Parallel()
+	_, cl := simLambda(t, nil)
+	u := &ESMUpdate{UUID: simESM, Config: map[string]any{"BatchSize": 1000}}
+	if _, _, err := u.Plan(context.Background(), cl, base(t)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.UpdateEventSourceMapping(context.Background(), &lambda.UpdateEventSourceMappingInput{UUID: aws.String(simESM), BatchSize: aws.Int32(200)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := u.Apply(context.Background(), cl, cl)
+	if err == nil || !strings.Contains(err.Error(), "ResourceInUseException") || !strings.Contains(err.Error(), "Updating") {
+		t.Fatalf("apply after a concurrent update: %v", err)
+	}
+}

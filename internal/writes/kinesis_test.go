@@ -71,13 +71,43 @@ func TestStreamScaleShards(t *testing.T) {
 	if p.Changes[1].Current != float64(4) || p.Changes[1].Desired != float64(8) || !strings.Contains(p.Risks[0], "10 UpdateShardCount operations") {
 		t.Fatalf("plan %+v", p)
 	}
+	// UpdateShardCount is asynchronous (API reference, UpdateShardCount:
+	// "returns immediately and sets the status of the stream to UPDATING"):
+	// the read-back sees the old shards, UPDATING.
 	st, err := s.Apply(context.Background(), cl, cl)
-	if err != nil || st.OpenShardCount != 8 {
+	if err != nil || st.StreamStatus != "UPDATING" || st.OpenShardCount != 4 {
 		t.Fatalf("read-back %+v %v", st, err)
 	}
 	if m := srv.MutatingCalls(); len(m) != 1 || m[0].Operation != "UpdateShardCount" {
 		t.Fatalf("mutating %+v", m)
 	}
+	now, err := describeStream(context.Background(), cl, "clicks")
+	if err != nil || now.status != "ACTIVE" || now.open != 8 {
+		t.Fatalf("after the update: %+v %v", now, err)
+	}
+}
+
+// A second change while the first is under way is refused by Kinesis with
+// ResourceInUseException (API reference, UpdateShardCount and
+// UpdateStreamMode errors); the plan refuses an UPDATING stream before
+// that, and an Apply that races the first change reports Kinesis's answer.
+func TestStreamScaleWhileUpdating(t *testing.T) {
+	t.Parallel()
+	_, cl := simKinesis(t)
+	first := &StreamScale{Stream: "clicks", TargetShards: 6}
+	if _, _, err := first.Plan(context.Background(), cl, base(t)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.UpdateShardCount(context.Background(), &kinesis.UpdateShardCountInput{StreamName: aws.String("clicks"), TargetShardCount: aws.Int32(8), ScalingType: "UNIFORM_SCALING"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := first.Apply(context.Background(), cl, cl)
+	if err == nil || !strings.Contains(err.Error(), "ResourceInUseException") || !strings.Contains(err.Error(), "UPDATING") {
+		t.Fatalf("apply during an update: %v", err)
+	}
+	mode := &StreamScale{Stream: "clicks", Mode: ModeOnDemand}
+	_, _, err = mode.Plan(context.Background(), cl, base(t))
+	wantRefusal(t, err, "only while it is ACTIVE")
 }
 
 func TestStreamScaleRefusals(t *testing.T) {

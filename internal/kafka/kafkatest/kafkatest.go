@@ -188,3 +188,50 @@ func StartDemo(ctx context.Context) (*Demo, error) {
 	}
 	return d, nil
 }
+
+// StartFleet starts a 3-broker kfake cluster with topics x partitions (two
+// records each) and groups empty consumer groups, group g committing every
+// partition of perGroup topics starting at topic g%topics: perGroup=1 is a
+// sparse fleet, perGroup=topics a dense one where every group commits every
+// partition (the shape fleet-wide lag claims must hold for).
+func StartFleet(ctx context.Context, topics, partitions, groups, perGroup int) (*kfake.Cluster, error) {
+	c, err := Start(3)
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*kfake.Cluster, error) { c.Close(); return nil, err }
+	cl, err := Producer(c, kgo.MaxBufferedRecords(topics*partitions*2))
+	if err != nil {
+		return fail(err)
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	names := make([]string, topics)
+	for i := range names {
+		names[i] = fmt.Sprintf("t%03d", i)
+	}
+	if _, err := adm.CreateTopics(ctx, int32(partitions), 1, nil, names...); err != nil {
+		return fail(err)
+	}
+	var rs []*kgo.Record
+	for _, t := range names {
+		for p := range partitions {
+			rs = append(rs, &kgo.Record{Topic: t, Partition: int32(p), Value: []byte("x")}, &kgo.Record{Topic: t, Partition: int32(p), Value: []byte("y")})
+		}
+	}
+	if err := cl.ProduceSync(ctx, rs...).FirstErr(); err != nil {
+		return fail(err)
+	}
+	for g := range groups {
+		os := kadm.Offsets{}
+		for k := range perGroup {
+			for p := range partitions {
+				os.Add(kadm.Offset{Topic: names[(g+k)%topics], Partition: int32(p), At: int64(g % 3), LeaderEpoch: -1})
+			}
+		}
+		if err := adm.CommitAllOffsets(ctx, fmt.Sprintf("g%04d", g), os); err != nil {
+			return fail(err)
+		}
+	}
+	return c, nil
+}

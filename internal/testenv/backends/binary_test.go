@@ -39,7 +39,8 @@ func (b *binary) get(t *testing.T) string {
 			return
 		}
 		b.path = filepath.Join(dir, "stream-mcp")
-		cmd := exec.Command("go", "build", "-o", b.path, "./cmd/stream-mcp")
+		cmd := exec.Command("go", "build", "-trimpath", "-o", b.path, "./cmd/stream-mcp")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		cmd.Dir = repopath.Root()
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.err = &buildError{out: string(out), err: err}

@@ -281,7 +281,9 @@ func kafkaCases() []kafkaCase {
 					t.Fatalf("create acl: %v", err)
 				}
 			},
-			args: func(topic string) map[string]any { return map[string]any{"what": "topic", "cluster": cSCRAM, "topic": topic} },
+			args: func(topic string) map[string]any {
+				return map[string]any{"what": "topic", "cluster": cSCRAM, "topic": topic}
+			},
 			check: func(t *testing.T, r result, topic string) {
 				if r.out == nil {
 					t.Fatalf("tool error: %s", r.errText)
