@@ -263,7 +263,9 @@ func TestGuardRefusesOversizeContainers(t *testing.T) {
 	if len(passed) != 0 || !strings.Contains(out.String(), `"isError":true`) || !strings.Contains(out.String(), `"id":7`) || !strings.Contains(out.String(), "more than 1000 entries") {
 		t.Fatalf("passed %d bytes, answered %.300s", len(passed), out.String())
 	}
-	if took := time.Since(start); took > 2*time.Second {
+	// The old path took 13 s; the guard answers in milliseconds (a few
+	// seconds under -race on a busy machine).
+	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("scanning took %s", took)
 	}
 	// A string holding commas and brackets is not counted.
