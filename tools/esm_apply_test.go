@@ -241,7 +241,7 @@ func TestEsmApplyUnknownEvidenceBlocksTheToken(t *testing.T) {
 	if unk, _ := plan["unknown"].([]any); len(unk) != 1 || !strings.Contains(unk[0].(string), "visibility") {
 		t.Fatalf("plan does not list the check that did not run: %v", plan)
 	}
-	if !strings.Contains(resultText(res), "Not checked") || out["confirmation_token"] == nil {
+	if !strings.Contains(resultText(res), "visibility-timeout-versus-function-timeout check did not run") || out["confirmation_token"] == nil {
 		t.Fatalf("plan text %q", resultText(res))
 	}
 	if e.mutating(t) != 0 {

@@ -37,7 +37,7 @@ func Inputf(format string, a ...any) error {
 // Topic is one topic (or stream) an integration reads.
 type Topic struct {
 	Name       string `json:"name" jsonschema_description:"topic or stream name"`
-	Partitions int    `json:"partitions,omitempty" jsonschema:"minimum=0,maximum=1000000" jsonschema_description:"partitions or shards"`
+	Partitions int    `json:"partitions,omitempty" jsonschema:"minimum=0" jsonschema_description:"partitions or shards"`
 }
 
 // Deployment targets.
@@ -60,20 +60,20 @@ type SizeInput struct {
 type Processor struct {
 	GlueVersion            string  `json:"glue_version,omitempty" jsonschema_description:"glue_streaming: e.g. 4.0"`
 	WorkerType             string  `json:"worker_type,omitempty" jsonschema_description:"glue_streaming: G.025X-G.8X"`
-	CoresNeeded            int     `json:"cores_needed,omitempty" jsonschema:"minimum=0,maximum=100000" jsonschema_description:"glue_streaming: Spark cores from a benchmark"`
-	CoreRecordsPerSecond   float64 `json:"core_records_per_second,omitempty" jsonschema:"minimum=0,maximum=1000000000" jsonschema_description:"glue_streaming: benchmark rate of one core"`
+	CoresNeeded            int     `json:"cores_needed,omitempty" jsonschema:"minimum=0" jsonschema_description:"glue_streaming: Spark cores from a benchmark"`
+	CoreRecordsPerSecond   float64 `json:"core_records_per_second,omitempty" jsonschema:"minimum=0" jsonschema_description:"glue_streaming: benchmark rate of one core"`
 	Source                 string  `json:"source,omitempty" jsonschema:"enum=kinesis,enum=kafka" jsonschema_description:"processors: stream type"`
-	BatchRecords           float64 `json:"batch_records,omitempty" jsonschema:"minimum=0,maximum=1000000000" jsonschema_description:"glue_streaming: records per micro-batch"`
-	TriggerIntervalSeconds float64 `json:"trigger_interval_seconds,omitempty" jsonschema:"minimum=0,maximum=86400" jsonschema_description:"glue_streaming: windowSize"`
-	BatchProcessingSeconds float64 `json:"batch_processing_seconds,omitempty" jsonschema:"minimum=0,maximum=86400" jsonschema_description:"glue_streaming: batch duration"`
-	Parallelism            int     `json:"parallelism,omitempty" jsonschema:"minimum=0,maximum=100000" jsonschema_description:"flink: Parallelism"`
-	ParallelismPerKPU      int     `json:"parallelism_per_kpu,omitempty" jsonschema:"minimum=0,maximum=1000" jsonschema_description:"flink: ParallelismPerKPU"`
-	KPU                    int     `json:"kpu,omitempty" jsonschema:"minimum=0,maximum=100000" jsonschema_description:"flink: KPUs"`
+	BatchRecords           float64 `json:"batch_records,omitempty" jsonschema:"minimum=0" jsonschema_description:"glue_streaming: records per micro-batch"`
+	TriggerIntervalSeconds float64 `json:"trigger_interval_seconds,omitempty" jsonschema:"minimum=0" jsonschema_description:"glue_streaming: windowSize"`
+	BatchProcessingSeconds float64 `json:"batch_processing_seconds,omitempty" jsonschema:"minimum=0" jsonschema_description:"glue_streaming: batch duration"`
+	Parallelism            int     `json:"parallelism,omitempty" jsonschema:"minimum=0" jsonschema_description:"flink: Parallelism"`
+	ParallelismPerKPU      int     `json:"parallelism_per_kpu,omitempty" jsonschema:"minimum=0" jsonschema_description:"flink: ParallelismPerKPU"`
+	KPU                    int     `json:"kpu,omitempty" jsonschema:"minimum=0" jsonschema_description:"flink: KPUs"`
 	KCLVersion             string  `json:"kcl_version,omitempty" jsonschema_description:"kcl: 2.x or 3.x"`
-	Workers                int     `json:"workers,omitempty" jsonschema:"minimum=0,maximum=100000" jsonschema_description:"kcl, msk_connect: workers"`
+	Workers                int     `json:"workers,omitempty" jsonschema:"minimum=0" jsonschema_description:"kcl, msk_connect: workers"`
 	Retrieval              string  `json:"retrieval,omitempty" jsonschema:"enum=efo,enum=polling" jsonschema_description:"kcl: read mode"`
-	MCUPerWorker           int     `json:"mcu_per_worker,omitempty" jsonschema:"minimum=0,maximum=1000" jsonschema_description:"msk_connect: mcuCount"`
-	TasksMax               int     `json:"tasks_max,omitempty" jsonschema:"minimum=0,maximum=100000" jsonschema_description:"msk_connect: tasks.max"`
+	MCUPerWorker           int     `json:"mcu_per_worker,omitempty" jsonschema:"minimum=0" jsonschema_description:"msk_connect: mcuCount"`
+	TasksMax               int     `json:"tasks_max,omitempty" jsonschema:"minimum=0" jsonschema_description:"msk_connect: tasks.max"`
 }
 
 // Set reports whether any processor field was given.

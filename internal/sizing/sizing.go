@@ -23,40 +23,40 @@ import (
 // given"; each calculator says which fields it needs and which defaults (from
 // guidance/limits/sizing.yaml) it applies.
 type Workload struct {
-	IngressMBps         float64 `json:"ingress_mb_per_second,omitempty" jsonschema_description:"average write rate in MB/s (10^6 bytes); derived from records_per_second x avg_record_bytes when omitted" jsonschema:"minimum=0,maximum=1000000"`
-	EgressMBps          float64 `json:"egress_mb_per_second,omitempty" jsonschema_description:"total read rate in MB/s across all consumers; alternative to consumer_groups" jsonschema:"minimum=0,maximum=1000000"`
-	ConsumerGroups      float64 `json:"consumer_groups,omitempty" jsonschema_description:"number of consumer groups (Kafka) or shared-throughput consumers (Kinesis) reading everything" jsonschema:"minimum=0,maximum=100000"`
-	EFOConsumers        int     `json:"efo_consumers,omitempty" jsonschema_description:"Kinesis enhanced fan-out consumers" jsonschema:"minimum=0,maximum=1000"`
-	RecordsPerSecond    float64 `json:"records_per_second,omitempty" jsonschema_description:"average records (messages) per second" jsonschema:"minimum=0,maximum=1000000000"`
-	AvgRecordBytes      float64 `json:"avg_record_bytes,omitempty" jsonschema_description:"average record size in bytes" jsonschema:"minimum=0,maximum=1073741824"`
-	MaxRecordBytes      float64 `json:"max_record_bytes,omitempty" jsonschema_description:"largest record in bytes (Kinesis max record size, Serverless message size)" jsonschema:"minimum=0,maximum=1073741824"`
-	RetentionHours      float64 `json:"retention_hours,omitempty" jsonschema_description:"how long data is kept, hours" jsonschema:"minimum=0,maximum=876000"`
-	ReplicationFactor   int     `json:"replication_factor,omitempty" jsonschema_description:"Kafka replication factor (default 3)" jsonschema:"minimum=0,maximum=32"`
-	Partitions          int     `json:"partitions,omitempty" jsonschema_description:"Kafka partitions across all topics (leaders, without replicas)" jsonschema:"minimum=0,maximum=1000000"`
-	AZCount             int     `json:"az_count,omitempty" jsonschema_description:"Availability Zones (MSK Standard: 2 or 3; default 3)" jsonschema:"minimum=0,maximum=6"`
-	PeakFactor          float64 `json:"peak_factor,omitempty" jsonschema_description:"peak / average traffic ratio applied to throughput (default 1: the rates given are the peak)" jsonschema:"minimum=0,maximum=1000"`
+	IngressMBps         float64 `json:"ingress_mb_per_second,omitempty" jsonschema_description:"average write rate in MB/s (10^6 bytes); derived from records_per_second x avg_record_bytes when omitted" jsonschema:"minimum=0"`
+	EgressMBps          float64 `json:"egress_mb_per_second,omitempty" jsonschema_description:"total read rate in MB/s across all consumers; alternative to consumer_groups" jsonschema:"minimum=0"`
+	ConsumerGroups      float64 `json:"consumer_groups,omitempty" jsonschema_description:"number of consumer groups (Kafka) or shared-throughput consumers (Kinesis) reading everything" jsonschema:"minimum=0"`
+	EFOConsumers        int     `json:"efo_consumers,omitempty" jsonschema_description:"Kinesis enhanced fan-out consumers" jsonschema:"minimum=0"`
+	RecordsPerSecond    float64 `json:"records_per_second,omitempty" jsonschema_description:"average records (messages) per second" jsonschema:"minimum=0"`
+	AvgRecordBytes      float64 `json:"avg_record_bytes,omitempty" jsonschema_description:"average record size in bytes" jsonschema:"minimum=0"`
+	MaxRecordBytes      float64 `json:"max_record_bytes,omitempty" jsonschema_description:"largest record in bytes (Kinesis max record size, Serverless message size)" jsonschema:"minimum=0"`
+	RetentionHours      float64 `json:"retention_hours,omitempty" jsonschema_description:"how long data is kept, hours" jsonschema:"minimum=0"`
+	ReplicationFactor   int     `json:"replication_factor,omitempty" jsonschema_description:"Kafka replication factor (default 3)" jsonschema:"minimum=0"`
+	Partitions          int     `json:"partitions,omitempty" jsonschema_description:"Kafka partitions across all topics (leaders, without replicas)" jsonschema:"minimum=0"`
+	AZCount             int     `json:"az_count,omitempty" jsonschema_description:"Availability Zones (MSK Standard: 2 or 3; default 3)" jsonschema:"minimum=0"`
+	PeakFactor          float64 `json:"peak_factor,omitempty" jsonschema_description:"peak / average traffic ratio applied to throughput (default 1: the rates given are the peak)" jsonschema:"minimum=0"`
 	BrokerType          string  `json:"broker_type,omitempty" jsonschema_description:"size this broker type only, e.g. kafka.m7g.xlarge or express.m7g.large; omitted = pick the smallest total vCPU"`
-	HotKeyMBps          float64 `json:"hot_key_mb_per_second,omitempty" jsonschema_description:"Kinesis: write rate of the busiest partition key, MB/s" jsonschema:"minimum=0,maximum=1000000"`
-	HotKeyRecordsPerSec float64 `json:"hot_key_records_per_second,omitempty" jsonschema_description:"Kinesis: records/s of the busiest key" jsonschema:"minimum=0,maximum=1000000000"`
+	HotKeyMBps          float64 `json:"hot_key_mb_per_second,omitempty" jsonschema_description:"Kinesis: write rate of the busiest partition key, MB/s" jsonschema:"minimum=0"`
+	HotKeyRecordsPerSec float64 `json:"hot_key_records_per_second,omitempty" jsonschema_description:"Kinesis: records/s of the busiest key" jsonschema:"minimum=0"`
 	OnDemandAdvantage   bool    `json:"on_demand_advantage,omitempty" jsonschema_description:"Kinesis: the account has On-demand Advantage enabled"`
 	Region              string  `json:"region,omitempty" jsonschema_description:"AWS Region, e.g. us-east-1"`
 	TrafficPattern      string  `json:"traffic_pattern,omitempty" jsonschema:"enum=known,enum=unknown" jsonschema_description:"Kinesis: is the peak known (default known)"`
-	CompactedPartitions int     `json:"compacted_partitions,omitempty" jsonschema_description:"MSK Serverless: partitions of compacted topics" jsonschema:"minimum=0,maximum=1000000"`
+	CompactedPartitions int     `json:"compacted_partitions,omitempty" jsonschema_description:"MSK Serverless: partitions of compacted topics" jsonschema:"minimum=0"`
 
 	// Lambda ESM
 	EventSource              string  `json:"event_source,omitempty" jsonschema:"enum=kinesis,enum=dynamodb,enum=sqs,enum=sqs_fifo,enum=msk,enum=self_managed_kafka" jsonschema_description:"lambda_esm: the source type"`
-	Shards                   int     `json:"shards,omitempty" jsonschema_description:"lambda_esm: Kinesis or DynamoDB stream shards" jsonschema:"minimum=0,maximum=1000000"`
-	ProcessingMsPerRecord    float64 `json:"processing_ms_per_record,omitempty" jsonschema_description:"lambda_esm: function time per record, ms" jsonschema:"minimum=0,maximum=86400000"`
-	ProcessingMsPerBatch     float64 `json:"processing_ms_per_batch,omitempty" jsonschema_description:"lambda_esm: function time per batch, ms (overrides per-record time)" jsonschema:"minimum=0,maximum=86400000"`
-	BatchSize                int     `json:"batch_size,omitempty" jsonschema_description:"lambda_esm: BatchSize (default per source)" jsonschema:"minimum=0,maximum=1000000"`
+	Shards                   int     `json:"shards,omitempty" jsonschema_description:"lambda_esm: Kinesis or DynamoDB stream shards" jsonschema:"minimum=0"`
+	ProcessingMsPerRecord    float64 `json:"processing_ms_per_record,omitempty" jsonschema_description:"lambda_esm: function time per record, ms" jsonschema:"minimum=0"`
+	ProcessingMsPerBatch     float64 `json:"processing_ms_per_batch,omitempty" jsonschema_description:"lambda_esm: function time per batch, ms (overrides per-record time)" jsonschema:"minimum=0"`
+	BatchSize                int     `json:"batch_size,omitempty" jsonschema_description:"lambda_esm: BatchSize (default per source)" jsonschema:"minimum=0"`
 	ParallelizationFactor    int     `json:"parallelization_factor,omitempty" jsonschema_description:"lambda_esm: streams' ParallelizationFactor (default: the smallest that keeps up)" jsonschema:"minimum=0,maximum=10"`
-	BatchingWindowSeconds    float64 `json:"batching_window_seconds,omitempty" jsonschema_description:"lambda_esm: MaximumBatchingWindowInSeconds" jsonschema:"minimum=0,maximum=86400"`
-	LatencyTargetSeconds     float64 `json:"latency_target_seconds,omitempty" jsonschema_description:"lambda_esm: end-to-end latency target, seconds" jsonschema:"minimum=0,maximum=31536000"`
-	BacklogRecords           float64 `json:"backlog_records,omitempty" jsonschema_description:"lambda_esm: records waiting now (offset lag or iterator age x rate)" jsonschema:"minimum=0,maximum=1000000000000000"`
-	FunctionTimeoutSeconds   float64 `json:"function_timeout_seconds,omitempty" jsonschema_description:"lambda_esm: the function's timeout, seconds" jsonschema:"minimum=0,maximum=86400"`
+	BatchingWindowSeconds    float64 `json:"batching_window_seconds,omitempty" jsonschema_description:"lambda_esm: MaximumBatchingWindowInSeconds" jsonschema:"minimum=0"`
+	LatencyTargetSeconds     float64 `json:"latency_target_seconds,omitempty" jsonschema_description:"lambda_esm: end-to-end latency target, seconds" jsonschema:"minimum=0"`
+	BacklogRecords           float64 `json:"backlog_records,omitempty" jsonschema_description:"lambda_esm: records waiting now (offset lag or iterator age x rate)" jsonschema:"minimum=0"`
+	FunctionTimeoutSeconds   float64 `json:"function_timeout_seconds,omitempty" jsonschema_description:"lambda_esm: the function's timeout, seconds" jsonschema:"minimum=0"`
 	PollerMode               string  `json:"poller_mode,omitempty" jsonschema:"enum=on_demand,enum=provisioned" jsonschema_description:"lambda_esm: Kafka or SQS poller mode (default: on_demand)"`
-	VisibilityTimeoutSeconds float64 `json:"visibility_timeout_seconds,omitempty" jsonschema_description:"lambda_esm: SQS queue visibility timeout, seconds" jsonschema:"minimum=0,maximum=86400"`
-	MessageGroups            int     `json:"message_groups,omitempty" jsonschema_description:"lambda_esm sqs_fifo: active message groups" jsonschema:"minimum=0,maximum=100000000"`
+	VisibilityTimeoutSeconds float64 `json:"visibility_timeout_seconds,omitempty" jsonschema_description:"lambda_esm: SQS queue visibility timeout, seconds" jsonschema:"minimum=0"`
+	MessageGroups            int     `json:"message_groups,omitempty" jsonschema_description:"lambda_esm sqs_fifo: active message groups" jsonschema:"minimum=0"`
 }
 
 // Step is one line of arithmetic.
