@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -134,7 +135,12 @@ func withLiveNotes(res *mcp.CallToolResult, notes, unknown []string) *mcp.CallTo
 	if !ok {
 		return res
 	}
-	out.Warnings = append(out.Warnings, notes...)
+	// A fact that could not be read is listed once, under unknown.
+	for _, n := range notes {
+		if !slices.Contains(unknown, n) {
+			out.Warnings = append(out.Warnings, n)
+		}
+	}
 	out.Unknown = unknown
 	res.StructuredContent = out
 	return res

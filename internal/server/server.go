@@ -118,7 +118,6 @@ func NewDeferred(opts Options, load func() (Parts, error)) (*mcpserver.MCPServer
 	var inputs atomic.Pointer[map[string]inputSchema]
 	inputs.Store(&map[string]inputSchema{})
 	hooks := &mcpserver.Hooks{}
-	hooks.AddAfterCallTool(newReadableValidation().hook)
 	hooks.AddBeforeAny(func(ctx context.Context, _ any, method mcp.MCPMethod, _ any) {
 		if !waitsForParts(method) {
 			return
