@@ -11,7 +11,7 @@ import (
 
 // commands are the subcommands with their one-line help, in display order.
 var commands = []struct{ name, args, help string }{
-	{"serve", "", "run the MCP server on stdio (the default); this is what MCP clients start"},
+	{"serve", "[--http ADDR ...]", "run the MCP server on stdio (the default; what MCP clients start), or on streamable HTTP with --http (see 'stream-mcp serve --help')"},
 	{"tools", "[--json]", "list the tools registered in this mode"},
 	{"call", "TOOL --args JSON", "run one tool and print its structured result (exit 1 on a tool error)"},
 	{"demo", "", "a guided run on embedded defaults: no AWS account, no network"},
@@ -88,9 +88,6 @@ func noArgs(cmd string, args []string) error {
 	hint := ""
 	if strings.HasPrefix(args[0], "-") {
 		hint = fmt.Sprintf("; global flags go before the command (stream-mcp %s %s)", strings.Join(args, " "), cmd)
-		if args[0] == "--http" || args[0] == "-http" {
-			hint = "; stream-mcp serves MCP on stdio only (there is no HTTP transport)"
-		}
 	}
 	return usageError{fmt.Sprintf("%s takes no arguments; got %q%s. Run 'stream-mcp --help'", cmd, strings.Join(args, " "), hint)}
 }

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"log/slog"
 	"sort"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"github.com/stream-mcp/stream-mcp/internal/aws"
 	"github.com/stream-mcp/stream-mcp/internal/config"
 	"github.com/stream-mcp/stream-mcp/internal/confirm"
+	"github.com/stream-mcp/stream-mcp/internal/httpserve"
 	"github.com/stream-mcp/stream-mcp/internal/kafka"
 	"github.com/stream-mcp/stream-mcp/internal/kafkadiag"
 	"github.com/stream-mcp/stream-mcp/internal/server"
@@ -48,7 +50,15 @@ func run(ctx context.Context, cfg config.Config, args []string, stdin io.Reader,
 	var err error
 	switch cmd {
 	case "serve":
-		if err = noArgs(cmd, args); err == nil {
+		var f serveFlags
+		switch f, err = parseServeArgs(args, os.Getenv); {
+		case errors.Is(err, flag.ErrHelp):
+			fmt.Fprint(stdout, serveHelpText())
+			return exitOK
+		case err != nil:
+		case f.addr != "":
+			err = serveHTTP(ctx, cfg, logger, f)
+		default:
 			err = serve(ctx, cfg, logger, stdin, stdout)
 		}
 	case "tools":
@@ -187,6 +197,10 @@ func serverOptions(cfg config.Config, logger *slog.Logger) server.Options {
 		AllowDestructive: cfg.AllowDestructive,
 		CallTimeout:      cfg.CallTimeout,
 		Logger:           logger,
+		// Over HTTP a read-scope token neither sees nor calls write tools;
+		// on stdio there is no caller in the context and the gate admits
+		// what the flags registered.
+		ToolGate: httpserve.ToolGate,
 	}
 }
 

@@ -149,6 +149,7 @@ func NewDeferred(opts Options, load func() (Parts, error)) (*mcpserver.MCPServer
 		// Outermost first: logging sees the final result, including a
 		// recovered panic, a deadline or a capped output.
 		mcpserver.WithToolHandlerMiddleware(logCalls(opts.Logger)),
+		// A caller's scope decides before anything runs (HTTP tokens).
 		mcpserver.WithToolHandlerMiddleware(gateCalls(opts.ToolGate)),
 		// The text is rendered from the capped structured content, so both
 		// carry the same values.
