@@ -39,7 +39,7 @@ type esmGuidanceIn struct {
 	Region                 string         `json:"region,omitempty" jsonschema_description:"AWS Region code, e.g. us-east-1, us-gov-west-1, cn-north-1"`
 	CreateFunction         bool           `json:"create_function,omitempty" jsonschema_description:"setup: also create the function (Python starter handler) and its role in one deployable stack"`
 	CreateSource           bool           `json:"create_source,omitempty" jsonschema_description:"setup: also create the SQS queue with its DLQ, or the Kinesis stream, named by event_source_arn"`
-	FunctionTimeoutSeconds int            `json:"function_timeout_seconds,omitempty" jsonschema:"minimum=1" jsonschema_description:"the function timeout in seconds (at most Lambda's maximum); sets a new function's timeout and a new queue's visibility timeout from it"`
+	FunctionTimeoutSeconds int            `json:"function_timeout_seconds,omitempty" jsonschema:"minimum=1,maximum=86400" jsonschema_description:"the function timeout in seconds (at most Lambda's maximum); sets a new function's timeout and a new queue's visibility timeout from it"`
 	ESMUUID                string         `json:"esm_uuid,omitempty" jsonschema_description:"a live mapping: its function, ARNs, topic, group, auth, subnets and security groups fill the answer, and where it departs from the guidance is flagged"`
 	Artifacts              []string       `json:"artifacts,omitempty" jsonschema_description:"artifact names to return in full, or all; default: those that fit the answer"`
 	Detail                 string         `json:"detail,omitempty" jsonschema:"enum=summary,enum=full" jsonschema_description:"summary (default: long step details cut to fit) or full"`
@@ -75,6 +75,16 @@ func EsmGuidance(d ReadDeps) server.ServerTool {
 	h := func(ctx context.Context, _ mcp.CallToolRequest, in esmGuidanceIn) (*mcp.CallToolResult, error) {
 		if max := d.Guidance.Int("lambda.function.timeout.max_seconds"); in.FunctionTimeoutSeconds > max {
 			return mcp.NewToolResultError(fmt.Sprintf("function_timeout_seconds %d exceeds Lambda's maximum of %d seconds; send at most %d", in.FunctionTimeoutSeconds, max, max)), nil
+		}
+		// Duplicates are dropped and the lists capped at the API's own
+		// limits before anything reads them: 40,000 repeated security
+		// groups once cost 10 s and 2.7 GB.
+		var err error
+		if in.SecurityGroupIDs, err = distinctIDs("security_group_ids", in.SecurityGroupIDs, d.Guidance.Int("lambda.vpc.security_groups.max"), d.Guidance.Source("lambda.vpc.security_groups.max")); err != nil {
+			return mcp.NewToolResultError(err.Error()), nil
+		}
+		if in.SubnetIDs, err = distinctIDs("subnet_ids", in.SubnetIDs, d.Guidance.Int("lambda.vpc.subnets.max"), d.Guidance.Source("lambda.vpc.subnets.max")); err != nil {
+			return mcp.NewToolResultError(err.Error()), nil
 		}
 		req, warnings, err := in.request()
 		if err != nil {
@@ -177,6 +187,23 @@ func esmGuidanceSummary(o esmGuidanceOut) string {
 		fmt.Fprintf(&b, "\n- artifact %s (%s, %s)", a.Name, a.Kind, a.Format)
 	}
 	return b.String()
+}
+
+// distinctIDs drops duplicates (keeping the first) and refuses more than max
+// distinct values, naming the field and the limit's source.
+func distinctIDs(field string, ids []string, max int, source string) ([]string, error) {
+	seen := make(map[string]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	if len(out) > max {
+		return nil, fmt.Errorf("%s has %d distinct values; AWS allows at most %d (%s); send only the ones the mapping uses", field, len(out), max, source)
+	}
+	return out, nil
 }
 
 // selectArtifacts fills the answer's artifacts with fitArtifacts.

@@ -24,7 +24,7 @@ type kinesisInspectIn struct {
 	StreamName    string `json:"stream_name" jsonschema_description:"Kinesis data stream name or ARN"`
 	WindowMinutes int    `json:"window_minutes,omitempty" jsonschema:"minimum=5,maximum=10080" jsonschema_description:"CloudWatch window ending now, minutes (default 60); 1-minute periods up to 6 h, coarser beyond"`
 	Limit         int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"open shards per page (default 50)"`
-	Offset        int    `json:"offset,omitempty" jsonschema:"minimum=0" jsonschema_description:"index of the first open shard to return (paging)"`
+	Offset        int    `json:"offset,omitempty" jsonschema:"minimum=0,maximum=1000000" jsonschema_description:"index of the first open shard to return (paging)"`
 }
 
 // kinesisInspectOut is the tool's answer (internal/kinesisview).

@@ -86,7 +86,12 @@ func Cluster(ctx context.Context, f *kafka.Factory, b *guidance.Base, in Cluster
 		{Name: "tls_handshake", Category: diagnose.Authentication, Needs: []string{"tcp_connect"}, Run: func(ctx context.Context) diagnose.Outcome {
 			return stage(probe, kafka.StageTLS, in.Target, port)
 		}},
-		{Name: "sasl_authentication", Category: diagnose.Authentication, Needs: []string{"tls_handshake"}, Run: func(ctx context.Context) diagnose.Outcome {
+		// A listener that accepts TCP and never answers is a network or
+		// broker problem, not authentication (#21.10).
+		{Name: "kafka_response", Category: diagnose.Network, Needs: []string{"tls_handshake"}, Run: func(ctx context.Context) diagnose.Outcome {
+			return stage(probe, kafka.StageKafka, in.Target, port)
+		}},
+		{Name: "sasl_authentication", Category: diagnose.Authentication, Needs: []string{"kafka_response"}, Run: func(ctx context.Context) diagnose.Outcome {
 			return stage(probe, kafka.StageSASL, in.Target, port)
 		}},
 		{Name: "authorization", Category: diagnose.Authorization, Needs: []string{"sasl_authentication"}, Run: func(ctx context.Context) diagnose.Outcome {
@@ -322,6 +327,14 @@ func stageFinding(stage, reason string, t kafka.Target, port int) diagnose.Findi
 		default:
 			f.Title = "the TLS handshake failed: " + reason
 			f.Remediation = []string{"Check the broker certificate chain and validity", "For mTLS, check the client certificate is signed by a CA the brokers trust (ssl.truststore / ACM PCA on MSK)"}
+		}
+	case kafka.StageKafka:
+		f.ID, f.Reference = "network.no_kafka_response", refMSKNetwork
+		f.Title = "no Kafka response after connect (timeout): the port accepts TCP but nothing answers Kafka requests"
+		f.Remediation = []string{
+			fmt.Sprintf("Check the address is a Kafka listener: use %s; a load balancer or another service on that port accepts connections but does not speak Kafka", portTxt),
+			"Check the broker process is healthy (a hung broker accepts connections it never serves)",
+			"Check no proxy or firewall between here and the broker holds the connection open without forwarding it",
 		}
 	case kafka.StageSASL:
 		f.ID = "authentication." + reason

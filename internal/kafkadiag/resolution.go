@@ -3,6 +3,7 @@ package kafkadiag
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
 	"github.com/stream-mcp/stream-mcp/internal/diagnose"
@@ -68,6 +69,41 @@ func list(xs []string, placeholder string) string {
 // Resolution returns the ordered steps that fix an issue category, with
 // the target's names, ports and ARNs filled in where known.
 func Resolution(b *guidance.Base, c diagnose.Category, t ResolutionTarget) []string {
+	t, dropped := t.exactNames()
+	steps := resolution(b, c, t)
+	if len(dropped) > 0 {
+		steps = append([]string{"Not used in these steps, because a grant or command built from them would reach more than one resource or break the line: " + strings.Join(dropped, "; ") + ". Give the exact names for concrete steps"}, steps...)
+	}
+	return steps
+}
+
+// exactNames drops a topic, group or user name that is not one exact name:
+// "*" in a topic or group ARN, or in a kafka-acls principal or --topic,
+// widens the grant to every topic, group or user, and control characters
+// (a raw newline) would break the step the reader copies. Generated
+// policies refuse the same names (iac.ValidateTopic and
+// iac.ValidateConsumerGroupID). The dropped values are returned, quoted
+// with escapes, so the steps can say what was not used.
+func (t ResolutionTarget) exactNames() (ResolutionTarget, []string) {
+	var dropped []string
+	if t.Topic != "" && iac.ValidateTopic(t.Topic) != nil {
+		dropped = append(dropped, fmt.Sprintf("topic %q", t.Topic))
+		t.Topic = ""
+	}
+	if t.Group != "" && iac.ValidateConsumerGroupID(t.Group) != nil {
+		dropped = append(dropped, fmt.Sprintf("group %q", t.Group))
+		t.Group = ""
+	}
+	if t.Username != "" && strings.ContainsFunc(t.Username, func(r rune) bool {
+		return r == '*' || r == '?' || unicode.IsControl(r)
+	}) {
+		dropped = append(dropped, fmt.Sprintf("user %q", t.Username))
+		t.Username = ""
+	}
+	return t, dropped
+}
+
+func resolution(b *guidance.Base, c diagnose.Category, t ResolutionTarget) []string {
 	auth := orPlaceholder(t.Auth, kafka.AuthIAM)
 	port := PortForAuth(b, auth, false)
 	if t.ClusterARN == "" && len(t.Bootstrap) > 0 {

@@ -24,9 +24,23 @@ func TestResolutionQuotesNamesInCommands(t *testing.T) {
 	}{
 		{name: "plain names stay readable", rt: ResolutionTarget{Auth: "sasl_scram_512", Username: "alice", Topic: "orders.v1", Group: "g-1"},
 			want: []string{"--allow-principal User:alice ", "--topic orders.v1", "--group g-1"}},
-		{name: "hostile names are single-quoted", rt: ResolutionTarget{Auth: "sasl_scram_512", Username: "bob; id", Topic: "t$(id)", Group: "g' && id #"},
-			want:      []string{"--allow-principal 'User:bob; id' ", "--topic 't$(id)'", `--group 'g'\'' && id #'`},
-			forbidden: []string{"User:bob; id ", "--topic t$(id)"}},
+		{name: "hostile user names are single-quoted", rt: ResolutionTarget{Auth: "sasl_scram_512", Username: "bob; id", Topic: "orders", Group: "g-1"},
+			want:      []string{"--allow-principal 'User:bob; id' "},
+			forbidden: []string{"User:bob; id "}},
+		// Topic and group names no Kafka topic or Lambda group can have are
+		// not used at all (they cannot name the resource they pretend to).
+		{name: "impossible topic and group names are left out", rt: ResolutionTarget{Auth: "sasl_scram_512", Username: "u", Topic: "t$(id)", Group: "g' && id #"},
+			want:      []string{"--topic <topic>", "--group <group: the ESM UUID or ConsumerGroupId>", `topic "t$(id)"`},
+			forbidden: []string{"--topic 't$(id)'", "--topic t$(id)"}},
+		// Bug (#21.7): issue_category=authorization with topic "*" and
+		// group_id "*" advised ReadData on topic/…/* and kafka-acls
+		// 'User:*' --topic '*'; raw newlines from names landed in steps.
+		{name: "wildcards and newlines are refused", rt: ResolutionTarget{Auth: "sasl_scram_512", Username: "*", Topic: "*", Group: "*\nkafka-acls --remove"},
+			want:      []string{"User:<username>", "--topic <topic>", "--group <group", `group "*\nkafka-acls --remove"`},
+			forbidden: []string{"'User:*'", "--topic '*'", "--group '*", "\nkafka-acls --remove"}},
+		{name: "IAM: wildcard topic and group never reach an ARN", rt: ResolutionTarget{Auth: "iam", ClusterARN: "arn:aws:kafka:us-east-1:123456789012:cluster/prod/2a3b4c5d-1234-5678-9abc-def012345678-3", Topic: "*", Group: "*"},
+			want:      []string{"topic/NAME/UUID/<topic>", `topic "*"`},
+			forbidden: []string{"/*"}},
 		{name: "absent names stay placeholders", rt: ResolutionTarget{Auth: "sasl_scram_512"},
 			want: []string{"User:<username>", "--topic <topic>", "--group <group: the ESM UUID or ConsumerGroupId>"}},
 	}
