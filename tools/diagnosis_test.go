@@ -88,7 +88,6 @@ var (
 	// How long after a change (relative to the simulator's load time) a
 	// series turned bad depends on where the minute boundary falls.
 	normAfter = regexp.MustCompile(`\b[\dhms]+ after the change`)
-	normAge   = regexp.MustCompile(`\b(\d+h)?(\d+m)?\d+s\b`)
 )
 
 func normalise(s string) string {

@@ -80,22 +80,21 @@ type Deps struct {
 
 // Facts is the summary of the evidence a diagnosis judged, for output.
 type Facts struct {
-	UUID        string              `json:"uuid" jsonschema_description:"mapping UUID"`
-	Source      string              `json:"source_type" jsonschema_description:"source type"`
-	Auth        string              `json:"auth,omitempty" jsonschema_description:"auth mode the mapping uses (Kafka)"`
-	Port        int                 `json:"port,omitempty" jsonschema_description:"broker listener port for that auth"`
-	Group       string              `json:"group_id,omitempty" jsonschema_description:"consumer group (ConsumerGroupId, else the UUID)"`
-	Role        string              `json:"role_arn,omitempty" jsonschema_description:"function's execution role"`
-	Mode        string              `json:"poller_mode" jsonschema_description:"on_demand or provisioned"`
-	Subnets     []string            `json:"subnet_ids,omitempty" jsonschema_description:"subnets the pollers use"`
-	SGs         []string            `json:"security_group_ids,omitempty" jsonschema_description:"security groups of the pollers"`
-	Filters     []string            `json:"filter_patterns,omitempty" jsonschema_description:"FilterCriteria patterns"`
-	SGRules     []string            `json:"sg_rules,omitempty" jsonschema_description:"security group rules on the path"`
-	ErrorLines  []string            `json:"error_lines,omitempty" jsonschema_description:"recent error lines of the function's log"`
-	Changes     []string            `json:"changes,omitempty" jsonschema_description:"CloudTrail changes in the window (when, what, who)"`
-	Unknowns    []awsx.Unknown      `json:"unknown,omitempty" jsonschema_description:"AWS reads that failed, and the permission that would add them"`
-	KafkaProbe  *kafkadiag.Evidence `json:"kafka,omitempty" jsonschema_description:"broker probe and lag, when the brokers answered from this server"`
-	destination string
+	UUID       string              `json:"uuid" jsonschema_description:"mapping UUID"`
+	Source     string              `json:"source_type" jsonschema_description:"source type"`
+	Auth       string              `json:"auth,omitempty" jsonschema_description:"auth mode the mapping uses (Kafka)"`
+	Port       int                 `json:"port,omitempty" jsonschema_description:"broker listener port for that auth"`
+	Group      string              `json:"group_id,omitempty" jsonschema_description:"consumer group (ConsumerGroupId, else the UUID)"`
+	Role       string              `json:"role_arn,omitempty" jsonschema_description:"function's execution role"`
+	Mode       string              `json:"poller_mode" jsonschema_description:"on_demand or provisioned"`
+	Subnets    []string            `json:"subnet_ids,omitempty" jsonschema_description:"subnets the pollers use"`
+	SGs        []string            `json:"security_group_ids,omitempty" jsonschema_description:"security groups of the pollers"`
+	Filters    []string            `json:"filter_patterns,omitempty" jsonschema_description:"FilterCriteria patterns"`
+	SGRules    []string            `json:"sg_rules,omitempty" jsonschema_description:"security group rules on the path"`
+	ErrorLines []string            `json:"error_lines,omitempty" jsonschema_description:"recent error lines of the function's log"`
+	Changes    []string            `json:"changes,omitempty" jsonschema_description:"CloudTrail changes in the window (when, what, who)"`
+	Unknowns   []awsx.Unknown      `json:"unknown,omitempty" jsonschema_description:"AWS reads that failed, and the permission that would add them"`
+	KafkaProbe *kafkadiag.Evidence `json:"kafka,omitempty" jsonschema_description:"broker probe and lag, when the brokers answered from this server"`
 }
 
 // state is what the checks share.

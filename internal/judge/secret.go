@@ -67,9 +67,8 @@ func JudgeSecret(f SecretFacts) []SecretProblem {
 	if !f.MSKSCRAM {
 		return out
 	}
-	newName := m.Name
 	if !strings.HasPrefix(m.Name, f.NamePrefix) {
-		newName = f.NamePrefix + m.Name
+		newName := f.NamePrefix + m.Name
 		out = append(out, SecretProblem{ID: "authentication.secret_name_prefix", Title: fmt.Sprintf("MSK cannot associate SCRAM secret %q: its name lacks the %s prefix", m.Name, f.NamePrefix),
 			Remediation: []string{fmt.Sprintf("Create a secret named %s with the same username/password, encrypted with a customer managed KMS key", newName),
 				fmt.Sprintf("aws kafka batch-associate-scram-secret --region %s --cluster-arn %s --secret-arn-list <new secret ARN>, then point the mapping's SASL_SCRAM_512_AUTH at it", f.Region, f.ClusterARN)},

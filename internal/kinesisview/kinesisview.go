@@ -19,7 +19,7 @@ import (
 )
 
 // ErrNotFound marks a stream that does not exist.
-var ErrNotFound = errors.New("Kinesis stream not found in this account and Region")
+var ErrNotFound = errors.New("stream not found in this account and Region (Kinesis)")
 
 type Stream struct {
 	Name                string       `json:"name" jsonschema_description:"stream name"`
