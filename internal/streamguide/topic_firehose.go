@@ -10,6 +10,9 @@ import (
 )
 
 type firehoseOptions struct {
+	// DeliveryStreamName names a live stream for troubleshooting (read by
+	// the tool layer, not by the plan).
+	DeliveryStreamName string `json:"delivery_stream_name"`
 	Bucket          string `json:"bucket"`
 	Prefix          string `json:"prefix"`
 	ErrorPrefix     string `json:"error_prefix"`
@@ -27,7 +30,7 @@ func firehose() Topic {
 		Summary: "Amazon Data Firehose from Kinesis Data Streams or Amazon MSK to S3",
 		Sources: []Source{SourceKinesis, SourceMSK, SourceMSKServerless},
 		Auths:   []iac.Auth{iac.AuthIAM},
-		Options: []string{"bucket", "prefix", "error_prefix", "buffer_size_mib", "buffer_interval_seconds", "connectivity", "role_name"},
+		Options: []string{"bucket", "prefix", "error_prefix", "buffer_size_mib", "buffer_interval_seconds", "connectivity", "role_name", "delivery_stream_name"},
 		Build:   buildFirehose,
 	}
 }
