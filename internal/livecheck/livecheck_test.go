@@ -88,4 +88,3 @@ func TestScenariosNameRootCause(t *testing.T) {
 		})
 	}
 }
-
