@@ -73,7 +73,18 @@ func StreamGuidance(d ReadDeps) server.ServerTool {
 		if err != nil {
 			return mcp.NewToolResultError(err.Error()), nil
 		}
+		var live []livecheck.Check
+		var warnings []string
+		if in.GuidanceType == guide.TypeTroubleshooting {
+			live, warnings = liveChecks(ctx, d, req)
+		}
 		res, err := reg.Guide(req)
+		if errors.Is(err, iac.ErrInvalid) && len(live) > 0 {
+			// The live checks stand on their own; the static guidance
+			// needs more inputs.
+			warnings = append(warnings, "guidance not built: "+err.Error())
+			err, res = nil, streamguide.Result{}
+		}
 		if errors.Is(err, iac.ErrInvalid) {
 			return mcp.NewToolResultError(err.Error() + "; fix the value and call stream_guidance again"), nil
 		}
@@ -91,9 +102,7 @@ func StreamGuidance(d ReadDeps) server.ServerTool {
 		}
 		out := streamGuidanceOut{Topic: req.Topic, GuidanceType: gt, Source: src, Options: tp.Options, Steps: res.Steps, Artifacts: res.Artifacts,
 			Checks: res.Checks, Troubleshooting: res.Troubleshooting, References: res.References}
-		if gt == guide.TypeTroubleshooting {
-			out.Live, out.Warnings = liveChecks(ctx, d, req)
-		}
+		out.Live, out.Warnings = live, warnings
 		return mcp.NewToolResultStructured(out, streamGuidanceSummary(out)), nil
 	}
 	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}
