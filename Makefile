@@ -23,7 +23,7 @@ help: ## list the targets
 
 .PHONY: build
 build: ## build bin/stream-mcp with the version stamped in
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/stream-mcp ./cmd/stream-mcp
+	CGO_ENABLED=0 $(GO) build -buildvcs=auto -trimpath -ldflags '$(LDFLAGS)' -o bin/stream-mcp ./cmd/stream-mcp
 
 .PHONY: test
 test: npm-deps python-deps lint test-backends ## everything CI checks: gofmt, vet, staticcheck, real backends, race tests (count=1)

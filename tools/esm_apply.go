@@ -27,7 +27,7 @@ type esmApplyOut = confirm.Outcome[writes.ESMState]
 // disables it, behind the confirmation gate.
 func EsmApply(d WriteDeps) server.ServerTool {
 	t := mcp.NewTool("esm_apply",
-		mcp.WithDescription("Returns a plan for updating a Lambda event source mapping (UpdateEventSourceMapping): current vs desired values of each field, risks from the rule engine and from disabling, and what is not touched; applies it only after confirmation and reads the mapping back. Use it to apply esm_optimize's recommendation or a given config, or to enable/disable a mapping; a config that fails the rule engine, a create-only field (Topics, StartingPosition, ConsumerGroupId, ...) or a mapping in a transitional state is refused before any plan. Call once for the plan; the user confirms through the client's prompt, or you repeat the identical call with confirmation_token (valid 5 minutes, single use)."),
+		mcp.WithDescription("Returns a plan to update an event source mapping (current vs desired, risks, what stays untouched), applied after confirmation and read back. Use it to apply esm_optimize's config or enable/disable a mapping: call for the plan, then the user confirms in the client or you repeat the call with confirmation_token."),
 		mcp.WithTitleAnnotation("ESM: Apply"),
 		mcp.WithReadOnlyHintAnnotation(false), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(false), mcp.WithOpenWorldHintAnnotation(true),

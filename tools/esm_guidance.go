@@ -42,6 +42,8 @@ type esmGuidanceIn struct {
 	CreateSource           bool           `json:"create_source,omitempty" jsonschema_description:"setup: also create the SQS queue with its DLQ, or the Kinesis stream, named by event_source_arn"`
 	FunctionTimeoutSeconds int            `json:"function_timeout_seconds,omitempty" jsonschema:"minimum=1" jsonschema_description:"the function timeout in seconds (at most Lambda's maximum); sets a new function's timeout and a new queue's visibility timeout from it"`
 	ESMUUID                string         `json:"esm_uuid,omitempty" jsonschema_description:"a live mapping: its function, ARNs, topic, group, auth, subnets and security groups fill the answer, and where it departs from the guidance is flagged"`
+	Artifacts              []string       `json:"artifacts,omitempty" jsonschema_description:"artifact names to return in full, or all; default: those that fit the answer"`
+	Detail                 string         `json:"detail,omitempty" jsonschema:"enum=summary,enum=full" jsonschema_description:"summary (default: long step details cut to fit) or full"`
 	LiveConfig             map[string]any `json:"live_config,omitempty" jsonschema_description:"the live mapping's configuration in Lambda API names (from esm_inspect or get-event-source-mapping), compared against the guidance"`
 }
 
@@ -55,6 +57,8 @@ type esmGuidanceOut struct {
 	Departures      []string       `json:"departures,omitempty" jsonschema_description:"where the live mapping departs from the guidance"`
 	Warnings        []string       `json:"warnings,omitempty" jsonschema_description:"what could not be done with the given inputs"`
 	References      []string       `json:"references" jsonschema_description:"AWS documentation pages behind the answer"`
+	LeftOut         []artifactRef  `json:"artifacts_left_out,omitempty" jsonschema_description:"artifacts not in this answer"`
+	Next            string         `json:"next,omitempty" jsonschema_description:"how to get what was left out"`
 	Truncated       bool           `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
 }
 
@@ -63,7 +67,7 @@ type esmGuidanceOut struct {
 func EsmGuidance(d ReadDeps) server.ServerTool {
 	eng := guide.New(d.Guidance)
 	t := mcp.NewTool("esm_guidance",
-		mcp.WithDescription("Returns the ordered steps, decisions with a recommendation and why, generated artifacts (SAM/CloudFormation/Terraform, least-privilege IAM policy, security-group rules, deploy and validate scripts) and follow-up checks for a Lambda event source mapping on Kinesis, DynamoDB, SQS, MSK or self-managed Kafka. Use it to set up, network, permit or troubleshoot a mapping; give ARNs and names to get exact artifacts, then check live state with esm_inspect, kafka_troubleshoot or kinesis_inspect."),
+		mcp.WithDescription("Returns ordered steps, decisions with reasons, artifacts (SAM/CloudFormation/Terraform, least-privilege IAM policy, security-group rules, scripts) and checks for a Lambda event source mapping on Kinesis, DynamoDB, SQS, MSK or self-managed Kafka. Use it to set up, network, permit or troubleshoot a mapping; ARNs and names make the artifacts exact."),
 		mcp.WithTitleAnnotation("ESM: Guidance"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
@@ -86,8 +90,15 @@ func EsmGuidance(d ReadDeps) server.ServerTool {
 		if err != nil {
 			return nil, err
 		}
-		out := esmGuidanceOut{EventSource: string(req.Source), GuidanceType: req.Type, Steps: res.Steps, Artifacts: res.Artifacts,
-			Checks: res.Checks, Troubleshooting: res.Troubleshooting, Departures: res.Departures, Warnings: warnings, References: res.References}
+		out := esmGuidanceOut{EventSource: string(req.Source), GuidanceType: req.Type,
+			Checks: res.Checks, Troubleshooting: res.Troubleshooting, Departures: res.Departures, Warnings: warnings, References: res.References, Steps: res.Steps}
+		brief := fitSteps(&out.Steps, in.Detail, func() int { raw, _ := json.Marshal(out); return len(raw) })
+		if msg := out.selectArtifacts(res.Artifacts, in.Artifacts); msg != "" {
+			return mcp.NewToolResultError(msg), nil
+		}
+		if brief {
+			out.Next = strings.TrimPrefix(out.Next+"; "+briefNote, "; ")
+		}
 		return mcp.NewToolResultStructured(out, esmGuidanceSummary(out)), nil
 	}
 	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}
@@ -290,4 +301,16 @@ func liveESM(m aws.ESM) iac.ESM {
 		out.AmazonManagedKafkaEventSourceConfig, out.SelfManagedKafkaEventSourceConfig = k, k
 	}
 	return out
+}
+
+// selectArtifacts fills the answer's artifacts with fitArtifacts.
+func (o *esmGuidanceOut) selectArtifacts(all []iac.Artifact, want []string) string {
+	var msg string
+	o.Artifacts, o.LeftOut, o.Next, msg = fitArtifacts(all, want, func(kept []iac.Artifact) int {
+		c := *o
+		c.Artifacts = kept
+		raw, _ := json.Marshal(c)
+		return len(raw)
+	})
+	return msg
 }

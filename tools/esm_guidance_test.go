@@ -54,7 +54,7 @@ func esmGuidanceCall(t *testing.T, st server.ServerTool, args string) (*mcp.Call
 func TestEsmGuidanceSnapshotAndAccess(t *testing.T) {
 	t.Parallel()
 	st := esmGuidanceTool(t)
-	toolsnap.Check(t, "esm_guidance", st.Tool)
+	toolsnap.Check(t, "esm_guidance", publishedTool(t, "esm_guidance"))
 	if a, err := server.AccessOf(st.Tool); err != nil || a.String() != "read" {
 		t.Errorf("access = %v, %v; want read", a, err)
 	}
@@ -70,7 +70,7 @@ func TestEsmGuidanceBehaviour(t *testing.T) {
 		wantErr   string
 		wantInOut []string
 	}{
-		{"msk setup terraform", `{"event_source":"msk","guidance_type":"setup","iac_format":"terraform","function_name":"orders","event_source_arn":"` + cluster + `","topic":"orders","group_id":"g1"}`,
+		{"msk setup terraform", `{"event_source":"msk","guidance_type":"setup","iac_format":"terraform","function_name":"orders","event_source_arn":"` + cluster + `","topic":"orders","group_id":"g1","artifacts":["all"]}`,
 			"", []string{"aws_lambda_event_source_mapping", "topic/prod/2a3b4c5d-1234-5678-9abc-def012345678-3/orders", "9098"}},
 		{"kinesis troubleshooting", `{"event_source":"kinesis","guidance_type":"troubleshooting"}`, "", []string{"kinesis_inspect", "IteratorAge"}},
 		{"sqs_fifo networking", `{"event_source":"sqs_fifo","guidance_type":"networking"}`, "", []string{"No VPC configuration"}},
@@ -80,8 +80,13 @@ func TestEsmGuidanceBehaviour(t *testing.T) {
 		{"fifo arn on sqs", `{"event_source":"sqs","event_source_arn":"arn:aws:sqs:us-east-1:123456789012:q.fifo"}`, "sqs_fifo", nil},
 		{"iam on self-managed", `{"event_source":"self_managed_kafka","auth":"iam"}`, "self-managed Kafka does not support IAM", nil},
 		{"bad format", `{"event_source":"sqs","iac_format":"pulumi"}`, "iac_format", nil},
-		{"new sqs app", `{"event_source":"sqs","create_function":true,"create_source":true,"function_timeout_seconds":30,"function_name":"orders","event_source_arn":"arn:aws:sqs:us-east-1:123456789012:orders"}`,
+		{"new sqs app", `{"event_source":"sqs","create_function":true,"create_source":true,"function_timeout_seconds":30,"function_name":"orders","event_source_arn":"arn:aws:sqs:us-east-1:123456789012:orders","artifacts":["all"]}`,
 			"", []string{"stack.sam.yaml", "AWS::Serverless::Function", "VisibilityTimeout: 180", "cleanup.sh"}},
+		{"default answer names what it left out", `{"event_source":"msk","guidance_type":"setup","function_name":"orders","event_source_arn":"` + cluster + `","topic":"orders"}`,
+			"", []string{"artifacts_left_out", "artifacts=[", "AWS::Serverless"}},
+		{"one artifact by name", `{"event_source":"msk","guidance_type":"setup","function_name":"orders","event_source_arn":"` + cluster + `","topic":"orders","artifacts":["execution-role-policy.json"]}`,
+			"", []string{"kafka-cluster:Connect"}},
+		{"unknown artifact name", `{"event_source":"msk","artifacts":["nope.yaml"]}`, "this answer's artifacts are", nil},
 		{"timeout above max", `{"event_source":"sqs","function_timeout_seconds":901}`, "exceeds Lambda's maximum", nil},
 		{"bad live config", `{"event_source":"sqs","live_config":{"BatchSize":"ten"}}`, "live_config", nil},
 	}
@@ -128,7 +133,7 @@ func TestPromptsNameRealTools(t *testing.T) {
 	for _, p := range Prompts() {
 		args := map[string]string{}
 		for _, a := range p.Prompt.Arguments {
-			args[a.Name] = "x"
+			args[a.Name] = "7" // valid for string and number arguments alike
 		}
 		req := mcp.GetPromptRequest{}
 		req.Params.Name = p.Prompt.Name
@@ -264,7 +269,7 @@ func TestPromptsUseRealArguments(t *testing.T) {
 	for _, p := range Prompts() {
 		args := map[string]string{}
 		for _, a := range p.Prompt.Arguments {
-			args[a.Name] = "x"
+			args[a.Name] = "7" // valid for string and number arguments alike
 		}
 		req := mcp.GetPromptRequest{}
 		req.Params.Name, req.Params.Arguments = p.Prompt.Name, args

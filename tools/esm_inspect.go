@@ -128,8 +128,8 @@ type esmInspectOut struct {
 // function, source topology, metrics and the issues they show.
 func EsmInspect(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("esm_inspect",
-		mcp.WithDescription("Returns Lambda event source mappings: without esm_uuid a compact page of rows (source type, state, health, poller mode) filtered by function_name or event_source_arn; with esm_uuid the full view of one mapping, its State, StateTransitionReason and LastProcessingResult decoded, poller mode, batching and error-handling config, the function (timeout, memory, concurrency; env var names only), the source topology (Kinesis shards, MSK topic partitions and cluster state, SQS visibility timeout and backlog), CloudWatch series summarised as latest/max/trend, and issues with the tool that digs deeper. "+
-			"Use it first when a mapping misbehaves; then kafka_troubleshoot (Kafka sources), kinesis_inspect (Kinesis) or esm_optimize. Calls that fail (AccessDenied, throttling) become unknown evidence with the missing permission, never a failed call."),
+		mcp.WithDescription("Returns Lambda event source mappings: a page of rows (state, health, poller mode), or with esm_uuid one mapping in full (state decoded, config, function, source topology, CloudWatch trends, issues with the next tool to call). "+
+			"Use it first when a mapping misbehaves; failed AWS reads become unknown evidence naming the missing permission."),
 		mcp.WithTitleAnnotation("ESM: Inspect"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(true),

@@ -81,7 +81,7 @@ func esmCall(t testing.TB, d ReadDeps, args map[string]any) (*mcp.CallToolResult
 func TestEsmInspectSchemaAndAccess(t *testing.T) {
 	t.Parallel()
 	st := EsmInspect(ReadDeps{})
-	toolsnap.Check(t, "esm_inspect", st.Tool)
+	toolsnap.Check(t, "esm_inspect", publishedTool(t, "esm_inspect"))
 	if acc, err := server.AccessOf(st.Tool); err != nil || acc != server.Read {
 		t.Fatalf("access %v %v, want read", acc, err)
 	}

@@ -50,6 +50,7 @@ type esmOptimizeIn struct {
 	Workload    *esmWorkload   `json:"workload,omitempty" jsonschema_description:"the traffic; required by analyze, optional context for validate and generate_template"`
 	Targets     []string       `json:"targets,omitempty" jsonschema_description:"what to optimise, in priority order: throughput, latency, cost, failure_rate (default throughput)"`
 	IaCFormat   string         `json:"iac_format,omitempty" jsonschema:"enum=sam,enum=cloudformation,enum=terraform" jsonschema_description:"generate_template format; default sam"`
+	Detail      string         `json:"detail,omitempty" jsonschema:"enum=summary,enum=full" jsonschema_description:"analyze: summary (default: arithmetic cut to fit) or full"`
 }
 
 type esmOptimizeOut struct {
@@ -70,6 +71,8 @@ type esmOptimizeOut struct {
 	Artifacts  []iac.Artifact `json:"artifacts,omitempty" jsonschema_description:"generate_template: the IaC artifact"`
 	Warnings   []string       `json:"warnings,omitempty" jsonschema_description:"risks and notes"`
 	References []string       `json:"references,omitempty" jsonschema_description:"documentation behind the numbers and rules"`
+	LeftOut    int            `json:"rationale_left_out,omitempty" jsonschema_description:"arithmetic steps not in this answer"`
+	Next       string         `json:"next,omitempty" jsonschema_description:"how to get what was left out"`
 	Truncated  bool           `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
 }
 
@@ -78,7 +81,7 @@ type esmOptimizeOut struct {
 func EsmOptimize(d ReadDeps) server.ServerTool {
 	z := optimize.New(d.Guidance)
 	t := mcp.NewTool("esm_optimize",
-		mcp.WithDescription("Returns, for a Lambda event source mapping and its workload, the current estimates (capacity, concurrency, batch fill time, latency, backlog drain time, invocations), a full recommended configuration checked by the ESM rule engine, the estimates after, trade-offs per target and the arithmetic (action=analyze); rule violations with fixes (action=validate); or the recommended configuration as AWS::Lambda::EventSourceMapping, a SAM event or aws_lambda_event_source_mapping (action=generate_template). Use it when iterator age or offset lag grows, before changing BatchSize, ParallelizationFactor, pollers or MaximumConcurrency, and apply the result with esm_apply or the generated template."),
+		mcp.WithDescription("Returns, for an event source mapping and its workload, estimates now and after with a rule-checked recommended config and the arithmetic (analyze), violations with fixes (validate), or a template (generate_template). Use it when iterator age or offset lag grows, or before changing BatchSize, ParallelizationFactor or pollers."),
 		mcp.WithTitleAnnotation("ESM: Optimize"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
@@ -154,6 +157,7 @@ func esmOptimizeAction(z *optimize.Analyzer, in esmOptimizeIn) (*mcp.CallToolRes
 			return nil, err
 		}
 		out := analysisOut(a)
+		out.fit(in.Detail)
 		return mcp.NewToolResultStructured(out, analyzeSummary(a)), nil
 	case "generate_template":
 		return esmTemplate(z, src, in, w)
@@ -314,4 +318,22 @@ func droppedFields(cfg map[string]any, m iac.ESM) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// fit keeps a default analysis within answerTarget by leaving out the last
+// steps of the arithmetic (the recommendation, estimates and trade-offs
+// always stay); detail=full keeps every step.
+func (o *esmOptimizeOut) fit(detail string) {
+	if detail == "full" {
+		return
+	}
+	size := func() int { raw, _ := json.Marshal(o); return len(raw) }
+	total := len(o.Rationale)
+	for len(o.Rationale) > 0 && size() > answerTarget-128 {
+		o.Rationale = o.Rationale[:len(o.Rationale)-1]
+	}
+	if n := total - len(o.Rationale); n > 0 {
+		o.LeftOut = n
+		o.Next = fmt.Sprintf("%d of %d arithmetic steps left out to keep the answer small; call again with the same arguments and detail=full for all", n, total)
+	}
 }

@@ -61,7 +61,7 @@ type kafkaAdminOut = confirm.Outcome[writes.KafkaResult]
 // decision point.
 func KafkaAdmin(d WriteDeps) server.ServerTool {
 	destructive := d.AllowDestructive
-	desc := "Returns a plan for a Kafka change (create_topic, alter_topic_config, add_partitions) computed from the live cluster and validated by the broker in validate-only mode: current vs desired values with their config source, risks (key ordering, retention, acks=all traps) and what is not touched; applies it only after confirmation. Call once to get the plan; the user confirms through the client's prompt, or you repeat the identical call with confirmation_token (valid 5 minutes, single use), after which the result says applied and reads the change back. Find names first with kafka_inspect."
+	desc := "Returns a plan for a Kafka change (create_topic, alter_topic_config, add_partitions), validated by the broker: current vs desired, risks, what stays untouched; applied after confirmation and read back. Call for the plan, then the user confirms in the client or you repeat the call with confirmation_token."
 	opts := []mcp.ToolOption{
 		mcp.WithTitleAnnotation("Kafka: Admin"),
 		mcp.WithReadOnlyHintAnnotation(false), mcp.WithDestructiveHintAnnotation(destructive),
@@ -69,7 +69,7 @@ func KafkaAdmin(d WriteDeps) server.ServerTool {
 		schema.Output[kafkaAdminOut](),
 	}
 	if destructive {
-		desc = strings.Replace(desc, "add_partitions)", "add_partitions, and the destructive reset_group_offsets to earliest, latest, a timestamp or an offset, which refuses groups with active members and lists per partition the records skipped or replayed)", 1)
+		desc = strings.Replace(desc, "add_partitions)", "add_partitions, destructive reset_group_offsets for empty groups)", 1)
 		opts = append(opts, schema.Input[kafkaAdminIn]())
 	} else {
 		opts = append(opts, schema.Input[kafkaAdminWriteIn]())

@@ -24,6 +24,7 @@ type kafkaInspectIn struct {
 	GroupID        string `json:"group_id,omitempty" jsonschema_description:"consumer group ID (what=group); a Lambda Kafka ESM's group is its UUID unless ConsumerGroupId is set"`
 	SampleSeconds  *int   `json:"sample_seconds,omitempty" jsonschema:"minimum=0,maximum=60" jsonschema_description:"seconds to sample offsets for a trend; default 0: one snapshot with produce rate and time lag"`
 	IncludeConfigs bool   `json:"include_configs,omitempty" jsonschema_description:"what=topic: list every config, not only non-default ones"`
+	Detail         string `json:"detail,omitempty" jsonschema:"enum=summary,enum=partitions" jsonschema_description:"what=group: summary (default: counts, worst partitions) or partitions (every verdict, paged by offset and limit)"`
 	Limit          int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"page size for lists (default 50; what=groups lists the 10 worst groups unless set)"`
 	Offset         int    `json:"offset,omitempty" jsonschema:"minimum=0" jsonschema_description:"index of the first list item to return (paging)"`
 }
@@ -31,7 +32,10 @@ type kafkaInspectIn struct {
 type groupDetail struct {
 	Info       kafka.GroupInfo `json:"info" jsonschema_description:"state, protocol, coordinator, members with assigned partitions (members paged)"`
 	Lag        lag.GroupReport `json:"lag" jsonschema_description:"summary: status, counts per status, totals, worst partitions"`
-	Partitions []lag.Verdict   `json:"partitions" jsonschema_description:"per-partition verdicts, worst first (paged)"`
+	Partitions []lag.Verdict   `json:"partitions,omitempty" jsonschema_description:"detail=partitions: per-partition verdicts, worst first (paged)"`
+	// LeftOut counts the verdicts not in this answer; Next says how to get them.
+	LeftOut int    `json:"partitions_left_out,omitempty" jsonschema_description:"partition verdicts not in this answer"`
+	Next    string `json:"next,omitempty" jsonschema_description:"how to get what was left out"`
 	// CloudWatch is the MSK consumer-lag trend per topic (cluster_arn only).
 	CloudWatch []aws.SeriesDigest `json:"cloudwatch,omitempty" jsonschema_description:"MSK consumer-lag metrics per topic (key TOPIC:metric) with their trend, for cluster_arn targets"`
 }
@@ -56,14 +60,17 @@ type kafkaInspectOut struct {
 const (
 	defaultLimit = 50
 	worstN       = 10 // worst partitions/groups in a summary: keeps it a few KB
+	// summaryWorstN is how many worst partitions a default group answer
+	// shows: with the summary it stays under 4 KB at any partition count.
+	summaryWorstN = 5
 )
 
 // KafkaInspect reads a Kafka cluster's health, topics and consumer groups
 // and judges lag per partition.
 func KafkaInspect(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("kafka_inspect",
-		mcp.WithDescription("Returns a Kafka or MSK cluster's health (brokers, racks, controller, offline, under-replicated and under-min-ISR partitions, leader skew), topics with configs and their source, ACLs and partition sizes, and consumer groups with a lag verdict per partition (OK, IDLE_CAUGHT_UP, PHANTOM_LAG, LAGGING, CATCHING_UP with ETA, REBALANCING, UNCOMMITTED, FALLING_BEHIND, NO_ACTIVE_MEMBERS, TXN_BLOCKED, STALLED, REWOUND, AHEAD_OF_LOG, DATA_LOSS), time lag from the record at the committed offset, and a summary first. "+
-			"Use it to look at a cluster or a consumer group (a Lambda Kafka ESM's group is its UUID); when something is broken or unreachable, call kafka_troubleshoot. Group trends need a sampling window (sample_seconds, progress is reported); it never joins or commits for a group."),
+		mcp.WithDescription("Returns a Kafka or MSK cluster's health, topics with configs, or consumer groups with lag verdicts (summary, status counts, worst partitions; detail=partitions pages the rest). "+
+			"Use it to look at a cluster or group (a Lambda Kafka mapping's group is its UUID); when something is broken or unreachable, call kafka_troubleshoot."),
 		mcp.WithTitleAnnotation("Kafka: Inspect"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(true),
@@ -71,6 +78,9 @@ func KafkaInspect(d ReadDeps) server.ServerTool {
 	h := func(ctx context.Context, req mcp.CallToolRequest, in kafkaInspectIn) (*mcp.CallToolResult, error) {
 		if d.Kafka == nil {
 			return mcp.NewToolResultError("Kafka access is not configured in this server"), nil
+		}
+		if in.Detail != "" && in.What != "group" {
+			return mcp.NewToolResultError(fmt.Sprintf("detail applies to what=group, not what=%s; drop it", in.What)), nil
 		}
 		limit := in.Limit
 		if limit <= 0 {
@@ -221,9 +231,25 @@ func inspectGroups(ctx context.Context, d ReadDeps, req mcp.CallToolRequest, con
 	}
 	info.Members = members
 	det := groupDetail{Info: info, Lag: rep, CloudWatch: mskLagMetrics(ctx, d, conn.Target.ClusterARN, in.GroupID, vs, &out.Warnings)}
-	var trunc bool
-	det.Partitions, out.NextOffset, trunc = page(vs, in.Offset, limit)
-	out.Truncated = out.Truncated || trunc
+	if in.Detail == "partitions" {
+		var trunc bool
+		det.Partitions, out.NextOffset, trunc = page(vs, in.Offset, limit)
+		out.Truncated = out.Truncated || trunc
+		if trunc {
+			det.LeftOut = len(vs) - in.Offset - len(det.Partitions)
+			det.Next = fmt.Sprintf("call again with detail=partitions and offset=%d for the next %d", out.NextOffset, limit)
+		}
+	} else {
+		// The default answer stays small whatever the partition count: the
+		// summary, counts per status and the worst few partitions.
+		if len(det.Lag.Worst) > summaryWorstN {
+			det.Lag.Worst = det.Lag.Worst[:summaryWorstN]
+		}
+		det.LeftOut = len(vs) - len(det.Lag.Worst)
+		if det.LeftOut > 0 {
+			det.Next = fmt.Sprintf("%d partition verdicts left out; call again with detail=partitions (offset, limit up to 500) to page through all %d", det.LeftOut, len(vs))
+		}
+	}
 	out.Group = &det
 	return nil, nil
 }

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -27,6 +28,7 @@ type kafkaTroubleshootIn struct {
 	GroupID       string `json:"group_id,omitempty" jsonschema_description:"consumer group to check (members, lag verdicts); a Lambda ESM's group is its UUID unless ConsumerGroupId is set"`
 	IssueCategory string `json:"issue_category,omitempty" jsonschema:"enum=network,enum=authentication,enum=authorization,enum=lambda_unreachable,enum=sts_unreachable,enum=destination_unreachable,enum=broker_health,enum=topic,enum=consumer_lag,enum=throttling,enum=configuration" jsonschema_description:"mode=resolution: the category to resolve (diagnosis reports one)"`
 	SampleSeconds *int   `json:"sample_seconds,omitempty" jsonschema:"minimum=0,maximum=60" jsonschema_description:"lag sampling window for the group check, seconds (default 10; 0 = one snapshot, no trend)"`
+	Detail        string `json:"detail,omitempty" jsonschema:"enum=summary,enum=full" jsonschema_description:"diagnosis: summary (default; raw evidence left out when large) or full"`
 }
 
 type kafkaTroubleshootOut struct {
@@ -38,15 +40,43 @@ type kafkaTroubleshootOut struct {
 	ResolutionSteps []string               `json:"resolution_steps" jsonschema_description:"steps that fix the (primary or given) category, concrete with the target's names, ports and ARNs"`
 	Evidence        *kafkadiag.Evidence    `json:"evidence,omitempty" jsonschema_description:"the probe, cluster health and lag summary the checks judged"`
 	ESM             *kafkadiag.ESMEvidence `json:"esm_evidence,omitempty" jsonschema_description:"esm_uuid: the mapping, cluster, auth, network IDs, role and the AWS reads that failed"`
+	LeftOut         []string               `json:"left_out,omitempty" jsonschema_description:"parts not in this answer"`
+	Next            string                 `json:"next,omitempty" jsonschema_description:"how to get what was left out"`
 	Truncated       bool                   `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
+}
+
+// fit keeps a default diagnosis within answerTarget: the raw evidence goes first, then the mapping's
+// facts; the checks and findings, which judge that evidence and quote it,
+// always stay. detail=full keeps everything.
+func (o *kafkaTroubleshootOut) fit(detail string) {
+	if detail == "full" {
+		return
+	}
+	size := func() int { raw, _ := json.Marshal(o); return len(raw) }
+	if size() <= answerTarget {
+		return
+	}
+	if o.Evidence != nil {
+		o.Evidence = nil
+		o.LeftOut = append(o.LeftOut, "evidence (probe per address, cluster overview, group lag)")
+	}
+	if size() > answerTarget && o.ESM != nil && (o.ESM.ESM != nil || o.ESM.Cluster != nil) {
+		facts := *o.ESM
+		facts.ESM, facts.Cluster = nil, nil
+		o.ESM = &facts
+		o.LeftOut = append(o.LeftOut, "esm_evidence mapping and cluster facts")
+	}
+	if len(o.LeftOut) > 0 {
+		o.Next = "call again with the same arguments and detail=full for " + strings.Join(o.LeftOut, "; ")
+	}
 }
 
 // KafkaTroubleshoot diagnoses why a Kafka cluster, consumer group or Lambda
 // Kafka mapping does not work, and resolves issue categories.
 func KafkaTroubleshoot(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("kafka_troubleshoot",
-		mcp.WithDescription("Returns the primary issue category, the checks run in causal order (target and auth mode, DNS, TCP, TLS, SASL, authorization, broker health, topic, consumer-group lag verdicts, throttling) each with pass, fail, warn, unknown or skipped, findings with evidence, remediation and a reference, and resolution steps filled in with the target's ports and ARNs. "+
-			"Use mode=diagnosis when a Kafka/MSK cluster, consumer group or Lambda Kafka trigger misbehaves (connection probes run from this server's network position); use mode=resolution with issue_category for the fix of one category. It only reads; it never joins a group or commits."),
+		mcp.WithDescription("Returns the primary issue category, checks in causal order (DNS, TCP, TLS, SASL, authorization, brokers, topic, lag, throttling), findings with evidence and fixes, and resolution steps with the target's ports and ARNs. "+
+			"Use mode=diagnosis when a Kafka cluster, group or Lambda Kafka trigger misbehaves; mode=resolution for one category's fix."),
 		mcp.WithTitleAnnotation("Kafka: Troubleshoot"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(true),
@@ -87,11 +117,12 @@ func KafkaTroubleshoot(d ReadDeps) server.ServerTool {
 		ci.Sampling = samplingFor(time.Duration(window)*time.Second, lag.SampleInterval(d.Guidance))
 		ci.Sampling.Progress = progressFn(ctx, req, "kafka_troubleshoot lag sampling")
 		rep, ev := kafkadiag.Cluster(ctx, d.Kafka, d.Guidance, ci)
-		out := kafkaTroubleshootOut{Mode: in.Mode, Target: ci.Target.Label(), Category: string(rep.Category), Findings: rep.Findings, Checks: rep.Checks, Evidence: &ev, ResolutionSteps: []string{}}
+		out := kafkaTroubleshootOut{Mode: in.Mode, Target: ci.Target.Label(), Category: string(rep.Category), Findings: rep.Findings, Checks: rep.Checks, Evidence: compactEvidence(&ev), ResolutionSteps: []string{}}
 		if rep.Category != diagnose.None {
 			out.ResolutionSteps = kafkadiag.Resolution(d.Guidance, rep.Category, resolutionTarget(ci.Target, in))
 		}
 		out = addClientPath(ctx, d, in, out)
+		out.fit(in.Detail)
 		return mcp.NewToolResultStructured(out, troubleshootSummary(out)), nil
 	}
 	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}
@@ -117,7 +148,11 @@ func troubleshootESM(ctx context.Context, d ReadDeps, req mcp.CallToolRequest, i
 	if err != nil {
 		return errmap.Result(err, "call esm_inspect to list mappings"), nil
 	}
-	out := kafkaTroubleshootOut{Mode: in.Mode, Target: "ESM " + in.ESMUUID, Category: string(rep.Category), Findings: rep.Findings, Checks: rep.Checks, ESM: &ev, Evidence: ev.Kafka, ResolutionSteps: []string{}}
+	// The Kafka-side evidence is shown once, as evidence; the mapping's
+	// facts omit it (it was printed twice).
+	esmFacts := ev
+	esmFacts.Kafka = nil
+	out := kafkaTroubleshootOut{Mode: in.Mode, Target: "ESM " + in.ESMUUID, Category: string(rep.Category), Findings: rep.Findings, Checks: rep.Checks, ESM: &esmFacts, Evidence: compactEvidence(ev.Kafka), ResolutionSteps: []string{}}
 	if rep.Category != diagnose.None {
 		rt := kafkadiag.ResolutionTarget{Auth: ev.Auth, Group: ev.Group, ESMUUID: in.ESMUUID, SubnetIDs: ev.Subnets, SecurityGroups: ev.SGs, RoleARN: ev.Role}
 		if ev.ESM != nil {
@@ -128,6 +163,7 @@ func troubleshootESM(ctx context.Context, d ReadDeps, req mcp.CallToolRequest, i
 		}
 		out.ResolutionSteps = kafkadiag.Resolution(d.Guidance, rep.Category, rt)
 	}
+	out.fit(in.Detail)
 	return mcp.NewToolResultStructured(out, troubleshootSummary(out)), nil
 }
 
@@ -244,4 +280,28 @@ func troubleshootSummary(o kafkaTroubleshootOut) string {
 		fmt.Fprintf(&b, "%d. %s\n", i+1, s)
 	}
 	return b.String()
+}
+
+// compactEvidence drops the probe stages skipped after a failure: each
+// said only "an earlier stage failed", for every address, and the
+// address's failed_stage already says where it stopped.
+func compactEvidence(ev *kafkadiag.Evidence) *kafkadiag.Evidence {
+	if ev == nil || ev.Probe == nil {
+		return ev
+	}
+	out := *ev
+	probe := *ev.Probe
+	probe.Addresses = make([]kafka.AddressProbe, len(ev.Probe.Addresses))
+	for i, a := range ev.Probe.Addresses {
+		kept := []kafka.StageResult{}
+		for _, st := range a.Stages {
+			if st.Result != "skipped" {
+				kept = append(kept, st)
+			}
+		}
+		a.Stages = kept
+		probe.Addresses[i] = a
+	}
+	out.Probe = &probe
+	return &out
 }

@@ -115,8 +115,8 @@ const maxShardsWithMetrics = 500
 // and CloudWatch throttling, classified.
 func KinesisInspect(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("kinesis_inspect",
-		mcp.WithDescription("Returns a Kinesis data stream's mode and write/read capacity, open shards with hash ranges and keyspace balance (paged), enhanced fan-out consumers, retention, encryption and max record size, and from CloudWatch its incoming bytes and records against capacity, write and read throttling and iterator age; write throttling is classified as whole stream over capacity (size- or count-bound), hot shard, hot key or sub-minute bursts, with per-shard numbers when shard-level metrics are on. "+
-			"Use it when producers see ProvisionedThroughputExceededException, consumers fall behind, or before resizing; for a Lambda mapping on the stream call esm_inspect."),
+		mcp.WithDescription("Returns a Kinesis data stream's mode, capacity, shards (paged) and consumers, and from CloudWatch its load against capacity, throttling classified (over capacity, hot shard, hot key, bursts) and iterator age. "+
+			"Use it when producers are throttled, consumers fall behind, or before resizing."),
 		mcp.WithTitleAnnotation("Kinesis: Inspect Stream"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(true),
@@ -181,6 +181,10 @@ func inspectStream(ctx context.Context, d ReadDeps, kapi aws.KinesisReadAPI, cwa
 	switch {
 	case errors.Is(err, aws.ErrStreamNotFound):
 		return out, mcp.NewToolResultError(fmt.Sprintf("Kinesis stream %q not found in this account and Region; check stream_name (a name or arn:aws:kinesis:REGION:ACCOUNT:stream/NAME) and --region", target))
+	case errmap.Classify(err).Kind == errmap.KindConfig:
+		// No credentials or Region: every other read fails the same way,
+		// so there is no partial answer to give (as esm_inspect).
+		return out, errmap.Result(err, "set --region and AWS credentials, or --endpoint-url for the simulator")
 	case err != nil:
 		// The metrics were read by name: a partial answer.
 		st = &aws.KinesisStream{Name: name, Calls: 1}

@@ -73,7 +73,7 @@ func decodeKinesisOut(t *testing.T, res *mcp.CallToolResult) kinesisInspectOut {
 func TestKinesisInspectSchemaAndAccess(t *testing.T) {
 	t.Parallel()
 	st := KinesisInspect(kinesisDeps(t, "http://127.0.0.1:1", "us-east-1"))
-	toolsnap.Check(t, "kinesis_inspect", st.Tool)
+	toolsnap.Check(t, "kinesis_inspect", publishedTool(t, "kinesis_inspect"))
 	if acc, err := server.AccessOf(st.Tool); err != nil || acc != server.Read {
 		t.Fatalf("access %v %v, want read", acc, err)
 	}

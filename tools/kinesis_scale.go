@@ -28,9 +28,9 @@ type kinesisScaleOut = confirm.Outcome[writes.StreamState]
 // that refuses to shrink, or, with --allow-destructive, as a destructive tool
 // that may. One name, one access class per process.
 func KinesisScale(d WriteDeps) server.ServerTool {
-	desc := "Returns a plan for changing a Kinesis data stream's capacity: UpdateShardCount (uniform scaling, checked against the API's limits: at most double or half the open shards per step, the maximum shard count, the operations allowed per 24 hours) or a capacity-mode switch (UpdateStreamMode, twice per 24 hours), with write/read capacity and the cost driver before and after; applies it only after confirmation and reads the stream back. Size first with the sizing tool (service=kinesis) and check load with kinesis_inspect. Call once for the plan; the user confirms through the client's prompt, or you repeat the identical call with confirmation_token (valid 5 minutes, single use). Growing only; shrinking needs --allow-destructive."
+	desc := "Returns a plan to change a stream's shard count or capacity mode within the API's limits, with capacity and cost before and after; applied after confirmation and read back. Call for the plan, then the user confirms in the client or you repeat the call with confirmation_token. Growing only; shrinking needs --allow-destructive."
 	if d.AllowDestructive {
-		desc = strings.Replace(desc, "Growing only; shrinking needs --allow-destructive.", "Shrinking (fewer shards) is destructive: the plan says how much write capacity remains.", 1)
+		desc = strings.Replace(desc, "Growing only; shrinking needs --allow-destructive.", "Shrinking is destructive: the plan says what capacity remains.", 1)
 	}
 	t := mcp.NewTool("kinesis_scale",
 		mcp.WithDescription(desc),

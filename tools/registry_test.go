@@ -15,6 +15,7 @@ import (
 	mcpserver "github.com/mark3labs/mcp-go/server"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/schema"
 	"github.com/stream-mcp/stream-mcp/internal/server"
 	"github.com/stream-mcp/stream-mcp/internal/toolsnap"
 )
@@ -47,8 +48,10 @@ var (
 func TestRegistryInvariants(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
-	for _, st := range allTools(t) {
-		tool := st.Tool
+	published := server.PublishAll(allTools(t))
+	for i, st := range allTools(t) {
+		full := st.Tool
+		tool := published[i].Tool
 		t.Run(tool.Name, func(t *testing.T) {
 			if !toolName.MatchString(tool.Name) {
 				t.Errorf("name %q is not snake_case", tool.Name)
@@ -69,8 +72,9 @@ func TestRegistryInvariants(t *testing.T) {
 			if strings.Count(tool.Description, ". ") < 1 {
 				t.Errorf("description needs what it returns and when to use it: %q", tool.Description)
 			}
-			in := decode(t, tool.RawInputSchema)
+			in := decode(t, full.RawInputSchema)
 			out := decode(t, tool.RawOutputSchema)
+			checkDescribed(t, "input", in)
 			for label, s := range map[string]map[string]any{"input": in, "output": out} {
 				if s["type"] != "object" {
 					t.Errorf("%s schema root type %v, want object", label, s["type"])
@@ -80,7 +84,12 @@ func TestRegistryInvariants(t *testing.T) {
 						t.Errorf("%s schema root has %s", label, k)
 					}
 				}
-				checkDescribed(t, label, s)
+			}
+			if len(tool.Description) > schema.DescriptionBudget {
+				t.Errorf("description is %d bytes, over the %d-byte budget: sentence 1 says what it returns, sentence 2 when to use it", len(tool.Description), schema.DescriptionBudget)
+			}
+			if raw, _ := json.Marshal(tool); len(raw) > schema.ToolBudget {
+				t.Errorf("published definition is %d bytes, over the %d-byte budget (input schema %d bytes): shorten the input descriptions or the tool description", len(raw), schema.ToolBudget, len(tool.RawInputSchema))
 			}
 			if _, ok := props(out)["truncated"]; !ok {
 				t.Error("output schema has no root `truncated` field (the output cap sets it)")
@@ -219,4 +228,16 @@ func checkDescribed(t *testing.T, path string, s map[string]any) {
 			checkDescribed(t, path+"."+name+"[]", items)
 		}
 	}
+}
+
+// publishedTool is the named tool as tools/list publishes it.
+func publishedTool(t *testing.T, name string) mcp.Tool {
+	t.Helper()
+	for _, st := range server.PublishAll(allTools(t)) {
+		if st.Tool.Name == name {
+			return st.Tool
+		}
+	}
+	t.Fatalf("no tool %s", name)
+	return mcp.Tool{}
 }

@@ -42,7 +42,7 @@ type sizingOut struct {
 // and shows the arithmetic.
 func Sizing(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("sizing",
-		mcp.WithDescription("Returns a capacity recommendation (MSK broker type and count with storage, Express brokers, whether MSK Serverless fits, Kinesis shards and capacity mode, or Lambda ESM ParallelizationFactor/pollers/MaximumConcurrency), the binding constraint, every step of the arithmetic with its inputs, alternatives, warnings and references, and with iac_format the recommended MSK cluster or Kinesis stream as a SAM, CloudFormation or Terraform template. Use it before creating or resizing a cluster, stream or mapping; rates are MB/s (10^6 bytes) and records/s, then check a mapping's configuration with esm_optimize."),
+		mcp.WithDescription("Returns a capacity recommendation for the service with the binding constraint, every arithmetic step, alternatives, and with iac_format a template. Use it before creating or resizing a cluster, stream, mapping or integration; rates are MB/s (10^6 bytes) and records/s."),
 		mcp.WithTitleAnnotation("Sizing: Calculate"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -39,6 +40,8 @@ type streamGuidanceIn struct {
 	Name             string         `json:"name,omitempty" jsonschema_description:"name of what to create"`
 	ClientAccount    string         `json:"client_account,omitempty" jsonschema_description:"cross-account: the consuming account"`
 	Options          map[string]any `json:"options,omitempty" jsonschema_description:"topic-specific fields; an unknown one is answered with the topic's list"`
+	Artifacts        []string       `json:"artifacts,omitempty" jsonschema_description:"artifact names to return in full, or all; default: those that fit the answer"`
+	Detail           string         `json:"detail,omitempty" jsonschema:"enum=summary,enum=full" jsonschema_description:"summary (default: long step details cut to fit) or full"`
 }
 
 type streamGuidanceOut struct {
@@ -52,8 +55,10 @@ type streamGuidanceOut struct {
 	Troubleshooting []guide.Row       `json:"troubleshooting,omitempty" jsonschema_description:"symptom, cause, check, fix"`
 	Warnings        []string          `json:"warnings,omitempty" jsonschema_description:"what the inputs did not allow"`
 	References      []string          `json:"references" jsonschema_description:"documentation URLs"`
-	Truncated       bool              `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit"`
+	LeftOut         []artifactRef     `json:"artifacts_left_out,omitempty" jsonschema_description:"artifacts not in this answer"`
+	Next            string            `json:"next,omitempty" jsonschema_description:"how to get what was left out"`
 	Live            []livecheck.Check `json:"live,omitempty" jsonschema_description:"live checks of the named pipeline or stream"`
+	Truncated       bool              `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit"`
 }
 
 // StreamGuidance answers setup, networking, permissions and troubleshooting
@@ -62,7 +67,7 @@ type streamGuidanceOut struct {
 func StreamGuidance(d ReadDeps) server.ServerTool {
 	reg := streamguide.New(d.Guidance)
 	t := mcp.NewTool("stream_guidance",
-		mcp.WithDescription("Returns ordered steps, decisions with why, artifacts (SAM/CloudFormation/Terraform, IAM and MSK cluster policies with exact ARNs, security-group rules, SQL) and checks for integrations around Kinesis and Kafka: Redshift streaming ingestion, OpenSearch Ingestion, Firehose, CloudWatch Logs subscriptions and more (see topic). Use it to set up, network, permit or troubleshoot one; give ARNs and names for exact artifacts, and size it with sizing."),
+		mcp.WithDescription("Returns steps, decisions with why, artifacts (IaC, IAM and MSK cluster policies, security-group rules, SQL) and checks for an integration around Kinesis or Kafka (topic: Redshift streaming, OpenSearch Ingestion, Firehose, Logs subscriptions, ...). Use it to set up, network, permit or troubleshoot one; ARNs make artifacts exact."),
 		mcp.WithTitleAnnotation("Integrations: Guidance"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
@@ -103,6 +108,21 @@ func StreamGuidance(d ReadDeps) server.ServerTool {
 		out := streamGuidanceOut{Topic: req.Topic, GuidanceType: gt, Source: src, Options: tp.Options, Steps: res.Steps, Artifacts: res.Artifacts,
 			Checks: res.Checks, Troubleshooting: res.Troubleshooting, References: res.References}
 		out.Live, out.Warnings = live, warnings
+		var msg string
+		out.Artifacts = []iac.Artifact{}
+		brief := fitSteps(&out.Steps, in.Detail, func() int { raw, _ := json.Marshal(out); return len(raw) })
+		out.Artifacts, out.LeftOut, out.Next, msg = fitArtifacts(res.Artifacts, in.Artifacts, func(kept []iac.Artifact) int {
+			c := out
+			c.Artifacts = kept
+			raw, _ := json.Marshal(c)
+			return len(raw)
+		})
+		if msg != "" {
+			return mcp.NewToolResultError(msg), nil
+		}
+		if brief {
+			out.Next = strings.TrimPrefix(out.Next+"; "+briefNote, "; ")
+		}
 		return mcp.NewToolResultStructured(out, streamGuidanceSummary(out)), nil
 	}
 	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}

@@ -80,7 +80,7 @@ const (
 // whole template configuration against the cited limits and rules.
 func ValidateConfig(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("validate_config",
-		mcp.WithDescription("Returns valid, the violations (rule id, severity, field path, message, concrete fix, documentation URL; errors first) and the number of rules checked for an event source mapping (all 8 source types, Lambda API field names), a Kafka topic, producer or consumer config, an MSK cluster or Kinesis stream (CloudFormation properties), or a whole SAM/CloudFormation template. Use it before deploying or after reading a live config; add context (function timeout, queue visibility timeout, partitions, record size) to enable cross-checks, and use esm_optimize to choose better values."),
+		mcp.WithDescription("Returns valid and the violations (rule, severity, field, fix, documentation URL) of an event source mapping, Kafka topic/producer/consumer config, MSK cluster, Kinesis stream or SAM/CloudFormation template. Use it before deploying or on a live config; context (function timeout, visibility timeout, partitions) enables cross-checks."),
 		mcp.WithTitleAnnotation("Config: Validate"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),

@@ -25,7 +25,7 @@ func validateDeps(t *testing.T) ReadDeps {
 func TestValidateConfigSnapshotAndAccess(t *testing.T) {
 	t.Parallel()
 	st := ValidateConfig(validateDeps(t))
-	toolsnap.Check(t, "validate_config", st.Tool)
+	toolsnap.Check(t, "validate_config", publishedTool(t, "validate_config"))
 	if acc, err := server.AccessOf(st.Tool); err != nil || acc != server.Read {
 		t.Fatalf("access %v %v, want read", acc, err)
 	}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -57,4 +59,59 @@ func BenchmarkListTools(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// startOnce spawns bin with args, connects (initialize), lists tools once
+// and reads the process's RSS after a short settle: what a client pays to
+// start a server and what the idle server holds.
+func startOnce(b *testing.B, bin string, args ...string) (toList time.Duration, rssKB float64) {
+	b.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = e2eEnv(b)
+	client := mcp.NewClient(&mcp.Implementation{Name: "bench", Version: "0"}, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	start := time.Now()
+	cs, err := client.Connect(ctx, &mcp.CommandTransport{Command: cmd}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cs.Close()
+	if _, err := cs.ListTools(ctx, nil); err != nil {
+		b.Fatal(err)
+	}
+	toList = time.Since(start)
+	time.Sleep(200 * time.Millisecond)
+	return toList, procStatusKB(cmd.Process.Pid, "VmRSS")
+}
+
+// BenchmarkStartVsMinimal measures spawn -> initialize -> first tools/list
+// and the idle RSS after it, for stream-mcp and for a minimal mcp-go server
+// (internal/testenv/minimalmcp: same library, one trivial tool) built here,
+// interleaved, and reports both and their ratios. Issue 15 targets: list
+// within 2x the minimal server's time, idle RSS <= 20 MB.
+func BenchmarkStartVsMinimal(b *testing.B) {
+	minimal := filepath.Join(b.TempDir(), "minimalmcp")
+	build := exec.Command("go", "build", "-trimpath", "-o", minimal, "../../internal/testenv/minimalmcp")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("building the minimal server: %v\n%s", err, out)
+	}
+	var ours, theirs time.Duration
+	var ourRSS, theirRSS float64
+	n := 0
+	for b.Loop() {
+		d, r := startOnce(b, binPath, "serve")
+		ours, ourRSS = ours+d, ourRSS+r
+		d, r = startOnce(b, minimal)
+		theirs, theirRSS = theirs+d, theirRSS+r
+		n++
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(n) }
+	b.ReportMetric(ms(ours), "list-ms")
+	b.ReportMetric(ms(theirs), "minimal-list-ms")
+	b.ReportMetric(float64(ours)/float64(theirs), "list-ratio")
+	b.ReportMetric(ourRSS/1024/float64(n), "idle-rss-MB")
+	b.ReportMetric(theirRSS/1024/float64(n), "minimal-idle-rss-MB")
+	b.ReportMetric(ourRSS/theirRSS, "rss-ratio")
 }

@@ -146,7 +146,7 @@ func runDemo(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout
 			raw, _ := json.Marshal(res.StructuredContent)
 			text = s.Show(raw)
 		}
-		fmt.Fprintln(stdout, indent(strings.TrimSpace(text)))
+		fmt.Fprintln(stdout, indent(excerpt(strings.TrimSpace(text), demoLines)))
 		fmt.Fprintf(stdout, "(%s, %d bytes of structured output)\n", took.Round(time.Millisecond), jsonSize(res.StructuredContent))
 	}
 	if cfg.AllowWrite {
@@ -193,6 +193,19 @@ func compactJSON(v any) string {
 func jsonSize(v any) int {
 	b, _ := json.Marshal(v)
 	return len(b)
+}
+
+// demoLines is how many lines of each answer the demo prints: the headline
+// and the start of the full rendering the model receives.
+const demoLines = 16
+
+// excerpt keeps the first n lines of s and says how many it left out.
+func excerpt(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) <= n {
+		return s
+	}
+	return strings.Join(lines[:n], "\n") + fmt.Sprintf("\n… %d more lines (the model receives the whole answer)", len(lines)-n)
 }
 
 func indent(s string) string {

@@ -62,7 +62,7 @@ func writeDemo(ctx context.Context, c *client.Client, env demoEnv, destructive b
 		var out map[string]any
 		raw, _ := json.Marshal(res.StructuredContent)
 		_ = json.Unmarshal(raw, &out)
-		fmt.Fprintln(stdout, indent(text))
+		fmt.Fprintln(stdout, indent(excerpt(text, 2*demoLines)))
 		return out, nil
 	}
 

@@ -33,7 +33,7 @@ func TestDemoWrites(t *testing.T) {
 		t.Fatalf("demo failed: %v\n%s", err, out.String())
 	}
 	for _, want := range []string{
-		"Plan (nothing changed yet)", "retention.ms: 604800000 -> 86400000",
+		"Plan (nothing changed yet)", "- field: retention.ms\n        current: \"604800000\"\n        desired: \"86400000\"",
 		"Applied: alter 1 config(s) of topic orders", `"source":"DYNAMIC_TOPIC_CONFIG","value":"86400000"`,
 		"refused, as it must be: the confirmation_token was already used",
 		"refused, as it must be: group \"orders-processor\" has 1 active member",

@@ -32,5 +32,6 @@ func e2eCases(t testing.TB) []e2eCase {
 	cases = append(cases, integrationE2ECases()...)
 	cases = append(cases, mskopsE2ECases(t)...)
 	cases = append(cases, processorE2ECases()...)
+	cases = append(cases, hostingE2ECases()...)
 	return cases
 }

@@ -37,13 +37,13 @@ func esmGuidanceE2ECases() []e2eCase {
 	}
 	return []e2eCase{
 		{name: "esm_guidance kinesis setup", tool: "esm_guidance", args: map[string]any{"event_source": "kinesis", "function_name": "orders",
-			"event_source_arn": "arn:aws:kinesis:us-east-1:" + acct + ":stream/orders"}, check: shape(4, "kinesis:GetRecords", "BisectBatchOnFunctionError")},
+			"event_source_arn": "arn:aws:kinesis:us-east-1:" + acct + ":stream/orders", "artifacts": []any{"all"}}, check: shape(4, "kinesis:GetRecords", "BisectBatchOnFunctionError")},
 		{name: "esm_guidance dynamodb permissions govcloud", tool: "esm_guidance", args: map[string]any{"event_source": "dynamodb", "guidance_type": "permissions",
 			"iac_format": "cloudformation", "event_source_arn": "arn:aws-us-gov:dynamodb:us-gov-west-1:" + acct + ":table/Orders/stream/2024-01-01T00:00:00.000"},
 			check: shape(2, "arn:aws-us-gov:dynamodb:us-gov-west-1")},
 		{name: "esm_guidance sqs troubleshooting", tool: "esm_guidance", args: map[string]any{"event_source": "sqs", "guidance_type": "troubleshooting"}, check: shape(0, "esm_inspect")},
 		{name: "esm_guidance sqs_fifo terraform china", tool: "esm_guidance", args: map[string]any{"event_source": "sqs_fifo", "iac_format": "terraform", "function_name": "orders",
-			"event_source_arn": "arn:aws-cn:sqs:cn-north-1:" + acct + ":orders.fifo"}, check: shape(4, "aws_lambda_event_source_mapping", "orders.fifo")},
+			"event_source_arn": "arn:aws-cn:sqs:cn-north-1:" + acct + ":orders.fifo", "artifacts": []any{"all"}}, check: shape(4, "aws_lambda_event_source_mapping", "orders.fifo")},
 		{name: "esm_guidance msk permissions", tool: "esm_guidance", args: map[string]any{"event_source": "msk", "guidance_type": "permissions", "topic": "orders", "group_id": "orders-fn",
 			"event_source_arn": "arn:aws:kafka:us-east-1:" + acct + ":cluster/prod/2a3b4c5d-1234-5678-9abc-def012345678-3"},
 			check: shape(2, "topic/prod/2a3b4c5d-1234-5678-9abc-def012345678-3/orders", "group/prod/2a3b4c5d-1234-5678-9abc-def012345678-3/orders-fn")},

@@ -64,6 +64,8 @@ func integrationE2ECases() []e2eCase {
 			check: wantViolations(false, "opensearch_pipeline.units", "opensearch_pipeline.kafka.topics")},
 		{name: "stream_guidance opensearch_ingestion", tool: "stream_guidance", args: map[string]any{"topic": "opensearch_ingestion", "source": "msk", "auth": "iam",
 			"source_arn": "arn:aws:kafka:us-east-1:123456789012:cluster/ev/abcd-1234-5", "kafka_topic": "ev", "name": "ev-pipeline", "iac_format": "terraform",
+			// The Terraform file does not fit the default 8 KB answer; ask for it.
+			"artifacts": []any{"pipeline.yaml", "osi-pipeline.tf"},
 			"options": map[string]any{"domain_endpoint": "https://search-ev-abc.us-east-1.es.amazonaws.com", "dlq_bucket": "ev-dlq"}},
 			check: func(t *testing.T, raw json.RawMessage) {
 				body := artifactText(t, raw, "pipeline.yaml")

@@ -108,7 +108,8 @@ func mskopsE2ECases(t testing.TB) []e2eCase {
 		{name: "kafka_troubleshoot client position without cluster", tool: "kafka_troubleshoot", wantError: true, errorContains: "need cluster_arn",
 			args: map[string]any{"mode": "diagnosis", "bootstrap_servers": "localhost:9092", "client_outside_aws": true}},
 		{name: "stream_guidance msk_custom_domain", tool: "stream_guidance",
-			args: map[string]any{"topic": "msk_custom_domain", "options": map[string]any{"brokers": 3, "domain": "kafka.example.com"}},
+			// The NLB template does not fit the default 8 KB answer; ask for it.
+			args: map[string]any{"topic": "msk_custom_domain", "artifacts": []any{"msk-custom-domain.yaml"}, "options": map[string]any{"brokers": 3, "domain": "kafka.example.com"}},
 			check: func(t *testing.T, raw json.RawMessage) {
 				tpl := artifactYAML(t, raw, "msk-custom-domain.yaml")
 				res, _ := tpl["Resources"].(map[string]any)

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,8 @@ import (
 
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/stream-mcp/stream-mcp/guidance"
 )
 
 // minReadTools is how many read tools the product has at least; a listing
@@ -145,14 +148,48 @@ func TestE2EResources(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var limits []map[string]any
-	if err := json.Unmarshal([]byte(rr.Contents[0].Text), &limits); err != nil || len(limits) == 0 {
-		t.Fatalf("limits resource: %v (%d entries)", err, len(limits))
+	var index struct {
+		Parts []struct {
+			URI    string `json:"uri"`
+			Limits int    `json:"limits"`
+		} `json:"parts"`
 	}
-	for _, l := range limits {
-		if l["source"] == "" || l["verified"] == "" {
-			t.Errorf("limit %v has no provenance", l["id"])
+	if err := json.Unmarshal([]byte(rr.Contents[0].Text), &index); err != nil || len(index.Parts) < 5 {
+		t.Fatalf("limits index: %v (%d parts)", err, len(index.Parts))
+	}
+	// Every part is a resource of at most 16 KB, and together they hold
+	// every limit once, each with its provenance.
+	ids := map[string]bool{}
+	for _, p := range index.Parts {
+		rr, err := cs.ReadResource(context.Background(), &mcp.ReadResourceParams{URI: p.URI})
+		if err != nil {
+			t.Fatalf("%s: %v", p.URI, err)
 		}
+		text := rr.Contents[0].Text
+		if len(text) > 16<<10 {
+			t.Errorf("%s is %d bytes, over 16 KB", p.URI, len(text))
+		}
+		var limits []map[string]any
+		if err := json.Unmarshal([]byte(text), &limits); err != nil || len(limits) != p.Limits {
+			t.Fatalf("%s: %v (%d entries, index says %d)", p.URI, err, len(limits), p.Limits)
+		}
+		for _, l := range limits {
+			id, _ := l["id"].(string)
+			if ids[id] {
+				t.Errorf("limit %s in two parts", id)
+			}
+			ids[id] = true
+			if l["source"] == "" || l["verified"] == "" {
+				t.Errorf("limit %v has no provenance", id)
+			}
+		}
+	}
+	base, err := guidance.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != len(base.All()) {
+		t.Errorf("the parts hold %d limits, the table has %d", len(ids), len(base.All()))
 	}
 }
 
@@ -194,7 +231,15 @@ func TestE2ECalls(t *testing.T) {
 			continue
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: tc.tool, Arguments: tc.args})
+		args := tc.args
+		if _, given := args["artifacts"]; !given && (tc.tool == "stream_guidance" || tc.tool == "esm_guidance") && !tc.wantError {
+			// These cases check the artifacts' contents; the default answer
+			// keeps only what fits 8 KB (the answer corpus tests that), so
+			// ask for every artifact in full.
+			args = maps.Clone(args)
+			args["artifacts"] = []any{"all"}
+		}
+		res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: tc.tool, Arguments: args})
 		cancel()
 		if err != nil {
 			t.Errorf("%s: protocol error %v; failures must be tool results", tc.name, err)

@@ -16,11 +16,22 @@ import (
 )
 
 func main() {
-	cfg, rest, err := config.Parse(os.Args[1:], os.Getenv, os.Stderr)
-	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "stream-mcp:", err)
+	args := os.Args[1:]
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		if len(args) > 1 {
+			fmt.Fprintf(os.Stderr, "stream-mcp: --version takes no arguments; got %q\n", args[1:])
+			os.Exit(exitUsage)
 		}
+		fmt.Fprintln(os.Stdout, versionText())
+		os.Exit(exitOK)
+	}
+	cfg, rest, err := config.Parse(args, os.Getenv, os.Stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(os.Stdout, helpText())
+			os.Exit(exitOK)
+		}
+		fmt.Fprintf(os.Stderr, "stream-mcp: %v\nRun 'stream-mcp --help' for the commands and flags.\n", err)
 		os.Exit(exitUsage)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -2,19 +2,22 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/awssim"
 	"github.com/stream-mcp/stream-mcp/internal/config"
+	"github.com/stream-mcp/stream-mcp/internal/kafka/kafkatest"
 	"github.com/stream-mcp/stream-mcp/internal/repopath"
 	"github.com/stream-mcp/stream-mcp/internal/server"
 	"github.com/stream-mcp/stream-mcp/tools"
@@ -99,9 +102,36 @@ func replaceBetween(t *testing.T, doc []byte, name, body string) []byte {
 	return []byte(s[:i+len(begin)] + body + s[j:])
 }
 
-// TestReadmeExamples runs every offline `stream-mcp call` example of the
-// README's sh blocks through the built binary: an example that stops working
-// fails the build instead of misleading a reader.
+// readmeClaims are what the README says each of its examples shows, in
+// the order the examples appear: the test runs every example and holds
+// its output to these strings. A new example needs its claim here.
+var readmeClaims = []struct {
+	prefix string   // the start of the example line after "stream-mcp "
+	want   []string // in its output (stdout, or stderr for a tool error)
+}{
+	{"demo", []string{"tools registered (read-only mode)", "== 1."}},
+	{"--allow-write --allow-destructive demo", []string{"Plan (nothing changed yet)", "refused, as it must be: the confirmation_token was already used", "refused, as it must be: group \"orders-processor\" has 1 active member"}},
+	{"--version", []string{"module github.com/stream-mcp/stream-mcp"}},
+	{"--help", []string{"commands:", "STREAM_MCP_ENDPOINT_URL"}},
+	{"call validate_config", []string{"esm.sqs_fifo.batch_size.max", "set BatchSize to at most 10", "https://docs.aws.amazon.com/"}},
+	{"call esm_optimize --args '{\"action\":\"validate\"", []string{"esm.kafka.provisioned_only_fields", "add ProvisionedPollerConfig"}},
+	{"call esm_optimize --args '{\"action\":\"analyze\"", []string{`"ParallelizationFactor": 6`}},
+	{"call sizing", []string{"kafka.m7g", "binding_constraint"}},
+	{"call esm_guidance", []string{"topic/orders/0b8a6a39-8d4e-4b3c-9a1f-1c2d3e4f5a6b-3/orders", "group/orders/0b8a6a39-8d4e-4b3c-9a1f-1c2d3e4f5a6b-3/"}},
+	{"simulate --scenario msk-sg-missing-auth-port", nil},
+	{"--endpoint-url http://127.0.0.1:PORT call esm_inspect", []string{"7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e", `"health": "problem"`}},
+	{"--endpoint-url http://127.0.0.1:PORT call kafka_troubleshoot", []string{`"category": "network"`, "network.sg_port_closed"}},
+	{"simulate --scenario kinesis-high-iterator-age", nil},
+	{"--endpoint-url http://127.0.0.1:PORT call kinesis_inspect", []string{"records at risk of expiring unread", "clickstream"}},
+	{"call kafka_inspect", []string{`"group_id": "orders-processor"`, "status_counts", "worst"}},
+}
+
+// TestReadmeExamples runs every stream-mcp command of the README's sh
+// blocks (and `go run ./cmd/stream-mcp ...`) through the built binary, as
+// written: `simulate` examples start
+// the scenario they name and the calls after them use its endpoint for
+// PORT; localhost:9092 is an in-process Kafka cluster with the README's
+// group. Each output is held to the claim the README makes of it.
 func TestReadmeExamples(t *testing.T) {
 	t.Parallel()
 	raw, err := os.ReadFile(filepath.Join(repopath.Root(), "README.md"))
@@ -116,32 +146,98 @@ func TestReadmeExamples(t *testing.T) {
 			inSh = true
 		case strings.HasPrefix(line, "```"):
 			inSh = false
-		case inSh && strings.HasPrefix(line, "stream-mcp call "):
-			examples = append(examples, line)
+		case inSh && (strings.HasPrefix(line, "stream-mcp ") || strings.HasPrefix(line, "go run ./cmd/stream-mcp ")):
+			line = "stream-mcp " + strings.TrimPrefix(strings.TrimPrefix(line, "go run ./cmd/stream-mcp "), "stream-mcp ")
+			examples = append(examples, strings.TrimSpace(strings.SplitN(line, "  #", 2)[0]))
 		}
 	}
-	if len(examples) < 5 {
-		t.Fatalf("found %d examples; the README lost its examples section", len(examples))
+	if len(examples) != len(readmeClaims) {
+		t.Fatalf("the README has %d stream-mcp examples, the test knows %d claims; give every example its claim in readmeClaims:\n%s", len(examples), len(readmeClaims), strings.Join(examples, "\n"))
 	}
-	for _, ex := range examples {
-		rest := strings.TrimPrefix(ex, "stream-mcp call ")
-		tool, argsPart, ok := strings.Cut(rest, " --args '")
-		if !ok || !strings.HasSuffix(argsPart, "'") {
-			t.Errorf("example not in the form stream-mcp call TOOL --args '...': %s", ex)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	kd, err := kafkatest.StartDemo(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(kd.Close)
+	endpoint := ""
+	for i, ex := range examples {
+		claim := readmeClaims[i]
+		rest := strings.TrimPrefix(ex, "stream-mcp ")
+		if !strings.HasPrefix(rest, claim.prefix) {
+			t.Fatalf("example %d is %q; its claim is for %q", i+1, ex, claim.prefix)
+		}
+		if scenario, ok := strings.CutPrefix(rest, "simulate --scenario "); ok {
+			sc, err := awssim.Load(scenario)
+			if err != nil {
+				t.Fatalf("%s: %v", ex, err)
+			}
+			sctx, scancel := context.WithCancel(context.Background())
+			srv, err := awssim.Start(sctx, sc)
+			if err != nil {
+				scancel()
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = srv.Close(); scancel() })
+			endpoint = srv.URL()
 			continue
 		}
-		args := strings.TrimSuffix(argsPart, "'")
-		t.Run(tool, func(t *testing.T) {
-			t.Parallel()
-			cmd := exec.Command(binPath, "call", tool, "--args", args)
-			cmd.Env = e2eEnv(t)
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("%s: %v\n%s", ex, err, out)
+		args, err := shellWords(rest)
+		if err != nil {
+			t.Fatalf("%s: %v", ex, err)
+		}
+		for j, a := range args {
+			a = strings.ReplaceAll(a, "http://127.0.0.1:PORT", endpoint)
+			args[j] = strings.ReplaceAll(a, "localhost:9092", kd.Bootstrap())
+		}
+		t.Run(claim.prefix, func(t *testing.T) {
+			code, stdout, stderr := runBinary(t, binPath, args...)
+			if code != 0 {
+				t.Fatalf("%s: exit %d\n%s%s", ex, code, stdout, stderr)
 			}
-			if !json.Valid(out) {
+			if len(args) > 1 && args[len(args)-2] == "--args" && !json.Valid([]byte(stdout)) {
 				t.Fatalf("%s: output is not JSON", ex)
+			}
+			for _, w := range claim.want {
+				if !strings.Contains(stdout, w) {
+					t.Errorf("%s: the README says it shows %q; the output does not:\n%.3000s", ex, w, stdout)
+				}
 			}
 		})
 	}
+}
+
+// shellWords splits a README command line the way sh does for the forms
+// the README uses: words, and single-quoted strings.
+func shellWords(s string) ([]string, error) {
+	var out []string
+	var cur strings.Builder
+	inWord, quoted := false, false
+	for _, r := range s {
+		switch {
+		case quoted && r == '\'':
+			quoted = false
+		case quoted:
+			cur.WriteRune(r)
+		case r == '\'':
+			quoted, inWord = true, true
+		case r == ' ':
+			if inWord {
+				out = append(out, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteRune(r)
+			inWord = true
+		}
+	}
+	if quoted {
+		return nil, fmt.Errorf("unterminated quote in %q", s)
+	}
+	if inWord {
+		out = append(out, cur.String())
+	}
+	return out, nil
 }

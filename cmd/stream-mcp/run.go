@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"log/slog"
 	"sort"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"github.com/stream-mcp/stream-mcp/internal/aws"
 	"github.com/stream-mcp/stream-mcp/internal/config"
 	"github.com/stream-mcp/stream-mcp/internal/confirm"
+	"github.com/stream-mcp/stream-mcp/internal/httpserve"
 	"github.com/stream-mcp/stream-mcp/internal/kafka"
 	"github.com/stream-mcp/stream-mcp/internal/kafkadiag"
 	"github.com/stream-mcp/stream-mcp/internal/server"
@@ -38,19 +40,6 @@ const (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-const usage = `usage: stream-mcp [global flags] [command]
-
-commands:
-  serve                 run the MCP server on stdio (the default)
-  tools [--json]        list the registered tools
-  call TOOL --args JSON run one tool and print its structured result
-  demo                  a guided run on embedded defaults (no AWS account needed)
-  simulate --scenario NAME_OR_FILE [--listen 127.0.0.1:PORT]
-                        serve a simulated AWS account on loopback until interrupted
-  version               print the version
-
-Run 'stream-mcp -h' for the global flags.`
-
 // run executes one subcommand and returns the process exit code.
 func run(ctx context.Context, cfg config.Config, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	logger := newLogger(cfg.LogLevel, stderr)
@@ -61,21 +50,39 @@ func run(ctx context.Context, cfg config.Config, args []string, stdin io.Reader,
 	var err error
 	switch cmd {
 	case "serve":
-		err = serve(ctx, cfg, logger, stdin, stdout)
+		var f serveFlags
+		switch f, err = parseServeArgs(args, os.Getenv); {
+		case errors.Is(err, flag.ErrHelp):
+			fmt.Fprint(stdout, serveHelpText())
+			return exitOK
+		case err != nil:
+		case f.addr != "":
+			err = serveHTTP(ctx, cfg, logger, f)
+		default:
+			err = serve(ctx, cfg, logger, stdin, stdout)
+		}
 	case "tools":
 		err = listTools(cfg, logger, args, stdout)
 	case "call":
 		return call(ctx, cfg, logger, args, stdout, stderr)
 	case "demo":
-		err = demo(ctx, cfg, logger, stdout)
+		if err = noArgs(cmd, args); err == nil {
+			err = demo(ctx, cfg, logger, stdout)
+		}
 	case "simulate":
 		err = simulate(ctx, logger, args, stdout)
 	case "version":
-		_, err = fmt.Fprintln(stdout, "stream-mcp", version)
+		if err = noArgs(cmd, args); err == nil {
+			_, err = fmt.Fprintln(stdout, versionText())
+		}
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, usage)
+		fmt.Fprint(stdout, helpText())
 	default:
-		fmt.Fprintf(stderr, "stream-mcp: unknown command %q\n%s\n", cmd, usage)
+		names := make([]string, len(commands))
+		for i, c := range commands {
+			names[i] = c.name
+		}
+		fmt.Fprintf(stderr, "stream-mcp: unknown command %q; the commands are %s. Run 'stream-mcp --help'\n", cmd, strings.Join(names, ", "))
 		return exitUsage
 	}
 	if err != nil {
@@ -184,6 +191,10 @@ func serverOptions(cfg config.Config, logger *slog.Logger) server.Options {
 		AllowDestructive: cfg.AllowDestructive,
 		CallTimeout:      cfg.CallTimeout,
 		Logger:           logger,
+		// Over HTTP a read-scope token neither sees nor calls write tools;
+		// on stdio there is no caller in the context and the gate admits
+		// what the flags registered.
+		ToolGate: httpserve.ToolGate,
 	}
 }
 

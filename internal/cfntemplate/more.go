@@ -2,7 +2,7 @@ package cfntemplate
 
 import (
 	"fmt"
-		"strings"
+	"strings"
 
 	"github.com/stream-mcp/stream-mcp/internal/rules"
 	"github.com/stream-mcp/stream-mcp/internal/streamcfg"

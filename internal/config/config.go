@@ -81,7 +81,7 @@ func Flags() []Flag {
 	return []Flag{
 		{"region", "AWS_REGION", "from the AWS config", "AWS Region for every AWS call"},
 		{"profile", "AWS_PROFILE", "from the AWS config", "AWS shared-config profile"},
-		{"endpoint-url", "STREAM_MCP_ENDPOINT_URL", "", "send every AWS call to this endpoint (e.g. the simulator from `stream-mcp simulate`)"},
+		{"endpoint-url", "STREAM_MCP_ENDPOINT_URL", "", "send every AWS call to this endpoint, e.g. the one stream-mcp simulate prints"},
 		{"allow-write", "STREAM_MCP_ALLOW_WRITE", "false", "register write tools (each still asks for confirmation)"},
 		{"allow-destructive", "STREAM_MCP_ALLOW_DESTRUCTIVE", "false", "also register destructive tools (needs --allow-write)"},
 		{"log-level", "STREAM_MCP_LOG_LEVEL", "info", "debug, info, warn or error; logs go to stderr"},
@@ -97,7 +97,11 @@ func Flags() []Flag {
 // getenv is os.Getenv in production.
 func Parse(args []string, getenv func(string) string, stderr io.Writer) (Config, []string, error) {
 	fs := flag.NewFlagSet("stream-mcp", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// The command prints its own help (with subcommands and environment
+	// names) and errors; the flag package's would repeat them.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	_ = stderr
 	vals := map[string]*string{}
 	for _, f := range Flags() {
 		v := getenv(f.Env)

@@ -107,7 +107,7 @@ func (e *Engine) networking(r Request) (Result, error) {
 	if r.Source == iac.SourceMSK {
 		res.Steps = append(res.Steps, Step{
 			Title:  "Cross-account clusters",
-			Detail: "A function in another account reaches a provisioned MSK cluster through multi-VPC private connectivity: the owner turns it on and attaches a cluster policy allowing kafka:CreateVpcConnection, GetBootstrapBrokers, DescribeCluster and DescribeClusterV2 to the client account; the client creates a managed VPC connection and uses its ARN (vpc-connection/…) as EventSourceArn. Not available for MSK Serverless. Give client_account to get the cluster policy.",
+			Detail: "A function in another account reaches a provisioned MSK cluster in the same Region through multi-VPC private connectivity: the owner turns it on and attaches a cluster policy allowing kafka:CreateVpcConnection, GetBootstrapBrokers, DescribeCluster and DescribeClusterV2 to the client account; the client creates a managed VPC connection and uses its ARN (vpc-connection/…) as EventSourceArn. The VPC connection and the function must be in the cluster's Region, and the connection in the VPC the mapping's pollers use. Not available for MSK Serverless. Give client_account to get the cluster policy.",
 		})
 	}
 	if len(r.SecurityGroupIDs) > 0 && len(ports) > 0 {

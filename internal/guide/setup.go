@@ -187,6 +187,11 @@ func (e *Engine) decisions(r Request) []Step {
 				Why: "A known group name lets the IAM policy (group ARN) and Kafka ACLs name it exactly, and lets you recreate the mapping without losing committed offsets."}})
 	}
 	if r.Source.IsStream() || r.Source.IsKafka() {
+		if r.SchemaRegistryArn != "" {
+			s = append(s, Step{Title: "Schema registry", Detail: e.summary("guidance_esm.fact.schema_registry"),
+				Decision: &Decision{Choice: "EventRecordFormat", Options: []string{"JSON", "SOURCE"}, Recommendation: "JSON",
+					Why: "JSON hands the function deserialised records ready to use (filters also run on them); choose SOURCE for typed consumers that deserialise the original bytes with Powertools for AWS Lambda."}})
+		}
 		s = append(s, Step{Title: "Starting position", Detail: "Where a new mapping starts reading.",
 			Decision: &Decision{Choice: "StartingPosition", Options: startingOptions(r.Source), Recommendation: "TRIM_HORIZON",
 				Why: "Starts from the oldest retained record so nothing written before the mapping existed is skipped; choose LATEST only when old records must not be processed. For Kafka, an existing group's committed offsets win over it."}})

@@ -21,6 +21,10 @@ func (e *Engine) troubleshooting(r Request) Result {
 			Row{Symptom: "Throttling: ReadProvisionedThroughputExceeded", Cause: "too many shared-throughput consumers on the stream", Check: "consumers and GetRecords throttles", Fix: "use enhanced fan-out (a consumer ARN as EventSourceArn)", Tool: "kinesis_inspect"},
 			Row{Symptom: "AccessDenied / KMS errors in LastProcessingResult", Cause: "execution role lacks stream read actions or kms:Decrypt on the stream key", Check: "role policy against esm_guidance permissions", Fix: "attach the generated policy", Tool: "esm_inspect"},
 		)
+		rows = append(rows, Row{Symptom: "The same batch fails again and again; IteratorAge of one shard climbs", Cause: e.summary("esm.stream.unbounded_retry"), Check: "MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, DestinationConfig", Fix: "set BisectBatchOnFunctionError true (splits the batch to isolate the bad record), finite MaximumRetryAttempts and MaximumRecordAgeInSeconds, an on-failure destination, and ReportBatchItemFailures", Tool: "esm_inspect"})
+		if r.Source == iac.SourceDynamoDB {
+			rows = append(rows, Row{Symptom: "Records missing after a long outage or a blocked shard", Cause: e.summary("esm.dynamodb.stream_retention_seconds") + " A batch retried longer than that is trimmed from the stream and lost.", Check: "IteratorAge against 24 hours; retry settings", Fix: "alarm on IteratorAge well below 24 hours, bound retries and keep failed batches in an on-failure destination", Tool: "esm_inspect"})
+		}
 	case r.Source.IsSQS():
 		rows = append(rows,
 			Row{Symptom: "Messages processed more than once", Cause: fmt.Sprintf("visibility timeout shorter than %d× the function timeout, so messages reappear while in flight", e.b.Int("esm.sqs.visibility_timeout.function_timeout_ratio")), Check: "queue VisibilityTimeout vs function timeout", Fix: "raise the queue's VisibilityTimeout", Tool: "esm_inspect"},

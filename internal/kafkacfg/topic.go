@@ -42,7 +42,7 @@ const (
 // the config may carry the creation parameters "partitions" and
 // "replication.factor".
 func ValidateTopic(cfg Config, ctx TopicContext, b *guidance.Base) Result {
-	c := newChecker(cfg, b)
+	c := newChecker(normalizeTopic(cfg), b)
 	rf, hasRF := c.num(KeyReplicationFactor)
 	parts, hasParts := c.num(KeyPartitions)
 
@@ -230,4 +230,40 @@ func (c *checker) checkMessageSize(ctx TopicContext) {
 			c.report(rules.Error, id, "max.message.bytes", fmt.Sprintf("max.message.bytes %s is above the MSK Serverless maximum %s", fmtNum(mmb), fmtNum(hi)), fmt.Sprintf("set max.message.bytes to at most %s", fmtNum(hi)))
 		}
 	}
+}
+
+// topicAliases maps the creation-parameter names of common topic resources
+// (Terraform kafka_topic: replication_factor, config; Strimzi KafkaTopic:
+// replicas, config; AdminClient NewTopic: numPartitions, replicationFactor)
+// to the names ValidateTopic judges.
+var topicAliases = map[string]string{
+	"replication_factor": KeyReplicationFactor, "replicationfactor": KeyReplicationFactor, "replicas": KeyReplicationFactor,
+	"num_partitions": KeyPartitions, "numpartitions": KeyPartitions, "num.partitions": KeyPartitions,
+}
+
+// normalizeTopic flattens a nested config/configs map and renames aliases,
+// so a topic given as a Terraform, Strimzi or AdminClient shape is judged
+// like one given with Kafka's own names. Names already in Kafka form win.
+func normalizeTopic(cfg Config) Config {
+	out := Config{}
+	for _, nested := range []string{"config", "configs"} {
+		if m, ok := cfg[nested].(map[string]any); ok {
+			for k, v := range m {
+				out[k] = v
+			}
+		}
+	}
+	for k, v := range cfg {
+		if k == "config" || k == "configs" || k == "name" {
+			continue
+		}
+		if to, ok := topicAliases[strings.ToLower(k)]; ok {
+			if _, set := cfg[to]; !set {
+				out[to] = v
+			}
+			continue
+		}
+		out[k] = v
+	}
+	return out
 }

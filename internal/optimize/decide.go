@@ -229,7 +229,8 @@ func (o *optimizer) kafkaPollers(next *sizing.ESMConfig, conc, arrival float64) 
 	// partitions is no reason to switch. AWS suggests them for bursty,
 	// latency-sensitive workloads.
 	bursty := o.w.PeakFactor > o.n("sizing.peak_factor.default")
-	if !next.Provisioned && !(o.wants(TargetLatency) && bursty) {
+	latencyBound := o.wants(TargetLatency) || o.w.LatencyTargetSeconds > 0 // a stated latency target is a latency goal whatever the target order
+	if !next.Provisioned && !(latencyBound && bursty) {
 		o.step("on-demand pollers kept", "one poller per partition at most in either mode; provisioned only for bursty, latency-sensitive traffic", 1, "",
 			map[string]float64{"concurrency_needed": conc, "partitions": parts, "peak_factor": o.w.PeakFactor})
 		return

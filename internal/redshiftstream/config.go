@@ -48,6 +48,9 @@ type Config struct {
 	Functions []string `json:"functions"`
 	// Casts says the MV converts types or computes values (CAST, ::type).
 	Casts bool `json:"casts"`
+	// Identifiers are the lower-case names the MV's SELECT references
+	// (parsed from SQL only), checked against the source's columns.
+	Identifiers []string `json:"-"`
 	// fromSQL records that the config was parsed from text.
 	fromSQL bool
 }
@@ -211,6 +214,7 @@ func ParseSQL(sql string) ([]Config, error) {
 			}
 		}
 		c.Casts = reCast.MatchString(body)
+		c.Identifiers = identifiers(body)
 		for _, z := range reSized.FindAllStringSubmatch(body, -1) {
 			c.Columns = append(c.Columns, Column{Name: "(expression)", Type: strings.ToUpper(z[sub1]) + "(" + z[sub2] + ")"})
 		}
@@ -237,4 +241,35 @@ func columnBytes(t string, varbyteDefault int) int {
 		return varbyteDefault
 	}
 	return 0
+}
+
+// reIdent matches a bare or double-quoted identifier.
+var reAliasOrString = regexp.MustCompile(`(?i)\bas\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_]*)|'[^']*'`)
+
+var reIdent = regexp.MustCompile(`"([^"]+)"|\b([A-Za-z_][A-Za-z0-9_]*)\b`)
+
+// identifiers lists the distinct lower-case identifiers of an MV's SELECT
+// list and WHERE clause (the FROM target excluded), in order.
+func identifiers(body string) []string {
+	const from = " from "
+	if i := strings.Index(strings.ToLower(body), from); i >= 0 {
+		rest := body[i+len(from):]
+		where := strings.Index(strings.ToLower(rest), " where ")
+		if where >= 0 {
+			body = body[:i] + " " + rest[where:]
+		} else {
+			body = body[:i]
+		}
+	}
+	body = reAliasOrString.ReplaceAllString(body, " ")
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range reIdent.FindAllStringSubmatch(body, -1) {
+		id := strings.ToLower(m[sub1] + m[sub2])
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }

@@ -102,6 +102,15 @@ func TestValidate(t *testing.T) {
 		want []string
 	}{
 		{"good SQL", integ.ValidateInput{Text: goodSQL}, nil},
+		{"kinesis MV with preview-era column names", integ.ValidateInput{Text: `CREATE EXTERNAL SCHEMA kds FROM KINESIS IAM_ROLE default;
+CREATE MATERIALIZED VIEW mv AUTO REFRESH YES AS SELECT "ApproximateArrivalTimestamp", CASE WHEN CAN_JSON_PARSE("Data") THEN JSON_PARSE("Data") END AS payload FROM kds."s";`},
+			[]string{"error redshift_streaming.mv.columns"}},
+		{"kinesis MV aliasing its payload as data", integ.ValidateInput{Text: `CREATE EXTERNAL SCHEMA kds FROM KINESIS IAM_ROLE default;
+CREATE MATERIALIZED VIEW mv AUTO REFRESH YES AS SELECT approximate_arrival_timestamp, partition_key, JSON_PARSE(from_varbyte(kinesis_data, 'utf-8')) AS data FROM kds."s" WHERE CAN_JSON_PARSE(kinesis_data);`},
+			nil},
+		{"kafka MV selecting a kinesis column", integ.ValidateInput{Text: `CREATE EXTERNAL SCHEMA s FROM MSK IAM_ROLE default AUTHENTICATION iam CLUSTER_ARN 'arn:aws:kafka:us-east-1:333333333333:cluster/c/u-1';
+CREATE MATERIALIZED VIEW mv AUTO REFRESH YES AS SELECT kafka_offset, kinesis_data FROM s."orders";`},
+			[]string{"error redshift_streaming.mv.columns"}},
 		{"bad SQL", integ.ValidateInput{Text: `CREATE EXTERNAL SCHEMA s FROM MSK IAM_ROLE 'arn:aws:iam::111111111111:role/a, arn:aws:iam::222222222222:role/b' AUTHENTICATION iam CLUSTER_ARN 'arn:aws:kafka:us-east-1:333333333333:cluster/c/u-1';
 CREATE MATERIALIZED VIEW mv SORTKEY(kafka_offset) AS SELECT json_extract_path_text(from_varbyte(kafka_value,'utf-8'),'id')::int AS id FROM s."Orders";
 CREATE MATERIALIZED VIEW mv2 AS SELECT JSON_PARSE(kafka_value) AS p FROM s."Orders";`},

@@ -34,7 +34,48 @@ const (
 	ruleRPU           = "redshift_streaming.serverless.base_rpu"
 	ruleMVMissing     = "redshift_streaming.mv.missing"
 	ruleClusterArnAcc = "redshift_streaming.cluster_arn"
+	ruleColumns       = "redshift_streaming.mv.columns"
+	idColsKinesis     = "redshift.streaming.columns.kinesis"
+	idColsKafka       = "redshift.streaming.columns.kafka"
 )
+
+// legacyKinesisColumns are the preview-era names some samples still use.
+var legacyKinesisColumns = []string{"approximatearrivaltimestamp", "sequencenumber", "partitionkey", "shardid", "data"}
+
+// checkColumns reports source columns an MV parsed from SQL selects that
+// its source does not have: the other source's metadata columns, or the
+// preview-era Kinesis names. Unknown identifiers (functions, aliases) are
+// left alone.
+func checkColumns(ch *integ.Checker, b *guidance.Base, c Config, p string) {
+	ch.Rule(ruleColumns)
+	if len(c.Identifiers) == 0 || c.Source == "" {
+		return
+	}
+	own, other, id := b.Strings(idColsKafka), b.Strings(idColsKinesis), idColsKafka
+	if c.Source == "kinesis" {
+		own, other, id = other, own, idColsKinesis
+	}
+	var bad []string
+	for _, x := range c.Identifiers {
+		if slices.Contains(own, x) {
+			continue
+		}
+		if slices.Contains(other, x) && x != "refresh_time" || c.Source == "kinesis" && slices.Contains(legacyKinesisColumns, x) {
+			bad = append(bad, x)
+		}
+	}
+	if len(bad) > 0 {
+		ch.Report(rules.Error, ruleColumns, p+"columns", b.Source(id), fmt.Sprintf("the MV selects %s, which a %s source does not have; its columns are %s.", strings.Join(bad, ", "), c.Source, strings.Join(own, ", ")),
+			"select "+pick(c.Source == "kinesis", "kinesis_data", "kafka_value")+" for the record and the metadata columns listed")
+	}
+}
+
+func pick(cond bool, a, b string) string {
+	if cond {
+		return a
+	}
+	return b
+}
 
 // Validate checks a streaming ingestion setup given as fields (Config) or
 // as SQL text (every MV in it).
@@ -211,6 +252,8 @@ func checkRecordSize(ch *integ.Checker, b *guidance.Base, c Config, in integ.Val
 
 func checkMV(ch *integ.Checker, b *guidance.Base, c Config, in integ.ValidateInput, p string) {
 	blog := b.Source(idTopicMax)
+	checkColumns(ch, b, c, p)
+	payload := pick(c.Source == "kinesis", "kinesis_data", "kafka_value")
 	has := func(fn string) bool { return slices.Contains(c.Functions, fn) }
 	ch.Rule(ruleJSONExtract)
 	if has("json_extract_path_text") {
@@ -225,7 +268,7 @@ func checkMV(ch *integ.Checker, b *guidance.Base, c Config, in integ.ValidateInp
 	ch.Rule(ruleJSONGuard)
 	if has("json_parse") && !has("can_json_parse") && !has("is_valid_json") {
 		ch.Report(rules.Warning, ruleJSONGuard, p+"functions", blog, "JSON_PARSE without a CAN_JSON_PARSE guard: one malformed record fails every refresh until it expires from the stream.",
-			"add WHERE CAN_JSON_PARSE(kafka_value), or keep invalid rows: CASE WHEN CAN_JSON_PARSE(kafka_value) THEN JSON_PARSE(kafka_value) END plus the raw kafka_value column")
+			fmt.Sprintf("add WHERE CAN_JSON_PARSE(%[1]s), or keep invalid rows: CASE WHEN CAN_JSON_PARSE(%[1]s) THEN JSON_PARSE(%[1]s) END plus the raw %[1]s column", payload))
 	}
 	ch.Rule(ruleConversion)
 	if c.Casts {

@@ -37,9 +37,10 @@ func For[T any]() json.RawMessage {
 	return raw
 }
 
-// Input sets the tool's input schema from T. It also clears the structured
-// InputSchema that mcp.NewTool pre-fills, since mcp-go refuses to marshal a
-// tool that carries both (STYLE.md rule 8).
+// Input sets the tool's input schema from T, in full: the server validates
+// calls against it and publishes its CompactInput form. It also clears the structured InputSchema
+// that mcp.NewTool pre-fills, since mcp-go refuses to marshal a tool that
+// carries both (STYLE.md rule 8).
 func Input[T any]() mcp.ToolOption {
 	raw := For[T]()
 	return func(t *mcp.Tool) {
@@ -48,9 +49,10 @@ func Input[T any]() mcp.ToolOption {
 	}
 }
 
-// Output sets the tool's output schema from T (see Input).
+// Output sets the tool's output schema from T: its top-level shape only
+// (see compactOutput).
 func Output[T any]() mcp.ToolOption {
-	raw := For[T]()
+	raw := compactOutput(For[T]())
 	return func(t *mcp.Tool) {
 		t.OutputSchema = mcp.ToolOutputSchema{}
 		t.RawOutputSchema = raw

@@ -1,7 +1,8 @@
 // Package server builds the MCP server: it applies the write gate, registers
 // tools, resources and prompts, and wraps every tool handler in the
 // middleware every call passes through (panic recovery, a per-call deadline,
-// an output cap, structured logging to stderr).
+// an output cap, the text rendering of the structured result, structured
+// logging to stderr).
 package server
 
 import (
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -111,6 +113,10 @@ func NewDeferred(opts Options, load func() (Parts, error)) (*mcpserver.MCPServer
 		opts.MaxOutputBytes = defaultMaxOutputBytes
 	}
 	ready := make(chan struct{})
+	// The full input schemas, compiled once the tools are loaded; every
+	// tools/ request waits for ready first.
+	var inputs atomic.Pointer[map[string]inputSchema]
+	inputs.Store(&map[string]inputSchema{})
 	hooks := &mcpserver.Hooks{}
 	hooks.AddBeforeAny(func(ctx context.Context, _ any, method mcp.MCPMethod, _ any) {
 		if !waitsForParts(method) {
@@ -138,23 +144,33 @@ func NewDeferred(opts Options, load func() (Parts, error)) (*mcpserver.MCPServer
 		mcpserver.WithToolCapabilities(false),
 		mcpserver.WithResourceCapabilities(false, false),
 		mcpserver.WithPromptCapabilities(false),
-		mcpserver.WithInputSchemaValidation(),
 		mcpserver.WithElicitation(),
 		mcpserver.WithHooks(hooks),
 		// Outermost first: logging sees the final result, including a
 		// recovered panic, a deadline or a capped output.
 		mcpserver.WithToolHandlerMiddleware(logCalls(opts.Logger)),
+		// A caller's scope decides before anything runs (HTTP tokens).
 		mcpserver.WithToolHandlerMiddleware(gateCalls(opts.ToolGate)),
+		// The text is rendered from the capped structured content, so both
+		// carry the same values.
+		mcpserver.WithToolHandlerMiddleware(renderText()),
 		mcpserver.WithToolHandlerMiddleware(capOutput(opts.MaxOutputBytes)),
 		mcpserver.WithToolHandlerMiddleware(deadline(opts.CallTimeout)),
 		mcpserver.WithToolHandlerMiddleware(recoverPanics(opts.Logger)),
+		// Innermost: a call that fails its input schema never reaches the
+		// handler (mcp-go's own validation is off: it reports Go structs).
+		mcpserver.WithToolHandlerMiddleware(validateInput(func() map[string]inputSchema { return *inputs.Load() })),
 	)...)
 	done := make(chan error, 1)
 	go func() {
 		defer close(ready)
 		parts, err := load()
 		if err == nil {
-			err = register(s, opts, parts)
+			var compiled map[string]inputSchema
+			compiled, err = register(s, opts, parts)
+			if err == nil {
+				inputs.Store(&compiled)
+			}
 		}
 		done <- err
 	}()
@@ -182,19 +198,35 @@ func gateCalls(gate func(ctx context.Context, t mcp.Tool) string) mcpserver.Tool
 	}
 }
 
-func register(s *mcpserver.MCPServer, opts Options, p Parts) error {
+// register adds the admitted tools in their published form and returns
+// their full input schemas, compiled for validation.
+func register(s *mcpserver.MCPServer, opts Options, p Parts) (map[string]inputSchema, error) {
 	admitted, err := Registered(opts, p.Tools)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	s.AddTools(admitted...)
+	compiled, err := compileInputs(admitted)
+	if err != nil {
+		return nil, err
+	}
+	admit := map[string]bool{}
+	for _, t := range admitted {
+		admit[t.Tool.Name] = true
+	}
+	var published []ServerTool
+	for _, t := range PublishAll(p.Tools) {
+		if admit[t.Tool.Name] {
+			published = append(published, t)
+		}
+	}
+	s.AddTools(published...)
 	if len(p.Resources) > 0 {
 		s.AddResources(p.Resources...)
 	}
 	if len(p.Prompts) > 0 {
 		s.AddPrompts(p.Prompts...)
 	}
-	return nil
+	return compiled, nil
 }
 
 // waitsForParts reports whether a request needs the registered parts.

@@ -233,6 +233,7 @@ func (c *calc) estimate(w Workload, cfg ESMConfig, record bool) ESMEstimates {
 		e.IteratorAgeTrend = "steady"
 	}
 	if w.BacklogRecords > 0 {
+		st("invocations to clear the backlog", "ceil(backlog ÷ batch_size): a backlog fills every batch", math.Ceil(w.BacklogRecords/float64(B)), "invocations", "backlog_records", w.BacklogRecords, "batch_size", B)
 		if capacity > e.ArrivalRecordsPerSecond {
 			e.DrainSeconds = st("backlog drain time", "backlog ÷ (capacity − arrival)", w.BacklogRecords/(capacity-e.ArrivalRecordsPerSecond), "s",
 				"backlog_records", w.BacklogRecords, "capacity_records_per_second", capacity, "arrival_records_per_second", e.ArrivalRecordsPerSecond)

@@ -56,6 +56,15 @@ func Kinesis(w Workload, b *guidance.Base) (Result, error) {
 	}
 	shards := max(1, ceilInt(need))
 	c.step("shards (provisioned)", "ceil(max over constraints), at least 1", float64(shards), "shards", "requirement", need)
+	if c.res.BindingConstraint == "write records/s per shard" && w.AvgRecordBytes > 0 {
+		unit := c.n("kinesis.put_payload_unit_bytes")
+		if w.AvgRecordBytes < unit {
+			per := math.Floor(unit / w.AvgRecordBytes)
+			agg := max(1, ceilInt(terms["write MB/s per shard"]))
+			c.step("user records per aggregated record", "floor(put_payload_unit ÷ avg_record_bytes)", per, "records", "put_payload_unit_bytes", unit, "avg_record_bytes", w.AvgRecordBytes)
+			c.warn("record count, not bytes, sets the shard count (%.0f-byte records): aggregate them (KPL aggregation, or pack records yourself as LaunchDarkly did) into Kinesis records near the %g-byte PUT payload unit, about %.0f per record, so bytes bind instead: %d shard(s) instead of %d, and fewer PUT payload units billed; consumers must de-aggregate (KCL, Lambda with the KPL deaggregation library)", w.AvgRecordBytes, unit, per, agg, shards)
+		}
+	}
 
 	// Enhanced fan-out.
 	efoLimitID := "kinesis.efo.consumers.max"
@@ -75,15 +84,15 @@ func Kinesis(w Workload, b *guidance.Base) (Result, error) {
 	if w.HotKeyRecordsPerSec > 0 {
 		rl := c.n("kinesis.shard.write_records_per_second") * c.n("sizing.kinesis.hot_key_warn_fraction")
 		c.step("hottest partition key's records vs one shard", "hot_key_records_per_second ÷ per_shard_records", w.HotKeyRecordsPerSec/rl, "fraction", "hot_key_records_per_second", w.HotKeyRecordsPerSec, "per_shard_records_per_second", rl)
-		if w.HotKeyRecordsPerSec > rl {
-			c.warn("one partition key writes %g records/s but a key always lands on one shard (%g records/s, however small the records): more shards, on-demand mode or its shard splits will not help; add a suffix to spread the key, or aggregate records (KPL aggregation packs many into one Kinesis record)", w.HotKeyRecordsPerSec, rl)
+		if w.HotKeyRecordsPerSec >= rl {
+			c.warn("one partition key writes %g records/s but a key always lands on one shard, which takes %g records/s however small the records (and its other keys add to that): more shards, on-demand mode or its shard splits will not help; add a suffix to spread the key, or aggregate records (KPL aggregation packs many into one Kinesis record)", w.HotKeyRecordsPerSec, rl)
 			c.res.BindingConstraint = "hot partition key (records/s)"
 		}
 	}
 	if w.HotKeyMBps > 0 {
 		kl := c.n("kinesis.partition_key.write_mbps") * c.n("sizing.kinesis.hot_key_warn_fraction")
 		c.step("hottest partition key vs one shard", "hot_key_mb_per_second ÷ per_key_limit", w.HotKeyMBps/kl, "fraction", "hot_key_mb_per_second", w.HotKeyMBps, "per_key_limit_mb_per_second", kl)
-		if w.HotKeyMBps > kl {
+		if w.HotKeyMBps >= kl {
 			c.warn("one partition key writes %g MB/s but a key always lands on one shard (%g MB/s): more shards, on-demand mode or its shard splits will not help; add a suffix to spread the key", w.HotKeyMBps, kl)
 			c.res.BindingConstraint = "hot partition key"
 		}
@@ -100,7 +109,8 @@ func Kinesis(w Workload, b *guidance.Base) (Result, error) {
 			c.warn("records of %.0f KiB exceed the %g KiB Kinesis maximum: store payloads in S3 and send pointers", kib, hi)
 		case kib > def:
 			rec.MaxRecordSizeKiB = math.Ceil(kib)
-			c.warn("records of %.0f KiB need MaxRecordSizeInKiB ≥ %.0f (default %g); large records draw on shard burst capacity and should stay under %g%% of traffic; every consumer must read records that size (AWS: verify all downstream applications first)", kib, rec.MaxRecordSizeKiB, def, c.n("kinesis.record.large_share_max_percent"))
+			c.ref("kinesis.record.large_record_consumers")
+			c.warn("records of %.0f KiB need MaxRecordSizeInKiB ≥ %.0f (default %g, at most %g KiB = 10 MiB); a shard bursts to take them but still averages 1 MB/s, so large records should stay under %g%% of traffic (store continuous large payloads in S3 and send pointers); every consumer must read records that size: %s do, check every other downstream application first", kib, rec.MaxRecordSizeKiB, def, hi, c.n("kinesis.record.large_share_max_percent"), strings.Join(b.Strings("kinesis.record.large_record_consumers"), ", "))
 			if lp := c.n("lambda.invoke.sync_payload.max_bytes"); big > lp {
 				c.warn("a %.0f-byte record cannot reach a Lambda consumer: an ESM invokes synchronously with at most %g bytes, so the mapping fails on it; keep such payloads in S3 and send a pointer", big, lp)
 			}

@@ -121,6 +121,12 @@ func writeAttrs(b *hclwrite.Body, attrs []TFAttr) error {
 			}
 		case TFRef:
 			b.SetAttributeTraversal(a.Name, traversal(string(v)))
+		case TFRefs:
+			elems := make([]hclwrite.Tokens, len(v))
+			for i, r := range v {
+				elems[i] = hclwrite.TokensForTraversal(traversal(string(r)))
+			}
+			b.SetAttributeRaw(a.Name, hclwrite.TokensForTuple(elems))
 		default:
 			cv, err := ctyOf(v)
 			if err != nil {
@@ -195,4 +201,15 @@ func LogicalID(prefix, name string) string {
 		}
 	}
 	return b.String()
+}
+
+// TFRefs is a list of traversals, e.g. depends_on = [aws_lb_listener.x].
+type TFRefs []TFRef
+
+func refs(paths ...string) TFRefs {
+	out := make(TFRefs, len(paths))
+	for i, p := range paths {
+		out[i] = TFRef(p)
+	}
+	return out
 }

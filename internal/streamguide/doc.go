@@ -115,6 +115,15 @@
 //   - kinesis_cross_region (kinesis): no native replication, warm or cold
 //     standby, EFO replicator, DynamoDB global tables, failover/failback;
 //     options secondary_region, standby.
+//   - stream_mcp_hosting (no source; hosting): stream-mcp itself for a
+//     team, ECS Fargate in private subnets (subnet_ids, 2+ AZs) behind an
+//     internal NLB with a TLS listener, read-only task role from
+//     guidance/iam (narrowed to cluster_arns/stream_arns), tokens from
+//     Secrets Manager or OAuth, CloudWatch logs; options vpc_id,
+//     certificate_arn, image_uri, init_image_uri, token_secret_arn,
+//     auth_issuer, auth_audience, client_cidr, client_security_group_id,
+//     broker_security_group_id, cpu, memory, log_retention_days,
+//     desired_count, cluster_arns, stream_arns.
 //
 // Names: name is what the topic creates (filter, MV, pipeline, stream);
 // account/region default to those of source_arn or target_arn; roles the

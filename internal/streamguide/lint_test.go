@@ -34,6 +34,17 @@ func lintRequests() map[string]streamguide.Request {
 			Options: map[string]any{"log_group_name": "/aws/lambda/orders", "filter_pattern": "[level=ERROR]", "distribution": "Random", "ingest_mb_per_second": 3.5, "events_per_second": 2000, "sender_account": "210987654321"}},
 		"logs_firehose": {Topic: "logs_subscription", TargetArn: "arn:aws:firehose:us-east-1:123456789012:deliverystream/logs",
 			Options: map[string]any{"log_group_name": "app-logs"}, Name: "app_to_firehose"},
+		// hosting (#17)
+		"stream_mcp_hosting_tokens": {Topic: "stream_mcp_hosting", SubnetIDs: []string{"subnet-0123456789abcdef0", "subnet-0fedcba9876543210"}, Name: "team-mcp",
+			Options: map[string]any{"vpc_id": "vpc-0123456789abcdef0", "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab",
+				"image_uri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/tools/stream-mcp:v1.2.0", "token_secret_arn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:stream-mcp-tokens-AbCdEf",
+				"client_cidr": "10.20.0.0/16", "broker_security_group_id": "sg-0fedcba9876543210", "cpu": 1024, "memory": 3072, "log_retention_days": 90,
+				"cluster_arns": []any{"arn:aws:kafka:us-east-1:123456789012:cluster/orders/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab-2"},
+				"stream_arns":  []any{"arn:aws:kinesis:us-east-1:123456789012:stream/clicks"}}},
+		"stream_mcp_hosting_oauth": {Topic: "stream_mcp_hosting", SubnetIDs: []string{"subnet-0123456789abcdef0", "subnet-0fedcba9876543210", "subnet-0aaaabbbbccccdddd"},
+			Options: map[string]any{"vpc_id": "vpc-0123456789abcdef0", "certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab",
+				"image_uri":   "123456789012.dkr.ecr.eu-west-1.amazonaws.com/stream-mcp@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+				"auth_issuer": "https://login.example.com/realms/eng", "auth_audience": "stream-mcp", "client_security_group_id": "sg-0123456789abcdef0", "desired_count": 3}},
 		// mskops
 		"msk_custom_domain":           {Topic: "msk_custom_domain", Options: map[string]any{"brokers": 6, "domain": "kafka.example.com", "broker_dns_suffix": "orders.abc123.c2.kafka.us-east-1.amazonaws.com"}},
 		"msk_custom_domain_bootstrap": {Topic: "msk_custom_domain", Auth: iac.AuthIAM, Options: map[string]any{"brokers": 3, "clients_reach_brokers": true, "private_ca": true}},

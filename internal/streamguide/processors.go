@@ -196,6 +196,12 @@ func gstring(b *guidance.Base, id string) string {
 	return v
 }
 
+// gsummary reads a guidance entry's summary, the fact in words.
+func gsummary(b *guidance.Base, id string) string {
+	l, _ := b.Lookup(id)
+	return l.Summary
+}
+
 func containsStr(list []string, s string) bool { return slices.Contains(list, s) }
 
 // validVersion accepts N.N version strings.

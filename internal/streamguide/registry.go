@@ -17,6 +17,9 @@ func builtins() []Topic {
 		kclConsumer(),
 		kplProducer(),
 
+		// hosting (#17): stream-mcp itself on ECS Fargate behind an internal TLS NLB.
+		streamMCPHosting(),
+
 		// mskops: MSK custom domains, cross-VPC, replication/DR — add lines below.
 		mskCustomDomain(), mskServerlessCrossVPC(), mskMultiVPC(), mskReplicator(), mirrorMaker2(), kinesisCrossRegion(),
 	}

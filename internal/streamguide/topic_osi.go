@@ -391,7 +391,11 @@ func (p osiPlan) steps(e Env, setup bool) []guide.Step {
 		steps = append(steps, guide.Step{Title: "Grant the domain", Detail: "Allow the pipeline role in the domain's access policy (es:ESHttp* on the domain), and map it to a backend role if fine-grained access control is on."})
 	}
 	if setup {
-		steps = append(steps, guide.Step{Title: "Create the pipeline", Detail: "Kafka sources use acknowledgments: true so offsets commit only after OpenSearch accepted the documents; failed documents go to the S3 DLQ when dlq_bucket is given."})
+		d := "Kafka sources use acknowledgments: true so offsets commit only after OpenSearch accepted the documents; failed documents go to the S3 DLQ when dlq_bucket is given."
+		if p.r.Source == SourceKinesis {
+			d = gsummary(e.Guidance, "osi.kinesis.checkpoint_interval_seconds") + " The stream is the buffer, so no persistent buffer is needed; failed documents go to the S3 DLQ when dlq_bucket is given."
+		}
+		steps = append(steps, guide.Step{Title: "Create the pipeline", Detail: d})
 	}
 	return steps
 }
@@ -399,7 +403,7 @@ func (p osiPlan) steps(e Env, setup bool) []guide.Step {
 func (p osiPlan) networkSteps(e Env) []guide.Step {
 	switch p.r.Source {
 	case SourceKinesis:
-		return []guide.Step{{Title: "No VPC settings for the source", Detail: "OpenSearch Ingestion reads Kinesis over AWS PrivateLink; subnets and security groups are only for VPC-bound sources and sinks. A VPC domain sink needs the pipeline in that domain's Region. No persistent buffer is needed: the stream is the buffer and the pipeline tracks its position. If account-level subscription filters send logs to the stream, exclude the pipeline's own log group to avoid a loop."}}
+		return []guide.Step{{Title: "No VPC settings for the source", Detail: "OpenSearch Ingestion reads Kinesis over AWS PrivateLink; subnets and security groups are only for VPC-bound sources and sinks. A VPC domain sink needs the pipeline in that domain's Region. No persistent buffer is needed: the stream is the buffer and the pipeline tracks its position. " + gsummary(e.Guidance, "osi.kinesis.checkpoint_interval_seconds") + " If account-level subscription filters send logs to the stream, exclude the pipeline's own log group to avoid a loop."}}
 	case SourceSelfManagedKafka:
 		port, _ := e.kafkaPort(p.r.Auth)
 		return []guide.Step{{Title: "Put the pipeline in the brokers' VPC", Detail: fmt.Sprintf("Give the pipeline VpcOptions (subnet_ids, security_group_ids) that route to the brokers, and allow TCP %d on the brokers' security group from the pipeline's group.", port)}}
