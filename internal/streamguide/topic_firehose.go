@@ -13,13 +13,13 @@ type firehoseOptions struct {
 	// DeliveryStreamName names a live stream for troubleshooting (read by
 	// the tool layer, not by the plan).
 	DeliveryStreamName string `json:"delivery_stream_name"`
-	Bucket          string `json:"bucket"`
-	Prefix          string `json:"prefix"`
-	ErrorPrefix     string `json:"error_prefix"`
-	BufferSizeMiB   int    `json:"buffer_size_mib"`
-	BufferIntervalS *int   `json:"buffer_interval_seconds"`
-	Connectivity    string `json:"connectivity"`
-	RoleName        string `json:"role_name"`
+	Bucket             string `json:"bucket"`
+	Prefix             string `json:"prefix"`
+	ErrorPrefix        string `json:"error_prefix"`
+	BufferSizeMiB      int    `json:"buffer_size_mib"`
+	BufferIntervalS    *int   `json:"buffer_interval_seconds"`
+	Connectivity       string `json:"connectivity"`
+	RoleName           string `json:"role_name"`
 }
 
 // firehose is an Amazon Data Firehose stream reading a Kinesis data stream

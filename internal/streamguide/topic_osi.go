@@ -15,7 +15,7 @@ import (
 type osiOptions struct {
 	// PipelineName names a live pipeline for troubleshooting (read by the
 	// tool layer, not by the plan).
-	PipelineName string `json:"pipeline_name"`
+	PipelineName           string `json:"pipeline_name"`
 	DomainEndpoint         string `json:"domain_endpoint"`
 	Index                  string `json:"index"`
 	DLQBucket              string `json:"dlq_bucket"`
