@@ -26,8 +26,26 @@ build: ## build bin/stream-mcp with the version stamped in
 	CGO_ENABLED=0 $(GO) build -buildvcs=auto -trimpath -ldflags '$(LDFLAGS)' -o bin/stream-mcp ./cmd/stream-mcp
 
 .PHONY: test
-test: npm-deps python-deps lint test-backends ## everything CI checks: gofmt, vet, staticcheck, real backends, race tests (count=1)
+test: npm-deps python-deps lint test-backends fuzz-short test-resources ## everything CI checks: gofmt, vet, staticcheck, real backends, a short fuzz run, the resource test, race tests (count=1)
 	CI=$${CI:-true} $(GO) test -race -count=1 -timeout 20m ./...
+
+# The parsers that take untrusted input (model-supplied JSON, template text,
+# JSON-RPC lines, confirmation tokens); seeds are in each package's
+# testdata/fuzz. FUZZTIME per target; a longer hunt: make fuzz-short FUZZTIME=5m.
+FUZZTIME ?= 3s
+FUZZ_TARGETS := ./internal/esm:FuzzValidate ./internal/cfntemplate:FuzzValidate ./internal/kafkacfg:FuzzValidate \
+	./internal/server:FuzzGuardStdio ./internal/server:FuzzCheckArgs ./internal/confirm:FuzzParseToken
+
+.PHONY: test-resources
+test-resources: ## every tool with hostile input sizes: answers within deadline + margin under a heap ceiling (skipped under -race)
+	$(GO) test -count=1 -run '^TestEveryToolBoundsAdversarialInput$$' -v ./tools/ | grep -E '^(---|ok|FAIL)|adversarial calls'
+
+.PHONY: fuzz-short
+fuzz-short: ## run each fuzz target for FUZZTIME (default 3s) on one worker
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; fn=$${t##*:}; echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) -parallel 1 $$pkg; \
+	done
 
 BACKENDS_LOG ?= .cache/test-backends.log
 

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -18,6 +19,7 @@ type esmApplyIn struct {
 	ESMUUID           string         `json:"esm_uuid" jsonschema_description:"UUID of the event source mapping to change (esm_inspect lists them)"`
 	Config            map[string]any `json:"config,omitempty" jsonschema_description:"fields to set, in Lambda API names (e.g. {\"BatchSize\":500,\"MaximumBatchingWindowInSeconds\":5}); esm_optimize's recommended config can be sent whole: fields equal to the live value are skipped, create-only fields (Topics, StartingPosition, ConsumerGroupId, ...) must match the live value"`
 	Enabled           *bool          `json:"enabled,omitempty" jsonschema_description:"true to enable (resume polling), false to disable the mapping"`
+	AcceptUnknown     bool           `json:"accept_unknown_risks,omitempty" jsonschema_description:"plan even when a risk check cannot read its evidence (the plan lists it); only when the user accepts the gap"`
 	ConfirmationToken string         `json:"confirmation_token,omitempty" jsonschema_description:"the token from this tool's plan, to apply it; omit to get a plan"`
 }
 
@@ -43,7 +45,7 @@ func EsmApply(d WriteDeps) server.ServerTool {
 		if err != nil {
 			return confirm.Reject(d.Confirm, "esm_apply", in, err.Error()), nil
 		}
-		u := &writes.ESMUpdate{UUID: in.ESMUUID, Config: in.Config, Enabled: in.Enabled, Context: esmRuleContext(d.AWS)}
+		u := &writes.ESMUpdate{UUID: in.ESMUUID, Config: in.Config, Enabled: in.Enabled, Context: esmRuleContext(d.AWS), AcceptUnknown: in.AcceptUnknown}
 		return confirm.Run(ctx, d.Confirm, req, confirm.Action[writes.ESMState]{
 			Tool:  "esm_apply",
 			Args:  in,
@@ -58,25 +60,32 @@ func EsmApply(d WriteDeps) server.ServerTool {
 // esmRuleContext reads, through the read-only inspectors, the facts the
 // rule engine cross-checks a mapping against: the function's timeout and,
 // for SQS, the queue's visibility timeout. A failed read leaves the fact
-// zero (unknown), which switches the dependent rules off.
-func esmRuleContext(a *awsinspect.Client) func(ctx context.Context, live esm.Config) esm.Context {
+// zero and is named in unknown, so the plan cannot silently lose the check
+// (an SQS AccessDenied once dropped the visibility-timeout risk and still
+// issued a token).
+func esmRuleContext(a *awsinspect.Client) func(ctx context.Context, live esm.Config) (esm.Context, []string) {
 	if a == nil {
 		return nil
 	}
-	return func(ctx context.Context, live esm.Config) esm.Context {
+	return func(ctx context.Context, live esm.Config) (esm.Context, []string) {
 		var rc esm.Context
+		var unknown []string
 		if fn, _ := live["FunctionName"].(string); fn != "" {
 			if f, err := a.Function(ctx, fn); err == nil {
 				rc.FunctionTimeoutSeconds = float64(f.TimeoutSeconds)
+			} else {
+				unknown = append(unknown, fmt.Sprintf("function timeout (%s): the batch-duration-versus-timeout checks did not run", unknownWhy("Lambda:GetFunction", err)))
 			}
 		}
 		if src, _ := live["EventSourceArn"].(string); src != "" {
 			if t, ok := esm.SourceFromARN(src); ok && t.IsSQS() {
 				if q, err := a.SQSQueue(ctx, src); err == nil {
 					rc.QueueVisibilityTimeoutSeconds = float64(q.VisibilityTimeoutSeconds)
+				} else {
+					unknown = append(unknown, fmt.Sprintf("queue visibility timeout (%s): the visibility-timeout-versus-function-timeout check did not run", unknownWhy("SQS:GetQueueAttributes", err)))
 				}
 			}
 		}
-		return rc
+		return rc, unknown
 	}
 }

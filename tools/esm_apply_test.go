@@ -218,3 +218,33 @@ func TestEsmApplyRuleContextFromLiveState(t *testing.T) {
 		t.Fatal("planning mutated")
 	}
 }
+
+// Bug (#21.9): an esm_apply plan under SQS AccessDenied lost the
+// visibility-timeout risk (the check could not run) and still issued a
+// token. The plan is refused with the gap named, unless the caller sends
+// accept_unknown_risks, and then the plan lists what was not checked.
+func TestEsmApplyUnknownEvidenceBlocksTheToken(t *testing.T) {
+	t.Parallel()
+	sc := loadScenario(t, "sqs-visibility-timeout")
+	sc.Faults = append(sc.Faults, awssim.Fault{Service: "sqs", Operation: "GetQueueAttributes", Error: "access_denied"})
+	e := newAWSWriteEnv(t, sc, false)
+	c := connectWrite(t, EsmApply(e.deps), false, nil)
+	const uuid = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"
+	res, out := callJSON(t, c, "esm_apply", map[string]any{"esm_uuid": uuid, "config": map[string]any{"BatchSize": 5}})
+	mustToolError(t, res, "SQS:GetQueueAttributes")
+	if out["confirmation_token"] != nil || !strings.Contains(resultText(res), "accept_unknown_risks") {
+		t.Fatalf("a token was issued, or the refusal does not say how to accept the gap: %q", resultText(res))
+	}
+	res, out = callJSON(t, c, "esm_apply", map[string]any{"esm_uuid": uuid, "config": map[string]any{"BatchSize": 5}, "accept_unknown_risks": true})
+	mustOK(t, res)
+	plan, _ := out["plan"].(map[string]any)
+	if unk, _ := plan["unknown"].([]any); len(unk) != 1 || !strings.Contains(unk[0].(string), "visibility") {
+		t.Fatalf("plan does not list the check that did not run: %v", plan)
+	}
+	if !strings.Contains(resultText(res), "visibility-timeout-versus-function-timeout check did not run") || out["confirmation_token"] == nil {
+		t.Fatalf("plan text %q", resultText(res))
+	}
+	if e.mutating(t) != 0 {
+		t.Fatal("planning mutated")
+	}
+}

@@ -9,8 +9,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
-	"github.com/stream-mcp/stream-mcp/internal/aws"
-	"github.com/stream-mcp/stream-mcp/internal/esm"
+	"github.com/stream-mcp/stream-mcp/internal/esmview"
 	"github.com/stream-mcp/stream-mcp/internal/guide"
 	"github.com/stream-mcp/stream-mcp/internal/iac"
 	"github.com/stream-mcp/stream-mcp/internal/schema"
@@ -40,7 +39,7 @@ type esmGuidanceIn struct {
 	Region                 string         `json:"region,omitempty" jsonschema_description:"AWS Region code, e.g. us-east-1, us-gov-west-1, cn-north-1"`
 	CreateFunction         bool           `json:"create_function,omitempty" jsonschema_description:"setup: also create the function (Python starter handler) and its role in one deployable stack"`
 	CreateSource           bool           `json:"create_source,omitempty" jsonschema_description:"setup: also create the SQS queue with its DLQ, or the Kinesis stream, named by event_source_arn"`
-	FunctionTimeoutSeconds int            `json:"function_timeout_seconds,omitempty" jsonschema:"minimum=1" jsonschema_description:"the function timeout in seconds (at most Lambda's maximum); sets a new function's timeout and a new queue's visibility timeout from it"`
+	FunctionTimeoutSeconds int            `json:"function_timeout_seconds,omitempty" jsonschema:"minimum=1,maximum=86400" jsonschema_description:"the function timeout in seconds (at most Lambda's maximum); sets a new function's timeout and a new queue's visibility timeout from it"`
 	ESMUUID                string         `json:"esm_uuid,omitempty" jsonschema_description:"a live mapping: its function, ARNs, topic, group, auth, subnets and security groups fill the answer, and where it departs from the guidance is flagged"`
 	Artifacts              []string       `json:"artifacts,omitempty" jsonschema_description:"artifact names to return in full, or all; default: those that fit the answer"`
 	Detail                 string         `json:"detail,omitempty" jsonschema:"enum=summary,enum=full" jsonschema_description:"summary (default: long step details cut to fit) or full"`
@@ -55,6 +54,7 @@ type esmGuidanceOut struct {
 	Checks          []guide.Check  `json:"checks" jsonschema_description:"what to verify afterwards and the tool that verifies it"`
 	Troubleshooting []guide.Row    `json:"troubleshooting,omitempty" jsonschema_description:"symptom, cause, check, fix and the live tool per row"`
 	Departures      []string       `json:"departures,omitempty" jsonschema_description:"where the live mapping departs from the guidance"`
+	LiveFindings    []string       `json:"live_findings,omitempty" jsonschema_description:"troubleshooting with esm_uuid: what the live diagnosis (the esm_inspect rules) found, worst first"`
 	Warnings        []string       `json:"warnings,omitempty" jsonschema_description:"what could not be done with the given inputs"`
 	References      []string       `json:"references" jsonschema_description:"AWS documentation pages behind the answer"`
 	LeftOut         []artifactRef  `json:"artifacts_left_out,omitempty" jsonschema_description:"artifacts not in this answer"`
@@ -76,12 +76,29 @@ func EsmGuidance(d ReadDeps) server.ServerTool {
 		if max := d.Guidance.Int("lambda.function.timeout.max_seconds"); in.FunctionTimeoutSeconds > max {
 			return mcp.NewToolResultError(fmt.Sprintf("function_timeout_seconds %d exceeds Lambda's maximum of %d seconds; send at most %d", in.FunctionTimeoutSeconds, max, max)), nil
 		}
+		// Duplicates are dropped and the lists capped at the API's own
+		// limits before anything reads them: 40,000 repeated security
+		// groups once cost 10 s and 2.7 GB.
+		var err error
+		if in.SecurityGroupIDs, err = distinctIDs("security_group_ids", in.SecurityGroupIDs, d.Guidance.Int("lambda.vpc.security_groups.max"), d.Guidance.Source("lambda.vpc.security_groups.max")); err != nil {
+			return mcp.NewToolResultError(err.Error()), nil
+		}
+		if in.SubnetIDs, err = distinctIDs("subnet_ids", in.SubnetIDs, d.Guidance.Int("lambda.vpc.subnets.max"), d.Guidance.Source("lambda.vpc.subnets.max")); err != nil {
+			return mcp.NewToolResultError(err.Error()), nil
+		}
 		req, warnings, err := in.request()
 		if err != nil {
 			return mcp.NewToolResultError(err.Error()), nil
 		}
+		var live []string
 		if in.ESMUUID != "" {
-			warnings = append(warnings, tailor(ctx, d, in.ESMUUID, &req)...)
+			if d.AWS == nil {
+				warnings = append(warnings, "esm_uuid given but no AWS access is configured; answered from the inputs only.")
+			} else {
+				var w []string
+				w, live = esmview.Tailor(ctx, d.AWS, d.Guidance, in.ESMUUID, &req)
+				warnings = append(warnings, w...)
+			}
 		}
 		res, err := eng.Guide(req)
 		if errors.Is(err, iac.ErrInvalid) {
@@ -91,7 +108,7 @@ func EsmGuidance(d ReadDeps) server.ServerTool {
 			return nil, err
 		}
 		out := esmGuidanceOut{EventSource: string(req.Source), GuidanceType: req.Type,
-			Checks: res.Checks, Troubleshooting: res.Troubleshooting, Departures: res.Departures, Warnings: warnings, References: res.References, Steps: res.Steps}
+			Checks: res.Checks, Troubleshooting: res.Troubleshooting, Departures: res.Departures, LiveFindings: live, Warnings: warnings, References: res.References, Steps: res.Steps}
 		brief := fitSteps(&out.Steps, in.Detail, func() int { raw, _ := json.Marshal(out); return len(raw) })
 		if msg := out.selectArtifacts(res.Artifacts, in.Artifacts); msg != "" {
 			return mcp.NewToolResultError(msg), nil
@@ -172,135 +189,21 @@ func esmGuidanceSummary(o esmGuidanceOut) string {
 	return b.String()
 }
 
-// tailor reads the live mapping (and, where it matters, its function, queue
-// or cluster) and fills the request's empty fields from it, so the guidance
-// names the real ARNs, ports, subnets and groups and can flag where live
-// state departs from it. A failed read is a warning, never a failure.
-func tailor(ctx context.Context, d ReadDeps, uuid string, r *guide.Request) []string {
-	if d.AWS == nil {
-		return []string{"esm_uuid given but no AWS access is configured; answered from the inputs only."}
-	}
-	m, err := d.AWS.GetESM(ctx, uuid)
-	if err != nil {
-		return []string{fmt.Sprintf("could not read mapping %q (%v); answered from the inputs only", uuid, err)}
-	}
-	var warnings []string
-	facts := &guide.Facts{LiveSource: liveSource(m)}
-	fill := func(dst *string, v string) {
-		if *dst == "" {
-			*dst = v
+// distinctIDs drops duplicates (keeping the first) and refuses more than max
+// distinct values, naming the field and the limit's source.
+func distinctIDs(field string, ids []string, max int, source string) ([]string, error) {
+	seen := make(map[string]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
 		}
 	}
-	fill(&r.FunctionName, m.FunctionARN)
-	if r.Source != iac.SourceSelfManagedKafka {
-		fill(&r.EventSourceArn, m.EventSourceARN)
+	if len(out) > max {
+		return nil, fmt.Errorf("%s has %d distinct values; AWS allows at most %d (%s); send only the ones the mapping uses", field, len(out), max, source)
 	}
-	if len(m.Topics) > 0 {
-		fill(&r.Topic, m.Topics[0])
-	}
-	fill(&r.ConsumerGroupID, m.ConsumerGroupID)
-	if len(r.BootstrapServers) == 0 {
-		r.BootstrapServers = m.BootstrapServers
-	}
-	fill(&r.OnFailureDestination, m.Config.OnFailureDestination)
-	if r.PollerMode == "" && r.Source.IsKafka() || r.PollerMode == "" && r.Source.IsSQS() {
-		r.PollerMode = map[bool]string{true: guide.ModeProvisioned, false: guide.ModeOnDemand}[m.ProvisionedMode()]
-	}
-	for _, a := range m.SourceAccess {
-		switch a.Type {
-		case "SASL_SCRAM_512_AUTH", "SASL_SCRAM_256_AUTH", "BASIC_AUTH", "CLIENT_CERTIFICATE_TLS_AUTH":
-			fill(&r.SecretArn, a.URI)
-			if r.Auth == "" {
-				r.Auth = map[string]iac.Auth{"SASL_SCRAM_512_AUTH": iac.AuthSCRAM512, "SASL_SCRAM_256_AUTH": iac.AuthSCRAM256, "BASIC_AUTH": iac.AuthPlain, "CLIENT_CERTIFICATE_TLS_AUTH": iac.AuthMTLS}[a.Type]
-			}
-		case "SERVER_ROOT_CA_CERTIFICATE":
-			fill(&r.RootCASecretArn, a.URI)
-		case "VPC_SUBNET":
-			r.SubnetIDs = appendNew(r.SubnetIDs, strings.TrimPrefix(a.URI, "subnet:"))
-		case "VPC_SECURITY_GROUP":
-			r.SecurityGroupIDs = appendNew(r.SecurityGroupIDs, strings.TrimPrefix(a.URI, "security_group:"))
-		}
-	}
-	live := liveESM(m)
-	r.Live = &live
-	if fn, err := d.AWS.Function(ctx, m.FunctionARN); err == nil {
-		facts.FunctionTimeoutSeconds = int(fn.TimeoutSeconds)
-	} else {
-		warnings = append(warnings, fmt.Sprintf("could not read the function (%v)", err))
-	}
-	switch {
-	case r.Source.IsSQS() && m.EventSourceARN != "":
-		if q, err := d.AWS.SQSQueue(ctx, m.EventSourceARN); err == nil {
-			facts.QueueRead, facts.QueueVisibilityTimeoutSeconds = true, q.VisibilityTimeoutSeconds
-			facts.QueueHasDLQ, facts.QueueMaxReceiveCount = q.RedriveTarget != "", q.MaxReceiveCount
-		} else {
-			warnings = append(warnings, fmt.Sprintf("could not read the queue (%v)", err))
-		}
-	case r.Source == iac.SourceMSK && strings.Contains(m.EventSourceARN, ":cluster/"):
-		if c, err := d.AWS.MSKCluster(ctx, m.EventSourceARN); err == nil {
-			facts.ClusterRead, facts.ClusterSubnets, facts.ClusterSecurityGroups = true, c.SubnetIDs, c.SecurityGroupIDs
-			facts.ClusterAuth, facts.ClusterServerless = c.Auth, c.Type == "SERVERLESS"
-			if len(r.SecurityGroupIDs) == 0 {
-				r.SecurityGroupIDs = c.SecurityGroupIDs
-			}
-		} else {
-			warnings = append(warnings, fmt.Sprintf("could not read the cluster (%v)", err))
-		}
-	}
-	r.Facts = facts
-	return warnings
-}
-
-func appendNew(list []string, v string) []string {
-	for _, x := range list {
-		if x == v {
-			return list
-		}
-	}
-	return append(list, v)
-}
-
-// liveSource is the source kind of a live mapping: self-managed Kafka when
-// it has bootstrap servers, else what its ARN points at (esm.SourceFromARN,
-// the one ARN classifier). "" when neither says.
-func liveSource(m aws.ESM) iac.Source {
-	if len(m.BootstrapServers) > 0 {
-		return iac.SourceSelfManagedKafka
-	}
-	if st, ok := esm.SourceFromARN(m.EventSourceARN); ok {
-		return iac.Source(st)
-	}
-	return ""
-}
-
-// liveESM converts the inspector's view into the iac model the guidance
-// compares against.
-func liveESM(m aws.ESM) iac.ESM {
-	c := m.Config
-	i32 := func(p *int32) *int {
-		if p == nil {
-			return nil
-		}
-		v := int(*p)
-		return &v
-	}
-	out := iac.ESM{FunctionName: m.FunctionARN, EventSourceArn: m.EventSourceARN, Topics: m.Topics,
-		BatchSize: i32(c.BatchSize), MaximumBatchingWindowInSeconds: i32(c.MaximumBatchingWindowInSeconds),
-		ParallelizationFactor: i32(c.ParallelizationFactor), StartingPosition: c.StartingPosition,
-		MaximumRecordAgeInSeconds: i32(c.MaximumRecordAgeInSeconds), MaximumRetryAttempts: i32(c.MaximumRetryAttempts),
-		BisectBatchOnFunctionError: c.BisectBatchOnFunctionError, TumblingWindowInSeconds: i32(c.TumblingWindowInSeconds),
-		FunctionResponseTypes: c.FunctionResponseTypes, Enabled: iac.Bool(m.State != "Disabled" && m.State != "Disabling")}
-	if c.OnFailureDestination != "" {
-		out.DestinationConfig = &iac.DestinationConfig{OnFailure: &iac.OnFailure{Destination: c.OnFailureDestination}}
-	}
-	if m.ProvisionedMode() {
-		out.ProvisionedPollerConfig = &iac.ProvisionedPollerConfig{MinimumPollers: i32(c.MinimumPollers), MaximumPollers: i32(c.MaximumPollers)}
-	}
-	if m.ConsumerGroupID != "" {
-		k := &iac.KafkaEventSourceConfig{ConsumerGroupId: m.ConsumerGroupID}
-		out.AmazonManagedKafkaEventSourceConfig, out.SelfManagedKafkaEventSourceConfig = k, k
-	}
-	return out
+	return out, nil
 }
 
 // selectArtifacts fills the answer's artifacts with fitArtifacts.

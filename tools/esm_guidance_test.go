@@ -16,6 +16,7 @@ import (
 	"github.com/stream-mcp/stream-mcp/guidance"
 	awsx "github.com/stream-mcp/stream-mcp/internal/aws"
 	"github.com/stream-mcp/stream-mcp/internal/awssim"
+	"github.com/stream-mcp/stream-mcp/internal/esmview"
 	"github.com/stream-mcp/stream-mcp/internal/iac"
 	"github.com/stream-mcp/stream-mcp/internal/server"
 	"github.com/stream-mcp/stream-mcp/internal/toolsnap"
@@ -220,6 +221,12 @@ func TestEsmGuidanceTailorsToLiveMapping(t *testing.T) {
 		{"msk-iam-healthy", `{"event_source":"msk","guidance_type":"permissions","esm_uuid":"7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e"}`,
 			[]string{"topic/orders-prod/5a1e7b8c-3d2f-4e6a-9b1c-0f2e3d4c5b6a-3/orders", "group/orders-prod/5a1e7b8c-3d2f-4e6a-9b1c-0f2e3d4c5b6a-3/orders-consumer-lambda", "log-group:/aws/lambda/orders-consumer"}},
 		{"msk-iam-healthy", `{"event_source":"kinesis","esm_uuid":"7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e"}`, nil},
+		// Troubleshooting a live mapping judges it with esm_inspect's rules:
+		// the SCRAM secret on the AWS managed key fails here too.
+		{"msk-scram-aws-managed-key", `{"event_source":"msk","guidance_type":"troubleshooting","esm_uuid":"7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e"}`,
+			[]string{"[error] authentication.secret_aws_managed_key"}},
+		{"sqs-dlq-throttled", `{"event_source":"sqs","guidance_type":"troubleshooting","esm_uuid":"5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"}`,
+			[]string{"[error] throttling.reserved_below_demand"}},
 		{"sqs-visibility-timeout", `{"event_source":"sqs","esm_uuid":"00000000-0000-0000-0000-000000000000"}`, []string{"could not read mapping"}},
 	}
 	for _, tc := range cases {
@@ -332,7 +339,7 @@ func TestLiveSource(t *testing.T) {
 		"none":         {awsx.ESM{}, ""},
 	}
 	for name, tc := range cases {
-		if got := liveSource(tc.m); got != tc.want {
+		if got := esmview.LiveSource(tc.m); got != tc.want {
 			t.Errorf("%s: liveSource = %q, want %q", name, got, tc.want)
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/stream-mcp/stream-mcp/guidance"
 	"github.com/stream-mcp/stream-mcp/internal/aws"
 	"github.com/stream-mcp/stream-mcp/internal/awssim"
+	"github.com/stream-mcp/stream-mcp/internal/esmview"
 	"github.com/stream-mcp/stream-mcp/internal/server"
 	"github.com/stream-mcp/stream-mcp/internal/toolsnap"
 )
@@ -87,8 +88,8 @@ func TestEsmInspectSchemaAndAccess(t *testing.T) {
 	}
 }
 
-func issueIDs(d *esmDetailOut) map[string]esmIssueOut {
-	m := map[string]esmIssueOut{}
+func issueIDs(d *esmview.Detail) map[string]esmview.Issue {
+	m := map[string]esmview.Issue{}
 	for _, i := range d.Issues {
 		m[i.ID] = i
 	}
@@ -101,9 +102,9 @@ func TestEsmInspectScenarios(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		scenario, uuid string
-		check          func(t *testing.T, d *esmDetailOut)
+		check          func(t *testing.T, d *esmview.Detail)
 	}{
-		{"msk-iam-healthy", "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e", func(t *testing.T, d *esmDetailOut) {
+		{"msk-iam-healthy", "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e", func(t *testing.T, d *esmview.Detail) {
 			if d.Topology.Partitions["orders"] != 12 || d.Topology.ClusterState != "ACTIVE" || d.PollerMode != "on_demand" || d.LastProcessingResult.Severity != "ok" {
 				t.Fatalf("detail = %+v", d)
 			}
@@ -113,45 +114,45 @@ func TestEsmInspectScenarios(t *testing.T) {
 				}
 			}
 		}},
-		{"msk-disabled-connection-error", "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e", func(t *testing.T, d *esmDetailOut) {
+		{"msk-disabled-connection-error", "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e", func(t *testing.T, d *esmview.Detail) {
 			is := issueIDs(d)
-			if is["state"].Severity != "warning" || is["last_processing_result"].NextTool != "kafka_troubleshoot" || d.LastProcessingResult.Category != "network" {
+			if is["esm_state.network"].Severity != "error" || is["network.nacl_denies_port"].NextTool != "kafka_troubleshoot" || d.LastProcessingResult.Category != "network" {
 				t.Fatalf("issues = %+v", d.Issues)
 			}
 		}},
-		{"msk-on-demand-no-nat", "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e", func(t *testing.T, d *esmDetailOut) {
-			if d.LastProcessingResult.Category != "lambda_unreachable" || issueIDs(d)["last_processing_result"].Severity != "error" {
+		{"msk-on-demand-no-nat", "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e", func(t *testing.T, d *esmview.Detail) {
+			if d.LastProcessingResult.Category != "lambda_unreachable" || issueIDs(d)["network.no_path_to_lambda"].Severity != "error" {
 				t.Fatalf("lpr = %+v", d.LastProcessingResult)
 			}
 		}},
-		{"msk-sg-missing-auth-port", "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e", func(t *testing.T, d *esmDetailOut) {
+		{"msk-sg-missing-auth-port", "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e", func(t *testing.T, d *esmview.Detail) {
 			if d.LastProcessingResult.Category != "network" {
 				t.Fatalf("lpr = %+v", d.LastProcessingResult)
 			}
 		}},
-		{"msk-iam-missing-group-actions", "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e", func(t *testing.T, d *esmDetailOut) {
+		{"msk-iam-missing-group-actions", "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e", func(t *testing.T, d *esmview.Detail) {
 			if d.LastProcessingResult.Category != "authorization" {
 				t.Fatalf("lpr = %+v", d.LastProcessingResult)
 			}
 		}},
-		{"msk-scram-secret-problems", "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e", func(t *testing.T, d *esmDetailOut) {
+		{"msk-scram-secret-problems", "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e", func(t *testing.T, d *esmview.Detail) {
 			if d.LastProcessingResult.Category != "authentication" || len(d.SourceAccess) != 1 || d.SourceAccess[0].Type != "SASL_SCRAM_512_AUTH" || d.Topology.ClusterAuth[0] != "sasl_scram" {
 				t.Fatalf("detail = %+v", d)
 			}
 			is := issueIDs(d)
-			if d.Secret == nil || d.Secret.Name != "orders-kafka-creds" || is["secret.scheduled_for_deletion"].Severity != "error" || is["secret.msk_name_prefix"].Severity != "error" {
+			if d.Secret == nil || d.Secret.Name != "orders-kafka-creds" || is["authentication.secret_deleted"].Severity != "error" || is["authentication.secret_name_prefix"].Severity != "error" {
 				t.Fatalf("secret = %+v, issues = %+v", d.Secret, d.Issues)
 			}
-			if _, ok := is["secret.msk_default_key"]; ok {
+			if _, ok := is["authentication.secret_aws_managed_key"]; ok {
 				t.Fatal("the secret uses a customer managed key")
 			}
 		}},
-		{"msk-cluster-not-active", "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e", func(t *testing.T, d *esmDetailOut) {
-			if i := issueIDs(d)["source.cluster_state"]; i.Severity != "error" || !strings.Contains(i.Message, "UPDATING") {
+		{"msk-cluster-not-active", "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e", func(t *testing.T, d *esmview.Detail) {
+			if i := issueIDs(d)["broker_health.cluster_updating"]; i.Severity != "warning" || !strings.Contains(i.Message, "UPDATING") {
 				t.Fatalf("issues = %+v", d.Issues)
 			}
 		}},
-		{"msk-serverless-provisioned-pollers", "3f4e5d6c-7b8a-4991-8a7b-6c5d4e3f2a1b", func(t *testing.T, d *esmDetailOut) {
+		{"msk-serverless-provisioned-pollers", "3f4e5d6c-7b8a-4991-8a7b-6c5d4e3f2a1b", func(t *testing.T, d *esmview.Detail) {
 			// MSK's topic API does not serve Serverless clusters
 			// (msk-view-topic-information.html): the partition count is
 			// unknown, with the reason, never "no such topic".
@@ -167,9 +168,9 @@ func TestEsmInspectScenarios(t *testing.T) {
 				}
 			}
 		}},
-		{"kinesis-high-iterator-age", "2c9d8e7f-6a5b-4c3d-9e2f-1a0b9c8d7e6f", func(t *testing.T, d *esmDetailOut) {
+		{"kinesis-high-iterator-age", "2c9d8e7f-6a5b-4c3d-9e2f-1a0b9c8d7e6f", func(t *testing.T, d *esmview.Detail) {
 			is := issueIDs(d)
-			if d.Topology.Shards != 4 || d.Topology.Kind != "kinesis_stream" || d.LastProcessingResult.Category != "function_error" || is["last_processing_result"].NextTool != "kinesis_inspect" {
+			if d.Topology.Shards != 4 || d.Topology.Kind != "kinesis_stream" || d.LastProcessingResult.Category != "function_error" || is["esm_state.function_error"].NextTool != "kinesis_inspect" {
 				t.Fatalf("detail = %+v", d)
 			}
 			rule := false
@@ -180,7 +181,7 @@ func TestEsmInspectScenarios(t *testing.T) {
 				t.Fatalf("no rule-engine issue for infinite retries without bisect or destination: %+v", d.Issues)
 			}
 		}},
-		{"sqs-visibility-timeout", "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b", func(t *testing.T, d *esmDetailOut) {
+		{"sqs-visibility-timeout", "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b", func(t *testing.T, d *esmview.Detail) {
 			if d.Topology.VisibilityTimeout != 30 || d.Function.TimeoutSeconds != 120 || d.Topology.MaxReceiveCount != 3 {
 				t.Fatalf("topology = %+v", d.Topology)
 			}
@@ -192,7 +193,7 @@ func TestEsmInspectScenarios(t *testing.T) {
 				t.Fatalf("visibility timeout vs function timeout not flagged: %+v", d.Issues)
 			}
 		}},
-		{"self-managed-kafka", "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", func(t *testing.T, d *esmDetailOut) {
+		{"self-managed-kafka", "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", func(t *testing.T, d *esmview.Detail) {
 			if d.SourceType != "self_managed_kafka" || d.Topology.Kind != "kafka_bootstrap" || len(d.BootstrapServers) != 3 || d.Function == nil || !d.Function.InVPC {
 				t.Fatalf("detail = %+v", d)
 			}
@@ -261,6 +262,20 @@ func TestEsmInspectFaults(t *testing.T) {
 					t.Fatalf("metrics = %+v %+v", out.Mapping.Metrics, u)
 				}
 			}},
+		{"cloudtrail denied", awssim.Fault{Service: "cloudtrail", Operation: "LookupEvents", Error: "access_denied"}, map[string]any{"esm_uuid": uuid},
+			func(t *testing.T, res *mcp.CallToolResult, out esmInspectOut, all string) {
+				// The diagnosis carries on; the changes check says which
+				// permission would add it.
+				if res.IsError || out.Mapping.Function == nil || !hasCheck(out.Mapping, "changes", "unknown", "cloudtrail:LookupEvents") {
+					t.Fatalf("checks = %+v", out.Mapping.Checks)
+				}
+			}},
+		{"kms and scram association denied", awssim.Fault{Service: "*", Operation: "DescribeKey", Error: "access_denied"}, map[string]any{"esm_uuid": uuid},
+			func(t *testing.T, res *mcp.CallToolResult, out esmInspectOut, all string) {
+				if res.IsError || !strings.Contains(all, "kms:DescribeKey") {
+					t.Fatalf("the missing kms:DescribeKey is not named: %s", all)
+				}
+			}},
 		{"mapping not found", awssim.Fault{Service: "lambda", Operation: "GetEventSourceMapping", Error: "not_found"}, map[string]any{"esm_uuid": uuid},
 			func(t *testing.T, res *mcp.CallToolResult, _ esmInspectOut, all string) {
 				if !res.IsError || !strings.Contains(all, "without esm_uuid") {
@@ -284,8 +299,11 @@ func TestEsmInspectFaults(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			scenario := "msk-iam-healthy"
-			if tc.name == "secret denied" { // the healthy scenario has no secret
+			switch tc.name {
+			case "secret denied": // the healthy scenario has no secret
 				scenario = "msk-scram-secret-problems"
+			case "kms and scram association denied":
+				scenario = "msk-scram-healthy"
 			}
 			d, _ := esmSim(t, scenario, func(sc *awssim.Scenario) { sc.Faults = []awssim.Fault{tc.fault} })
 			res, out, all := esmCall(t, d, tc.args)
@@ -324,8 +342,11 @@ func TestEsmInspectListPaging(t *testing.T) {
 	if res.IsError || len(out.Mappings) != 200 || !out.Truncated || out.NextMarker == "" || out.Summary.ByHealth["problem"] == 0 {
 		t.Fatalf("page 1: n=%d truncated=%v marker=%q summary=%+v", len(out.Mappings), out.Truncated, out.NextMarker, out.Summary)
 	}
-	if out.AWSCalls != 2 {
-		t.Fatalf("aws_calls = %d, want 2 (Lambda pages of 100)", out.AWSCalls)
+	// Lambda pages of 100, one GetFunction per function, and the page's
+	// series in shared GetMetricData calls (pages of 100 results): about
+	// 19 series per MSK mapping, never a call per mapping.
+	if out.AWSCalls > 2+1+200*20/100 {
+		t.Fatalf("aws_calls = %d, want at most %d", out.AWSCalls, 2+1+200*20/100)
 	}
 	if len(all) > 80_000 {
 		t.Fatalf("200 rows took %d bytes", len(all))
@@ -422,4 +443,13 @@ func BenchmarkEsmInspectDescribe100msLatency(b *testing.B) {
 		b.ReportMetric(float64(full)/float64(single), "x_single_call")
 		b.ReportMetric(float64(calls), "aws_calls")
 	}
+}
+
+func hasCheck(d *esmview.Detail, name, status, detail string) bool {
+	for _, c := range d.Checks {
+		if c.Name == name && string(c.Status) == status && strings.Contains(c.Detail, detail) {
+			return true
+		}
+	}
+	return false
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -20,18 +21,18 @@ import (
 )
 
 type esmWorkload struct {
-	RecordsPerSecond         float64 `json:"records_per_second,omitempty" jsonschema:"minimum=0" jsonschema_description:"average records arriving per second"`
-	AvgRecordBytes           float64 `json:"avg_record_bytes,omitempty" jsonschema:"minimum=0" jsonschema_description:"average record size, bytes (payload cap and poller MB/s checks)"`
-	ProcessingMsPerRecord    float64 `json:"processing_ms_per_record,omitempty" jsonschema:"minimum=0" jsonschema_description:"function time per record, ms"`
-	ProcessingMsPerBatch     float64 `json:"processing_ms_per_batch,omitempty" jsonschema:"minimum=0" jsonschema_description:"function time per batch, ms (use instead of per record when time is per invocation)"`
-	Shards                   int     `json:"shards,omitempty" jsonschema:"minimum=0" jsonschema_description:"Kinesis/DynamoDB stream shards"`
-	Partitions               int     `json:"partitions,omitempty" jsonschema:"minimum=0" jsonschema_description:"Kafka topic partitions"`
-	LatencyTargetSeconds     float64 `json:"latency_target_seconds,omitempty" jsonschema:"minimum=0" jsonschema_description:"end-to-end latency target, seconds"`
-	PeakFactor               float64 `json:"peak_factor,omitempty" jsonschema:"minimum=0" jsonschema_description:"peak / average ratio (default 1)"`
-	BacklogRecords           float64 `json:"backlog_records,omitempty" jsonschema:"minimum=0" jsonschema_description:"records waiting now (OffsetLag, or IteratorAge seconds x records_per_second)"`
-	FunctionTimeoutSeconds   float64 `json:"function_timeout_seconds,omitempty" jsonschema:"minimum=0" jsonschema_description:"the function's timeout, seconds"`
-	VisibilityTimeoutSeconds float64 `json:"visibility_timeout_seconds,omitempty" jsonschema:"minimum=0" jsonschema_description:"SQS queue visibility timeout, seconds"`
-	MessageGroups            int     `json:"message_groups,omitempty" jsonschema:"minimum=0" jsonschema_description:"SQS FIFO active message groups"`
+	RecordsPerSecond         float64 `json:"records_per_second,omitempty" jsonschema:"minimum=0,maximum=1000000000" jsonschema_description:"average records arriving per second"`
+	AvgRecordBytes           float64 `json:"avg_record_bytes,omitempty" jsonschema:"minimum=0,maximum=1073741824" jsonschema_description:"average record size, bytes (payload cap and poller MB/s checks)"`
+	ProcessingMsPerRecord    float64 `json:"processing_ms_per_record,omitempty" jsonschema:"minimum=0,maximum=86400000" jsonschema_description:"function time per record, ms"`
+	ProcessingMsPerBatch     float64 `json:"processing_ms_per_batch,omitempty" jsonschema:"minimum=0,maximum=86400000" jsonschema_description:"function time per batch, ms (use instead of per record when time is per invocation)"`
+	Shards                   int     `json:"shards,omitempty" jsonschema:"minimum=0,maximum=1000000" jsonschema_description:"Kinesis/DynamoDB stream shards"`
+	Partitions               int     `json:"partitions,omitempty" jsonschema:"minimum=0,maximum=1000000" jsonschema_description:"Kafka topic partitions"`
+	LatencyTargetSeconds     float64 `json:"latency_target_seconds,omitempty" jsonschema:"minimum=0,maximum=31536000" jsonschema_description:"end-to-end latency target, seconds"`
+	PeakFactor               float64 `json:"peak_factor,omitempty" jsonschema:"minimum=0,maximum=1000" jsonschema_description:"peak / average ratio (default 1)"`
+	BacklogRecords           float64 `json:"backlog_records,omitempty" jsonschema:"minimum=0,maximum=1000000000000000" jsonschema_description:"records waiting now (OffsetLag, or IteratorAge seconds x records_per_second)"`
+	FunctionTimeoutSeconds   float64 `json:"function_timeout_seconds,omitempty" jsonschema:"minimum=0,maximum=86400" jsonschema_description:"the function's timeout, seconds"`
+	VisibilityTimeoutSeconds float64 `json:"visibility_timeout_seconds,omitempty" jsonschema:"minimum=0,maximum=86400" jsonschema_description:"SQS queue visibility timeout, seconds"`
+	MessageGroups            int     `json:"message_groups,omitempty" jsonschema:"minimum=0,maximum=100000000" jsonschema_description:"SQS FIFO active message groups"`
 }
 
 func (w esmWorkload) sizing(source string) sizing.Workload {
@@ -70,6 +71,7 @@ type esmOptimizeOut struct {
 	// generate_template
 	Artifacts  []iac.Artifact `json:"artifacts,omitempty" jsonschema_description:"generate_template: the IaC artifact"`
 	Warnings   []string       `json:"warnings,omitempty" jsonschema_description:"risks and notes"`
+	Unknown    []string       `json:"unknown,omitempty" jsonschema_description:"live facts that could not be read, and what to send instead"`
 	References []string       `json:"references,omitempty" jsonschema_description:"documentation behind the numbers and rules"`
 	LeftOut    int            `json:"rationale_left_out,omitempty" jsonschema_description:"arithmetic steps not in this answer"`
 	Next       string         `json:"next,omitempty" jsonschema_description:"how to get what was left out"`
@@ -87,7 +89,7 @@ func EsmOptimize(d ReadDeps) server.ServerTool {
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
 		schema.Input[esmOptimizeIn](), schema.Output[esmOptimizeOut]())
 	h := func(ctx context.Context, _ mcp.CallToolRequest, in esmOptimizeIn) (*mcp.CallToolResult, error) {
-		var live []string
+		var live, unknown []string
 		if in.Config == nil {
 			if in.ESMUUID == "" {
 				return mcp.NewToolResultError("send config (the mapping under Lambda API names, e.g. {\"BatchSize\":100,\"ParallelizationFactor\":1,\"EventSourceArn\":\"arn:aws:kinesis:...\"}) or esm_uuid"), nil
@@ -107,24 +109,39 @@ func EsmOptimize(d ReadDeps) server.ServerTool {
 				mergeFacts(in.Workload, lm.facts)
 			}
 			live = append(lm.notes, "read live: mapping "+in.ESMUUID+" and its function and source topology")
+			unknown = lm.unknown
 		}
 		res, err := esmOptimizeAction(z, in)
+		if err == nil && res != nil && res.IsError && len(unknown) > 0 {
+			// The analysis needed a fact the live read could not get
+			// (DescribeTopic or ListShards failed): that is partial
+			// evidence, not a failed call. Say what is unknown and what to
+			// send.
+			out := esmOptimizeOut{Action: in.Action, Unknown: unknown, Warnings: append([]string{"no analysis: " + resultErrText(res)}, live...)}
+			return mcp.NewToolResultStructured(out, "esm_optimize could not analyse the mapping with what the live read found; unknown: "+strings.Join(unknown, "; ")), nil
+		}
 		if err != nil || res == nil || res.IsError || len(live) == 0 {
 			return res, err
 		}
-		return withLiveNotes(res, live), nil
+		return withLiveNotes(res, live, unknown), nil
 	}
 	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}
 }
 
 // withLiveNotes appends what the live read found (or could not) to the
 // result's warnings.
-func withLiveNotes(res *mcp.CallToolResult, notes []string) *mcp.CallToolResult {
+func withLiveNotes(res *mcp.CallToolResult, notes, unknown []string) *mcp.CallToolResult {
 	out, ok := res.StructuredContent.(esmOptimizeOut)
 	if !ok {
 		return res
 	}
-	out.Warnings = append(out.Warnings, notes...)
+	// A fact that could not be read is listed once, under unknown.
+	for _, n := range notes {
+		if !slices.Contains(unknown, n) {
+			out.Warnings = append(out.Warnings, n)
+		}
+	}
+	out.Unknown = unknown
 	res.StructuredContent = out
 	return res
 }
@@ -318,6 +335,17 @@ func droppedFields(cfg map[string]any, m iac.ESM) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// resultErrText is the text of a tool error result.
+func resultErrText(res *mcp.CallToolResult) string {
+	var parts []string
+	for _, c := range res.Content {
+		if t, ok := c.(mcp.TextContent); ok {
+			parts = append(parts, t.Text)
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 // fit keeps a default analysis within answerTarget by leaving out the last

@@ -20,6 +20,9 @@ type liveMapping struct {
 	config map[string]any
 	facts  esmWorkload
 	notes  []string
+	// unknown are the facts a failed read left out (also in notes): the
+	// answer marks them, so a failed read never vanishes.
+	unknown []string
 }
 
 // readLiveMapping reads one mapping and its source topology in one parallel
@@ -42,6 +45,7 @@ func readLiveMapping(ctx context.Context, d ReadDeps, uuid string) (liveMapping,
 		mu.Lock()
 		defer mu.Unlock()
 		lm.notes = append(lm.notes, fmt.Sprintf(format, a...))
+		lm.unknown = append(lm.unknown, fmt.Sprintf(format, a...))
 	}
 	tasks := []func(context.Context){
 		func(ctx context.Context) {

@@ -116,6 +116,29 @@ func TestEsmOptimizeLive(t *testing.T) {
 					t.Fatalf("function timeout 120 s vs visibility 30 s not caught: %+v", out)
 				}
 			}},
+		// Bug (#21.9): analyze with esm_uuid failed outright, with a
+		// misleading "send partitions", when DescribeTopic or ListShards
+		// failed. It answers with the count unknown and what to send.
+		{name: "kinesis ListShards denied", scenario: "kinesis-high-iterator-age",
+			args: map[string]any{"action": "analyze", "esm_uuid": "2c9d8e7f-6a5b-4c3d-9e2f-1a0b9c8d7e6f",
+				"workload": map[string]any{"records_per_second": 1000, "processing_ms_per_record": 50}},
+			fault: &awssim.Fault{Service: "kinesis", Operation: "*", Error: "access_denied"},
+			check: func(t *testing.T, out map[string]any) {
+				unk := strings.Join(toStrings(out["unknown"]), " ")
+				if !strings.Contains(unk, "shard count unknown") || !strings.Contains(unk, "send workload.shards") {
+					t.Fatalf("unknown %q, out %+v", unk, out)
+				}
+			}},
+		{name: "msk DescribeTopic denied", scenario: "msk-iam-healthy",
+			args: map[string]any{"action": "analyze", "esm_uuid": "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e",
+				"workload": map[string]any{"records_per_second": 1000, "processing_ms_per_record": 5}},
+			fault: &awssim.Fault{Service: "kafka", Operation: "DescribeTopic", Error: "access_denied"},
+			check: func(t *testing.T, out map[string]any) {
+				unk := strings.Join(toStrings(out["unknown"]), " ")
+				if !strings.Contains(unk, "unknown") || !strings.Contains(unk, "send workload.partitions") || !strings.Contains(unk, "access_denied") {
+					t.Fatalf("unknown %q, out %+v", unk, out)
+				}
+			}},
 		{name: "mapping not found", scenario: "sqs-visibility-timeout",
 			args:    map[string]any{"action": "validate", "esm_uuid": "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"},
 			fault:   &awssim.Fault{Service: "lambda", Operation: "GetEventSourceMapping", Error: "not_found"},

@@ -20,8 +20,8 @@ import (
 type kafkaAdminArgs struct {
 	kafkaTargetIn
 	Topic             string            `json:"topic" jsonschema_description:"the topic to create or change, or whose group offsets to reset"`
-	Partitions        int               `json:"partitions,omitempty" jsonschema:"minimum=1" jsonschema_description:"create_topic: partition count (default: broker default); add_partitions: the new total count"`
-	ReplicationFactor int               `json:"replication_factor,omitempty" jsonschema:"minimum=1" jsonschema_description:"create_topic: replicas per partition (default: broker default)"`
+	Partitions        int               `json:"partitions,omitempty" jsonschema:"minimum=1,maximum=1000000" jsonschema_description:"create_topic: partition count (default: broker default); add_partitions: the new total count"`
+	ReplicationFactor int               `json:"replication_factor,omitempty" jsonschema:"minimum=1,maximum=32" jsonschema_description:"create_topic: replicas per partition (default: broker default)"`
 	Configs           map[string]string `json:"configs,omitempty" jsonschema_description:"create_topic: topic config overrides; alter_topic_config: configs to set (others are left alone), e.g. {\"retention.ms\":\"604800000\"}"`
 	DeleteConfigs     []string          `json:"delete_configs,omitempty" jsonschema_description:"alter_topic_config: overrides to remove so the broker default applies"`
 	ConfirmationToken string            `json:"confirmation_token,omitempty" jsonschema_description:"the token from this tool's plan, to apply it; omit to get a plan"`
@@ -82,7 +82,7 @@ func KafkaAdmin(d WriteDeps) server.ServerTool {
 		if d.Kafka == nil {
 			return confirm.Reject(d.Confirm, "kafka_admin", in, "kafka_admin has no Kafka client factory in this process; this is a configuration bug, report it"), nil
 		}
-		plan, apply, err := kafkaAdminAction(in)
+		plan, apply, err := kafkaAdminAction(in, destructive)
 		if err != nil {
 			return confirm.Reject(d.Confirm, "kafka_admin", in, err.Error()), nil
 		}
@@ -113,7 +113,7 @@ type (
 
 // kafkaAdminAction checks the action's arguments and returns its plan and
 // apply functions.
-func kafkaAdminAction(in kafkaAdminIn) (kafkaPlanFn, kafkaApplyFn, error) {
+func kafkaAdminAction(in kafkaAdminIn, allowDestructive bool) (kafkaPlanFn, kafkaApplyFn, error) {
 	if strings.TrimSpace(in.Topic) == "" {
 		return nil, nil, errors.New("topic is required; call kafka_inspect with what=topics for the names")
 	}
@@ -133,7 +133,7 @@ func kafkaAdminAction(in kafkaAdminIn) (kafkaPlanFn, kafkaApplyFn, error) {
 				return writes.ApplyCreateTopic(ctx, a, r)
 			}, nil
 	case "alter_topic_config":
-		r := writes.TopicConfigAlter{Topic: in.Topic, Set: in.Configs, Delete: in.DeleteConfigs}
+		r := writes.TopicConfigAlter{Topic: in.Topic, Set: in.Configs, Delete: in.DeleteConfigs, AllowDestructive: allowDestructive}
 		return func(ctx context.Context, a *kadm.Client) (confirm.Plan, string, error) {
 				return writes.PlanAlterTopicConfig(ctx, a, r)
 			},

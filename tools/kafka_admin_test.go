@@ -317,9 +317,9 @@ func TestKafkaAdminElicitation(t *testing.T) {
 				return &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: tc.action, Content: tc.content}}, nil
 			})
 			c := e.client(t, KafkaAdmin(e.deps), h)
-			res, out := callJSON(t, c, "kafka_admin", e.args(map[string]any{"action": "alter_topic_config", "topic": "orders", "configs": map[string]any{"retention.ms": "3600000"}}))
+			res, out := callJSON(t, c, "kafka_admin", e.args(map[string]any{"action": "alter_topic_config", "topic": "orders", "configs": map[string]any{"retention.ms": "1209600000"}}))
 			mustOK(t, res)
-			if asked.Load() != 1 || !strings.Contains(shown, "retention.ms") || !strings.Contains(shown, "3600000") {
+			if asked.Load() != 1 || !strings.Contains(shown, "retention.ms") || !strings.Contains(shown, "1209600000") {
 				t.Fatalf("asked %d times, message %q", asked.Load(), shown)
 			}
 			if out["applied"] != tc.applied || out["confirmation_token"] != nil {
@@ -336,7 +336,7 @@ func TestKafkaAdminElicitation(t *testing.T) {
 					got = c.MaybeValue()
 				}
 			}
-			if (got == "3600000") != tc.applied {
+			if (got == "1209600000") != tc.applied {
 				t.Fatalf("retention.ms = %q after %s", got, tc.action)
 			}
 		})
@@ -446,4 +446,56 @@ func TestKafkaAdminBadInput(t *testing.T) {
 func readFileString(p string) (string, error) {
 	b, err := os.ReadFile(p)
 	return string(b), err
+}
+
+// Bug (#21.4): reset_group_offsets applied more than was confirmed. A plan
+// to=latest showed 115 records skipped; 600 more were produced; the same
+// token applied and skipped 715. The target offsets are pinned in the
+// plan's fingerprint, so the token is refused and nothing moves.
+func TestKafkaAdminResetAppliesOnlyWhatWasConfirmed(t *testing.T) {
+	t.Parallel()
+	e := newKafkaWriteEnv(t, true)
+	ctx := context.Background()
+	prod, err := kafkatest.Producer(e.cluster)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prod.Close()
+	if err := kafkatest.Produce(ctx, prod, "orders", []int32{0}, 200, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := kafkatest.CommitEmpty(ctx, e.cluster, "billing", "orders", map[int32]int64{0: 85}); err != nil {
+		t.Fatal(err)
+	}
+	c := e.client(t, KafkaAdmin(e.deps), nil)
+	args := e.args(map[string]any{"action": "reset_group_offsets", "topic": "orders", "group_id": "billing", "to": "latest", "only_partitions": []int{0}})
+	res, out := callJSON(t, c, "kafka_admin", args)
+	mustOK(t, res)
+	if s := out["plan"].(map[string]any)["summary"].(string); !strings.Contains(s, "115 records skipped") {
+		t.Fatalf("plan summary %q", s)
+	}
+	if err := kafkatest.Produce(ctx, prod, "orders", []int32{0}, 600, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	args["confirmation_token"] = out["confirmation_token"]
+	res, _ = callJSON(t, c, "kafka_admin", args)
+	mustToolError(t, res, "live state changed since the plan was made")
+	offs, _ := e.adm.FetchOffsets(ctx, "billing")
+	if o, _ := offs.Lookup("orders", 0); o.At != 85 {
+		t.Fatalf("the refused token moved the offset to %d", o.At)
+	}
+	// Planned again, the plan shows the new count and applies exactly it.
+	delete(args, "confirmation_token")
+	res, out = callJSON(t, c, "kafka_admin", args)
+	mustOK(t, res)
+	if s := out["plan"].(map[string]any)["summary"].(string); !strings.Contains(s, "715 records skipped") {
+		t.Fatalf("re-plan summary %q", s)
+	}
+	args["confirmation_token"] = out["confirmation_token"]
+	res, _ = callJSON(t, c, "kafka_admin", args)
+	mustOK(t, res)
+	offs, _ = e.adm.FetchOffsets(ctx, "billing")
+	if o, _ := offs.Lookup("orders", 0); o.At != 800 {
+		t.Fatalf("offset %d, want 800", o.At)
+	}
 }

@@ -26,7 +26,7 @@ type kafkaInspectIn struct {
 	IncludeConfigs bool   `json:"include_configs,omitempty" jsonschema_description:"what=topic: list every config, not only non-default ones"`
 	Detail         string `json:"detail,omitempty" jsonschema:"enum=summary,enum=partitions" jsonschema_description:"what=group: summary (default: counts, worst partitions) or partitions (every verdict, paged by offset and limit)"`
 	Limit          int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"page size for lists (default 50; what=groups lists the 10 worst groups unless set)"`
-	Offset         int    `json:"offset,omitempty" jsonschema:"minimum=0" jsonschema_description:"index of the first list item to return (paging)"`
+	Offset         int    `json:"offset,omitempty" jsonschema:"minimum=0,maximum=1000000" jsonschema_description:"index of the first list item to return (paging)"`
 }
 
 type groupDetail struct {

@@ -9,6 +9,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	mcpserver "github.com/mark3labs/mcp-go/server"
 
+	"github.com/stream-mcp/stream-mcp/internal/config"
 	"github.com/stream-mcp/stream-mcp/internal/iac"
 	"github.com/stream-mcp/stream-mcp/internal/kafka"
 )
@@ -19,7 +20,7 @@ import (
 // Credentials are referenced, never inline.
 // AdHocPasswordEnvPrefix is the prefix an environment variable must carry
 // for a tool call to use it as a SASL password (our policy, not an AWS fact).
-const AdHocPasswordEnvPrefix = "STREAM_MCP_KAFKA_"
+const AdHocPasswordEnvPrefix = config.AdHocPasswordEnvPrefix
 
 type kafkaTargetIn struct {
 	ClusterARN       string `json:"cluster_arn,omitempty" jsonschema_description:"MSK cluster ARN; its bootstrap string for the auth comes from GetBootstrapBrokers"`
@@ -96,6 +97,11 @@ func (in kafkaTargetIn) target(f *kafka.Factory) (kafka.Target, error) {
 	}
 	t.Username, t.PasswordEnv = in.Username, in.PasswordEnv
 	t.CAFile, t.CertFile, t.KeyFile, t.SASLPlaintext = in.CAFile, in.CertFile, in.KeyFile, in.SASLPlaintext
+	// A password goes only to the brokers the user bound it to, and over a
+	// plaintext listener only where the binding allows it.
+	if err := f.CheckAdHocSecret(t); err != nil {
+		return t, err
+	}
 	return t, nil
 }
 
@@ -121,10 +127,21 @@ func progressFn(ctx context.Context, req mcp.CallToolRequest, what string) func(
 // connFailure turns a failed first request into a tool error that points at
 // the diagnosis, with the probe's first failing stage.
 func connFailure(ctx context.Context, f *kafka.Factory, t kafka.Target, err error) *mcp.CallToolResult {
-	rep := f.Env().Probe(ctx, t, kafka.ProbeOptions{})
 	msg := fmt.Sprintf("cannot read %s: %v", t.Label(), err)
-	if a, bad := rep.FirstFailure(); bad {
+	if ctx.Err() != nil {
+		// The call's deadline passed: a probe now would "time out" at
+		// every stage and blame the network (it once said "failed at
+		// tcp" for a broker that had accepted the connection).
+		return mcp.NewToolResultError(msg + "; the call's deadline passed before a probe could run: call kafka_troubleshoot with mode=diagnosis and the same target to see where the connection stops")
+	}
+	rep := f.Env().Probe(ctx, t, kafka.ProbeOptions{})
+	if a, bad := rep.FirstFailure(); bad && a.Failed != "" {
 		msg += fmt.Sprintf("; probe: %s failed at %s (%s)", a.Address, a.Failed, a.Reason)
+		for _, s := range a.Stages {
+			if s.Stage == a.Failed && s.Stage == kafka.StageKafka {
+				msg += ": " + s.Detail
+			}
+		}
 	}
 	return mcp.NewToolResultError(msg + "; call kafka_troubleshoot with mode=diagnosis and the same target for the full probe and fixes")
 }

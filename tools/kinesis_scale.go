@@ -15,7 +15,7 @@ import (
 
 type kinesisScaleIn struct {
 	StreamName        string `json:"stream_name" jsonschema_description:"the Kinesis data stream"`
-	TargetShardCount  int    `json:"target_shard_count,omitempty" jsonschema:"minimum=1" jsonschema_description:"provisioned streams: the new open shard count (UpdateShardCount, uniform scaling; at most double or half the current count in one step)"`
+	TargetShardCount  int    `json:"target_shard_count,omitempty" jsonschema:"minimum=1,maximum=1000000" jsonschema_description:"provisioned streams: the new open shard count (UpdateShardCount, uniform scaling; at most double or half the current count in one step)"`
 	CapacityMode      string `json:"capacity_mode,omitempty" jsonschema:"enum=on_demand,enum=provisioned" jsonschema_description:"switch the capacity mode instead (UpdateStreamMode; twice per 24 hours)"`
 	ConfirmationToken string `json:"confirmation_token,omitempty" jsonschema_description:"the token from this tool's plan, to apply it; omit to get a plan"`
 }

@@ -48,7 +48,10 @@ func Sizing(d ReadDeps) server.ServerTool {
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
 		schema.Input[sizingIn](), schema.Output[sizingOut](), withEnum("service", sortedKeys(sizingPlugins())))
 	plugins := sizingPlugins()
-	h := func(_ context.Context, _ mcp.CallToolRequest, in sizingIn) (*mcp.CallToolResult, error) {
+	h := func(_ context.Context, req mcp.CallToolRequest, in sizingIn) (*mcp.CallToolResult, error) {
+		if msg := sizingRangeError(req.GetArguments()); msg != "" {
+			return mcp.NewToolResultError(msg), nil
+		}
 		if msg := sizingTemplateInputError(in); msg != "" {
 			return mcp.NewToolResultError(msg), nil
 		}

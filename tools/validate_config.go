@@ -30,24 +30,24 @@ type validateConfigIn struct {
 }
 
 type validateConfigContext struct {
-	FunctionTimeoutSeconds        float64 `json:"function_timeout_seconds,omitempty" jsonschema_description:"esm: the function's timeout"`
-	QueueVisibilityTimeoutSeconds float64 `json:"queue_visibility_timeout_seconds,omitempty" jsonschema_description:"esm (SQS): the queue's visibility timeout"`
-	Partitions                    int     `json:"partitions,omitempty" jsonschema_description:"esm (Kafka): partitions of the topic"`
-	Shards                        int     `json:"shards,omitempty" jsonschema_description:"esm (Kinesis/DynamoDB): shards of the stream"`
-	AvgRecordBytes                float64 `json:"avg_record_bytes,omitempty" jsonschema_description:"esm: average record size"`
-	AccountConcurrency            int     `json:"account_concurrency,omitempty" jsonschema_description:"esm: the account's Lambda concurrency quota if raised above the default"`
-	Brokers                       int     `json:"brokers,omitempty" jsonschema_description:"kafka_topic: brokers in the cluster"`
-	Consumers                     int     `json:"consumers,omitempty" jsonschema_description:"kafka_topic: members of the largest consumer group"`
+	FunctionTimeoutSeconds        float64 `json:"function_timeout_seconds,omitempty" jsonschema_description:"esm: the function's timeout" jsonschema:"minimum=0,maximum=86400"`
+	QueueVisibilityTimeoutSeconds float64 `json:"queue_visibility_timeout_seconds,omitempty" jsonschema_description:"esm (SQS): the queue's visibility timeout" jsonschema:"minimum=0,maximum=86400"`
+	Partitions                    int     `json:"partitions,omitempty" jsonschema_description:"esm (Kafka): partitions of the topic" jsonschema:"minimum=0,maximum=1000000"`
+	Shards                        int     `json:"shards,omitempty" jsonschema_description:"esm (Kinesis/DynamoDB): shards of the stream" jsonschema:"minimum=0,maximum=1000000"`
+	AvgRecordBytes                float64 `json:"avg_record_bytes,omitempty" jsonschema_description:"esm: average record size" jsonschema:"minimum=0,maximum=1073741824"`
+	AccountConcurrency            int     `json:"account_concurrency,omitempty" jsonschema_description:"esm: the account's Lambda concurrency quota if raised above the default" jsonschema:"minimum=0,maximum=10000000"`
+	Brokers                       int     `json:"brokers,omitempty" jsonschema_description:"kafka_topic: brokers in the cluster" jsonschema:"minimum=0,maximum=10000"`
+	Consumers                     int     `json:"consumers,omitempty" jsonschema_description:"kafka_topic: members of the largest consumer group" jsonschema:"minimum=0,maximum=100000"`
 	ProducerAcks                  string  `json:"producer_acks,omitempty" jsonschema_description:"kafka_topic: the producers' acks"`
-	ProducerMaxRequestSizeBytes   float64 `json:"producer_max_request_size_bytes,omitempty" jsonschema_description:"kafka_topic: the producers' max.request.size"`
-	ConsumerFetchMaxBytes         float64 `json:"consumer_fetch_max_bytes,omitempty" jsonschema_description:"kafka_topic: the consumers' fetch.max.bytes"`
-	IngressMBPerSecond            float64 `json:"ingress_mb_per_second,omitempty" jsonschema_description:"kafka_topic: write rate before replication"`
-	BrokerStorageGiB              float64 `json:"broker_storage_gib,omitempty" jsonschema_description:"kafka_topic: data volume per broker"`
+	ProducerMaxRequestSizeBytes   float64 `json:"producer_max_request_size_bytes,omitempty" jsonschema_description:"kafka_topic: the producers' max.request.size" jsonschema:"minimum=0,maximum=1073741824"`
+	ConsumerFetchMaxBytes         float64 `json:"consumer_fetch_max_bytes,omitempty" jsonschema_description:"kafka_topic: the consumers' fetch.max.bytes" jsonschema:"minimum=0,maximum=1073741824"`
+	IngressMBPerSecond            float64 `json:"ingress_mb_per_second,omitempty" jsonschema_description:"kafka_topic: write rate before replication" jsonschema:"minimum=0,maximum=1000000"`
+	BrokerStorageGiB              float64 `json:"broker_storage_gib,omitempty" jsonschema_description:"kafka_topic: data volume per broker" jsonschema:"minimum=0,maximum=1000000"`
 	MSKServerless                 bool    `json:"msk_serverless,omitempty" jsonschema_description:"kafka_topic: the cluster is MSK Serverless"`
-	TopicMaxMessageBytes          float64 `json:"topic_max_message_bytes,omitempty" jsonschema_description:"kafka_producer / kafka_consumer: the topic's max.message.bytes"`
-	TopicMinInsyncReplicas        float64 `json:"topic_min_insync_replicas,omitempty" jsonschema_description:"kafka_producer: topic min.insync.replicas"`
-	TopicReplicationFactor        float64 `json:"topic_replication_factor,omitempty" jsonschema_description:"kafka_producer: topic replication factor"`
-	ProcessingMsPerRecord         float64 `json:"processing_ms_per_record,omitempty" jsonschema_description:"kafka_consumer: processing time per record"`
+	TopicMaxMessageBytes          float64 `json:"topic_max_message_bytes,omitempty" jsonschema_description:"kafka_producer / kafka_consumer: the topic's max.message.bytes" jsonschema:"minimum=0,maximum=1073741824"`
+	TopicMinInsyncReplicas        float64 `json:"topic_min_insync_replicas,omitempty" jsonschema_description:"kafka_producer: topic min.insync.replicas" jsonschema:"minimum=0,maximum=32"`
+	TopicReplicationFactor        float64 `json:"topic_replication_factor,omitempty" jsonschema_description:"kafka_producer: topic replication factor" jsonschema:"minimum=0,maximum=32"`
+	ProcessingMsPerRecord         float64 `json:"processing_ms_per_record,omitempty" jsonschema_description:"kafka_consumer: processing time per record" jsonschema:"minimum=0,maximum=86400000"`
 	TransactionalProducer         bool    `json:"transactional_producer,omitempty" jsonschema_description:"kafka_consumer: the topic is written with transactions"`
 	BrokerRackAware               bool    `json:"broker_rack_aware,omitempty" jsonschema_description:"kafka_consumer: brokers use the rack-aware replica selector"`
 }

@@ -16,6 +16,7 @@ var commands = []struct{ name, args, help string }{
 	{"call", "TOOL --args JSON", "run one tool and print its structured result (exit 1 on a tool error)"},
 	{"demo", "", "a guided run on embedded defaults: no AWS account, no network"},
 	{"simulate", "--scenario NAME", "serve a simulated AWS account on loopback until Ctrl-C (--list: the scenarios)"},
+	{"approve", "PLAN_ID", "show a plan parked by --confirm=elicitation and approve it; asks on the terminal, never stdin"},
 	{"version", "", "print the version and VCS revision"},
 	{"help", "", "print this help"},
 }

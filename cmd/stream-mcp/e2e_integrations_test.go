@@ -66,7 +66,7 @@ func integrationE2ECases() []e2eCase {
 			"source_arn": "arn:aws:kafka:us-east-1:123456789012:cluster/ev/abcd-1234-5", "kafka_topic": "ev", "name": "ev-pipeline", "iac_format": "terraform",
 			// The Terraform file does not fit the default 8 KB answer; ask for it.
 			"artifacts": []any{"pipeline.yaml", "osi-pipeline.tf"},
-			"options": map[string]any{"domain_endpoint": "https://search-ev-abc.us-east-1.es.amazonaws.com", "dlq_bucket": "ev-dlq"}},
+			"options":   map[string]any{"domain_endpoint": "https://search-ev-abc.us-east-1.es.amazonaws.com", "dlq_bucket": "ev-dlq"}},
 			check: func(t *testing.T, raw json.RawMessage) {
 				body := artifactText(t, raw, "pipeline.yaml")
 				var m map[string]any

@@ -7,8 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"log/slog"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -71,6 +71,8 @@ func run(ctx context.Context, cfg config.Config, args []string, stdin io.Reader,
 		}
 	case "simulate":
 		err = simulate(ctx, logger, args, stdout)
+	case "approve":
+		err = approve(cfg, args, openTTY)
 	case "version":
 		if err = noArgs(cmd, args); err == nil {
 			_, err = fmt.Fprintln(stdout, versionText())
@@ -158,11 +160,15 @@ func buildParts(cfg config.Config, logger *slog.Logger) (parts, error) {
 	// Kafka clients are created lazily per cluster: an unreachable cluster
 	// is a diagnosis at call time, never a startup failure.
 	kenv := kafka.OSEnv(kafka.SDKAuth(cfg.Region, cfg.Profile))
+	// One probe contacts at most as many brokers as a mapping can name.
+	kenv.MaxProbeAddresses = base.Int("esm.self_managed.endpoints.max")
+	kenv.ProbeCapSource = base.Source("esm.self_managed.endpoints.max")
 	if aws.IsLoopback(cfg.EndpointURL) {
 		// A simulated account's MSK brokers are fictional names.
 		kenv.LookupHost = kafka.LoopbackOnlyLookup
 	}
 	kf := kafka.NewFactory(cfg.File.Clusters, nil, kenv, logger)
+	kf.SetCredentialBindings(cfg.File.Credentials)
 	rd := tools.ReadDeps{Guidance: base, Logger: logger, Kafka: kf, AWS: aws.New(cfg, aws.Options{})}
 	// cluster_arn targets resolve their bootstrap string through MSK.
 	kf.SetResolver(kafkadiag.Resolver{R: rd.AWS})
@@ -170,7 +176,7 @@ func buildParts(cfg config.Config, logger *slog.Logger) (parts, error) {
 	if cfg.AllowWrite {
 		// Only write mode touches the state directory: read-only runs
 		// create nothing on disk.
-		if wd.Confirm, err = confirm.New(confirm.Options{StateDir: cfg.StateDir, AuditLog: cfg.AuditLog}); err != nil {
+		if wd.Confirm, err = confirm.New(confirm.Options{StateDir: cfg.StateDir, AuditLog: cfg.AuditLog, Mode: cfg.Confirm}); err != nil {
 			kf.Close()
 			return parts{}, fmt.Errorf("--allow-write needs a usable --state-dir: %w", err)
 		}
@@ -236,7 +242,12 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, stdin io
 	logger.Info("serving MCP on stdio", "version", version)
 	s := mcpserver.NewStdioServer(srv)
 	s.SetErrorLogger(slog.NewLogLogger(logger.Handler(), slog.LevelError))
-	err := s.Listen(ctx, stdin, stdout)
+	// Enough workers that the live calls server.MaxLiveCalls admits leave
+	// room for cheap ones; the guard answers malformed JSON-RPC mcp-go would
+	// mishandle and bounds a message's size.
+	mcpserver.WithWorkerPoolSize(server.StdioWorkers)(s)
+	in, out := server.GuardStdio(stdin, stdout)
+	err := s.Listen(ctx, in, out)
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 		return cause
 	}

@@ -38,6 +38,9 @@ type ESMConfig struct {
 	OnSuccessDestination string `json:"OnSuccessDestination,omitempty" jsonschema_description:"DestinationConfig.OnSuccess.Destination ARN"`
 	// FilterCount is the number of FilterCriteria filters.
 	FilterCount int `json:"FilterCount,omitempty" jsonschema_description:"number of FilterCriteria filters"`
+	// FilterPatterns are the FilterCriteria patterns (configuration, not
+	// data: they explain a mapping that drops every record).
+	FilterPatterns []string `json:"FilterPatterns,omitempty" jsonschema_description:"FilterCriteria.Filters[].Pattern"`
 	// MetricsConfig lists the enabled ESM metric groups.
 	MetricsConfig []string `json:"MetricsConfig,omitempty" jsonschema_description:"enabled ESM metric groups (EventCount, ErrorCount, KafkaMetrics)"`
 }
@@ -111,6 +114,9 @@ func esmFrom(m ltypes.EventSourceMappingConfiguration) ESM {
 	}
 	if m.FilterCriteria != nil {
 		e.Config.FilterCount = len(m.FilterCriteria.Filters)
+		for _, f := range m.FilterCriteria.Filters {
+			e.Config.FilterPatterns = append(e.Config.FilterPatterns, sdkaws.ToString(f.Pattern))
+		}
 	}
 	if m.MetricsConfig != nil {
 		for _, x := range m.MetricsConfig.Metrics {

@@ -77,10 +77,17 @@ func (s *Server) logs(_ context.Context, r *request) (any, error) {
 			if len(in.LogStreamNames) > 0 && !contains(in.LogStreamNames, e.LogStreamName) {
 				continue
 			}
-			ok := true
+			ok, anyOf, anyHit := true, false, false
 			for _, t := range terms {
+				if alt, isAlt := strings.CutPrefix(t, "?"); isAlt {
+					// ?A ?B matches events with any of the terms.
+					anyOf = true
+					anyHit = anyHit || strings.Contains(e.Message, alt)
+					continue
+				}
 				ok = ok && strings.Contains(e.Message, t)
 			}
+			ok = ok && (!anyOf || anyHit)
 			if ok {
 				match = append(match, filteredEvent{e.LogStreamName, ms, e.Message, ms + 250, strconv.Itoa(i)})
 			}
@@ -102,19 +109,27 @@ func (s *Server) logs(_ context.Context, r *request) (any, error) {
 }
 
 // patternTerms reads the simple CloudWatch Logs filter pattern forms: terms
-// that must all appear, each bare or in double quotes.
+// that must all appear, each bare or in double quotes, and ?-prefixed
+// terms of which one must appear (returned with their "?").
 func patternTerms(p string) []string {
 	var out []string
 	for p = strings.TrimSpace(p); p != ""; p = strings.TrimSpace(p) {
-		if p[0] == '"' {
+		alt := ""
+		if strings.HasPrefix(p, "?") {
+			alt, p = "?", p[1:]
+		}
+		if p != "" && p[0] == '"' {
 			end := strings.IndexByte(p[1:], '"')
 			if end < 0 {
-				out = append(out, p[1:])
+				out = append(out, alt+p[1:])
 				break
 			}
-			out = append(out, p[1:end+1])
+			out = append(out, alt+p[1:end+1])
 			p = p[end+2:]
 			continue
+		}
+		if alt != "" {
+			p = alt + p
 		}
 		sp := strings.IndexByte(p, ' ')
 		if sp < 0 {

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -31,6 +32,8 @@ type Config struct {
 	StateDir         string
 	AuditLog         string
 	CallTimeout      time.Duration
+	// Confirm is how writes are confirmed: "token" or "elicitation".
+	Confirm string
 
 	// File is the parsed --config file (zero value when none was given).
 	File File
@@ -40,6 +43,29 @@ type Config struct {
 type File struct {
 	// Clusters are named Kafka clusters that tools address with `cluster`.
 	Clusters map[string]Cluster `yaml:"clusters"`
+	// Credentials bind each STREAM_MCP_KAFKA_* password a tool call may
+	// name (password_env with bootstrap_servers or cluster_arn) to the
+	// brokers that may receive it. A password is never sent anywhere else:
+	// a prompt-injected call naming an attacker's broker gets a refusal.
+	Credentials map[string]CredentialBinding `yaml:"credentials"`
+}
+
+// AdHocPasswordEnvPrefix is the prefix an environment variable must carry
+// for a tool call to name it as a SASL password (our policy, not an AWS
+// fact): other secrets of the machine stay out of reach.
+const AdHocPasswordEnvPrefix = "STREAM_MCP_KAFKA_"
+
+// CredentialBinding says where one password may go.
+type CredentialBinding struct {
+	// Brokers are host:port addresses; a call's bootstrap servers must all
+	// be among them (or among the brokers of a named cluster with the same
+	// password_env).
+	Brokers []string `yaml:"brokers"`
+	// ClusterARNs are MSK clusters whose brokers may receive the password.
+	ClusterARNs []string `yaml:"cluster_arns"`
+	// AllowSASLPlaintext lets a call send this password over a plaintext
+	// listener (sasl_plaintext: true), in the clear. Off by default.
+	AllowSASLPlaintext bool `yaml:"allow_sasl_plaintext"`
 }
 
 // Cluster describes how to reach one Kafka cluster. Secrets are referenced
@@ -62,9 +88,9 @@ type Cluster struct {
 	KeyFile  string `yaml:"key_file"`
 	// Region of an MSK cluster for IAM auth (defaults to the global region).
 	Region string `yaml:"region"`
-	// SASLPlaintext runs SASL on a SASL_PLAINTEXT listener (self-managed
-	// clusters only): the password crosses the network unencrypted, so only
-	// a cluster entry, never a tool call, can choose it.
+	// SASLPlaintext runs SASL over a plaintext listener (SASL_PLAINTEXT):
+	// the password crosses the network in the clear (PLAIN) or hashed
+	// (SCRAM), so it is allowed only when the cluster entry says so.
 	SASLPlaintext bool `yaml:"sasl_plaintext"`
 }
 
@@ -89,6 +115,7 @@ func Flags() []Flag {
 		{"state-dir", "STREAM_MCP_STATE_DIR", "$XDG_STATE_HOME/stream-mcp", "where the confirmation key and used-token ledger live (mode 0600)"},
 		{"audit-log", "STREAM_MCP_AUDIT_LOG", "stderr", "JSON-lines audit log of every write attempt (a file path, or stderr)"},
 		{"call-timeout", "STREAM_MCP_CALL_TIMEOUT", "60s", "deadline of one tool call"},
+		{"confirm", "STREAM_MCP_CONFIRM", "token", "who confirms writes: token (the model may send back the plan's token) or elicitation (only the user: the client's prompt, or `stream-mcp approve PLAN_ID` in a terminal)"},
 	}
 }
 
@@ -125,6 +152,10 @@ func Parse(args []string, getenv func(string) string, stderr io.Writer) (Config,
 		ConfigFile:  *vals["config"],
 		StateDir:    *vals["state-dir"],
 		AuditLog:    orDefault(*vals["audit-log"], "stderr"),
+		Confirm:     orDefault(*vals["confirm"], "token"),
+	}
+	if c.Confirm != "token" && c.Confirm != "elicitation" {
+		return Config{}, nil, fmt.Errorf("--confirm %q: want token or elicitation", c.Confirm)
 	}
 	var err error
 	if c.AllowWrite, err = parseBool("allow-write", *vals["allow-write"]); err != nil {
@@ -203,6 +234,16 @@ func LoadFile(path string) (File, error) {
 		case "", "iam", "sasl_scram_512", "sasl_scram_256", "sasl_plain", "mtls", "tls", "none":
 		default:
 			return File{}, fmt.Errorf("--config %s: cluster %q: auth %q is not one of iam, sasl_scram_512, sasl_scram_256, sasl_plain, mtls, tls, none", path, name, c.Auth)
+		}
+	}
+	for env, b := range f.Credentials {
+		if !strings.HasPrefix(env, AdHocPasswordEnvPrefix) {
+			return File{}, fmt.Errorf("--config %s: credentials: %q must start with %s (only such variables may be named in a call)", path, env, AdHocPasswordEnvPrefix)
+		}
+		for _, h := range b.Brokers {
+			if _, _, err := net.SplitHostPort(h); err != nil {
+				return File{}, fmt.Errorf("--config %s: credentials.%s.brokers: %q is not host:port", path, env, h)
+			}
 		}
 	}
 	return f, nil

@@ -88,3 +88,28 @@ func TestLoadFile(t *testing.T) {
 		}
 	}
 }
+
+// Bug (#21.5): credentials bind STREAM_MCP_KAFKA_* passwords to brokers;
+// the section is checked when the file loads.
+func TestLoadFileCredentials(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, tc := range []struct{ name, body, want string }{
+		{"good", "credentials:\n  STREAM_MCP_KAFKA_DEV:\n    brokers: [dev.example:9092]\n    allow_sasl_plaintext: true\nclusters:\n  c:\n    bootstrap_servers: a:1\n    sasl_plaintext: true\n", ""},
+		{"other variable", "credentials:\n  AWS_SECRET_ACCESS_KEY:\n    brokers: [a:1]\n", "must start with STREAM_MCP_KAFKA_"},
+		{"broker without port", "credentials:\n  STREAM_MCP_KAFKA_DEV:\n    brokers: [dev.example]\n", "not host:port"},
+	} {
+		p := filepath.Join(dir, tc.name+".yaml")
+		if err := os.WriteFile(p, []byte(tc.body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := LoadFile(p)
+		if tc.want == "" {
+			if err != nil || !f.Credentials["STREAM_MCP_KAFKA_DEV"].AllowSASLPlaintext || !f.Clusters["c"].SASLPlaintext {
+				t.Errorf("%s: %+v %v", tc.name, f, err)
+			}
+		} else if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}

@@ -29,6 +29,8 @@ type Options struct {
 	Stderr io.Writer
 	// Now is the clock (default time.Now); tests move it.
 	Now func() time.Time
+	// Mode is ModeToken (default) or ModeElicitation.
+	Mode string
 }
 
 // Gate issues and checks confirmation tokens and keeps the audit log. It is
@@ -39,6 +41,7 @@ type Gate struct {
 	key   []byte
 	audit *auditLog
 	now   func() time.Time
+	mode  string
 }
 
 // New opens (creating if needed) the state directory and its key. It returns
@@ -63,7 +66,15 @@ func New(opts Options) (*Gate, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Gate{store: s, key: key, audit: a, now: now}, nil
+	mode := opts.Mode
+	switch mode {
+	case "":
+		mode = ModeToken
+	case ModeToken, ModeElicitation:
+	default:
+		return nil, fmt.Errorf("confirm: mode %q is not %s or %s", mode, ModeToken, ModeElicitation)
+	}
+	return &Gate{store: s, key: key, audit: a, now: now, mode: mode}, nil
 }
 
 // Action is one write a tool asks the gate to plan and, once confirmed,
@@ -141,6 +152,15 @@ func Run[T any](ctx context.Context, g *Gate, req mcp.CallToolRequest, a Action[
 		return answered(ctx, g, req.Params.RequestState, answer, a, base)
 	}
 
+	if a.Token != "" && planIDPattern.MatchString(a.Token) {
+		if g.mode != ModeElicitation {
+			return g.refuse(base, "", "approval", "that is a plan id for out-of-band approval, which this server (--confirm=token) does not use; send the confirmation_token its plan gave, or call "+a.Tool+" without confirmation_token for a new plan")
+		}
+		return applyApproved(ctx, g, a.Token, a, ah, base)
+	}
+	if a.Token != "" && g.mode == ModeElicitation {
+		return g.refuse(base, "", "token", "this server runs with --confirm=elicitation: only the user confirms changes (through the client's prompt, or `stream-mcp approve PLAN_ID` in a terminal), so confirmation tokens are not accepted; call "+a.Tool+" without confirmation_token for a plan")
+	}
 	if a.Token != "" {
 		c, msg := g.check(a.Token, a.Tool, ah, modeToken)
 		if msg != "" {
@@ -198,6 +218,11 @@ func Run[T any](ctx context.Context, g *Gate, req mcp.CallToolRequest, a Action[
 	}
 	if c.Mode == modeElicit {
 		return g.elicit(p, tok, c, base)
+	}
+	if g.mode == ModeElicitation {
+		// The client cannot ask its user, and the model must not hold a
+		// token it could send back itself: a person approves out of band.
+		return awaitApproval[T](g, p, tok, c, base)
 	}
 	base.Outcome, base.TokenID, base.Via = OutcomePlanned, id, "token"
 	if err := g.record(base); err != nil {

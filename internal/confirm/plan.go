@@ -18,6 +18,9 @@ type Plan struct {
 	Changes   []Change `json:"changes" jsonschema_description:"every field or offset that changes, current vs desired"`
 	Risks     []string `json:"risks,omitempty" jsonschema_description:"what can go wrong or what the change costs (ordering, replay, skipped records, quota use)"`
 	Untouched []string `json:"untouched,omitempty" jsonschema_description:"what the change will not touch"`
+	// Unknown lists evidence that could not be read, so risk checks that
+	// did not run (only when the caller accepted the gap explicitly).
+	Unknown []string `json:"unknown,omitempty" jsonschema_description:"evidence that could not be read: checks that did not run"`
 	// NoChange is set when live state already matches the request; Run then
 	// returns the plan without a token and applies nothing.
 	NoChange bool `json:"no_change,omitempty" jsonschema_description:"true when live state already matches the request: nothing to apply"`
@@ -56,6 +59,12 @@ func (p Plan) Markdown() string {
 		b.WriteString("\nRisks:\n")
 		for _, r := range p.Risks {
 			fmt.Fprintf(&b, "- %s\n", oneLine(r))
+		}
+	}
+	if len(p.Unknown) > 0 {
+		b.WriteString("\nNot checked (evidence could not be read):\n")
+		for _, u := range p.Unknown {
+			fmt.Fprintf(&b, "- %s\n", oneLine(u))
 		}
 	}
 	if len(p.Untouched) > 0 {
@@ -103,9 +112,10 @@ func render(v any) string {
 // token to confirm it with or the applied change read back. T is the
 // tool's read-back type.
 type Outcome[T any] struct {
-	Status            string `json:"status" jsonschema:"enum=planned,enum=applied,enum=declined,enum=cancelled,enum=no_change" jsonschema_description:"planned: nothing changed, confirm to apply; applied: the change is made; declined/cancelled: the user said no, nothing changed; no_change: live state already matches"`
+	Status            string `json:"status" jsonschema:"enum=planned,enum=awaiting_approval,enum=applied,enum=declined,enum=cancelled,enum=no_change" jsonschema_description:"planned: nothing changed, confirm to apply; awaiting_approval: a person must run stream-mcp approve PLAN_ID; applied: the change is made; declined/cancelled: the user said no, nothing changed; no_change: live state already matches"`
 	Plan              Plan   `json:"plan" jsonschema_description:"current vs desired state, risks, and what is not touched"`
 	ConfirmationToken string `json:"confirmation_token,omitempty" jsonschema_description:"send the same call again with this token to apply the plan; single use, bound to these arguments and to the live state the plan was computed from"`
+	PlanID            string `json:"plan_id,omitempty" jsonschema_description:"awaiting_approval: the id a person approves with stream-mcp approve"`
 	ExpiresAt         string `json:"expires_at,omitempty" jsonschema_description:"RFC 3339 time after which the token is refused"`
 	Applied           bool   `json:"applied" jsonschema_description:"true only when the change was made"`
 	ReadBack          *T     `json:"read_back,omitempty" jsonschema_description:"the state read back after applying"`

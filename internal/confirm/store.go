@@ -84,7 +84,7 @@ func restrictDir(dir string, checkOwn bool) error {
 			return fmt.Errorf("confirm: state directory: %w", err)
 		}
 		for _, e := range entries {
-			if n := e.Name(); n != keyFile && n != spentDir && !strings.HasPrefix(n, keyFile+".tmp-") {
+			if n := e.Name(); n != keyFile && n != spentDir && n != pendingDir && !strings.HasPrefix(n, keyFile+".tmp-") {
 				return fmt.Errorf("confirm: state directory %s is open to others (mode %#o) and holds other files (%s); give --state-dir a directory of its own, which is made private (0700)", dir, st.Mode().Perm(), n)
 			}
 		}

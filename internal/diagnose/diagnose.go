@@ -66,6 +66,8 @@ const (
 	ConsumerLag            Category = "consumer_lag"
 	Throttling             Category = "throttling"
 	Configuration          Category = "configuration"
+	// FunctionError: the function fails or times out on the records.
+	FunctionError Category = "function_error"
 	// None: every check passed or could not be judged.
 	None Category = "none"
 )
@@ -73,7 +75,7 @@ const (
 // Categories lists every issue category in display order.
 func Categories() []Category {
 	return []Category{Network, Authentication, Authorization, LambdaUnreachable, STSUnreachable,
-		DestinationUnreachable, BrokerHealth, Topic, ConsumerLag, Throttling, Configuration}
+		DestinationUnreachable, BrokerHealth, Topic, ConsumerLag, Throttling, Configuration, FunctionError}
 }
 
 // ParseCategory validates a category name.
@@ -95,6 +97,8 @@ type Finding struct {
 	Evidence    string   `json:"evidence" jsonschema_description:"the readings that prove it"`
 	Remediation []string `json:"remediation" jsonschema_description:"concrete steps, in order"`
 	Reference   string   `json:"reference" jsonschema_description:"documentation URL"`
+	// Check is the check that found it (set by Run).
+	Check string `json:"check,omitempty" jsonschema_description:"the check that found it"`
 }
 
 // Check is one check's result.
@@ -176,6 +180,7 @@ func Run(ctx context.Context, defs []Def) Report {
 			if f.Category == "" {
 				f.Category = d.Category
 			}
+			f.Check = d.Name
 			if f.Remediation == nil {
 				f.Remediation = []string{}
 			}

@@ -108,12 +108,17 @@ type Env struct {
 	// LookupHost resolves broker names for the probe (nil: the system
 	// resolver); tests inject one so no query leaves the machine.
 	LookupHost func(ctx context.Context, host string) ([]string, error)
+	// MaxProbeAddresses bounds the bootstrap addresses one probe contacts
+	// (0: no bound); ProbeCapSource is the URL behind the bound, quoted in
+	// the note a capped probe carries.
+	MaxProbeAddresses int
+	ProbeCapSource    string
 }
 
 // OSEnv is the production Env; awsAuth may be nil when no AWS config is
 // available (IAM targets then fail with ErrCredentials).
 func OSEnv(awsAuth func(ctx context.Context) (saslaws.Auth, error)) Env {
-	return Env{Getenv: os.Getenv, ReadFile: os.ReadFile, AWSAuth: awsAuth}
+	return Env{Getenv: os.Getenv, ReadFile: ReadCredentialFile, AWSAuth: awsAuth}
 }
 
 func (e Env) password(t Target) (string, error) {

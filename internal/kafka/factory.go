@@ -102,6 +102,7 @@ func (h counter) OnBrokerWrite(_ kgo.BrokerMetadata, _ int16, _ int, _, _ time.D
 // Factory creates and caches clients.
 type Factory struct {
 	clusters map[string]config.Cluster
+	bindings map[string]config.CredentialBinding
 	resolver BootstrapResolver
 	env      Env
 	logger   *slog.Logger
@@ -156,7 +157,8 @@ func (f *Factory) Named(name string) (Target, error) {
 		return Target{}, fmt.Errorf("cluster %q %w in the config file (known: %v)", name, ErrNotFound, f.ClusterNames())
 	}
 	return Target{Name: name, Bootstrap: SplitBootstrap(c.BootstrapServers), ClusterARN: c.ClusterARN, Auth: c.Auth,
-		Username: c.Username, PasswordEnv: c.PasswordEnv, PasswordFile: c.PasswordFile, CAFile: c.CAFile, CertFile: c.CertFile, KeyFile: c.KeyFile, SASLPlaintext: c.SASLPlaintext}, nil
+		Username: c.Username, PasswordEnv: c.PasswordEnv, PasswordFile: c.PasswordFile, CAFile: c.CAFile, CertFile: c.CertFile, KeyFile: c.KeyFile,
+		SASLPlaintext: c.SASLPlaintext}, nil
 }
 
 // Resolve fills Bootstrap (and a default Auth) for a cluster_arn target.

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -95,6 +96,7 @@ func TestProbeNetworkStages(t *testing.T) {
 	t.Parallel()
 	c := startCluster(t, 1)
 	closed := closedPort(t)
+	silent := silentListener(t)
 	tests := []struct {
 		name       string
 		addr       string
@@ -102,6 +104,10 @@ func TestProbeNetworkStages(t *testing.T) {
 		wantReason string
 	}{
 		{name: "reachable", addr: c.ListenAddrs()[0]},
+		// Bug (#21.10): a broker that accepts TCP and never answers was
+		// diagnosed as "authentication" (auth none, at that). It fails at
+		// kafka_response: no Kafka response after connect (timeout).
+		{name: "accepts and never answers", addr: silent, wantStage: StageKafka, wantReason: "no_response"},
 		{name: "refused", addr: closed, wantStage: StageTCP, wantReason: "refused"},
 		{name: "not host:port", addr: "nonsense", wantStage: StageDNS, wantReason: "bad_address"},
 		{name: "dns", addr: "no-such-broker.invalid:9092", wantStage: StageDNS, wantReason: "nxdomain"},
@@ -114,7 +120,7 @@ func TestProbeNetworkStages(t *testing.T) {
 			if a.Failed != tc.wantStage || (tc.wantReason != "" && a.Reason != tc.wantReason) {
 				t.Fatalf("failed %q/%q, want %q/%q: %+v", a.Failed, a.Reason, tc.wantStage, tc.wantReason, a.Stages)
 			}
-			if tc.wantStage == "" && (!a.OK || len(a.Stages) != 5) {
+			if tc.wantStage == "" && (!a.OK || len(a.Stages) != 6) {
 				t.Fatalf("not ok: %+v", a)
 			}
 		})
@@ -412,4 +418,35 @@ func TestTopicConfigsAndACLs(t *testing.T) {
 	if len(td.ACLs) != 1 || td.ACLs[0].Principal != "User:esm" || !strings.Contains(td.ACLs[0].Pattern, "PREFIXED ord") {
 		t.Fatalf("ACLs = %+v (warnings %v)", td.ACLs, td.Warnings)
 	}
+}
+
+// silentListener accepts connections and never writes a byte.
+func silentListener(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return ln.Addr().String()
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -22,6 +23,7 @@ const (
 	StageDNS           = "dns"
 	StageTCP           = "tcp"
 	StageTLS           = "tls"
+	StageKafka         = "kafka_response"
 	StageSASL          = "sasl"
 	StageAuthorization = "authorization"
 )
@@ -35,7 +37,7 @@ const (
 
 // StageResult is one stage of one address.
 type StageResult struct {
-	Stage  string  `json:"stage" jsonschema:"enum=dns,enum=tcp,enum=tls,enum=sasl,enum=authorization" jsonschema_description:"connection stage"`
+	Stage  string  `json:"stage" jsonschema:"enum=dns,enum=tcp,enum=tls,enum=kafka_response,enum=sasl,enum=authorization" jsonschema_description:"connection stage"`
 	Result string  `json:"result" jsonschema:"enum=ok,enum=failed,enum=skipped" jsonschema_description:"outcome"`
 	Reason string  `json:"reason,omitempty" jsonschema_description:"classified cause, e.g. timeout, refused, unknown_ca, bad_credentials, denied"`
 	Detail string  `json:"detail,omitempty" jsonschema_description:"what was seen"`
@@ -58,6 +60,9 @@ type ProbeReport struct {
 	Vantage   string         `json:"vantage" jsonschema_description:"where the probe ran from"`
 	Auth      string         `json:"auth" jsonschema_description:"auth mode probed"`
 	Addresses []AddressProbe `json:"addresses" jsonschema_description:"one entry per bootstrap address"`
+	// Note says when addresses were left out (duplicates, or more than the
+	// probe contacts in one call).
+	Note string `json:"note,omitempty" jsonschema_description:"addresses not probed, and why"`
 }
 
 // FirstFailure returns the first failing address probe, if any.
@@ -90,10 +95,31 @@ func (e Env) Probe(ctx context.Context, t Target, o ProbeOptions) ProbeReport {
 		o.Timeout = 5 * time.Second
 	}
 	rep := ProbeReport{Vantage: Vantage(), Auth: t.Auth}
-	for _, addr := range t.Bootstrap {
+	addrs := distinct(t.Bootstrap)
+	if max := e.MaxProbeAddresses; max > 0 && len(addrs) > max {
+		rep.Note = fmt.Sprintf("probed the first %d of %d distinct bootstrap addresses; the other %d were not contacted (a Lambda mapping takes at most %d bootstrap servers: %s)", max, len(addrs), len(addrs)-max, max, e.ProbeCapSource)
+		addrs = addrs[:max]
+	}
+	for _, addr := range addrs {
+		if ctx.Err() != nil {
+			rep.Note = strings.TrimPrefix(rep.Note+"; the call's deadline ended the probe before every address was tried", "; ")
+			break
+		}
 		rep.Addresses = append(rep.Addresses, e.probeOne(ctx, t, addr, o))
 	}
 	return rep
+}
+
+func distinct(ss []string) []string {
+	seen := make(map[string]bool, len(ss))
+	var out []string
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func (e Env) probeOne(ctx context.Context, t Target, addr string, o ProbeOptions) AddressProbe {
@@ -113,7 +139,7 @@ func (e Env) probeOne(ctx context.Context, t Target, addr string, o ProbeOptions
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		add(StageResult{Stage: StageDNS, Result: StageFailed, Reason: "bad_address", Detail: "not host:port"})
-		skipRest(StageTCP, StageTLS, StageSASL, StageAuthorization)
+		skipRest(StageTCP, StageTLS, StageKafka, StageSASL, StageAuthorization)
 		return ap
 	}
 	// DNS
@@ -131,13 +157,21 @@ func (e Env) probeOne(ctx context.Context, t Target, addr string, o ProbeOptions
 			sr.Result, sr.Reason, sr.Detail = StageFailed, dnsReason(err), err.Error()
 		}
 		if !add(sr) {
-			skipRest(StageTCP, StageTLS, StageSASL, StageAuthorization)
+			skipRest(StageTCP, StageTLS, StageKafka, StageSASL, StageAuthorization)
 			return ap
 		}
 	} else {
 		add(StageResult{Stage: StageDNS, Result: StageSkipped, Detail: "address is an IP"})
 	}
 	// TCP
+	if ctx.Err() != nil {
+		// The call's deadline passed: a dial now would "time out" at once
+		// and blame the network for it.
+		ap.Stages = append(ap.Stages, StageResult{Stage: StageTCP, Result: StageSkipped, Detail: "not tried: the call's deadline had passed"})
+		skipRest(StageTLS, StageKafka, StageSASL, StageAuthorization)
+		ap.Reason = "deadline"
+		return ap
+	}
 	start = time.Now()
 	d := net.Dialer{Timeout: o.Timeout}
 	conn, err := d.DialContext(ctx, "tcp", addr)
@@ -146,7 +180,7 @@ func (e Env) probeOne(ctx context.Context, t Target, addr string, o ProbeOptions
 		sr.Result, sr.Reason, sr.Detail = StageFailed, dialReason(err), err.Error()
 	}
 	if !add(sr) {
-		skipRest(StageTLS, StageSASL, StageAuthorization)
+		skipRest(StageTLS, StageKafka, StageSASL, StageAuthorization)
 		return ap
 	}
 	// TLS
@@ -155,7 +189,7 @@ func (e Env) probeOne(ctx context.Context, t Target, addr string, o ProbeOptions
 		if err != nil {
 			conn.Close()
 			add(StageResult{Stage: StageTLS, Result: StageFailed, Reason: "client_config", Detail: err.Error()})
-			skipRest(StageSASL, StageAuthorization)
+			skipRest(StageKafka, StageSASL, StageAuthorization)
 			return ap
 		}
 		tc = tc.Clone()
@@ -173,7 +207,7 @@ func (e Env) probeOne(ctx context.Context, t Target, addr string, o ProbeOptions
 		}
 		tconn.Close()
 		if !add(sr) {
-			skipRest(StageSASL, StageAuthorization)
+			skipRest(StageKafka, StageSASL, StageAuthorization)
 			return ap
 		}
 	} else {
@@ -189,7 +223,13 @@ func (e Env) probeOne(ctx context.Context, t Target, addr string, o ProbeOptions
 		skipRest(StageAuthorization)
 		return ap
 	}
-	cl, err := kgo.NewClient(append(opts, kgo.DialTimeout(o.Timeout), kgo.RequestRetries(0), kgo.RetryTimeout(o.Timeout))...)
+	var heard atomic.Int64
+	cl, err := kgo.NewClient(append(opts, kgo.DialTimeout(o.Timeout), kgo.RequestRetries(0), kgo.RetryTimeout(o.Timeout),
+		// franz-go waits RequestTimeoutOverhead (10 s by default) for a
+		// response whatever the context says; a silent broker then held
+		// the probe twice as long as its timeout.
+		kgo.RequestTimeoutOverhead(o.Timeout),
+		kgo.WithHooks(readHook{&heard}))...)
 	if err != nil {
 		add(StageResult{Stage: StageSASL, Result: StageFailed, Reason: "client_config", Detail: err.Error()})
 		skipRest(StageAuthorization)
@@ -202,6 +242,20 @@ func (e Env) probeOne(ctx context.Context, t Target, addr string, o ProbeOptions
 	req := kmsg.NewPtrApiVersionsRequest()
 	req.ClientSoftwareName, req.ClientSoftwareVersion = "stream-mcp", "probe"
 	_, err = cl.Request(rctx, req)
+	// The first thing a Kafka broker does after the connection (and TLS)
+	// is answer ApiVersions. A listener that accepts and never says a word
+	// is not an authentication problem: it is not Kafka, or a hung broker.
+	if err != nil && heard.Load() == 0 && (errors.Is(err, context.DeadlineExceeded) || isTimeout(err)) {
+		add(StageResult{Stage: StageKafka, Result: StageFailed, Reason: "no_response", Millis: ms(start),
+			Detail: fmt.Sprintf("no Kafka response after connect (timeout): TCP connected but nothing answered the first Kafka request (ApiVersions) within %s; the port is not a Kafka listener, the broker is hung, or a proxy swallows the traffic", o.Timeout)})
+		skipRest(StageSASL, StageAuthorization)
+		return ap
+	}
+	kr := StageResult{Stage: StageKafka, Result: StageOK, Millis: ms(start), Detail: "the broker answers Kafka requests"}
+	if heard.Load() == 0 {
+		kr = StageResult{Stage: StageKafka, Result: StageSkipped, Detail: "no answer to judge: the connection failed first"}
+	}
+	ap.Stages = append(ap.Stages, kr)
 	sr = StageResult{Stage: StageSASL, Result: StageOK, Millis: ms(start)}
 	if m, _ := e.Mechanism(t); m == nil {
 		sr.Result, sr.Detail = StageSkipped, "auth "+t.Auth+" has no SASL step"
@@ -366,4 +420,17 @@ func saslReason(err error) string {
 		return "auth_rejected"
 	}
 	return "failed"
+}
+
+// readHook counts the bytes read from brokers: zero after a timeout means
+// nothing ever answered.
+type readHook struct{ n *atomic.Int64 }
+
+func (h readHook) OnBrokerRead(_ kgo.BrokerMetadata, _ int16, bytesRead int, _, _ time.Duration, _ error) {
+	h.n.Add(int64(bytesRead))
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }

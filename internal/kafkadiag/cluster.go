@@ -78,15 +78,20 @@ func Cluster(ctx context.Context, f *kafka.Factory, b *guidance.Base, in Cluster
 		{Name: "dns", Category: diagnose.Network, Needs: []string{"target_auth_mode"}, Run: func(ctx context.Context) diagnose.Outcome {
 			probe = f.Env().Probe(ctx, in.Target, kafka.ProbeOptions{Topic: in.Topic, Group: in.Group})
 			ev.Probe = &probe
-			return stage(probe, kafka.StageDNS, in.Target, port)
+			return notFromHere(probe, kafka.StageDNS, in.Target, stage(probe, kafka.StageDNS, in.Target, port))
 		}},
 		{Name: "tcp_connect", Category: diagnose.Network, Needs: []string{"dns"}, Run: func(ctx context.Context) diagnose.Outcome {
-			return stage(probe, kafka.StageTCP, in.Target, port)
+			return notFromHere(probe, kafka.StageTCP, in.Target, stage(probe, kafka.StageTCP, in.Target, port))
 		}},
 		{Name: "tls_handshake", Category: diagnose.Authentication, Needs: []string{"tcp_connect"}, Run: func(ctx context.Context) diagnose.Outcome {
 			return stage(probe, kafka.StageTLS, in.Target, port)
 		}},
-		{Name: "sasl_authentication", Category: diagnose.Authentication, Needs: []string{"tls_handshake"}, Run: func(ctx context.Context) diagnose.Outcome {
+		// A listener that accepts TCP and never answers is a network or
+		// broker problem, not authentication (#21.10).
+		{Name: "kafka_response", Category: diagnose.Network, Needs: []string{"tls_handshake"}, Run: func(ctx context.Context) diagnose.Outcome {
+			return stage(probe, kafka.StageKafka, in.Target, port)
+		}},
+		{Name: "sasl_authentication", Category: diagnose.Authentication, Needs: []string{"kafka_response"}, Run: func(ctx context.Context) diagnose.Outcome {
 			return stage(probe, kafka.StageSASL, in.Target, port)
 		}},
 		{Name: "authorization", Category: diagnose.Authorization, Needs: []string{"sasl_authentication"}, Run: func(ctx context.Context) diagnose.Outcome {
@@ -127,6 +132,28 @@ func Cluster(ctx context.Context, f *kafka.Factory, b *guidance.Base, in Cluster
 	return diagnose.Run(ctx, defs), ev
 }
 
+// notFromHere turns a probe that failed for every broker of an MSK
+// cluster at DNS (the names MSK gave do not resolve here) or by TCP
+// timeout into unknown: this server's network position is not the
+// pollers', so the failure does not locate a fault in the cluster's path.
+// Self-managed targets keep the failure (a mistyped host is a real cause).
+func notFromHere(p kafka.ProbeReport, name string, t kafka.Target, out diagnose.Outcome) diagnose.Outcome {
+	if t.ClusterARN == "" || out.Status != diagnose.StatusFail || len(p.Addresses) == 0 {
+		return out
+	}
+	for _, a := range p.Addresses {
+		if a.Failed != name {
+			return out
+		}
+		if name == kafka.StageTCP && a.Reason != "timeout" && a.Reason != "unreachable" {
+			return out
+		}
+	}
+	why := fmt.Sprintf("not reachable from this server's network position: every broker of %s failed at %s (%s); ", t.ClusterARN, name, p.Addresses[0].Reason)
+	why += "MSK brokers are private to their VPC, so this says nothing about the pollers' path unless this server runs inside it; kafka_troubleshoot esm_uuid (or esm_inspect) judges the mapping's security groups, NACLs and routes from AWS"
+	return diagnose.Unknown(why)
+}
+
 // PortForAuth is the MSK listener port of an auth mode (public listener
 // when public); 0 when the auth has no MSK listener.
 func PortForAuth(b *guidance.Base, auth string, public bool) int {
@@ -152,10 +179,10 @@ func PortForAuth(b *guidance.Base, auth string, public bool) int {
 	return b.Int("guidance_esm.msk.port." + id)
 }
 
-// bootstrapPort is the port of the first bootstrap address that has one
+// BootstrapPort is the port of the first bootstrap address that has one
 // (0 when none parses): the port a self-managed cluster's clients, the
 // ESM's pollers among them, connect to.
-func bootstrapPort(addrs []string) int {
+func BootstrapPort(addrs []string) int {
 	for _, a := range addrs {
 		if _, ps, err := net.SplitHostPort(a); err == nil {
 			if p, err := strconv.Atoi(ps); err == nil {
@@ -300,6 +327,14 @@ func stageFinding(stage, reason string, t kafka.Target, port int) diagnose.Findi
 		default:
 			f.Title = "the TLS handshake failed: " + reason
 			f.Remediation = []string{"Check the broker certificate chain and validity", "For mTLS, check the client certificate is signed by a CA the brokers trust (ssl.truststore / ACM PCA on MSK)"}
+		}
+	case kafka.StageKafka:
+		f.ID, f.Reference = "network.no_kafka_response", refMSKNetwork
+		f.Title = "no Kafka response after connect (timeout): the port accepts TCP but nothing answers Kafka requests"
+		f.Remediation = []string{
+			fmt.Sprintf("Check the address is a Kafka listener: use %s; a load balancer or another service on that port accepts connections but does not speak Kafka", portTxt),
+			"Check the broker process is healthy (a hung broker accepts connections it never serves)",
+			"Check no proxy or firewall between here and the broker holds the connection open without forwarding it",
 		}
 	case kafka.StageSASL:
 		f.ID = "authentication." + reason

@@ -3,6 +3,7 @@ package kafkadiag
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
 	"github.com/stream-mcp/stream-mcp/internal/diagnose"
@@ -68,11 +69,46 @@ func list(xs []string, placeholder string) string {
 // Resolution returns the ordered steps that fix an issue category, with
 // the target's names, ports and ARNs filled in where known.
 func Resolution(b *guidance.Base, c diagnose.Category, t ResolutionTarget) []string {
+	t, dropped := t.exactNames()
+	steps := resolution(b, c, t)
+	if len(dropped) > 0 {
+		steps = append([]string{"Not used in these steps, because a grant or command built from them would reach more than one resource or break the line: " + strings.Join(dropped, "; ") + ". Give the exact names for concrete steps"}, steps...)
+	}
+	return steps
+}
+
+// exactNames drops a topic, group or user name that is not one exact name:
+// "*" in a topic or group ARN, or in a kafka-acls principal or --topic,
+// widens the grant to every topic, group or user, and control characters
+// (a raw newline) would break the step the reader copies. Generated
+// policies refuse the same names (iac.ValidateTopic and
+// iac.ValidateConsumerGroupID). The dropped values are returned, quoted
+// with escapes, so the steps can say what was not used.
+func (t ResolutionTarget) exactNames() (ResolutionTarget, []string) {
+	var dropped []string
+	if t.Topic != "" && iac.ValidateTopic(t.Topic) != nil {
+		dropped = append(dropped, fmt.Sprintf("topic %q", t.Topic))
+		t.Topic = ""
+	}
+	if t.Group != "" && iac.ValidateConsumerGroupID(t.Group) != nil {
+		dropped = append(dropped, fmt.Sprintf("group %q", t.Group))
+		t.Group = ""
+	}
+	if t.Username != "" && strings.ContainsFunc(t.Username, func(r rune) bool {
+		return r == '*' || r == '?' || unicode.IsControl(r)
+	}) {
+		dropped = append(dropped, fmt.Sprintf("user %q", t.Username))
+		t.Username = ""
+	}
+	return t, dropped
+}
+
+func resolution(b *guidance.Base, c diagnose.Category, t ResolutionTarget) []string {
 	auth := orPlaceholder(t.Auth, kafka.AuthIAM)
 	port := PortForAuth(b, auth, false)
 	if t.ClusterARN == "" && len(t.Bootstrap) > 0 {
 		// Not an MSK ARN: the brokers listen on the port their clients use.
-		port = bootstrapPort(t.Bootstrap)
+		port = BootstrapPort(t.Bootstrap)
 	}
 	portTxt := "the listener port of the auth in use"
 	if port > 0 {
@@ -175,9 +211,15 @@ func Resolution(b *guidance.Base, c diagnose.Category, t ResolutionTarget) []str
 			"MSK Express and Serverless throttle per partition and per cluster: spread load over more partitions",
 			"For IAM auth, new connections per broker are rate-limited: lower client reconnect rates (reconnect.backoff.ms)",
 		}
+	case diagnose.FunctionError:
+		return []string{
+			fmt.Sprintf("Read the function's errors: aws logs filter-log-events --log-group-name /aws/lambda/<function> --filter-pattern '?\"Task timed out\" ?ERROR' (esm_inspect esm_uuid=%s shows the recent lines)", orPlaceholder(t.ESMUUID, "<uuid>")),
+			"A batch that times out on every attempt: raise the function timeout above the longest batch (max Duration), or lower BatchSize",
+			"Failing records block their partition or shard until they succeed or expire: add an on-failure destination and, for streams, BisectBatchOnFunctionError and MaximumRetryAttempts",
+		}
 	case diagnose.Configuration:
 		return []string{
-			fmt.Sprintf("Match the auth mode to a listener the cluster enables (GetBootstrapBrokers for %s) and use that bootstrap string and %s", cluster, portTxt),
+			configurationStep(b, t, cluster, portTxt),
 			"Validate the mapping's configuration: esm_optimize action=validate or validate_config kind=esm",
 		}
 	}
@@ -193,4 +235,19 @@ func destinationService(arn string) string {
 		return "kafka (the cluster itself)"
 	}
 	return "<destination service>"
+}
+
+// configurationStep is the auth-mismatch fix. On MSK it names the listener
+// of each auth mode instead of the mapping's own port: when the mapping's
+// auth is the mismatch, its port (9098 for IAM on a cluster without IAM)
+// is exactly the one not to open.
+func configurationStep(b *guidance.Base, t ResolutionTarget, cluster, portTxt string) string {
+	if t.ClusterARN == "" {
+		return fmt.Sprintf("Match the auth mode to what the brokers' listener on %s expects", portTxt)
+	}
+	var ports []string
+	for _, a := range []string{kafka.AuthNone, kafka.AuthMTLS, kafka.AuthSCRAM512, kafka.AuthIAM} {
+		ports = append(ports, fmt.Sprintf("%s %d", a, PortForAuth(b, a, false)))
+	}
+	return fmt.Sprintf("Match the mapping's auth to a mode the cluster enables (aws kafka describe-cluster-v2 --cluster-arn %s, ClientAuthentication; GetBootstrapBrokers lists one bootstrap string per enabled mode) and open that mode's listener port (%s), not the port of a mode the cluster does not enable", cluster, strings.Join(ports, ", "))
 }

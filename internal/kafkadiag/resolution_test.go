@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
-	awsx "github.com/stream-mcp/stream-mcp/internal/aws"
 	"github.com/stream-mcp/stream-mcp/internal/diagnose"
 )
 
@@ -25,9 +24,23 @@ func TestResolutionQuotesNamesInCommands(t *testing.T) {
 	}{
 		{name: "plain names stay readable", rt: ResolutionTarget{Auth: "sasl_scram_512", Username: "alice", Topic: "orders.v1", Group: "g-1"},
 			want: []string{"--allow-principal User:alice ", "--topic orders.v1", "--group g-1"}},
-		{name: "hostile names are single-quoted", rt: ResolutionTarget{Auth: "sasl_scram_512", Username: "bob; id", Topic: "t$(id)", Group: "g' && id #"},
-			want:      []string{"--allow-principal 'User:bob; id' ", "--topic 't$(id)'", `--group 'g'\'' && id #'`},
-			forbidden: []string{"User:bob; id ", "--topic t$(id)"}},
+		{name: "hostile user names are single-quoted", rt: ResolutionTarget{Auth: "sasl_scram_512", Username: "bob; id", Topic: "orders", Group: "g-1"},
+			want:      []string{"--allow-principal 'User:bob; id' "},
+			forbidden: []string{"User:bob; id "}},
+		// Topic and group names no Kafka topic or Lambda group can have are
+		// not used at all (they cannot name the resource they pretend to).
+		{name: "impossible topic and group names are left out", rt: ResolutionTarget{Auth: "sasl_scram_512", Username: "u", Topic: "t$(id)", Group: "g' && id #"},
+			want:      []string{"--topic <topic>", "--group <group: the ESM UUID or ConsumerGroupId>", `topic "t$(id)"`},
+			forbidden: []string{"--topic 't$(id)'", "--topic t$(id)"}},
+		// Bug (#21.7): issue_category=authorization with topic "*" and
+		// group_id "*" advised ReadData on topic/…/* and kafka-acls
+		// 'User:*' --topic '*'; raw newlines from names landed in steps.
+		{name: "wildcards and newlines are refused", rt: ResolutionTarget{Auth: "sasl_scram_512", Username: "*", Topic: "*", Group: "*\nkafka-acls --remove"},
+			want:      []string{"User:<username>", "--topic <topic>", "--group <group", `group "*\nkafka-acls --remove"`},
+			forbidden: []string{"'User:*'", "--topic '*'", "--group '*", "\nkafka-acls --remove"}},
+		{name: "IAM: wildcard topic and group never reach an ARN", rt: ResolutionTarget{Auth: "iam", ClusterARN: "arn:aws:kafka:us-east-1:123456789012:cluster/prod/2a3b4c5d-1234-5678-9abc-def012345678-3", Topic: "*", Group: "*"},
+			want:      []string{"topic/NAME/UUID/<topic>", `topic "*"`},
+			forbidden: []string{"/*"}},
 		{name: "absent names stay placeholders", rt: ResolutionTarget{Auth: "sasl_scram_512"},
 			want: []string{"User:<username>", "--topic <topic>", "--group <group: the ESM UUID or ConsumerGroupId>"}},
 	}
@@ -44,38 +57,6 @@ func TestResolutionQuotesNamesInCommands(t *testing.T) {
 				if strings.Contains(steps, f) {
 					t.Errorf("steps contain the unquoted %q:\n%s", f, steps)
 				}
-			}
-		})
-	}
-}
-
-func TestMappingAuth(t *testing.T) {
-	t.Parallel()
-	sa := func(kv ...string) awsx.ESM {
-		var e awsx.ESM
-		for i := 0; i+1 < len(kv); i += 2 {
-			e.SourceAccess = append(e.SourceAccess, awsx.SourceAccess{Type: kv[i], URI: kv[i+1]})
-		}
-		return e
-	}
-	tests := []struct {
-		name         string
-		esm          awsx.ESM
-		msk          bool
-		auth, secret string
-	}{
-		{name: "msk without access config is iam", esm: sa(), msk: true, auth: "iam"},
-		{name: "msk scram", esm: sa("VPC_SUBNET", "subnet:s-1", "SASL_SCRAM_512_AUTH", "arn:s"), msk: true, auth: "sasl_scram_512", secret: "arn:s"},
-		{name: "self-managed plaintext", esm: sa("VPC_SUBNET", "subnet:s-1"), auth: "none"},
-		{name: "self-managed private CA is tls", esm: sa("SERVER_ROOT_CA_CERTIFICATE", "arn:ca", "VPC_SUBNET", "subnet:s-1"), auth: "tls", secret: "arn:ca"},
-		{name: "sasl wins over the CA whatever the order", esm: sa("SERVER_ROOT_CA_CERTIFICATE", "arn:ca", "BASIC_AUTH", "arn:pw"), auth: "sasl_plain", secret: "arn:pw"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			auth, secret := mappingAuth(tc.esm, tc.msk)
-			if auth != tc.auth || secret != tc.secret {
-				t.Fatalf("mappingAuth = %q, %q; want %q, %q", auth, secret, tc.auth, tc.secret)
 			}
 		})
 	}
@@ -107,5 +88,25 @@ func TestResolutionNetworkPort(t *testing.T) {
 				t.Errorf("steps lack %q:\n%s", tc.want, steps)
 			}
 		})
+	}
+}
+
+// An auth mismatch is not fixed by opening the mismatched mode's port: the
+// configuration steps name every mode's listener and the cluster's modes.
+func TestResolutionConfigurationNamesListeners(t *testing.T) {
+	t.Parallel()
+	b, err := guidance.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := "arn:aws:kafka:us-east-1:123456789012:cluster/prod/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d-7"
+	steps := strings.Join(Resolution(b, diagnose.Configuration, ResolutionTarget{Auth: "iam", ClusterARN: arn}), "\n")
+	for _, want := range []string{"none 9092", "mtls 9094", "sasl_scram_512 9096", "iam 9098", "describe-cluster-v2 --cluster-arn " + arn} {
+		if !strings.Contains(steps, want) {
+			t.Errorf("steps lack %q:\n%s", want, steps)
+		}
+	}
+	if strings.Contains(steps, "TCP 9098 (iam)") {
+		t.Errorf("steps tell the user to use the mismatched mode's port:\n%s", steps)
 	}
 }

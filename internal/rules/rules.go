@@ -17,6 +17,19 @@ const (
 	Info    Severity = "info"    // worth knowing; nothing to fix
 )
 
+// Output and input bounds every validator shares. They are this server's
+// policy, not AWS facts (which live in guidance/limits).
+const (
+	// MaxListed is how many violations of one rule a result lists; the
+	// rest are counted in one summary violation. A config with 40,000
+	// misspelt keys needs one line saying so, not 40,000.
+	MaxListed = 20
+	// MaxConfigKeys bounds the fields of one configuration object a
+	// validator reads: an event source mapping has about 40 fields and a
+	// Kafka topic about 40 configs, so more than this is not a config.
+	MaxConfigKeys = 1000
+)
+
 // Violation is one broken or questionable rule.
 type Violation struct {
 	RuleID    string   `json:"rule_id" jsonschema_description:"stable id of the rule, e.g. esm.sqs_fifo.batch_size.max"`

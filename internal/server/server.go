@@ -156,6 +156,8 @@ func NewDeferred(opts Options, load func() (Parts, error)) (*mcpserver.MCPServer
 		mcpserver.WithToolHandlerMiddleware(renderText()),
 		mcpserver.WithToolHandlerMiddleware(capOutput(opts.MaxOutputBytes)),
 		mcpserver.WithToolHandlerMiddleware(deadline(opts.CallTimeout)),
+		mcpserver.WithToolHandlerMiddleware(limitLive()),
+		mcpserver.WithToolHandlerMiddleware(boundInput()),
 		mcpserver.WithToolHandlerMiddleware(recoverPanics(opts.Logger)),
 		// Innermost: a call that fails its input schema never reaches the
 		// handler (mcp-go's own validation is off: it reports Go structs).
@@ -259,22 +261,123 @@ func recoverPanics(log *slog.Logger) mcpserver.ToolHandlerMiddleware {
 }
 
 // deadline bounds every call; a handler that overruns gets a tool error that
-// says so, not a hung client.
+// says so, not a hung client. The deadline covers the whole call, including
+// a confirmation prompt the user never answers: for clients older than the
+// multi round-trip protocol the prompt is sent here (elicitation/create),
+// under the deadline, instead of by mcp-go's bridge, which waits on the
+// request's own context and so for ever.
 func deadline(d time.Duration) mcpserver.ToolHandlerMiddleware {
 	return func(next mcpserver.ToolHandlerFunc) mcpserver.ToolHandlerFunc {
 		return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			ctx, cancel := context.WithTimeout(ctx, d)
 			defer cancel()
-			res, err := next(ctx, req)
+			// The handler runs on its own goroutine so the answer never
+			// waits on one that ignores its context (a client library
+			// blocked in a dial or a retry loop): kafka_admin once answered
+			// after 15 s with a 10 s deadline.
+			type outcome struct {
+				res *mcp.CallToolResult
+				err error
+			}
+			done := make(chan outcome, 1)
+			go func() {
+				res, err := next(ctx, req)
+				if err == nil {
+					res, err = bridgeInput(ctx, d, req, res, next)
+				}
+				done <- outcome{res, err}
+			}()
+			var res *mcp.CallToolResult
+			var err error
+			select {
+			case o := <-done:
+				res, err = o.res, o.err
+			case <-ctx.Done():
+				select {
+				case o := <-done:
+					res, err = o.res, o.err
+				case <-time.After(deadlineGrace):
+					return overran(ctx, req, d), nil
+				}
+			}
 			if err == nil && res == nil && ctx.Err() != nil {
 				return mcp.NewToolResultError(fmt.Sprintf("%s did not finish within %s; narrow the request (fewer resources, a smaller limit) and call again", req.Params.Name, d)), nil
 			}
 			if err != nil && ctx.Err() == context.DeadlineExceeded {
 				return mcp.NewToolResultError(fmt.Sprintf("%s did not finish within %s: %v; narrow the request and call again", req.Params.Name, d, err)), nil
 			}
+			if err != nil && ctx.Err() == context.Canceled {
+				return mcp.NewToolResultError(fmt.Sprintf("%s was cancelled by the client; nothing more was done", req.Params.Name)), nil
+			}
 			return res, err
 		}
 	}
+}
+
+// deadlineGrace is how long a call may take past its deadline to wind down
+// before the client is answered without it.
+const deadlineGrace = 500 * time.Millisecond
+
+// overran answers a call whose handler did not return by its deadline. A
+// write tool's change may still go through, and the answer says so.
+func overran(ctx context.Context, req mcp.CallToolRequest, d time.Duration) *mcp.CallToolResult {
+	if ctx.Err() == context.Canceled {
+		return mcp.NewToolResultError(fmt.Sprintf("%s was cancelled by the client", req.Params.Name))
+	}
+	msg := fmt.Sprintf("%s did not finish within %s; narrow the request (fewer resources, a smaller limit, a shorter sample) and call again", req.Params.Name, d)
+	if srv := mcpserver.ServerFromContext(ctx); srv != nil {
+		if t := srv.GetTool(req.Params.Name); t != nil && t.Tool.Annotations.ReadOnlyHint != nil && !*t.Tool.Annotations.ReadOnlyHint {
+			msg = fmt.Sprintf("%s did not finish within %s and its outcome is unknown: a change it started may still complete. Read the current state with the matching inspect tool before calling it again", req.Params.Name, d)
+		}
+	}
+	return mcp.NewToolResultError(msg)
+}
+
+// maxInputRounds bounds how often one call may ask the user (the write
+// tools ask once).
+const maxInputRounds = 2
+
+// bridgeInput answers a result that asks the client for input, for clients
+// that predate the multi round-trip protocol, with server-initiated
+// elicitation under ctx's deadline. A modern client gets the result as is.
+func bridgeInput(ctx context.Context, d time.Duration, req mcp.CallToolRequest, res *mcp.CallToolResult, next mcpserver.ToolHandlerFunc) (*mcp.CallToolResult, error) {
+	srv := mcpserver.ServerFromContext(ctx)
+	if srv == nil || !res.NeedsInput() || mcp.IsModernProtocol(mcpserver.RequestProtocolVersion(ctx)) {
+		return res, nil
+	}
+	for round := 0; res.NeedsInput(); round++ {
+		if round >= maxInputRounds {
+			return mcp.NewToolResultError(fmt.Sprintf("%s asked for input more than %d times; nothing more was done", req.Params.Name, maxInputRounds)), nil
+		}
+		answers := mcp.InputResponses{}
+		for id, ir := range res.InputRequests {
+			if ir.Method != mcp.MethodElicitationCreate || ir.Elicitation == nil {
+				return nil, fmt.Errorf("%s asked for input of kind %s, which this server does not bridge", req.Params.Name, ir.Method)
+			}
+			ans, err := srv.RequestElicitation(ctx, mcp.ElicitationRequest{
+				Request: mcp.Request{Method: string(mcp.MethodElicitationCreate)},
+				Params:  *ir.Elicitation,
+			})
+			switch {
+			case ctx.Err() == context.DeadlineExceeded:
+				return mcp.NewToolResultError(fmt.Sprintf("%s: the confirmation prompt was not answered within %s (the call deadline); nothing changed. Call again when the user is ready to answer", req.Params.Name, d)), nil
+			case ctx.Err() != nil:
+				return mcp.NewToolResultError(fmt.Sprintf("%s was cancelled while the confirmation prompt was open; nothing changed", req.Params.Name)), nil
+			case err != nil:
+				return mcp.NewToolResultError(fmt.Sprintf("%s: the confirmation prompt could not be shown (%v); nothing changed", req.Params.Name, err)), nil
+			case ans == nil:
+				return mcp.NewToolResultError(req.Params.Name + ": the client answered the confirmation prompt with nothing; nothing changed"), nil
+			}
+			answers[id] = mcp.NewElicitationInputResponse(*ans)
+		}
+		retried := req
+		retried.Params.MultiRoundTripParams = mcp.MultiRoundTripParams{InputResponses: answers, RequestState: res.RequestState}
+		var err error
+		if res, err = next(ctx, retried); err != nil || res == nil {
+			return res, err
+		}
+	}
+	return res, nil
 }
 
 func logCalls(log *slog.Logger) mcpserver.ToolHandlerMiddleware {

@@ -31,14 +31,14 @@ func glueStreaming() Topic {
 }
 
 type gluePlan struct {
-	src                  procSource
-	opts                 glueOptions
-	job, bucket, script  string
-	kafka                bool
-	port                 int
-	topic, group         string
-	subnets, sgs         []string
-	driver, autoScaleMin float64
+	src                 procSource
+	opts                glueOptions
+	job, bucket, script string
+	kafka               bool
+	port                int
+	topic, group        string
+	subnets, sgs        []string
+	driver              float64
 }
 
 func planGlue(e Env, r Request) (gluePlan, error) {

@@ -51,8 +51,13 @@ type ESMUpdate struct {
 	// Context, when set, gathers facts the rules need beyond the mapping
 	// (function timeout, queue visibility timeout) from the live mapping.
 	// Facts it cannot read stay zero, which switches the dependent rules
-	// off.
-	Context func(ctx context.Context, live esm.Config) esm.Context
+	// off; it names each such gap ("queue visibility timeout
+	// (SQS:GetQueueAttributes: AccessDenied): ...") in unknown.
+	Context func(ctx context.Context, live esm.Config) (rc esm.Context, unknown []string)
+	// AcceptUnknown plans even when a risk check could not run for lack of
+	// evidence; the plan lists the gaps. Without it such a plan is refused
+	// (no token is issued for a change nobody could check).
+	AcceptUnknown bool
 
 	// update is the request the last Plan built; Apply sends exactly it.
 	update *lambda.UpdateEventSourceMappingInput
@@ -170,6 +175,15 @@ func (u *ESMUpdate) Plan(ctx context.Context, r ESMReadAPI, b *guidance.Base) (c
 	}
 	state := aws.ToString(cur.State)
 
+	// Field names are matched exactly as the Lambda API spells them, at
+	// every depth: Go's JSON decoder folds case, so {"consumerGroupId":
+	// "evil"} inside AmazonManagedKafkaEventSourceConfig once passed the
+	// create-only check (which looks for ConsumerGroupId) and reached the
+	// request as ConsumerGroupId while the plan showed the group unchanged.
+	if err := exactFields(u.Config, reflect.TypeFor[lambda.CreateEventSourceMappingInput](), "config"); err != nil {
+		return confirm.Plan{}, "", confirm.Refuse("%v", err)
+	}
+
 	// Create-only fields: refused unless the request repeats the live value
 	// (a full recommended config from esm_optimize carries them unchanged).
 	createOnly := b.Strings("esm.update.create_only_fields")
@@ -258,10 +272,18 @@ func (u *ESMUpdate) Plan(ctx context.Context, r ESMReadAPI, b *guidance.Base) (c
 		return confirm.Plan{}, "", confirm.Refuse("config does not fit UpdateEventSourceMapping: %v; send values of the types the Lambda API uses", err)
 	}
 	upd.UUID = aws.String(u.UUID)
+	// The request must say nothing the plan does not show.
+	if err := requestMatchesPlan(upd, changes); err != nil {
+		return confirm.Plan{}, "", err
+	}
 
 	var rc esm.Context
+	var unknown []string
 	if u.Context != nil {
-		rc = u.Context(ctx, live)
+		rc, unknown = u.Context(ctx, live)
+	}
+	if len(unknown) > 0 && !u.AcceptUnknown {
+		return confirm.Plan{}, "", confirm.Refuse("no plan was made: risk checks could not run because evidence could not be read:\n- %s\nGrant the read permission named (or fix the access), or call again with accept_unknown_risks: true to plan without these checks (the plan then lists them as not checked)", strings.Join(unknown, "\n- "))
 	}
 	eng := esm.NewEngine(b)
 	res, err := eng.Validate(desired, esm.Options{Context: rc})
@@ -298,6 +320,7 @@ func (u *ESMUpdate) Plan(ctx context.Context, r ESMReadAPI, b *guidance.Base) (c
 		Target:    aws.ToString(cur.EventSourceMappingArn),
 		Changes:   changes,
 		Risks:     warns,
+		Unknown:   unknown,
 		Untouched: []string{"fields not named in config keep their live values", "the function, its code and concurrency", "the event source itself and its consumer position"},
 	}
 	if p.Target == "" {
@@ -359,4 +382,101 @@ func (u *ESMUpdate) Apply(ctx context.Context, w ESMWriteAPI, r ESMReadAPI) (ESM
 		st.LastModified = cur.LastModified.UTC().Format("2006-01-02T15:04:05Z07:00")
 	}
 	return st, nil
+}
+
+// exactFields checks that every member name in v is a field of t spelt
+// exactly as the Lambda API (the SDK's struct) spells it, recursing into
+// nested structures and lists of them. A near miss names the right spelling.
+func exactFields(v any, t reflect.Type, path string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil // a type mismatch: the decoder below reports it
+		}
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			f, ok := t.FieldByName(k)
+			if !ok || !f.IsExported() {
+				for i := range t.NumField() {
+					if g := t.Field(i); g.IsExported() && strings.EqualFold(g.Name, k) {
+						return fmt.Errorf("%s.%s is spelt %s in the Lambda API; field names are matched exactly, send %s", path, k, g.Name, g.Name)
+					}
+				}
+				if path == "config" {
+					return fmt.Errorf("config field %q is not an event source mapping setting in the Lambda API (names as the API spells them, e.g. BatchSize, MaximumBatchingWindowInSeconds, ScalingConfig)", k)
+				}
+				return fmt.Errorf("%s.%s is not a field of %s in the Lambda API; remove it or correct its spelling", path, k, t.Name())
+			}
+			if err := exactFields(m[k], f.Type, path+"."+k); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice:
+		l, ok := v.([]any)
+		if !ok {
+			return nil
+		}
+		for i, e := range l {
+			if err := exactFields(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// requestMatchesPlan re-reads the built request and refuses it if it
+// carries a field, or a member of a nested field, whose value differs from
+// what the plan shows as desired: the request is what the plan says, nothing
+// else.
+func requestMatchesPlan(upd *lambda.UpdateEventSourceMappingInput, changes []confirm.Change) error {
+	raw, err := json.Marshal(upd)
+	if err != nil {
+		return fmt.Errorf("encode update: %w", err)
+	}
+	var sent map[string]any
+	if err := json.Unmarshal(raw, &sent); err != nil {
+		return fmt.Errorf("decode update: %w", err)
+	}
+	shown := map[string]any{}
+	for _, c := range changes {
+		shown[c.Field] = normalize(c.Desired)
+	}
+	for k, v := range sent {
+		v = pruneNulls(v)
+		if k == "UUID" || v == nil {
+			continue
+		}
+		if m, ok := v.(map[string]any); ok && len(m) == 0 {
+			continue
+		}
+		want, ok := shown[k]
+		if !ok {
+			return fmt.Errorf("internal check: the update would send %s, which the plan does not show; nothing was planned (please report this)", k)
+		}
+		if !subsetOf(v, want) {
+			return fmt.Errorf("internal check: the update would send %s = %v, but the plan shows %v; nothing was planned (please report this)", k, v, want)
+		}
+	}
+	return nil
+}
+
+// subsetOf reports whether every member sent is shown with the same value
+// (a nested object in the plan is the merged whole; the request may carry
+// only the members that change).
+func subsetOf(sent, shown any) bool {
+	sm, ok1 := sent.(map[string]any)
+	wm, ok2 := shown.(map[string]any)
+	if ok1 && ok2 {
+		for k, v := range sm {
+			if !subsetOf(v, wm[k]) {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(normalize(sent), normalize(shown))
 }

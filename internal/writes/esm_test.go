@@ -12,9 +12,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
 	"github.com/stream-mcp/stream-mcp/internal/awssim"
+	"github.com/stream-mcp/stream-mcp/internal/confirm"
 )
 
 const simESM = "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e"
@@ -123,6 +125,13 @@ func TestESMUpdateRefusals(t *testing.T) {
 		{"starting position create-only", ESMUpdate{UUID: simESM, Config: map[string]any{"StartingPosition": "TRIM_HORIZON"}}, "create a new mapping"},
 		{"consumer group create-only", ESMUpdate{UUID: simESM, Config: map[string]any{"AmazonManagedKafkaEventSourceConfig": map[string]any{"ConsumerGroupId": "other"}}}, "ConsumerGroupId cannot be changed"},
 		{"unknown field", ESMUpdate{UUID: simESM, Config: map[string]any{"BatchSise": 10}}, "not an event source mapping setting"},
+		// Bug (#21.8): {"AmazonManagedKafkaEventSourceConfig":{"consumerGroupId":"evil"}}
+		// passed the create-only check (it looks for ConsumerGroupId) while
+		// Go's case-folding decoder put "evil" into the request the plan did
+		// not show. Names are matched exactly, at every depth.
+		{"mis-cased nested create-only field", ESMUpdate{UUID: simESM, Config: map[string]any{"AmazonManagedKafkaEventSourceConfig": map[string]any{"consumerGroupId": "evil"}}}, "consumerGroupId is spelt ConsumerGroupId in the Lambda API"},
+		{"mis-cased top-level field", ESMUpdate{UUID: simESM, Config: map[string]any{"batchSize": 10}}, "config.batchSize is spelt BatchSize"},
+		{"misspelt nested field", ESMUpdate{UUID: simESM, Config: map[string]any{"ScalingConfig": map[string]any{"MaximumConcurency": 5}}}, "MaximumConcurency is not a field of ScalingConfig"},
 		{"enabled inside config", ESMUpdate{UUID: simESM, Config: map[string]any{"Enabled": f}}, "enabled argument"},
 		{"rule engine error", ESMUpdate{UUID: simESM, Config: map[string]any{"BatchSize": 20000}}, "fails the rule engine"},
 		{"wrong type", ESMUpdate{UUID: simESM, Config: map[string]any{"BatchSize": "lots"}}, "does not fit"},
@@ -225,6 +234,37 @@ func TestESMUpdateFingerprintTracksLiveConfig(t *testing.T) {
 		t.Fatalf("BatchSize 500 -> 600 left the fingerprint unchanged: %s", first)
 	}
 }
+
+// Bug (#21.8): the request sent must be what the plan shows. requestMatchesPlan
+// refuses a request carrying a field or nested member the plan does not.
+func TestRequestMatchesPlan(t *testing.T) {
+	t.Parallel()
+	bs := int32(500)
+	group := "evil"
+	for _, tc := range []struct {
+		name    string
+		upd     *lambda.UpdateEventSourceMappingInput
+		changes []confirm.Change
+		want    string // "" = accepted
+	}{
+		{"shown", &lambda.UpdateEventSourceMappingInput{UUID: &simESMVar, BatchSize: &bs}, []confirm.Change{{Field: "BatchSize", Desired: 500}}, ""},
+		{"not shown", &lambda.UpdateEventSourceMappingInput{UUID: &simESMVar, BatchSize: &bs}, nil, "does not show"},
+		{"other value", &lambda.UpdateEventSourceMappingInput{UUID: &simESMVar, BatchSize: &bs}, []confirm.Change{{Field: "BatchSize", Desired: 100}}, "the plan shows"},
+		{"nested member not shown", &lambda.UpdateEventSourceMappingInput{UUID: &simESMVar,
+			AmazonManagedKafkaEventSourceConfig: &lambdatypes.AmazonManagedKafkaEventSourceConfig{ConsumerGroupId: &group}},
+			[]confirm.Change{{Field: "AmazonManagedKafkaEventSourceConfig", Desired: map[string]any{"ConsumerGroupId": "esm-group"}}}, "the plan shows"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := requestMatchesPlan(tc.upd, tc.changes)
+			if (tc.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+				t.Fatalf("err %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+var simESMVar = simESM
 
 // Lambda's own validation reaches the caller: when another change lands
 // between the plan and the apply, Lambda refuses the update with

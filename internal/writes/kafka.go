@@ -282,6 +282,58 @@ type TopicConfigAlter struct {
 	Topic  string
 	Set    map[string]string
 	Delete []string
+	// AllowDestructive admits changes that delete data or block producers
+	// (see destroys); without it the plan refuses them.
+	AllowDestructive bool
+}
+
+// destroys says why a config change deletes data or blocks producers, or
+// "" when it does neither: a retention shrink deletes records slow
+// consumers have not read, a cleanup policy that starts deleting drops old
+// records a compacted topic kept, smaller segments roll and expire sooner,
+// and a higher min.insync.replicas makes acks=all producers fail when a
+// replica is down. A current value that cannot be read counts as the worst
+// case (a limit set where the old one is unknown may be a shrink).
+func destroys(name, old, desired string) string {
+	num := func(s string) (int64, bool) {
+		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		return n, err == nil
+	}
+	switch name {
+	case "retention.ms", "retention.bytes":
+		n, okN := num(desired)
+		o, okO := num(old)
+		if okN && n < 0 {
+			return "" // unlimited
+		}
+		if !okN || !okO || o < 0 || n < o {
+			return fmt.Sprintf("%s %s -> %s shrinks retention: records past the new limit are deleted, read or not", name, orUnknown(old), desired)
+		}
+	case "segment.bytes":
+		n, okN := num(desired)
+		o, okO := num(old)
+		if !okN || !okO || n < o {
+			return fmt.Sprintf("segment.bytes %s -> %s: smaller segments roll sooner and become eligible for deletion sooner", orUnknown(old), desired)
+		}
+	case "cleanup.policy":
+		if strings.Contains(desired, "delete") && !strings.Contains(old, "delete") {
+			return fmt.Sprintf("cleanup.policy %s -> %s: records a compacted topic kept are deleted by time and size retention", orUnknown(old), desired)
+		}
+	case "min.insync.replicas":
+		n, okN := num(desired)
+		o, okO := num(old)
+		if !okN || !okO || n > o {
+			return fmt.Sprintf("min.insync.replicas %s -> %s: acks=all producers are refused whenever fewer replicas are in sync", orUnknown(old), desired)
+		}
+	}
+	return ""
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(unknown)"
+	}
+	return s
 }
 
 func (r TopicConfigAlter) ops() []kadm.AlterConfig {
@@ -342,6 +394,7 @@ func PlanAlterTopicConfig(ctx context.Context, adm *kadm.Client, r TopicConfigAl
 		Untouched: []string{"configs not named in the request keep their current values (incremental alter)", "partitions and data"},
 	}
 	var fp []string
+	var destructive []string
 	changed := 0
 	for _, n := range r.names() {
 		c, known := cur[n]
@@ -363,6 +416,9 @@ func PlanAlterTopicConfig(ctx context.Context, adm *kadm.Client, r TopicConfigAl
 			}
 			p.Changes = append(p.Changes, confirm.Change{Field: n, Current: cv, Desired: v, Note: note})
 			p.Risks = append(p.Risks, configRisks(n, old.Value, v, replicationFactor(td))...)
+			if why := destroys(n, old.Value, v); why != "" && note != "already set as a topic override: no change" {
+				destructive = append(destructive, why)
+			}
 			continue
 		}
 		// delete: the override goes, the broker/default value applies.
@@ -375,6 +431,15 @@ func PlanAlterTopicConfig(ctx context.Context, adm *kadm.Client, r TopicConfigAl
 		}
 		p.Changes = append(p.Changes, confirm.Change{Field: n, Current: cv, Desired: def.Value, Note: note})
 		p.Risks = append(p.Risks, configRisks(n, old.Value, def.Value, replicationFactor(td))...)
+		if why := destroys(n, old.Value, def.Value); why != "" && old.Source == "DYNAMIC_TOPIC_CONFIG" {
+			destructive = append(destructive, why)
+		}
+	}
+	if len(destructive) > 0 && !r.AllowDestructive {
+		return confirm.Plan{}, "", confirm.Refuse("this change is destructive and the server runs without --allow-destructive: %s. Restart it with --allow-write --allow-destructive to plan it (it still needs confirmation), or choose values that keep the data", strings.Join(destructive, "; "))
+	}
+	for _, why := range destructive {
+		p.Risks = append(p.Risks, "destructive: "+why)
 	}
 	p.NoChange = changed == 0
 	p.Summary = fmt.Sprintf("alter %d config(s) of topic %s (incremental, validated by the broker)", changed, r.Topic)

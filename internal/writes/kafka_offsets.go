@@ -72,8 +72,11 @@ func groupMembers(ctx context.Context, adm *kadm.Client, group string) (string, 
 // Plan reads the group's members and committed offsets and the topic's
 // offsets, refuses when the group has active members, and lists per
 // partition the old and new offsets with the records skipped or replayed.
-// The fingerprint is the group's state, member count and committed offsets
-// on the topic: a consumer joining or committing in between is drift.
+// The fingerprint is the group's state, member count, committed offsets on
+// the topic and the target offset of every partition: a consumer joining or
+// committing in between is drift, and so is any change in what the reset
+// would skip or replay (new records for to=latest, retention for
+// to=earliest), so a confirmation applies exactly the offsets it showed.
 func (r *OffsetReset) Plan(ctx context.Context, adm *kadm.Client) (confirm.Plan, string, error) {
 	state, members, err := groupMembers(ctx, adm, r.Group)
 	if err != nil {
@@ -175,7 +178,11 @@ func (r *OffsetReset) Plan(ctx context.Context, adm *kadm.Client) (confirm.Plan,
 			curOff = c.At
 			cur = c.At
 		}
-		fp = append(fp, fmt.Sprintf("%d:%d", part, curOff))
+		// The target is pinned in the fingerprint too: to=latest planned
+		// when 115 records were waiting must not commit over 715 once more
+		// arrive. A moved end (or log start, or timestamp answer) is drift,
+		// and the user re-plans and sees the new skip count.
+		fp = append(fp, fmt.Sprintf("%d:%d->%d", part, curOff, target))
 		switch {
 		case curOff < 0:
 			noCommit++

@@ -185,7 +185,7 @@ func TestAlterTopicConfig(t *testing.T) {
 	t.Parallel()
 	_, _, adm := cluster(t)
 	before := configOf(t, adm, "orders", "retention.ms")
-	req := TopicConfigAlter{Topic: "orders", Set: map[string]string{"retention.ms": "3600000"}}
+	req := TopicConfigAlter{Topic: "orders", Set: map[string]string{"retention.ms": "3600000"}, AllowDestructive: true}
 	p, fp, err := PlanAlterTopicConfig(ctx(t), adm, req)
 	if err != nil {
 		t.Fatal(err)
@@ -215,7 +215,7 @@ func TestAlterTopicConfig(t *testing.T) {
 		t.Fatalf("repeat: NoChange=%v err=%v", p2.NoChange, err)
 	}
 	// Deleting the override reverts to the inherited value.
-	del := TopicConfigAlter{Topic: "orders", Delete: []string{"retention.ms"}}
+	del := TopicConfigAlter{Topic: "orders", Delete: []string{"retention.ms"}, AllowDestructive: true}
 	p3, _, err := PlanAlterTopicConfig(ctx(t), adm, del)
 	if err != nil || p3.NoChange || !strings.Contains(p3.Changes[0].Note, "falls back") {
 		t.Fatalf("delete plan %+v err %v", p3, err)
@@ -225,6 +225,46 @@ func TestAlterTopicConfig(t *testing.T) {
 	}
 	if got := configOf(t, adm, "orders", "retention.ms"); got.Source == "DYNAMIC_TOPIC_CONFIG" {
 		t.Fatalf("override still there: %+v", got)
+	}
+}
+
+// Bug (#21, "also found"): kafka_admin applied retention.ms 7 days -> 60 s
+// with --allow-write alone. Changes that delete data or block producers
+// need --allow-destructive.
+func TestDestructiveConfigChanges(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, key, old, desired string
+		destructive             bool
+	}{
+		{"retention 7 days -> 60 s", "retention.ms", "604800000", "60000", true},
+		{"retention raised", "retention.ms", "604800000", "1209600000", false},
+		{"retention to unlimited", "retention.ms", "604800000", "-1", false},
+		{"unlimited retention -> finite", "retention.bytes", "-1", "1073741824", true},
+		{"retention with the old value unknown", "retention.ms", "", "60000", true},
+		{"segment.bytes shrink", "segment.bytes", "1073741824", "1048576", true},
+		{"segment.bytes grow", "segment.bytes", "104857600", "1073741824", false},
+		{"compact -> delete", "cleanup.policy", "compact", "delete", true},
+		{"compact -> compact,delete", "cleanup.policy", "compact", "compact,delete", true},
+		{"delete -> compact", "cleanup.policy", "delete", "compact", false},
+		{"min.insync.replicas raised", "min.insync.replicas", "1", "2", true},
+		{"min.insync.replicas lowered", "min.insync.replicas", "2", "1", false},
+		{"unrelated config", "max.message.bytes", "1048588", "1", false},
+	} {
+		if got := destroys(tc.key, tc.old, tc.desired) != ""; got != tc.destructive {
+			t.Errorf("%s: destructive=%v, want %v", tc.name, got, tc.destructive)
+		}
+	}
+	_, _, adm := cluster(t)
+	before := configOf(t, adm, "orders", "retention.ms")
+	_, _, err := PlanAlterTopicConfig(ctx(t), adm, TopicConfigAlter{Topic: "orders", Set: map[string]string{"retention.ms": "60000"}})
+	wantRefusal(t, err, "--allow-destructive")
+	if got := configOf(t, adm, "orders", "retention.ms"); got != before {
+		t.Fatalf("a refused plan changed the config: %v -> %v", before, got)
+	}
+	p, _, err := PlanAlterTopicConfig(ctx(t), adm, TopicConfigAlter{Topic: "orders", Set: map[string]string{"retention.ms": "60000"}, AllowDestructive: true})
+	if err != nil || !strings.Contains(strings.Join(p.Risks, "\n"), "destructive: retention.ms") {
+		t.Fatalf("with --allow-destructive: %v, risks %v", err, p.Risks)
 	}
 }
 
@@ -381,7 +421,7 @@ func TestResetGroupOffsets(t *testing.T) {
 			if committed(t, adm, "billing", "orders", 0) != 5 {
 				t.Fatal("planning moved the offsets")
 			}
-			if fp != "state=Empty members=0,0:5,1:5" {
+			if want := fmt.Sprintf("state=Empty members=0,0:5->%d,1:5->%d", tc.want[0], tc.want[1]); fp != want {
 				t.Errorf("fingerprint %q", fp)
 			}
 			if len(p.Changes) != 2 {

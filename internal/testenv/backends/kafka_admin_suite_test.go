@@ -49,7 +49,7 @@ func adminCases(ctx context.Context, t *testing.T, b *kafkaBackend, bin string, 
 		}
 	})
 	t.Run("admin alter_topic_config", func(t *testing.T) {
-		twoPhase(t, map[string]any{"action": "alter_topic_config", "cluster": cNone, "topic": "made-by-admin", "configs": map[string]any{"retention.ms": "3600000"}})
+		twoPhase(t, map[string]any{"action": "alter_topic_config", "cluster": cNone, "topic": "made-by-admin", "configs": map[string]any{"retention.ms": "1209600000"}})
 		rc, err := adm.DescribeTopicConfigs(ctx, "made-by-admin")
 		if err != nil {
 			t.Fatal(err)
@@ -64,7 +64,7 @@ func adminCases(ctx context.Context, t *testing.T, b *kafkaBackend, bin string, 
 				got = *kv.Value
 			}
 		}
-		if got != "3600000" {
+		if got != "1209600000" {
 			t.Fatalf("retention.ms after apply = %q", got)
 		}
 	})

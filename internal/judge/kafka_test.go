@@ -1,4 +1,4 @@
-package kafkadiag
+package judge
 
 import (
 	"context"
@@ -15,11 +15,32 @@ import (
 	awsx "github.com/stream-mcp/stream-mcp/internal/aws"
 	"github.com/stream-mcp/stream-mcp/internal/awssim"
 	"github.com/stream-mcp/stream-mcp/internal/diagnose"
+	"github.com/stream-mcp/stream-mcp/internal/esmstate"
+	"github.com/stream-mcp/stream-mcp/internal/evidence"
 	"github.com/stream-mcp/stream-mcp/internal/kafka"
 	"github.com/stream-mcp/stream-mcp/internal/kafka/kafkatest"
 )
 
-var _ AWSReader = (*awsx.Client)(nil)
+var (
+	_ evidence.Reader = (*awsx.Client)(nil)
+	_ Simulator       = (*awsx.Client)(nil)
+	_ Bootstrapper    = (*awsx.Client)(nil)
+)
+
+// diagnoseESM collects a mapping's evidence and judges it as
+// kafka_troubleshoot does (with the broker probe).
+func diagnoseESM(ctx context.Context, r *awsx.Client, f *kafka.Factory, b *guidance.Base, uuid string, sampling kafka.Sampling) (diagnose.Report, Facts, error) {
+	x, err := evidence.Collect(ctx, r, uuid, evidence.Options{TrendZ: b.Num("metrics.trend.z_critical")})
+	if err != nil {
+		return diagnose.Report{}, Facts{}, err
+	}
+	voc, err := esmstate.VocabularyFrom(b)
+	if err != nil {
+		return diagnose.Report{}, Facts{}, err
+	}
+	rep, facts := Diagnose(ctx, x, Deps{Guidance: b, Vocabulary: voc, Sim: r, Kafka: f, Bootstrap: r, Sampling: sampling})
+	return rep, facts, nil
+}
 
 const esmUUID = "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e"
 
@@ -62,7 +83,7 @@ func TestESMDiagnosisScenarios(t *testing.T) {
 	}{
 		{scenario: "msk-iam-healthy", category: diagnose.None, check: "security_group_port", status: diagnose.StatusPass},
 		{scenario: "msk-sg-missing-auth-port", category: diagnose.Network, check: "security_group_port", status: diagnose.StatusFail, findingID: "network.sg_port_closed", remedy: "--port 9098 --source-group sg-0c0ffee0c0ffee001"},
-		{scenario: "msk-disabled-connection-error", category: diagnose.Network, check: "network_acls", status: diagnose.StatusFail, findingID: "network.nacl_denies_port", remedy: "TCP 9098"},
+		{scenario: "msk-disabled-connection-error", category: diagnose.Network, check: "network_acls", status: diagnose.StatusFail, findingID: "network.nacl_denies_port", remedy: "From=9098,To=9098"},
 		{scenario: "msk-on-demand-no-nat", category: diagnose.LambdaUnreachable, check: "reach_lambda", status: diagnose.StatusFail, findingID: "network.no_path_to_lambda", remedy: "com.amazonaws.us-east-1.lambda"},
 		{scenario: "msk-iam-missing-group-actions", category: diagnose.Authorization, check: "role_kafka_actions", status: diagnose.StatusFail, findingID: "authorization.role_group_actions", remedy: "group/orders-prod/5a1e7b8c-3d2f-4e6a-9b1c-0f2e3d4c5b6a-3/orders-consumer-lambda"},
 		{scenario: "msk-scram-secret-problems", category: diagnose.Authentication, check: "secret_access", status: diagnose.StatusFail, findingID: "authentication.secret_deleted", remedy: "restore-secret"},
@@ -85,7 +106,7 @@ func TestESMDiagnosisScenarios(t *testing.T) {
 			if tc.uuid != "" {
 				uuid = tc.uuid
 			}
-			rep, ev, err := ESM(ctx, r, f, b, ESMInput{UUID: uuid, Sampling: kafka.Sampling{Samples: 1}})
+			rep, ev, err := diagnoseESM(ctx, r, f, b, uuid, kafka.Sampling{Samples: 1})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -149,8 +170,8 @@ func TestESMNotFound(t *testing.T) {
 	t.Parallel()
 	b, _ := guidance.Load()
 	r := simClient(t, "msk-iam-healthy", nil)
-	_, _, err := ESM(context.Background(), r, kafka.NewFactory(nil, nil, kafka.Env{}, nil), b, ESMInput{UUID: "00000000-0000-4000-8000-000000000000"})
-	if !errors.Is(err, ErrESMNotFound) {
+	_, _, err := diagnoseESM(context.Background(), r, kafka.NewFactory(nil, nil, kafka.Env{}, nil), b, "00000000-0000-4000-8000-000000000000", kafka.Sampling{})
+	if !errors.Is(err, evidence.ErrNotFound) {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -177,7 +198,7 @@ func TestESMBrokenTwoWays(t *testing.T) {
 	r := simClient(t, "msk-sg-missing-auth-port", func(sc *awssim.Scenario) { sc.IAM = roleless.IAM })
 	f := kafka.NewFactory(nil, nil, kafka.Env{LookupHost: noDNS}, nil)
 	defer f.Close()
-	rep, _, err := ESM(context.Background(), r, f, b, ESMInput{UUID: esmUUID, Sampling: kafka.Sampling{Samples: 1}})
+	rep, _, err := diagnoseESM(context.Background(), r, f, b, esmUUID, kafka.Sampling{Samples: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +244,7 @@ func TestESMSelfManagedLiveGroup(t *testing.T) {
 	})
 	f := kafka.NewFactory(nil, nil, kafka.Env{LookupHost: noDNS}, nil)
 	defer f.Close()
-	rep, ev, err := ESM(ctx, r, f, b, ESMInput{UUID: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", Sampling: kafka.Sampling{Samples: 2, Interval: 300 * time.Millisecond}})
+	rep, ev, err := diagnoseESM(ctx, r, f, b, "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", kafka.Sampling{Samples: 2, Interval: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,8 +257,8 @@ func TestESMSelfManagedLiveGroup(t *testing.T) {
 	if lagCheck == nil || lagCheck.Status != diagnose.StatusFail || !strings.Contains(lagCheck.Detail, "STALLED") {
 		t.Fatalf("group check = %+v", lagCheck)
 	}
-	if ev.Kafka == nil || ev.Kafka.Group == nil || ev.Kafka.Group.Group != demo.Group {
-		t.Fatalf("kafka evidence = %+v", ev.Kafka)
+	if ev.KafkaProbe == nil || ev.KafkaProbe.Group == nil || ev.KafkaProbe.Group.Group != demo.Group {
+		t.Fatalf("kafka evidence = %+v", ev.KafkaProbe)
 	}
 	if !contains(ids(rep.Findings), "consumer_lag.stalled") {
 		t.Errorf("findings %v lack consumer_lag.stalled", ids(rep.Findings))

@@ -1,4 +1,4 @@
-package kafkadiag
+package judge
 
 import (
 	"context"
@@ -27,7 +27,7 @@ func TestServerlessTopicIsUnknownNotMissing(t *testing.T) {
 		r := simClient(t, "msk-serverless-provisioned-pollers", func(sc *awssim.Scenario) { sc.Faults = faults })
 		f := kafka.NewFactory(nil, nil, kafka.Env{LookupHost: noDNS}, nil)
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		rep, _, err := ESM(ctx, r, f, b, ESMInput{UUID: "3f4e5d6c-7b8a-4991-8a7b-6c5d4e3f2a1b", Sampling: kafka.Sampling{Samples: 1}})
+		rep, _, err := diagnoseESM(ctx, r, f, b, "3f4e5d6c-7b8a-4991-8a7b-6c5d4e3f2a1b", kafka.Sampling{Samples: 1})
 		cancel()
 		f.Close()
 		if err != nil {
