@@ -6,11 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/stream-mcp/stream-mcp/internal/aws"
 	"github.com/stream-mcp/stream-mcp/internal/guide"
 	"github.com/stream-mcp/stream-mcp/internal/iac"
+	"github.com/stream-mcp/stream-mcp/internal/livecheck"
 	"github.com/stream-mcp/stream-mcp/internal/schema"
 	"github.com/stream-mcp/stream-mcp/internal/server"
 	"github.com/stream-mcp/stream-mcp/internal/streamguide"
@@ -42,19 +45,20 @@ type streamGuidanceIn struct {
 }
 
 type streamGuidanceOut struct {
-	Topic           string         `json:"topic" jsonschema_description:"the integration"`
-	GuidanceType    string         `json:"guidance_type" jsonschema_description:"the guidance type"`
-	Source          string         `json:"source,omitempty" jsonschema_description:"the stream read"`
-	Options         []string       `json:"options,omitempty" jsonschema_description:"option names this topic accepts"`
-	Steps           []guide.Step   `json:"steps" jsonschema_description:"ordered steps; decisions carry a recommendation and why"`
-	Artifacts       []iac.Artifact `json:"artifacts" jsonschema_description:"IaC, IAM and cluster policies, SG rules, SQL, scripts"`
-	Checks          []guide.Check  `json:"checks" jsonschema_description:"what to verify afterwards"`
-	Troubleshooting []guide.Row    `json:"troubleshooting,omitempty" jsonschema_description:"symptom, cause, check, fix"`
-	Warnings        []string       `json:"warnings,omitempty" jsonschema_description:"what the inputs did not allow"`
-	References      []string       `json:"references" jsonschema_description:"documentation URLs"`
-	LeftOut         []artifactRef  `json:"artifacts_left_out,omitempty" jsonschema_description:"artifacts not in this answer"`
-	Next            string         `json:"next,omitempty" jsonschema_description:"how to get what was left out"`
-	Truncated       bool           `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit"`
+	Topic           string            `json:"topic" jsonschema_description:"the integration"`
+	GuidanceType    string            `json:"guidance_type" jsonschema_description:"the guidance type"`
+	Source          string            `json:"source,omitempty" jsonschema_description:"the stream read"`
+	Options         []string          `json:"options,omitempty" jsonschema_description:"option names this topic accepts"`
+	Steps           []guide.Step      `json:"steps" jsonschema_description:"ordered steps; decisions carry a recommendation and why"`
+	Artifacts       []iac.Artifact    `json:"artifacts" jsonschema_description:"IaC, IAM and cluster policies, SG rules, SQL, scripts"`
+	Checks          []guide.Check     `json:"checks" jsonschema_description:"what to verify afterwards"`
+	Troubleshooting []guide.Row       `json:"troubleshooting,omitempty" jsonschema_description:"symptom, cause, check, fix"`
+	Warnings        []string          `json:"warnings,omitempty" jsonschema_description:"what the inputs did not allow"`
+	References      []string          `json:"references" jsonschema_description:"documentation URLs"`
+	LeftOut         []artifactRef     `json:"artifacts_left_out,omitempty" jsonschema_description:"artifacts not in this answer"`
+	Next            string            `json:"next,omitempty" jsonschema_description:"how to get what was left out"`
+	Live            []livecheck.Check `json:"live,omitempty" jsonschema_description:"live checks of the named pipeline or stream"`
+	Truncated       bool              `json:"truncated,omitempty" jsonschema_description:"true when lists were cut to fit"`
 }
 
 // StreamGuidance answers setup, networking, permissions and troubleshooting
@@ -69,12 +73,23 @@ func StreamGuidance(d ReadDeps) server.ServerTool {
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
 		schema.Input[streamGuidanceIn](), schema.Output[streamGuidanceOut](),
 		withEnum("topic", reg.Names()))
-	h := func(_ context.Context, _ mcp.CallToolRequest, in streamGuidanceIn) (*mcp.CallToolResult, error) {
+	h := func(ctx context.Context, _ mcp.CallToolRequest, in streamGuidanceIn) (*mcp.CallToolResult, error) {
 		req, err := in.request()
 		if err != nil {
 			return mcp.NewToolResultError(err.Error()), nil
 		}
+		var live []livecheck.Check
+		var warnings []string
+		if in.GuidanceType == guide.TypeTroubleshooting {
+			live, warnings = liveChecks(ctx, d, req)
+		}
 		res, err := reg.Guide(req)
+		if errors.Is(err, iac.ErrInvalid) && len(live) > 0 {
+			// The live checks stand on their own; the static guidance
+			// needs more inputs.
+			warnings = append(warnings, "guidance not built: "+err.Error())
+			err, res = nil, streamguide.Result{}
+		}
 		if errors.Is(err, iac.ErrInvalid) {
 			return mcp.NewToolResultError(err.Error() + "; fix the value and call stream_guidance again"), nil
 		}
@@ -92,6 +107,7 @@ func StreamGuidance(d ReadDeps) server.ServerTool {
 		}
 		out := streamGuidanceOut{Topic: req.Topic, GuidanceType: gt, Source: src, Options: tp.Options, Steps: res.Steps, Artifacts: res.Artifacts,
 			Checks: res.Checks, Troubleshooting: res.Troubleshooting, References: res.References}
+		out.Live, out.Warnings = live, warnings
 		var msg string
 		out.Artifacts = []iac.Artifact{}
 		brief := fitSteps(&out.Steps, in.Detail, func() int { raw, _ := json.Marshal(out); return len(raw) })
@@ -110,6 +126,30 @@ func StreamGuidance(d ReadDeps) server.ServerTool {
 		return mcp.NewToolResultStructured(out, streamGuidanceSummary(out)), nil
 	}
 	return server.ServerTool{Tool: t, Handler: mcp.NewTypedToolHandler(h)}
+}
+
+// liveChecks reads and judges the live pipeline (option pipeline_name) or
+// delivery stream (option delivery_stream_name) a troubleshooting request
+// names.
+func liveChecks(ctx context.Context, d ReadDeps, req streamguide.Request) ([]livecheck.Check, []string) {
+	pipe, _ := req.Options["pipeline_name"].(string)
+	stream, _ := req.Options["delivery_stream_name"].(string)
+	if pipe == "" && stream == "" {
+		return nil, nil
+	}
+	if d.AWS == nil {
+		return nil, []string{"a live resource was named but no AWS access is configured; answered from the inputs only."}
+	}
+	l := livecheck.Live{Client: d.AWS, Now: time.Now(),
+		Metrics: aws.MetricsOptions{CallTimeout: d.AWS.Options().CallTimeout, TrendZ: d.Guidance.Num("metrics.trend.z_critical")}}
+	var out []livecheck.Check
+	if pipe != "" && req.Topic == "opensearch_ingestion" {
+		out = append(out, l.OSI(ctx, pipe)...)
+	}
+	if stream != "" && req.Topic == "firehose" {
+		out = append(out, l.Firehose(ctx, stream)...)
+	}
+	return out, nil
 }
 
 func (in streamGuidanceIn) request() (streamguide.Request, error) {
@@ -146,6 +186,12 @@ func streamGuidanceSummary(o streamGuidanceOut) string {
 		fmt.Fprintf(&b, "\n- %s", s.Title)
 		if s.Decision != nil {
 			fmt.Fprintf(&b, " — %s: %s (%s)", s.Decision.Choice, s.Decision.Recommendation, s.Decision.Why)
+		}
+	}
+	for _, c := range o.Live {
+		fmt.Fprintf(&b, "\n- live %s: %s (%s)", c.Status, c.Name, c.Detail)
+		if c.Action != "" {
+			fmt.Fprintf(&b, " → %s", c.Action)
 		}
 	}
 	for _, r := range o.Troubleshooting {

@@ -45,10 +45,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/firehose"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kafka"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/osis"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -100,6 +102,8 @@ type Client struct {
 	logs    *cloudwatchlogs.Client
 	kinesis *kinesis.Client
 	cw      *cloudwatch.Client
+	osis    *osis.Client
+	fh      *firehose.Client
 }
 
 // New returns a Client that loads the AWS config from c on first use:
@@ -180,6 +184,8 @@ func (c *Client) ready(ctx context.Context) error {
 	c.logs = cloudwatchlogs.NewFromConfig(cfg)
 	c.kinesis = kinesis.NewFromConfig(cfg)
 	c.cw = cloudwatch.NewFromConfig(cfg)
+	c.osis = osis.NewFromConfig(cfg)
+	c.fh = firehose.NewFromConfig(cfg)
 	c.loaded = true
 	return nil
 }

@@ -214,3 +214,58 @@ func KinesisShardQueries(stream string, enabled, shardIDs []string) []MetricQuer
 	}
 	return qs
 }
+
+// CloudWatch namespaces of the integration bundles.
+const (
+	NamespaceOSIS     = "AWS/OSIS"
+	NamespaceFirehose = "AWS/Firehose"
+)
+
+// Keys of the OpenSearch Ingestion and Firehose bundles.
+const (
+	KeyOSISourceRecordsOut   = "osi_source_records_out"
+	KeyOSISinkRecordsIn      = "osi_sink_records_in"
+	KeyFirehoseIncoming      = "firehose_incoming_bytes"
+	KeyFirehoseS3Success     = "firehose_s3_success"
+	KeyFirehoseS3Freshness   = "firehose_s3_data_freshness_s"
+	KeyFirehoseThrottled     = "firehose_throttled_records"
+	KeyFirehoseKinesisBehind = "firehose_kinesis_millis_behind"
+)
+
+// OSIPipelineQueries is the bundle of one sub-pipeline: the common
+// metrics <sub>.<plugin>.recordsOut.count (source) and recordsIn.count
+// (sink), dimension PipelineName, per
+// https://docs.aws.amazon.com/opensearch-service/latest/developerguide/monitoring-pipeline-metrics.html.
+func OSIPipelineQueries(pipeline, sub, source, sink string) []MetricQuery {
+	dims := []Dimension{{Name: "PipelineName", Value: pipeline}}
+	var qs []MetricQuery
+	if source != "" {
+		qs = append(qs, MetricQuery{Key: KeyOSISourceRecordsOut, Namespace: NamespaceOSIS, Metric: sub + "." + source + ".recordsOut.count", Stat: "Sum", Dimensions: dims})
+	}
+	if sink != "" {
+		qs = append(qs, MetricQuery{Key: KeyOSISinkRecordsIn, Namespace: NamespaceOSIS, Metric: sub + "." + sink + ".recordsIn.count", Stat: "Sum", Dimensions: dims})
+	}
+	return qs
+}
+
+// FirehoseQueries is the bundle of one delivery stream (dimension
+// DeliveryStreamName), per
+// https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html:
+// incoming bytes, S3 delivery success and data freshness, throttled
+// records, and for a Kinesis source how far behind it reads.
+func FirehoseQueries(stream, source string) []MetricQuery {
+	dims := []Dimension{{Name: "DeliveryStreamName", Value: stream}}
+	q := func(key, metric, stat string) MetricQuery {
+		return MetricQuery{Key: key, Namespace: NamespaceFirehose, Metric: metric, Stat: stat, Dimensions: dims}
+	}
+	qs := []MetricQuery{
+		q(KeyFirehoseIncoming, "IncomingBytes", "Sum"),
+		q(KeyFirehoseS3Success, "DeliveryToS3.Success", "Average"),
+		q(KeyFirehoseS3Freshness, "DeliveryToS3.DataFreshness", "Maximum"),
+		q(KeyFirehoseThrottled, "ThrottledRecords", "Sum"),
+	}
+	if source == FirehoseKinesis {
+		qs = append(qs, q(KeyFirehoseKinesisBehind, "KinesisMillisBehindLatest", "Maximum"))
+	}
+	return qs
+}

@@ -26,12 +26,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/firehose"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kafka"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	kintypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/osis"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -124,6 +126,34 @@ kinesis:
 metrics:
   series:
     - {Namespace: AWS/Kinesis, MetricName: IncomingBytes, Dimensions: {StreamName: clicks}, Value: 100}
+osis:
+  pipelines:
+    - PipelineName: logs
+      Status: ACTIVE
+      StatusReason: {Description: The pipeline is ready to ingest data.}
+      MinUnits: 1
+      MaxUnits: 4
+      PipelineConfigurationBody: "version: \"2\"\nkafka-pipeline:\n  source:\n    kafka: {}\n  sink:\n    - opensearch: {}\n"
+      CreatedAt: "2025-01-01T00:00:00Z"
+      LastUpdatedAt: "2025-01-02T00:00:00Z"
+      IngestEndpointUrls: [logs-abc.us-east-1.osis.amazonaws.com]
+      LogPublishingOptions: {IsLoggingEnabled: true, CloudWatchLogDestination: {LogGroup: /aws/vendedlogs/OpenSearchIngestion/logs}}
+      VpcEndpoints: [{VpcEndpointId: vpce-0abc, VpcId: vpc-0abc, VpcOptions: {SubnetIds: [subnet-0a], SecurityGroupIds: [sg-0a]}}]
+      PipelineRoleArn: arn:aws:iam::123456789012:role/osis-pipeline
+      Destinations: [{ServiceName: OpenSearch, Endpoint: "https://search-logs.us-east-1.es.amazonaws.com"}]
+firehose:
+  delivery_streams:
+    - DeliveryStreamName: orders-to-s3
+      DeliveryStreamType: MSKAsSource
+      FailureDescription: {Type: UNKNOWN_ERROR, Details: "Access denied to the cluster"}
+      DeliveryStreamEncryptionConfiguration: {KeyType: AWS_OWNED_CMK, Status: ENABLED}
+      CreateTimestamp: "2025-01-01T00:00:00Z"
+      Source: {MSKSourceDescription: {MSKClusterARN: "arn:aws:kafka:us-east-1:123456789012:cluster/orders/abcd1234-ab12-cd34-ef56-abcdef123456-1", TopicName: orders,
+               AuthenticationConfiguration: {RoleARN: "arn:aws:iam::123456789012:role/firehose-msk", Connectivity: PRIVATE}}}
+      Destinations:
+        - DestinationId: destinationId-000000000001
+          ExtendedS3DestinationDescription: {RoleARN: "arn:aws:iam::123456789012:role/firehose-s3", BucketARN: "arn:aws:s3:::failures",
+            BufferingHints: {SizeInMBs: 64, IntervalInSeconds: 300}, CloudWatchLoggingOptions: {Enabled: true, LogGroupName: /aws/kinesisfirehose/orders-to-s3, LogStreamName: DestinationDelivery}}
 dynamodb:
   tables:
     - TableName: orders
@@ -495,6 +525,14 @@ func conformanceCalls(cfg sdkaws.Config) []func() error {
 		},
 		func() error {
 			_, err := kms.NewFromConfig(cfg).GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: s("1234abcd-12ab-34cd-56ef-1234567890ab")})
+			return err
+		},
+		func() error {
+			_, err := osis.NewFromConfig(cfg).GetPipeline(ctx, &osis.GetPipelineInput{PipelineName: s("logs")})
+			return err
+		},
+		func() error {
+			_, err := firehose.NewFromConfig(cfg).DescribeDeliveryStream(ctx, &firehose.DescribeDeliveryStreamInput{DeliveryStreamName: s("orders-to-s3")})
 			return err
 		},
 		func() error {

@@ -26,7 +26,7 @@
 //
 // Served: Lambda, MSK (kafka), EC2, IAM, STS, SQS, Secrets Manager,
 // CloudWatch Logs, Kinesis, CloudWatch, CloudTrail, KMS, DynamoDB, DynamoDB
-// Streams, SNS and S3, each for the read operations the tools call plus
+// Streams, SNS, S3, OpenSearch Ingestion (osis) and Firehose, each for the read operations the tools call plus
 // UpdateEventSourceMapping, UpdateShardCount and UpdateStreamMode. Each
 // service lists its operations (service.ops); conformance_test.go drives
 // every one through aws-sdk-go-v2 and checks the raw answer against

@@ -54,6 +54,8 @@ type Scenario struct {
 	DynamoDB      DynamoDBState   `yaml:"dynamodb"`
 	SNS           SNSState        `yaml:"sns"`
 	S3            S3State         `yaml:"s3"`
+	OSIS          OSISState       `yaml:"osis"`
+	Firehose      FirehoseState   `yaml:"firehose"`
 
 	Faults []Fault `yaml:"faults"`
 }

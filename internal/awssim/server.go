@@ -167,6 +167,7 @@ var targetPrefixes = map[string]string{
 	cloudtrailTarget:      "cloudtrail",
 	cloudtrailShortTarget: "cloudtrail",
 	"TrentService":        "kms",
+	"Firehose_20150804":   "firehose",
 }
 
 // request is one decoded HTTP request handed to a service.

@@ -75,6 +75,8 @@ func (s *Server) services() []service {
 		s.dynamodbService(),
 		s.snsService(),
 		s.s3Service(),
+		s.osisService(),
+		s.firehoseService(),
 	}
 }
 

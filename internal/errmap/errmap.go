@@ -79,6 +79,7 @@ var notFoundCodes = map[string]bool{
 var servicePrefix = map[string]string{
 	"Lambda": "lambda", "Kafka": "kafka", "EC2": "ec2", "IAM": "iam", "STS": "sts", "SQS": "sqs",
 	"Secrets Manager": "secretsmanager", "CloudWatch Logs": "logs", "Kinesis": "kinesis", "CloudWatch": "cloudwatch",
+	"OSIS": "osis", "Firehose": "firehose",
 }
 
 var permRE = regexp.MustCompile(`not authorized to perform:?\s+([A-Za-z0-9-]+:[A-Za-z0-9*]+)`)

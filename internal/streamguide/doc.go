@@ -67,11 +67,13 @@
 //     self_managed_kafka): pipeline role, MSK cluster policy, pipeline YAML,
 //     AWS::OSIS::Pipeline; options domain_endpoint, index, dlq_bucket,
 //     min_units, max_units, partitions, role_name, consumer_strategy,
-//     cluster_security_group_id.
+//     cluster_security_group_id, pipeline_name (a live pipeline: with
+//     troubleshooting, stream_guidance adds live checks).
 //   - firehose (kinesis | msk | msk_serverless): role, MSK cluster policy for
 //     PRIVATE connectivity, delivery stream to S3 (target_arn or bucket);
 //     options bucket, prefix, error_prefix, buffer_size_mib,
-//     buffer_interval_seconds, connectivity, role_name.
+//     buffer_interval_seconds, connectivity, role_name, delivery_stream_name
+//     (a live stream: with troubleshooting, stream_guidance adds live checks).
 //   - glue_streaming (kinesis | msk | msk_serverless | self_managed_kafka;
 //     auth iam | sasl_scram_512 | mtls | none; integ2): workers from cores,
 //     shards to match, micro-batch limits, Glue role with exact ARNs,

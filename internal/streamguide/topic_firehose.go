@@ -10,13 +10,16 @@ import (
 )
 
 type firehoseOptions struct {
-	Bucket          string `json:"bucket"`
-	Prefix          string `json:"prefix"`
-	ErrorPrefix     string `json:"error_prefix"`
-	BufferSizeMiB   int    `json:"buffer_size_mib"`
-	BufferIntervalS *int   `json:"buffer_interval_seconds"`
-	Connectivity    string `json:"connectivity"`
-	RoleName        string `json:"role_name"`
+	// DeliveryStreamName names a live stream for troubleshooting (read by
+	// the tool layer, not by the plan).
+	DeliveryStreamName string `json:"delivery_stream_name"`
+	Bucket             string `json:"bucket"`
+	Prefix             string `json:"prefix"`
+	ErrorPrefix        string `json:"error_prefix"`
+	BufferSizeMiB      int    `json:"buffer_size_mib"`
+	BufferIntervalS    *int   `json:"buffer_interval_seconds"`
+	Connectivity       string `json:"connectivity"`
+	RoleName           string `json:"role_name"`
 }
 
 // firehose is an Amazon Data Firehose stream reading a Kinesis data stream
@@ -27,7 +30,7 @@ func firehose() Topic {
 		Summary: "Amazon Data Firehose from Kinesis Data Streams or Amazon MSK to S3",
 		Sources: []Source{SourceKinesis, SourceMSK, SourceMSKServerless},
 		Auths:   []iac.Auth{iac.AuthIAM},
-		Options: []string{"bucket", "prefix", "error_prefix", "buffer_size_mib", "buffer_interval_seconds", "connectivity", "role_name"},
+		Options: []string{"bucket", "prefix", "error_prefix", "buffer_size_mib", "buffer_interval_seconds", "connectivity", "role_name", "delivery_stream_name"},
 		Build:   buildFirehose,
 	}
 }

@@ -13,6 +13,9 @@ import (
 )
 
 type osiOptions struct {
+	// PipelineName names a live pipeline for troubleshooting (read by the
+	// tool layer, not by the plan).
+	PipelineName           string `json:"pipeline_name"`
 	DomainEndpoint         string `json:"domain_endpoint"`
 	Index                  string `json:"index"`
 	DLQBucket              string `json:"dlq_bucket"`
@@ -33,7 +36,7 @@ func opensearchIngestion() Topic {
 		Summary: "Amazon OpenSearch Ingestion pipeline from Kafka or Kinesis to OpenSearch",
 		Sources: []Source{SourceMSK, SourceMSKServerless, SourceKinesis, SourceSelfManagedKafka},
 		Auths:   []iac.Auth{iac.AuthIAM, iac.AuthPlain, iac.AuthNone},
-		Options: []string{"domain_endpoint", "index", "dlq_bucket", "min_units", "max_units", "partitions", "role_name", "consumer_strategy", "cluster_security_group_id"},
+		Options: []string{"domain_endpoint", "index", "dlq_bucket", "min_units", "max_units", "partitions", "role_name", "consumer_strategy", "cluster_security_group_id", "pipeline_name"},
 		Build:   buildOSI,
 	}
 }
