@@ -48,7 +48,7 @@ type esmInspectOut struct {
 // one: evidence collected by internal/evidence, judged by internal/judge.
 func EsmInspect(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("esm_inspect",
-		mcp.WithDescription("Returns Lambda event source mappings: one row each with health (state, throttles, errors, timeouts, DLQ, filters, lag), or with esm_uuid one in full (config, function, source, network and auth path, metrics, error logs, changes, issues with fixes). "+
+		mcp.WithDescription("Returns Lambda event source mappings, one row each with health (state, throttles, errors, timeouts, DLQ, filters, lag), or with esm_uuid one in full (config, function, source, network/auth path, metrics, logs, changes, fixes). "+
 			"Use it first when a mapping misbehaves; failed reads name the missing permission."),
 		mcp.WithTitleAnnotation("ESM: Inspect"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),

@@ -106,7 +106,8 @@ func addClientPath(ctx context.Context, d ReadDeps, in kafkaTroubleshootIn, out 
 		checks, finds = mskreach.JudgeClientPath(d.Guidance, cp)
 	}
 	out.Checks = append(checks, out.Checks...)
-	out.Findings = append(finds, out.Findings...)
+	// Never null: the output schema says array (a healthy path adds none).
+	out.Findings = append(append([]diagnose.Finding{}, finds...), out.Findings...)
 	if len(finds) > 0 && (out.Category == "" || out.Category == string(diagnose.None)) {
 		out.Category = string(diagnose.Network)
 		for _, f := range finds {

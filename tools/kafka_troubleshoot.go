@@ -94,7 +94,7 @@ func (o *kafkaTroubleshootOut) fit(detail string) {
 // Kafka mapping does not work, and resolves issue categories.
 func KafkaTroubleshoot(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("kafka_troubleshoot",
-		mcp.WithDescription("Returns the primary issue category, checks in causal order (DNS, TCP, TLS, SASL, authorization, brokers, topic, lag, throttling), findings with evidence and fixes, and resolution steps with the target's ports and ARNs. "+
+		mcp.WithDescription("Returns the issue category, checks in causal order (DNS, TCP, TLS, SASL, authorization, brokers, topic, lag, throttling), findings with fixes, and resolution steps with real ports and ARNs. "+
 			"Use mode=diagnosis when a Kafka cluster, group or Lambda Kafka trigger misbehaves; mode=resolution for one category's fix."),
 		mcp.WithTitleAnnotation("Kafka: Troubleshoot"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
@@ -136,7 +136,7 @@ func KafkaTroubleshoot(d ReadDeps) server.ServerTool {
 		ci.Sampling = samplingFor(time.Duration(window)*time.Second, lag.SampleInterval(d.Guidance))
 		ci.Sampling.Progress = progressFn(ctx, req, "kafka_troubleshoot lag sampling")
 		rep, ev := kafkadiag.Cluster(ctx, d.Kafka, d.Guidance, ci)
-		out := kafkaTroubleshootOut{Mode: in.Mode, Target: ci.Target.Label(), Category: string(rep.Category), Findings: rep.Findings, Checks: rep.Checks, Evidence: compactEvidence(&ev), ResolutionSteps: []string{}}
+		out := kafkaTroubleshootOut{Mode: in.Mode, Target: ci.Target.Label(), Category: string(rep.Category), Findings: append([]diagnose.Finding{}, rep.Findings...), Checks: rep.Checks, Evidence: compactEvidence(&ev), ResolutionSteps: []string{}}
 		if rep.Category != diagnose.None {
 			out.ResolutionSteps = kafkadiag.Resolution(d.Guidance, rep.Category, resolutionTarget(ci.Target, in))
 		}
@@ -176,7 +176,7 @@ func troubleshootESM(ctx context.Context, d ReadDeps, req mcp.CallToolRequest, i
 	// facts omit it.
 	esmFacts := ev
 	esmFacts.KafkaProbe = nil
-	out := kafkaTroubleshootOut{Mode: in.Mode, Target: "ESM " + in.ESMUUID, Category: string(rep.Category), Findings: rep.Findings, Checks: rep.Checks, ESM: &esmFacts, Evidence: compactEvidence(ev.KafkaProbe), ResolutionSteps: []string{}}
+	out := kafkaTroubleshootOut{Mode: in.Mode, Target: "ESM " + in.ESMUUID, Category: string(rep.Category), Findings: append([]diagnose.Finding{}, rep.Findings...), Checks: rep.Checks, ESM: &esmFacts, Evidence: compactEvidence(ev.KafkaProbe), ResolutionSteps: []string{}}
 	if rep.Category != diagnose.None {
 		rt := judge.ResolutionTarget(x)
 		out.ResolutionSteps = kafkadiag.Resolution(d.Guidance, rep.Category, rt)

@@ -34,7 +34,7 @@ type kinesisInspectOut = kinesisview.Out
 // and CloudWatch throttling, classified.
 func KinesisInspect(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("kinesis_inspect",
-		mcp.WithDescription("Returns a Kinesis data stream's mode, capacity, shards (paged) and consumers, and from CloudWatch its load against capacity, throttling classified (over capacity, hot shard, hot key, bursts) and iterator age, plus the Lambda mappings reading it with their health. "+
+		mcp.WithDescription("Returns a Kinesis stream's mode, capacity, shards (paged), consumers, CloudWatch load against capacity, throttling classified (over capacity, hot shard, hot key, bursts), iterator age, and its Lambda mappings' health. "+
 			"Use it when producers are throttled, consumers fall behind, or before resizing."),
 		mcp.WithTitleAnnotation("Kinesis: Inspect Stream"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
