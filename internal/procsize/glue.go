@@ -64,8 +64,19 @@ func Glue(in Input, b *guidance.Base) (sizing.Result, error) {
 		r.warn("the per-core rate comes from an ideal single-partition benchmark; scaling is not perfectly linear across partitions and nodes, so validate the size and keep headroom")
 	case units > 0:
 		cores = int(r.step("cores needed", "one Spark core per "+strings.TrimSuffix(unitName, "s")+" (each becomes one Spark partition)", float64(units), "cores", unitName, units))
+	case in.BatchRecords > 0 && in.TriggerIntervalSeconds > 0 && in.BatchProcessingSeconds > 0:
+		// A described micro-batch answers the rate questions on its own
+		// (input vs process rate, headroom, worst-case latency); only the
+		// worker count needs the cores.
+		rec := sizing.Recommendation{WorkerType: wt}
+		r.res.BindingConstraint = "micro-batch processing time"
+		batch := glueMicroBatch(r, in, units, unitName, &rec)
+		r.warn("no worker count: send cores_needed, records_per_second with core_records_per_second, or the source's shards/partitions to size the job")
+		rec.Summary = "micro-batch on " + wt + ":" + strings.TrimPrefix(batch, ";")
+		r.res.Recommendation = rec
+		return r.done(), nil
 	default:
-		return sizing.Result{}, fmt.Errorf("%w: send cores_needed, or records_per_second with core_records_per_second (one core's rate from a one-shard/partition benchmark at a 1-second interval), or the source's shards/partitions", sizing.ErrInput)
+		return sizing.Result{}, fmt.Errorf("%w: send cores_needed, or records_per_second with core_records_per_second (one core's rate from a one-shard/partition benchmark at a 1-second interval), or the source's shards/partitions, or the micro-batch (batch_records, trigger_interval_seconds, batch_processing_seconds)", sizing.ErrInput)
 	}
 	executors := ceilInt(r.step("executor workers", "ceil(cores_needed ÷ cores_per_worker)", math.Ceil(float64(cores)/cpw), "workers", "cores_needed", cores, "cores_per_worker", cpw))
 	driver := r.n("glue.driver_workers")

@@ -317,3 +317,24 @@ func TestKnowledgeIsData(t *testing.T) {
 	b := base(t)
 	limitcheck.Resolve(t, func(id string) bool { _, ok := b.Lookup(id); return ok }, ".", "glue.", "flink.", "mskconnect.", "kcl.", "kinesis.", "sizing.")
 }
+
+// Regression (QA set): the Glue post's micro-batch question (1,000 records
+// per batch, a 10 s trigger, 5 s of processing) was refused until cores or
+// shards were sent; the batch alone answers the rates and the latency.
+func TestGlueMicroBatchWithoutCores(t *testing.T) {
+	t.Parallel()
+	res, err := Size("glue_streaming", Input{BatchRecords: 1000, TriggerIntervalSeconds: 10, BatchProcessingSeconds: 5}, base(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, c := range res.Calculation {
+		got[c.Step] = c.Result
+	}
+	if got["input rate"] != 100 || got["process rate"] != 200 || got["worst-case latency"] != 15 {
+		t.Fatalf("calculation = %v; want input 100/s, process 200/s, worst case 15 s", got)
+	}
+	if res.Recommendation.Workers != 0 || len(res.Warnings) == 0 {
+		t.Fatalf("without cores there is no worker count, and the answer must say what would give one: %+v", res)
+	}
+}

@@ -52,8 +52,10 @@ func planKCL(e Env, r Request) (kclPlan, error) {
 	default:
 		return p, fmt.Errorf("%w: kcl_version %q is not 2 or 3 (KCL 1.x is not covered)", iac.ErrInvalid, p.o.KCLVersion)
 	}
-	if p.o.MigratingTo3 && p.v3 {
-		return p, fmt.Errorf("%w: migrating_to_3 describes a 2.x application; send kcl_version 2 with it", iac.ErrInvalid)
+	if p.o.MigratingTo3 {
+		// A 2.x application on its way to 3.x: kcl_version may name either
+		// end of the upgrade (a model asking how to move to 3.x sends 3).
+		p.v3 = false
 	}
 	switch p.o.Retrieval {
 	case "":
