@@ -31,8 +31,11 @@ test: npm-deps python-deps lint test-backends fuzz-short test-resources ## every
 
 # The parsers that take untrusted input (model-supplied JSON, template text,
 # JSON-RPC lines, confirmation tokens); seeds are in each package's
-# testdata/fuzz. FUZZTIME per target; a longer hunt: make fuzz-short FUZZTIME=5m.
-FUZZTIME ?= 3s
+# testdata/fuzz. FUZZTIME per target: a count of executions, not a duration,
+# because a duration that ends while a worker is minimising an input fails the
+# run with "context deadline exceeded" (seen in CI on 2 busy cores); a longer
+# hunt: make fuzz-short FUZZTIME=5m.
+FUZZTIME ?= 2000x
 FUZZ_TARGETS := ./internal/esm:FuzzValidate ./internal/cfntemplate:FuzzValidate ./internal/kafkacfg:FuzzValidate \
 	./internal/server:FuzzGuardStdio ./internal/server:FuzzCheckArgs ./internal/confirm:FuzzParseToken
 
@@ -41,7 +44,7 @@ test-resources: ## every tool with hostile input sizes: answers within deadline 
 	$(GO) test -count=1 -run '^TestEveryToolBoundsAdversarialInput$$' -v ./tools/ | grep -E '^(---|ok|FAIL)|adversarial calls'
 
 .PHONY: fuzz-short
-fuzz-short: ## run each fuzz target for FUZZTIME (default 3s) on one worker
+fuzz-short: ## run each fuzz target for FUZZTIME (default 2000 executions) on one worker
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  pkg=$${t%%:*}; fn=$${t##*:}; echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
 	  $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) -parallel 1 $$pkg; \
