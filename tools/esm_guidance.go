@@ -67,7 +67,7 @@ type esmGuidanceOut struct {
 func EsmGuidance(d ReadDeps) server.ServerTool {
 	eng := guide.New(d.Guidance)
 	t := mcp.NewTool("esm_guidance",
-		mcp.WithDescription("Returns steps, decisions with reasons, artifacts (SAM/CloudFormation/Terraform, least-privilege IAM, security-group rules, scripts) and checks for a Lambda event source mapping (Kinesis, DynamoDB, SQS, MSK, Kafka). Use it to set up, network, permit or troubleshoot a mapping; ARNs and names make the artifacts exact."),
+		mcp.WithDescription("Returns steps, decisions with reasons, artifacts (SAM/CloudFormation/Terraform, least-privilege IAM, security-group rules, scripts) and checks for a Lambda event source mapping (Kinesis, DynamoDB, SQS, MSK, Kafka). Use it to set up, network, permit or troubleshoot a mapping; ARNs make artifacts exact."),
 		mcp.WithTitleAnnotation("ESM: Guidance"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),

@@ -49,7 +49,7 @@ type esmInspectOut struct {
 func EsmInspect(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("esm_inspect",
 		mcp.WithDescription("Returns Lambda event source mappings, one row each with health (state, throttles, errors, timeouts, DLQ, filters, lag), or with esm_uuid one in full (config, function, source, network/auth path, metrics, logs, changes, fixes). "+
-			"Use it first when a mapping misbehaves; failed reads name the missing permission."),
+			"Use it first when a mapping misbehaves."),
 		mcp.WithTitleAnnotation("ESM: Inspect"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(true),

@@ -83,7 +83,7 @@ type esmOptimizeOut struct {
 func EsmOptimize(d ReadDeps) server.ServerTool {
 	z := optimize.New(d.Guidance)
 	t := mcp.NewTool("esm_optimize",
-		mcp.WithDescription("Returns, for an event source mapping and its workload, estimates now and after with a rule-checked recommended config and the arithmetic (analyze), violations with fixes (validate), or a template (generate_template). Use it when iterator age or offset lag grows, or before changing BatchSize, ParallelizationFactor or pollers."),
+		mcp.WithDescription("Returns, for a mapping and its workload, estimates now and after with a rule-checked config and the arithmetic (analyze), violations with fixes (validate), or a template (generate_template). Use it when lag grows or before tuning a mapping."),
 		mcp.WithTitleAnnotation("ESM: Optimize"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),

@@ -95,7 +95,7 @@ func (o *kafkaTroubleshootOut) fit(detail string) {
 func KafkaTroubleshoot(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("kafka_troubleshoot",
 		mcp.WithDescription("Returns the issue category, checks in causal order (DNS, TCP, TLS, SASL, authorization, brokers, topic, lag, throttling), findings with fixes, and resolution steps with real ports and ARNs. "+
-			"Use mode=diagnosis when a Kafka cluster, group or Lambda Kafka trigger misbehaves; mode=resolution for one category's fix."),
+			"Use mode=diagnosis when a cluster, group or Lambda Kafka trigger misbehaves; mode=resolution for one fix."),
 		mcp.WithTitleAnnotation("Kafka: Troubleshoot"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(true),

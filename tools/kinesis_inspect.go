@@ -35,7 +35,7 @@ type kinesisInspectOut = kinesisview.Out
 func KinesisInspect(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("kinesis_inspect",
 		mcp.WithDescription("Returns a Kinesis stream's mode, capacity, shards (paged), consumers, CloudWatch load against capacity, throttling classified (over capacity, hot shard, hot key, bursts), iterator age, and its Lambda mappings' health. "+
-			"Use it when producers are throttled, consumers fall behind, or before resizing."),
+			"Use it on throttling, lag, or before resizing."),
 		mcp.WithTitleAnnotation("Kinesis: Inspect Stream"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(true),

@@ -42,7 +42,7 @@ type sizingOut struct {
 // and shows the arithmetic.
 func Sizing(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("sizing",
-		mcp.WithDescription("Returns a capacity recommendation for the service with the binding constraint, every arithmetic step, alternatives, and with iac_format a template. Use it before creating or resizing a cluster, stream, mapping or integration; rates are MB/s (10^6 bytes) and records/s."),
+		mcp.WithDescription("Returns a capacity recommendation for the service with the binding constraint, every arithmetic step, alternatives, and with iac_format a template. Use it before creating or resizing; rates are MB/s (10^6 bytes) and records/s."),
 		mcp.WithTitleAnnotation("Sizing: Calculate"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),

@@ -67,7 +67,7 @@ type streamGuidanceOut struct {
 func StreamGuidance(d ReadDeps) server.ServerTool {
 	reg := streamguide.New(d.Guidance)
 	t := mcp.NewTool("stream_guidance",
-		mcp.WithDescription("Returns steps, decisions, artifacts (IaC, IAM and cluster policies, security-group rules, SQL) and checks for an integration around Kinesis or Kafka (Redshift, OpenSearch Ingestion, Firehose, Glue, Flink, KCL, MSK ops, ...). Use it to set up, network, permit or troubleshoot one; ARNs make artifacts exact."),
+		mcp.WithDescription("Returns steps, decisions, artifacts (IaC, IAM and cluster policies, security-group rules, SQL) and checks for an integration around Kinesis or Kafka (Redshift, OpenSearch Ingestion, Firehose, Glue, Flink, KCL, MSK ops, ...). Use it to set up, network, permit or troubleshoot one."),
 		mcp.WithTitleAnnotation("Integrations: Guidance"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),

@@ -80,7 +80,7 @@ const (
 // whole template configuration against the cited limits and rules.
 func ValidateConfig(d ReadDeps) server.ServerTool {
 	t := mcp.NewTool("validate_config",
-		mcp.WithDescription("Returns valid and the violations (rule, severity, field, fix, URL) of a mapping, Kafka topic/client, MSK cluster, Kinesis stream, integration config or SAM/CloudFormation template. Use it before deploying or on a live config; context (function timeout, visibility timeout, partitions) enables cross-checks."),
+		mcp.WithDescription("Returns valid and the violations (rule, severity, field, fix, URL) of a mapping, Kafka topic/client, MSK cluster, Kinesis stream, integration config or SAM/CloudFormation template. Use it before deploying; context enables cross-checks."),
 		mcp.WithTitleAnnotation("Config: Validate"),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
