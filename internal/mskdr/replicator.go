@@ -2,13 +2,12 @@ package mskdr
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/errmap"
 	"github.com/stream-mcp/stream-mcp/internal/iac"
 	"github.com/stream-mcp/stream-mcp/internal/rules"
 )
@@ -99,7 +98,7 @@ func DecodeReplicator(config map[string]any) (ReplicatorConfig, error) {
 		return c, err
 	}
 	if err := json.Unmarshal(raw, &c); err != nil {
-		return c, fmt.Errorf("config must be AWS::MSK::Replicator properties (KafkaClusters, ReplicationInfoList, ServiceExecutionRoleArn) with optional Facts {<cluster ARN>: {kafka_version, brokers, az_count, instance_type, iam, multi_vpc_iam}}: %s", jsonProblem(err))
+		return c, fmt.Errorf("config must be AWS::MSK::Replicator properties (KafkaClusters, ReplicationInfoList, ServiceExecutionRoleArn) with optional Facts {<cluster ARN>: {kafka_version, brokers, az_count, instance_type, iam, multi_vpc_iam}}: %s", errmap.JSONProblem(err))
 	}
 	return c, nil
 }
@@ -263,30 +262,3 @@ func less(a, b []int) bool {
 	return len(a) < len(b)
 }
 
-// jsonProblem turns a decoding error into a sentence without Go type names.
-func jsonProblem(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		want := "a " + te.Type.Kind().String()
-		switch te.Type.Kind() {
-		case reflect.Struct, reflect.Map:
-			want = "an object"
-		case reflect.Slice, reflect.Array:
-			want = "a list"
-		case reflect.Int, reflect.Int32, reflect.Int64, reflect.Float64:
-			want = "a number"
-		case reflect.Pointer:
-			want = "a " + te.Type.Elem().Kind().String()
-		}
-		field := te.Field
-		if field == "" {
-			field = "the value"
-		}
-		return fmt.Sprintf("%s is %s, want %s", field, te.Value, want)
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return "not valid JSON"
-	}
-	return "could not be read"
-}

@@ -8,7 +8,6 @@ package mskops
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -17,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/errmap"
 	"github.com/stream-mcp/stream-mcp/internal/rules"
 )
 
@@ -75,7 +75,7 @@ func Decode(config map[string]any) (Change, []string, error) {
 		return c, nil, fmt.Errorf("config is not JSON-encodable: %w", err)
 	}
 	if err := json.Unmarshal(raw, &c); err != nil {
-		return c, nil, fmt.Errorf("config must be {current: {...}, target: {...}} with numbers for brokers, az_count, storage_gib and strings for kafka_version, instance_type: %s", jsonProblem(err))
+		return c, nil, fmt.Errorf("config must be {current: {...}, target: {...}} with numbers for brokers, az_count, storage_gib and strings for kafka_version, instance_type: %s", errmap.JSONProblem(err))
 	}
 	known := knownKeys()
 	var unknown []string
@@ -606,30 +606,3 @@ func orUnknown(s string) string {
 
 func itoa(n int) string { return fmt.Sprint(n) }
 
-// jsonProblem turns a decoding error into a sentence without Go type names.
-func jsonProblem(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		want := "a " + te.Type.Kind().String()
-		switch te.Type.Kind() {
-		case reflect.Struct, reflect.Map:
-			want = "an object"
-		case reflect.Slice, reflect.Array:
-			want = "a list"
-		case reflect.Int, reflect.Int32, reflect.Int64, reflect.Float64:
-			want = "a number"
-		case reflect.Pointer:
-			want = "a " + te.Type.Elem().Kind().String()
-		}
-		field := te.Field
-		if field == "" {
-			field = "the value"
-		}
-		return fmt.Sprintf("%s is %s, want %s", field, te.Value, want)
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return "not valid JSON"
-	}
-	return "could not be read"
-}
