@@ -261,4 +261,3 @@ func less(a, b []int) bool {
 	}
 	return len(a) < len(b)
 }
-

@@ -605,4 +605,3 @@ func orUnknown(s string) string {
 }
 
 func itoa(n int) string { return fmt.Sprint(n) }
-
