@@ -2,6 +2,7 @@ package tools
 
 import (
 	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/fields"
 	"github.com/stream-mcp/stream-mcp/internal/integ"
 	"github.com/stream-mcp/stream-mcp/internal/proccfg"
 	"github.com/stream-mcp/stream-mcp/internal/procsize"
@@ -34,7 +35,7 @@ func validateProcessor(kind string) validatePlugin {
 			switch kind {
 			case "kcl", "kpl":
 				cfg = map[string]any{}
-				for k, v := range proccfg.ParseProperties(in.Text) {
+				for k, v := range fields.ParseProperties(in.Text) {
 					cfg[k] = v
 				}
 			case "msk_connect":

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/fields"
 	"github.com/stream-mcp/stream-mcp/internal/rules"
 )
 
@@ -44,9 +45,9 @@ func ConnectRuleIDs() []string {
 // partitions counts the topic partitions a sink reads.
 func ValidateConnect(p map[string]any, b *guidance.Base) []rules.Violation {
 	o := &out{b: b}
-	auto, autoField := sub(p, cxAuto)
-	prov, provField := sub(p, cxProv)
-	capPresent := present(p, "Capacity|capacity")
+	auto, autoField := fields.Sub(p, cxAuto)
+	prov, provField := fields.Sub(p, cxProv)
+	capPresent := fields.Present(p, "Capacity|capacity")
 	if capPresent && (auto == nil) == (prov == nil) {
 		o.add("msk_connect.capacity.one_of", rules.Error, "Capacity", "mskconnect.workers.max",
 			"Capacity must hold exactly one of AutoScaling and ProvisionedCapacity", "keep AutoScaling (min/max workers, MCUs, CPU thresholds) or ProvisionedCapacity (McuCount, WorkerCount)")
@@ -54,12 +55,12 @@ func ValidateConnect(p map[string]any, b *guidance.Base) []rules.Violation {
 	maxW := b.Num("mskconnect.workers.max")
 	mcus := b.Strings("mskconnect.mcu_count.values")
 	checkMCU := func(m map[string]any, base string) {
-		if v, f, ok := num(m, "McuCount|mcuCount"); ok && !slices.Contains(mcus, strconv.FormatFloat(v, 'f', -1, 64)) {
+		if v, f, ok := fields.Num(m, "McuCount|mcuCount"); ok && !slices.Contains(mcus, strconv.FormatFloat(v, 'f', -1, 64)) {
 			o.add("msk_connect.mcu.allowed", rules.Error, base+"."+f, "mskconnect.mcu_count.values", fmt.Sprintf("McuCount %g is not one of %s", v, strings.Join(mcus, ", ")), "set McuCount to 1, 2, 4 or 8 (each MCU is 1 vCPU and 4 GiB)")
 		}
 	}
 	workerRange := func(m map[string]any, base, path string) (float64, bool) {
-		v, f, ok := num(m, path)
+		v, f, ok := fields.Num(m, path)
 		if ok && (v < 1 || v > maxW) {
 			o.add("msk_connect.workers.range", rules.Error, base+"."+f, "mskconnect.workers.max", fmt.Sprintf("%s %g is outside 1-%g", f, v, maxW), fmt.Sprintf("keep worker counts between 1 and %g; split topics across connectors for more", maxW))
 		}
@@ -78,8 +79,8 @@ func ValidateConnect(p map[string]any, b *guidance.Base) []rules.Violation {
 			o.add("msk_connect.workers.order", rules.Error, autoField+".MinWorkerCount", "mskconnect.workers.max", fmt.Sprintf("MinWorkerCount %g is above MaxWorkerCount %g", lo, hi), "make MinWorkerCount ≤ MaxWorkerCount")
 		}
 		lo, hi = b.Num("mskconnect.scale_policy.cpu_percent.min"), b.Num("mskconnect.scale_policy.cpu_percent.max")
-		in, inF, okIn := num(auto, "ScaleInPolicy.CpuUtilizationPercentage|scaleInPolicy.cpuUtilizationPercentage")
-		outp, outF, okOut := num(auto, "ScaleOutPolicy.CpuUtilizationPercentage|scaleOutPolicy.cpuUtilizationPercentage")
+		in, inF, okIn := fields.Num(auto, "ScaleInPolicy.CpuUtilizationPercentage|scaleInPolicy.cpuUtilizationPercentage")
+		outp, outF, okOut := fields.Num(auto, "ScaleOutPolicy.CpuUtilizationPercentage|scaleOutPolicy.cpuUtilizationPercentage")
 		for _, c := range []struct {
 			v  float64
 			f  string
@@ -95,19 +96,19 @@ func ValidateConnect(p map[string]any, b *guidance.Base) []rules.Violation {
 				fmt.Sprintf("scale in well below scale out, e.g. %g%% and %g%%", b.Num("mskconnect.example.scale_in_cpu_percent"), b.Num("mskconnect.example.scale_out_cpu_percent")))
 		}
 	}
-	auth, authF, haveAuth := str(p, cxAuth)
+	auth, authF, haveAuth := fields.Str(p, cxAuth)
 	if haveAuth && !slices.Contains(b.Strings("mskconnect.authentication_types"), strings.ToUpper(auth)) {
 		o.add("msk_connect.auth.supported", rules.Error, authF, "mskconnect.auth.supported", fmt.Sprintf("AuthenticationType %q: MSK Connect connects to MSK with IAM or without authentication only", auth), "use IAM (port 9098) or NONE; SASL/SCRAM and mTLS clusters need self-managed Kafka Connect")
 	}
-	if enc, encF, ok := str(p, cxEnc); ok && haveAuth && strings.EqualFold(auth, "IAM") && strings.EqualFold(enc, "PLAINTEXT") {
+	if enc, encF, ok := fields.Str(p, cxEnc); ok && haveAuth && strings.EqualFold(auth, "IAM") && strings.EqualFold(enc, "PLAINTEXT") {
 		o.add("msk_connect.encryption.iam_tls", rules.Error, encF, "mskconnect.encryption_types", "IAM authentication with PLAINTEXT encryption in transit: IAM access control runs only over TLS", "set KafkaClusterEncryptionInTransit.EncryptionType to TLS")
 	}
-	if present(p, cxWorkerConf) {
+	if fields.Present(p, cxWorkerConf) {
 		o.add("msk_connect.worker_config.in_use", rules.Info, "WorkerConfiguration", "mskconnect.worker_config.in_use_not_deletable",
 			"a worker configuration cannot be deleted while a connector uses it", "to rotate it, create a new worker configuration (or revision), update or recreate the connectors on it, then delete the old one")
 	}
-	if cc, ccField := sub(p, cxConfig); cc != nil || present(p, cxConfig) {
-		connectorConfig(o, stringMap(cc), ccField, p, autoscaled, haveAuth && strings.EqualFold(auth, "IAM"))
+	if cc, ccField := fields.Sub(p, cxConfig); cc != nil || fields.Present(p, cxConfig) {
+		connectorConfig(o, fields.StringMap(cc), ccField, p, autoscaled, haveAuth && strings.EqualFold(auth, "IAM"))
 	}
 	workerConfig(o, p)
 	return o.list()
@@ -126,7 +127,7 @@ func connectorConfig(o *out, cc map[string]string, field string, p map[string]an
 	}
 	lc := strings.ToLower(class)
 	sink := strings.Contains(lc, "sink")
-	if parts, _, ok := num(p, cxPartitions); ok && haveTasks && sink && tasks > parts {
+	if parts, _, ok := fields.Num(p, cxPartitions); ok && haveTasks && sink && tasks > parts {
 		o.add("msk_connect.tasks.partitions", rules.Warning, field+".tasks.max", "mskconnect.connector.required_keys", fmt.Sprintf("tasks.max %g exceeds the %g partitions the sink reads: %g tasks idle", tasks, parts, tasks-parts), fmt.Sprintf("set tasks.max to at most %g, or add partitions", parts))
 	}
 	if sink {
@@ -172,7 +173,7 @@ func workerConfig(o *out, p map[string]any) {
 	b := o.b
 	var props map[string]string
 	field := "PropertiesFileContent"
-	if v, f, ok := first(p, cxWorkerProp); ok {
+	if v, f, ok := fields.First(p, cxWorkerProp); ok {
 		field = f
 		switch x := v.(type) {
 		case string:
@@ -180,9 +181,9 @@ func workerConfig(o *out, p map[string]any) {
 			if dec, err := base64.StdEncoding.DecodeString(strings.TrimSpace(x)); err == nil {
 				text = string(dec)
 			}
-			props = ParseProperties(text)
+			props = fields.ParseProperties(text)
 		case map[string]any:
-			props = stringMap(x)
+			props = fields.StringMap(x)
 		}
 	}
 	if props == nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/fields"
 	"github.com/stream-mcp/stream-mcp/internal/rules"
 )
 
@@ -39,17 +40,17 @@ func FlinkAppRuleIDs() []string {
 // source.
 func ValidateFlinkApp(p map[string]any, b *guidance.Base) []rules.Violation {
 	o := &out{b: b}
-	if rt, f, ok := str(p, flinkRuntime); ok && !strings.HasPrefix(rt, gstr(b, "flink.runtime.prefix")) {
+	if rt, f, ok := fields.Str(p, flinkRuntime); ok && !strings.HasPrefix(rt, gstr(b, "flink.runtime.prefix")) {
 		o.add("flink_app.runtime.flink", rules.Warning, f, "flink.runtime.prefix",
 			fmt.Sprintf("RuntimeEnvironment %s is not an Apache Flink runtime; the Flink rules below do not apply to it", rt), "use a FLINK-1_x runtime (the newest the service offers) for DataStream/Table API applications")
 	}
-	if !present(p, flinkRole) {
+	if !fields.Present(p, flinkRole) {
 		o.add("flink_app.role.required", rules.Error, "ServiceExecutionRole", "flink.runtime.prefix",
 			"no ServiceExecutionRole: the application cannot read its code from S3 or reach its sources and sinks", "set ServiceExecutionRole to a role trusted by kinesisanalytics.amazonaws.com with read access to the code and the streams")
 	}
 	types := b.Strings("flink.configuration_types")
 	ctype := func(path string) (string, bool) {
-		t, f, ok := str(p, path+".ConfigurationType")
+		t, f, ok := fields.Str(p, path+".ConfigurationType")
 		if ok && !slices.Contains(types, t) {
 			o.add("flink_app.configuration_type.allowed", rules.Error, f, "flink.configuration_types", fmt.Sprintf("ConfigurationType %q is not one of %s", t, strings.Join(types, ", ")), "set ConfigurationType to CUSTOM or DEFAULT")
 		}
@@ -57,19 +58,19 @@ func ValidateFlinkApp(p map[string]any, b *guidance.Base) []rules.Violation {
 	}
 	if ct, _ := ctype(flinkCkpt); ct != "CUSTOM" {
 		for _, k := range []string{"CheckpointingEnabled", "CheckpointInterval", "MinPauseBetweenCheckpoints"} {
-			if present(p, flinkCkpt+"."+k) {
+			if fields.Present(p, flinkCkpt+"."+k) {
 				o.add("flink_app.checkpoint.default_overrides", rules.Warning, flinkCkpt+"."+k, "flink.checkpoint.default_interval_ms",
 					fmt.Sprintf("%s is ignored while CheckpointConfiguration.ConfigurationType is DEFAULT: the service uses checkpointing on, every %gms, %gms minimum pause", k, b.Num("flink.checkpoint.default_interval_ms"), b.Num("flink.checkpoint.default_min_pause_ms")),
 					"set ConfigurationType to CUSTOM to apply it, or remove it")
 			}
 		}
 	} else {
-		if on, f, ok := boolean(p, flinkCkpt+".CheckpointingEnabled"); ok && !on {
+		if on, f, ok := fields.Bool(p, flinkCkpt+".CheckpointingEnabled"); ok && !on {
 			o.add("flink_app.checkpoint.disabled", rules.Warning, f, "flink.checkpoint.default_interval_ms",
 				"checkpointing is off: after a failure or a scaling event the application restarts without its state and re-reads or skips records", "set CheckpointingEnabled true (snapshots for updates need it too)")
 		}
-		iv, _, okI := num(p, flinkCkpt+".CheckpointInterval")
-		mp, mf, okP := num(p, flinkCkpt+".MinPauseBetweenCheckpoints")
+		iv, _, okI := fields.Num(p, flinkCkpt+".CheckpointInterval")
+		mp, mf, okP := fields.Num(p, flinkCkpt+".MinPauseBetweenCheckpoints")
 		if okI && okP && mp >= iv {
 			o.add("flink_app.checkpoint.min_pause", rules.Warning, mf, "flink.checkpoint.default_min_pause_ms",
 				fmt.Sprintf("MinPauseBetweenCheckpoints %gms is not below CheckpointInterval %gms: checkpoints run back to back at the pause, not the interval", mp, iv), "keep the pause well below the interval (defaults: 5000 vs 60000)")
@@ -79,20 +80,20 @@ func ValidateFlinkApp(p map[string]any, b *guidance.Base) []rules.Violation {
 	par := b.Num("flink.parallelism.default")
 	if ct, _ := ctype(flinkPar); ct != "CUSTOM" {
 		for _, k := range []string{"Parallelism", "ParallelismPerKPU", "AutoScalingEnabled"} {
-			if present(p, flinkPar+"."+k) {
+			if fields.Present(p, flinkPar+"."+k) {
 				o.add("flink_app.parallelism.default_overrides", rules.Warning, flinkPar+"."+k, "flink.parallelism.default",
 					fmt.Sprintf("%s is ignored while ParallelismConfiguration.ConfigurationType is DEFAULT", k), "set ConfigurationType to CUSTOM to apply it")
 			}
 		}
 	} else {
-		if v, f, ok := num(p, flinkPar+".ParallelismPerKPU"); ok {
+		if v, f, ok := fields.Num(p, flinkPar+".ParallelismPerKPU"); ok {
 			if hi := b.Num("flink.parallelism_per_kpu.max"); v < 1 || v > hi {
 				o.add("flink_app.parallelism_per_kpu.range", rules.Error, f, "flink.parallelism_per_kpu.max", fmt.Sprintf("ParallelismPerKPU %g is outside 1-%g", v, hi), fmt.Sprintf("set ParallelismPerKPU between 1 and %g (higher only for I/O-bound operators)", hi))
 			} else {
 				ppk = v
 			}
 		}
-		if v, f, ok := num(p, flinkPar+".Parallelism"); ok {
+		if v, f, ok := fields.Num(p, flinkPar+".Parallelism"); ok {
 			par = v
 			if hi := b.Num("flink.parallelism.max"); v > hi {
 				o.add("flink_app.parallelism.max", rules.Error, f, "flink.parallelism.max", fmt.Sprintf("Parallelism %g is above the maximum of %g", v, hi), fmt.Sprintf("set Parallelism ≤ %g, or split the job", hi))
@@ -102,14 +103,14 @@ func ValidateFlinkApp(p map[string]any, b *guidance.Base) []rules.Violation {
 			}
 		}
 	}
-	if on, f, ok := boolean(p, "ApplicationConfiguration.ApplicationSnapshotConfiguration.SnapshotsEnabled"); ok && !on {
+	if on, f, ok := fields.Bool(p, "ApplicationConfiguration.ApplicationSnapshotConfiguration.SnapshotsEnabled"); ok && !on {
 		o.add("flink_app.snapshots.disabled", rules.Warning, f, "flink.snapshots.required_for_updates",
 			"snapshots are off: updates, scaling (including auto scaling) and stops restart the application without its state, losing data", "set SnapshotsEnabled true")
 	}
 	units, name := 0.0, ""
-	if s, _, ok := num(p, flinkShards); ok {
+	if s, _, ok := fields.Num(p, flinkShards); ok {
 		units, name = s, "shards"
-	} else if s, _, ok := num(p, flinkParts); ok {
+	} else if s, _, ok := fields.Num(p, flinkParts); ok {
 		units, name = s, "partitions"
 	}
 	if units > 0 && par > units {

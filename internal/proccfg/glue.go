@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/fields"
 	"github.com/stream-mcp/stream-mcp/internal/rules"
 )
 
@@ -48,13 +49,13 @@ func GlueJobRuleIDs() []string {
 // the context keys shards, partitions and batch_processing_seconds.
 func ValidateGlueJob(p map[string]any, b *guidance.Base) []rules.Violation {
 	o := &out{b: b}
-	cmd, cmdField, haveCmd := str(p, glueCommand)
+	cmd, cmdField, haveCmd := fields.Str(p, glueCommand)
 	if haveCmd && !slices.Contains(b.Strings("glue.job.command_names"), cmd) {
 		o.add("glue_job.command.name", rules.Error, cmdField, "glue.job.command_names",
 			fmt.Sprintf("Command.Name %q is not a Glue job type", cmd), "set Command.Name to gluestreaming for a streaming job ("+strings.Join(b.Strings("glue.job.command_names"), ", ")+")")
 	}
 	streamName := gstr(b, "glue.streaming.command_name")
-	so, soField := sub(p, glueStreaming)
+	so, soField := fields.Sub(p, glueStreaming)
 	streaming := cmd == streamName
 	if so != nil && haveCmd && !streaming {
 		o.add("glue_job.command.streaming", rules.Warning, cmdField, "glue.streaming.command_name",
@@ -63,7 +64,7 @@ func ValidateGlueJob(p map[string]any, b *guidance.Base) []rules.Violation {
 
 	version := 0.0
 	haveVersion := false
-	if vs, vf, ok := str(p, glueVersion); ok {
+	if vs, vf, ok := fields.Str(p, glueVersion); ok {
 		v, err := strconv.ParseFloat(vs, 64)
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 			o.add("glue_job.version.number", rules.Error, vf, "glue.worker_type.min_version", fmt.Sprintf("GlueVersion %q is not a version number", vs), "set GlueVersion to e.g. 4.0")
@@ -72,7 +73,7 @@ func ValidateGlueJob(p map[string]any, b *guidance.Base) []rules.Violation {
 		}
 	}
 	v3 := b.Num("glue.auto_scaling.min_version")
-	wt, wtField, haveWT := str(p, glueWorkerType)
+	wt, wtField, haveWT := fields.Str(p, glueWorkerType)
 	wt = strings.ToUpper(wt)
 	if haveWT {
 		if haveVersion && version < v3 && slices.Contains(b.Strings("glue.worker_types.v3_only"), wt) {
@@ -88,8 +89,8 @@ func ValidateGlueJob(p map[string]any, b *guidance.Base) []rules.Violation {
 				fmt.Sprintf("worker type %s is valid in Glue but its Spark cores are not in this tool's table, so core-based checks are skipped", wt), "use sizing service=glue_streaming with G.025X-G.8X to size by cores")
 		}
 	}
-	workers, wField, haveWorkers := num(p, glueWorkers)
-	if _, mf, ok := num(p, glueMaxCap); ok && (haveWT || haveWorkers) {
+	workers, wField, haveWorkers := fields.Num(p, glueWorkers)
+	if _, mf, ok := fields.Num(p, glueMaxCap); ok && (haveWT || haveWorkers) {
 		o.add("glue_job.capacity.conflict", rules.Error, mf, "glue.job.max_capacity_with_workers",
 			"MaxCapacity is set together with WorkerType/NumberOfWorkers; Glue rejects the combination", "remove MaxCapacity and size with WorkerType and NumberOfWorkers")
 	}
@@ -98,23 +99,23 @@ func ValidateGlueJob(p map[string]any, b *guidance.Base) []rules.Violation {
 		o.add("glue_job.workers.driver_only", rules.Warning, wField, "glue.driver_workers",
 			fmt.Sprintf("NumberOfWorkers %g leaves no executor: one worker runs the Spark driver", workers), fmt.Sprintf("set NumberOfWorkers to at least %g (driver + executors; sizing service=glue_streaming computes it)", driver+1))
 	}
-	if t, tf, ok := num(p, glueTimeout); ok && t > b.Num("glue.timeout.max_minutes") {
+	if t, tf, ok := fields.Num(p, glueTimeout); ok && t > b.Num("glue.timeout.max_minutes") {
 		o.add("glue_job.timeout.max", rules.Error, tf, "glue.timeout.max_minutes",
 			fmt.Sprintf("Timeout %g minutes exceeds the %g-minute (7-day) maximum", t, b.Num("glue.timeout.max_minutes")),
 			"leave Timeout unset for a streaming job (Glue restarts it every 7 days, inside MaintenanceWindow when set) or set it below the maximum")
 	}
-	if t, tf, ok := num(p, glueTimeout); ok && streaming && t < b.Num("glue.timeout.max_minutes") {
+	if t, tf, ok := fields.Num(p, glueTimeout); ok && streaming && t < b.Num("glue.timeout.max_minutes") {
 		o.add("glue_job.timeout.streaming", rules.Warning, tf, "glue.timeout.max_minutes",
 			fmt.Sprintf("a streaming job with Timeout %g minutes (under 7 days) stops at the timeout and is not restarted", t),
 			"leave Timeout unset (or at the maximum) so Glue keeps the job running and restarts it in its maintenance window")
 	}
-	if mw, mf, ok := str(p, "MaintenanceWindow"); ok && !validWindow(mw, b) {
+	if mw, mf, ok := fields.Str(p, "MaintenanceWindow"); ok && !validWindow(mw, b) {
 		o.add("glue_job.maintenance_window.format", rules.Error, mf, "glue.maintenance_window.days",
 			fmt.Sprintf("MaintenanceWindow %q is not DAY:HOUR (GMT)", mw), "use e.g. Sun:10 (day "+strings.Join(b.Strings("glue.maintenance_window.days"), "|")+", hour 0-23 GMT)")
 	}
 	args := map[string]string{}
-	if am, _ := sub(p, glueArgs); am != nil {
-		args = stringMap(am)
+	if am, _ := fields.Sub(p, glueArgs); am != nil {
+		args = fields.StringMap(am)
 	}
 	if strings.EqualFold(args["--enable-auto-scaling"], "true") && haveVersion && version < v3 {
 		o.add("glue_job.auto_scaling.version", rules.Error, "DefaultArguments.--enable-auto-scaling", "glue.auto_scaling.min_version",
@@ -123,7 +124,7 @@ func ValidateGlueJob(p map[string]any, b *guidance.Base) []rules.Violation {
 
 	opts := map[string]string{}
 	if so != nil {
-		opts = stringMap(so)
+		opts = fields.StringMap(so)
 	}
 	if so == nil && haveCmd {
 		soField = cmdField
@@ -173,9 +174,9 @@ func glueStreamingOptions(o *out, p map[string]any, opts map[string]string, soFi
 			"set topicName (or assign with a JSON list of partitions to split a topic between jobs)")
 	}
 	units, unitName := 0.0, ""
-	if s, _, ok := num(p, glueShards); ok {
+	if s, _, ok := fields.Num(p, glueShards); ok {
 		units, unitName = s, "shards"
-	} else if s, _, ok := num(p, gluePartitions); ok {
+	} else if s, _, ok := fields.Num(p, gluePartitions); ok {
 		units, unitName = s, "partitions"
 	}
 	if mo, mf, ok := optNum("maxOffsetsPerTrigger"); ok && unitName == "partitions" && mo < units {
@@ -195,7 +196,7 @@ func glueStreamingOptions(o *out, p map[string]any, opts map[string]string, soFi
 				fmt.Sprintf("raise the source to %g %s, repartition(%g) in the batch function, or use fewer workers", cores, unitName, cores))
 		}
 	}
-	if pt, _, ok := num(p, glueProcessing); ok {
+	if pt, _, ok := fields.Num(p, glueProcessing); ok {
 		if ws, has := opts["windowSize"]; has {
 			if iv, ok := parseSeconds(ws); ok && pt >= iv {
 				o.add("glue_job.window.processing", rules.Warning, soField+".windowSize", "glue.latency.worst_case_intervals",

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/fields"
 	"github.com/stream-mcp/stream-mcp/internal/rules"
 )
 
@@ -37,27 +38,27 @@ func ValidateKCL(p map[string]any, b *guidance.Base) []rules.Violation {
 			o.add("kcl_consumer.key.unknown", rules.Warning, k, "kcl.known_keys", k+" is not a KCL configuration property; it is ignored or rejected", "check the spelling against the KCL configuration table")
 		}
 	}
-	if !present(p, "applicationName") {
+	if !fields.Present(p, "applicationName") {
 		o.add("kcl_consumer.application_name.required", rules.Error, "applicationName", "kcl.known_keys", "no applicationName: it names the DynamoDB lease table (and the EFO consumer)", "set applicationName, unique per consumer application and stream")
 	}
-	if v, f, ok := num(p, "maxRecords"); ok && v > b.Num("kcl.polling.max_records.max") {
+	if v, f, ok := fields.Num(p, "maxRecords"); ok && v > b.Num("kcl.polling.max_records.max") {
 		o.add("kcl_consumer.max_records.max", rules.Error, f, "kcl.polling.max_records.max", fmt.Sprintf("maxRecords %g exceeds the %g records one GetRecords call returns", v, b.Num("kcl.polling.max_records.max")), fmt.Sprintf("set maxRecords to at most %g", b.Num("kcl.polling.max_records.max")))
 	}
 	cvs := b.Strings("kcl.client_version_config.values")
-	cv, cvField, haveCV := str(p, "clientVersionConfig")
+	cv, cvField, haveCV := fields.Str(p, "clientVersionConfig")
 	if haveCV && !slices.Contains(cvs, cv) {
 		o.add("kcl_consumer.client_version.allowed", rules.Error, cvField, "kcl.client_version_config.values", fmt.Sprintf("clientVersionConfig %q is not one of %s", cv, strings.Join(cvs, ", ")), "use CLIENT_VERSION_CONFIG_COMPATIBLE_WITH_2X while migrating from 2.x, else leave it unset (3.x mode)")
 	}
-	version, _, _ := str(p, "kcl_version")
+	version, _, _ := fields.Str(p, "kcl_version")
 	v3 := !strings.HasPrefix(version, "2")
-	if migrating, _, ok := boolean(p, "migrating_from_2x"); ok && migrating && cv != cvs[1] {
+	if migrating, _, ok := fields.Bool(p, "migrating_from_2x"); ok && migrating && cv != cvs[1] {
 		o.add("kcl_consumer.migration.compatible", rules.Error, "clientVersionConfig", "kcl.client_version_config.values",
 			"a rolling upgrade from KCL 2.x needs clientVersionConfig CLIENT_VERSION_CONFIG_COMPATIBLE_WITH_2X until every worker runs 3.x; without it 3.x workers start the new lease assignment beside 2.x workers",
 			"set clientVersionConfig to CLIENT_VERSION_CONFIG_COMPATIBLE_WITH_2X, add the DynamoDB permissions for the -WorkerMetricStats and -CoordinatorState tables and the lease-table GSI, then deploy; KCL switches to 3.x balancing itself once all workers are upgraded")
 	}
-	if ml, f, ok := num(p, "maxLeasesForWorker"); ok {
-		shards, _, okS := num(p, "shards")
-		workers, _, okW := num(p, "workers")
+	if ml, f, ok := fields.Num(p, "maxLeasesForWorker"); ok {
+		shards, _, okS := fields.Num(p, "shards")
+		workers, _, okW := fields.Num(p, "workers")
 		if okS && okW && workers > 0 {
 			if need := math.Ceil(shards / workers); ml < need {
 				sev, msg := rules.Warning, fmt.Sprintf("maxLeasesForWorker %g is below the %g leases each of %g workers must hold for %g shards: KCL 3.x cannot balance on CPU", ml, need, workers, shards)
@@ -68,13 +69,13 @@ func ValidateKCL(p map[string]any, b *guidance.Base) []rules.Violation {
 			}
 		}
 	}
-	if shards, _, okS := num(p, "shards"); okS {
-		workers, _, okW := num(p, "workers")
+	if shards, _, okS := fields.Num(p, "shards"); okS {
+		workers, _, okW := fields.Num(p, "workers")
 		if !okW || workers < 1 {
 			workers = 1
 		}
 		threads := b.Num("kcl.max_lease_renewal_threads.default")
-		if v, _, ok := num(p, "maxLeaseRenewalThreads"); ok {
+		if v, _, ok := fields.Num(p, "maxLeaseRenewalThreads"); ok {
 			threads = v
 		}
 		if per := math.Ceil(shards / workers); per > threads {
@@ -83,17 +84,17 @@ func ValidateKCL(p map[string]any, b *guidance.Base) []rules.Violation {
 				fmt.Sprintf("raise maxLeaseRenewalThreads to at least %g, or add workers", per))
 		}
 	}
-	mode, mf, haveMode := str(p, "retrievalMode")
+	mode, mf, haveMode := fields.Str(p, "retrievalMode")
 	if haveMode && !slices.Contains(b.Strings("kcl.retrieval_modes"), strings.ToUpper(mode)) {
 		o.add("kcl_consumer.retrieval.allowed", rules.Error, mf, "kcl.retrieval_modes", fmt.Sprintf("retrievalMode %q is not FANOUT or POLLING", mode), "use FANOUT (enhanced fan-out, the default) or POLLING")
 	}
 	if strings.EqualFold(mode, "POLLING") {
 		idle := b.Num("kcl.polling.idle_time_ms.default")
-		if v, _, ok := num(p, "idleTimeBetweenReadsInMillis"); ok {
+		if v, _, ok := fields.Num(p, "idleTimeBetweenReadsInMillis"); ok {
 			idle = v
 		}
 		apps := 1.0
-		if v, _, ok := num(p, "consumer_applications"); ok && v > 0 {
+		if v, _, ok := fields.Num(p, "consumer_applications"); ok && v > 0 {
 			apps = v
 		}
 		tps := b.Num("kinesis.shard.get_records_tps")
@@ -103,7 +104,7 @@ func ValidateKCL(p map[string]any, b *guidance.Base) []rules.Violation {
 				fmt.Sprintf("raise idleTimeBetweenReadsInMillis to at least %.0f, or move applications to FANOUT", math.Ceil(apps*msPerSecond/tps)))
 		}
 	}
-	if sdk, f, ok := str(p, "aws_sdk_version"); ok && v3 && slices.Contains(b.Strings("kcl.v3.sdk_bad_versions"), sdk) {
+	if sdk, f, ok := fields.Str(p, "aws_sdk_version"); ok && v3 && slices.Contains(b.Strings("kcl.v3.sdk_bad_versions"), sdk) {
 		o.add("kcl_consumer.sdk.version", rules.Error, f, "kcl.v3.sdk_bad_versions", "AWS SDK for Java "+sdk+" breaks KCL 3.x's DynamoDB calls", "use AWS SDK for Java 2.28.0 or later")
 	}
 	return o.list()

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/fields"
 	"github.com/stream-mcp/stream-mcp/internal/rules"
 )
 
@@ -44,7 +45,7 @@ func ValidateKPL(p map[string]any, b *guidance.Base) []rules.Violation {
 		{"RequestTimeout", "kpl.request_timeout_ms.min", "kpl.request_timeout_ms.max"},
 		{"MaxConnections", "kpl.max_connections.min", "kpl.max_connections.max"},
 	} {
-		v, f, ok := num(p, r.key)
+		v, f, ok := fields.Num(p, r.key)
 		if !ok {
 			continue
 		}
@@ -56,33 +57,33 @@ func ValidateKPL(p map[string]any, b *guidance.Base) []rules.Violation {
 		}
 	}
 	for key, id := range map[string]string{"MetricsLevel": "kpl.metrics_level.values", "MetricsGranularity": "kpl.metrics_granularity.values"} {
-		if v, f, ok := str(p, key); ok && !slices.Contains(b.Strings(id), v) {
+		if v, f, ok := fields.Str(p, key); ok && !slices.Contains(b.Strings(id), v) {
 			o.add("kpl_producer.values", rules.Error, f, id, fmt.Sprintf("%s %q is not one of %s", key, v, strings.Join(b.Strings(id), ", ")), "use one of "+strings.Join(b.Strings(id), ", "))
 		}
 	}
 	rate := b.Num("kpl.rate_limit_percent.default")
-	if v, _, ok := num(p, "RateLimit"); ok {
+	if v, _, ok := fields.Num(p, "RateLimit"); ok {
 		rate = v
 	}
-	if n, _, ok := num(p, "producers"); ok && n > 1 {
+	if n, _, ok := fields.Num(p, "producers"); ok && n > 1 {
 		o.add("kpl_producer.rate_limit.shared", rules.Warning, "RateLimit", "kpl.rate_limit_percent.default",
 			fmt.Sprintf("%g producers each allowed %g%% of a shard's limits can offer %g%% of a shard: RateLimit caps each KPL instance, not the fleet, so the excess comes back as throttling and retries", n, rate, n*rate),
 			fmt.Sprintf("lower RateLimit (e.g. to %.0f for an even share) to trade peak throughput for fewer throttles, and spread partition keys", rate/n))
 	}
 	aggOn := true
-	if v, _, ok := boolean(p, "AggregationEnabled"); ok {
+	if v, _, ok := fields.Bool(p, "AggregationEnabled"); ok {
 		aggOn = v
 	}
-	if c, _, ok := str(p, "consumer"); ok && aggOn && strings.EqualFold(c, "flink") {
+	if c, _, ok := fields.Str(p, "consumer"); ok && aggOn && strings.EqualFold(c, "flink") {
 		o.add("kpl_producer.aggregation.consumer", rules.Warning, "AggregationEnabled", "flink.kinesis_source.no_deaggregation",
 			"KPL aggregation is on but the Flink Kinesis source (KinesisStreamsSource) does not de-aggregate: the application receives packed records", "set AggregationEnabled false, or de-aggregate in a custom DeserializationSchema")
 	}
-	if v, f, ok := num(p, "RequestTimeout"); ok && v < b.Num("kpl.request_timeout_ms.default") {
+	if v, f, ok := fields.Num(p, "RequestTimeout"); ok && v < b.Num("kpl.request_timeout_ms.default") {
 		o.add("kpl_producer.request_timeout.duplicates", rules.Warning, f, "kpl.request_timeout_ms.default",
 			fmt.Sprintf("RequestTimeout %gms is below the %gms default: a timed-out request may still have succeeded, so retries write duplicates more often", v, b.Num("kpl.request_timeout_ms.default")),
 			"keep the default unless latency matters more than duplicates; consumers should be idempotent either way")
 	}
-	if v, f, ok := boolean(p, "FailIfThrottled"); ok && v {
+	if v, f, ok := fields.Bool(p, "FailIfThrottled"); ok && v {
 		o.add("kpl_producer.fail_if_throttled", rules.Info, f, "kpl.record_ttl_ms.default", "FailIfThrottled true: throttled records fail at once instead of being retried by the KPL", "handle the failure callback (retry with backoff, or redirect with another hash key)")
 	}
 	return o.list()

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/fields"
 	"github.com/stream-mcp/stream-mcp/internal/rules"
 )
 
@@ -53,7 +54,7 @@ func ValidateKinesisStream(props map[string]any, b *guidance.Base) []rules.Viola
 
 	mode := "PROVISIONED"
 	modeKnown := true
-	if m, mf, ok := str(props, kinMode); ok {
+	if m, mf, ok := fields.Str(props, kinMode); ok {
 		m = strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(m), "-", "_"))
 		if !slices.Contains(b.Strings("kinesis.capacity_modes"), m) {
 			modeKnown = false
@@ -66,7 +67,7 @@ func ValidateKinesisStream(props map[string]any, b *guidance.Base) []rules.Viola
 		modeKnown = false // an intrinsic: we cannot tell
 	}
 
-	shards, sf, haveShards := num(props, kinShards)
+	shards, sf, haveShards := fields.Num(props, kinShards)
 	if modeKnown && mode == "ON_DEMAND" && haveShards {
 		add("kinesis_stream.shard_count.on_demand", rules.Warning, sf, "kinesis.capacity_modes",
 			"ShardCount has no meaning for an ON_DEMAND stream: Kinesis manages the shards",
@@ -91,12 +92,12 @@ func ValidateKinesisStream(props map[string]any, b *guidance.Base) []rules.Viola
 		}
 		if haveShards && shards >= 1 {
 			need, why := 0.0, ""
-			if w, _, ok := num(props, kinWriteMBps); ok {
+			if w, _, ok := fields.Num(props, kinWriteMBps); ok {
 				if n := math.Ceil(w / b.Num("kinesis.shard.write_mbps")); n > need {
 					need, why = n, fmt.Sprintf("%g MB/s ÷ %g MB/s per shard", w, b.Num("kinesis.shard.write_mbps"))
 				}
 			}
-			if r, _, ok := num(props, kinRecordsPS); ok {
+			if r, _, ok := fields.Num(props, kinRecordsPS); ok {
 				if n := math.Ceil(r / b.Num("kinesis.shard.write_records_per_second")); n > need {
 					need, why = n, fmt.Sprintf("%g records/s ÷ %g records/s per shard", r, b.Num("kinesis.shard.write_records_per_second"))
 				}
@@ -109,7 +110,7 @@ func ValidateKinesisStream(props map[string]any, b *guidance.Base) []rules.Viola
 		}
 	}
 
-	if h, hf, ok := num(props, kinRetention); ok {
+	if h, hf, ok := fields.Num(props, kinRetention); ok {
 		lo, hi := b.Num("kinesis.retention.min_hours"), b.Num("kinesis.retention.max_hours")
 		if h < lo || h > hi {
 			add("kinesis_stream.retention.range", rules.Error, hf, "kinesis.retention.max_hours",
@@ -119,7 +120,7 @@ func ValidateKinesisStream(props map[string]any, b *guidance.Base) []rules.Viola
 	}
 
 	maxKiB := b.Num("kinesis.record.max_size_kib.default")
-	if k, kf, ok := num(props, kinMaxRecord); ok {
+	if k, kf, ok := fields.Num(props, kinMaxRecord); ok {
 		lo, hi := b.Num("kinesis.record.max_size_kib.min"), b.Num("kinesis.record.max_size_kib.max")
 		if k < lo || k > hi {
 			add("kinesis_stream.max_record_size.range", rules.Error, kf, "kinesis.record.max_size_kib.max",
@@ -129,7 +130,7 @@ func ValidateKinesisStream(props map[string]any, b *guidance.Base) []rules.Viola
 			maxKiB = k
 		}
 	}
-	if rb, rf, ok := num(props, kinRecordMax); ok && rb > maxKiB*bytesPerKiB {
+	if rb, rf, ok := fields.Num(props, kinRecordMax); ok && rb > maxKiB*bytesPerKiB {
 		fix := fmt.Sprintf("set MaxRecordSizeInKiB to at least %g (up to %g), or split records", math.Ceil(rb/bytesPerKiB), b.Num("kinesis.record.max_size_kib.max"))
 		if rb > b.Num("kinesis.record.max_size_kib.max")*bytesPerKiB {
 			fix = fmt.Sprintf("records above %g KiB cannot be written to Kinesis: store the payload in S3 and send a pointer", b.Num("kinesis.record.max_size_kib.max"))
@@ -138,9 +139,9 @@ func ValidateKinesisStream(props map[string]any, b *guidance.Base) []rules.Viola
 			fmt.Sprintf("records of %g bytes exceed the stream's maximum record size of %g KiB; PutRecord rejects them", rb, maxKiB), fix)
 	}
 
-	if n, nf, ok := num(props, kinEFO); ok {
+	if n, nf, ok := fields.Num(props, kinEFO); ok {
 		limitID := "kinesis.efo.consumers.max"
-		if adv, _, okA := boolean(props, kinAdvantage); okA && adv {
+		if adv, _, okA := fields.Bool(props, kinAdvantage); okA && adv {
 			limitID = "kinesis.efo.consumers.max_advantage"
 		}
 		if n > b.Num(limitID) {
@@ -153,7 +154,7 @@ func ValidateKinesisStream(props map[string]any, b *guidance.Base) []rules.Viola
 		}
 	}
 
-	encType, ef, haveEnc := str(props, kinEncType)
+	encType, ef, haveEnc := fields.Str(props, kinEncType)
 	encPresent := exists(props, kinEncryption)
 	switch {
 	case !encPresent:

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/stream-mcp/stream-mcp/guidance"
+	"github.com/stream-mcp/stream-mcp/internal/fields"
 	"github.com/stream-mcp/stream-mcp/internal/rules"
 )
 
@@ -98,13 +99,13 @@ func (c *mskCheck) run() {
 // s returns a string-valued guidance entry.
 func (c *mskCheck) s(id string) string {
 	l, _ := c.b.Lookup(id)
-	v, _ := toString(l.Value)
+	v, _ := fields.Scalar(l.Value)
 	return v
 }
 
 func (c *mskCheck) multiVPC() bool {
 	for _, p := range []string{mskVPCIAM, mskVPCSCRAM, mskVPCTLS, mskMultiVPC} {
-		if on, _, ok := boolean(c.props, p); ok && on {
+		if on, _, ok := fields.Bool(c.props, p); ok && on {
 			return true
 		}
 	}
@@ -115,7 +116,7 @@ func (c *mskCheck) multiVPC() bool {
 func (c *mskCheck) authUnknown() bool {
 	for _, p := range []string{mskIAM, mskSCRAM, mskTLS} {
 		if exists(c.props, p) {
-			if _, _, ok := boolean(c.props, p); !ok {
+			if _, _, ok := fields.Bool(c.props, p); !ok {
 				return true
 			}
 		}
@@ -128,13 +129,13 @@ func (c *mskCheck) multiVPCRules() {
 		return
 	}
 	if c.instance == "kafka.t3.small" {
-		_, f, _ := first(c.props, mskInstanceType)
+		_, f, _ := fields.First(c.props, mskInstanceType)
 		c.add("msk_cluster.multi_vpc.instance_type", rules.Error, f, "msk.feature.multi_vpc.min_kafka_version",
 			"multi-VPC private connectivity is not supported on kafka.t3.small", "use kafka.m5.large or larger")
 	}
 	authOn := false
 	for _, p := range []string{mskIAM, mskSCRAM, mskTLS} {
-		if on, _, ok := boolean(c.props, p); ok && on {
+		if on, _, ok := fields.Bool(c.props, p); ok && on {
 			authOn = true
 		}
 	}
@@ -147,7 +148,7 @@ func (c *mskCheck) multiVPCRules() {
 }
 
 func (c *mskCheck) instanceType() {
-	it, field, ok := str(c.props, mskInstanceType)
+	it, field, ok := fields.Str(c.props, mskInstanceType)
 	if !ok {
 		return
 	}
@@ -168,9 +169,9 @@ func (c *mskCheck) instanceType() {
 }
 
 func (c *mskCheck) azAndBrokers() {
-	if n, field, ok := listLen(c.props, mskSubnets); ok {
+	if n, field, ok := fields.Len(c.props, mskSubnets); ok {
 		c.azs, c.azField = n, field
-	} else if f, field, ok := num(c.props, mskAZCount); ok {
+	} else if f, field, ok := fields.Num(c.props, mskAZCount); ok {
 		c.azs, c.azField = int(f), field
 	}
 	if c.azs > 0 {
@@ -187,7 +188,7 @@ func (c *mskCheck) azAndBrokers() {
 				"give one client subnet per AZ, in "+strings.Join(c.b.Strings("msk.standard.az_counts"), " or ")+" AZs")
 		}
 	}
-	brokers, bf, ok := num(c.props, mskBrokers)
+	brokers, bf, ok := fields.Num(c.props, mskBrokers)
 	if !ok {
 		return
 	}
@@ -205,7 +206,7 @@ func (c *mskCheck) azAndBrokers() {
 			fmt.Sprintf("%d brokers cannot be spread evenly over %d AZs; MSK requires a multiple of the AZ count", n, c.azs),
 			fmt.Sprintf("set %s to %d", bf, up))
 	}
-	v, _, hv := str(c.props, mskVersion)
+	v, _, hv := fields.Str(c.props, mskVersion)
 	pv, okv := parseVersion(v)
 	ko, _ := parseVersion(c.s("msk.feature.kraft_only.min_kafka_version"))
 	kraft := hv && okv && pv.kraft(ko)
@@ -224,7 +225,7 @@ func (c *mskCheck) azAndBrokers() {
 }
 
 func (c *mskCheck) storage() {
-	if vol, field, ok := num(c.props, mskVolume); ok {
+	if vol, field, ok := fields.Num(c.props, mskVolume); ok {
 		lo, hi := c.b.Num("msk.standard.storage.per_broker.min_gib"), c.b.Num("msk.standard.storage.per_broker.max_gib")
 		if vol < lo || vol > hi {
 			c.add("msk_cluster.storage.volume_size.range", rules.Error, field, "msk.standard.storage.per_broker.max_gib",
@@ -232,8 +233,8 @@ func (c *mskCheck) storage() {
 				fmt.Sprintf("set VolumeSize between %g and %g, or enable tiered storage for more", lo, hi))
 		}
 	}
-	enabled, ef, okE := boolean(c.props, mskPTEnabled)
-	tput, tf, okT := num(c.props, mskPTValue)
+	enabled, ef, okE := fields.Bool(c.props, mskPTEnabled)
+	tput, tf, okT := fields.Num(c.props, mskPTValue)
 	if !(okE && enabled) && !okT {
 		return
 	}
@@ -256,7 +257,7 @@ func (c *mskCheck) storage() {
 			}
 		}
 	}
-	if vol, _, ok := num(c.props, mskVolume); ok {
+	if vol, _, ok := fields.Num(c.props, mskVolume); ok {
 		min := c.b.Num("msk.standard.storage_throughput.provisioned_min_volume_gib")
 		if vol < min {
 			c.add("msk_cluster.storage.provisioned_throughput.volume", rules.Error, field, "msk.standard.storage_throughput.provisioned_min_volume_gib",
@@ -280,7 +281,7 @@ func (c *mskCheck) provisionedThroughputTypes() []string {
 }
 
 func (c *mskCheck) versions() {
-	v, vf, ok := str(c.props, mskVersion)
+	v, vf, ok := fields.Str(c.props, mskVersion)
 	if !ok {
 		return
 	}
@@ -324,13 +325,13 @@ func (c *mskCheck) versions() {
 				"upgrade KafkaVersion to "+c.s("msk.feature.multi_vpc.min_kafka_version")+" or later")
 		}
 	}
-	iam, iamField, iamOK := boolean(c.props, mskIAM)
+	iam, iamField, iamOK := fields.Bool(c.props, mskIAM)
 	if iamOK && iam && !atLeast("msk.feature.iam_non_java.min_kafka_version") {
 		c.add("msk_cluster.iam.version", rules.Warning, iamField, "msk.feature.iam_non_java.min_kafka_version",
 			fmt.Sprintf("IAM access control for non-Java clients needs Kafka %s or later; %s given", c.s("msk.feature.iam_non_java.min_kafka_version"), v),
 			"upgrade KafkaVersion to "+c.s("msk.feature.iam_non_java.min_kafka_version")+" or later if non-Java clients use IAM")
 	}
-	if mode, mf, ok := str(c.props, mskStorageMode); ok && strings.EqualFold(mode, "TIERED") {
+	if mode, mf, ok := fields.Str(c.props, mskStorageMode); ok && strings.EqualFold(mode, "TIERED") {
 		if !strings.Contains(v, "tiered") && !atLeast("msk.feature.tiered_storage.min_kafka_version") {
 			c.add("msk_cluster.tiered_storage.version", rules.Error, vf, "msk.feature.tiered_storage.min_kafka_version",
 				fmt.Sprintf("tiered storage needs Kafka %s or later (or 2.8.2.tiered); %s given", c.s("msk.feature.tiered_storage.min_kafka_version"), v),
@@ -344,7 +345,7 @@ func (c *mskCheck) versions() {
 }
 
 func (c *mskCheck) serverProperties() {
-	raw, base, ok := first(c.props, mskServerProps)
+	raw, base, ok := fields.First(c.props, mskServerProps)
 	if !ok {
 		return
 	}
@@ -375,7 +376,7 @@ func (c *mskCheck) serverProperties() {
 
 	recRF := c.b.Int("msk.config.replication_factor.recommended")
 	brokers := 0
-	if n, _, ok := num(c.props, mskBrokers); ok {
+	if n, _, ok := fields.Num(c.props, mskBrokers); ok {
 		brokers = int(n)
 	}
 	rf, rfSet := intProp("default.replication.factor")
@@ -453,7 +454,7 @@ func (c *mskCheck) serverProperties() {
 		}
 	}
 
-	if on, _, ok := boolean(c.props, mskPTEnabled); ok && on && !c.express {
+	if on, _, ok := fields.Bool(c.props, mskPTEnabled); ok && on && !c.express {
 		def := c.b.Int("msk.config.num_replica_fetchers.default")
 		if n, ok := intProp("num.replica.fetchers"); !ok || n <= def {
 			if !ok {
